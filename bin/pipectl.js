@@ -1,0 +1,6 @@
+#!/usr/bin/env node
+// Operator CLI entry point: runs the TypeScript sources through tsx so the
+// CLI always matches the checked-out code (no separate compile step).
+"use strict";
+require("tsx/cjs");
+require("../tools/pipectl/index.ts");

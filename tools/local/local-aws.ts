@@ -1,0 +1,92 @@
+// The in-process stand-ins for S3 and SQS used by `npm start` and the tests.
+//
+// Evaluation (see docs/operations.md): fauxqs 1.x (the last line that runs on
+// Node 20) implements SQS faithfully, including visibility timeouts and
+// RedrivePolicy dead-lettering, but its S3 has no versioning and no event
+// notifications. s3rver emits S3 event notifications for every write, whoever
+// the writer is. So S3 is s3rver and SQS is fauxqs; `onObjectCreated` is the
+// hook the local pipeline uses to route notifications into a queue, as S3's
+// bucket notification configuration does in AWS.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { S3ClientConfig } from "@aws-sdk/client-s3";
+import type { SQSClientConfig } from "@aws-sdk/client-sqs";
+import S3rver from "s3rver";
+
+/** An S3 event notification record as s3rver emits it (key not URL-encoded). */
+export interface LocalS3EventRecord {
+  eventName: string;
+  eventTime: string;
+  awsRegion: string;
+  s3: {
+    bucket: { name: string; arn: string };
+    object: { key: string; size?: number; eTag?: string; sequencer?: string; versionId?: string };
+  };
+}
+
+export interface LocalAws {
+  region: string;
+  s3Endpoint: string;
+  sqsEndpoint: string;
+  /** Client config for @aws-sdk/client-s3 pointed at the local S3. */
+  s3Config: S3ClientConfig;
+  /** Client config for @aws-sdk/client-sqs pointed at the local SQS. */
+  sqsConfig: SQSClientConfig;
+  /** Subscribes to every ObjectCreated notification; returns an unsubscribe function. */
+  onObjectCreated(listener: (record: LocalS3EventRecord) => void): () => void;
+  stop(): Promise<void>;
+}
+
+export interface LocalAwsOptions {
+  region?: string;
+  /** Folder for s3rver's objects; a temporary one (removed on stop) by default. */
+  directory?: string;
+}
+
+// Static throwaway credentials: the local servers accept any well-formed signature.
+const LOCAL_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" };
+
+export async function startLocalAws(options: LocalAwsOptions = {}): Promise<LocalAws> {
+  const region = options.region ?? "us-east-1";
+  const ownDirectory = options.directory === undefined;
+  const directory = options.directory ?? mkdtempSync(join(tmpdir(), "pipeline-s3-"));
+
+  const s3rver = new S3rver({
+    port: 0,
+    address: "127.0.0.1",
+    silent: true,
+    directory,
+    allowMismatchedSignatures: true,
+  });
+  const { port: s3Port } = await s3rver.run();
+
+  // fauxqs is ESM-only; a dynamic import keeps this module CommonJS.
+  const { startFauxqs } = await import("fauxqs");
+  const fauxqs = await startFauxqs({ port: 0, logger: false });
+
+  const s3Endpoint = `http://127.0.0.1:${s3Port}`;
+  const sqsEndpoint = fauxqs.address;
+
+  return {
+    region,
+    s3Endpoint,
+    sqsEndpoint,
+    s3Config: { endpoint: s3Endpoint, region, credentials: LOCAL_CREDENTIALS, forcePathStyle: true },
+    sqsConfig: { endpoint: sqsEndpoint, region, credentials: LOCAL_CREDENTIALS },
+    onObjectCreated(listener) {
+      const handler = (event: { Records: LocalS3EventRecord[] }) => {
+        for (const record of event.Records) {
+          if (record.eventName.startsWith("ObjectCreated:")) listener(record);
+        }
+      };
+      s3rver.on("event", handler);
+      return () => s3rver.off("event", handler);
+    },
+    async stop() {
+      await fauxqs.stop();
+      await s3rver.close();
+      if (ownDirectory) rmSync(directory, { recursive: true, force: true });
+    },
+  };
+}
