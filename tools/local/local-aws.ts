@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { S3ClientConfig } from "@aws-sdk/client-s3";
 import type { SQSClientConfig } from "@aws-sdk/client-sqs";
+import type { EventEmitter } from "node:events";
 import S3rver from "s3rver";
 
 /** An S3 event notification record as s3rver emits it (key not URL-encoded). */
@@ -60,6 +61,8 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     allowMismatchedSignatures: true,
   });
   const { port: s3Port } = await s3rver.run();
+  // s3rver is an EventEmitter at runtime; its published types omit that.
+  const s3Events = s3rver as unknown as EventEmitter;
 
   // fauxqs is ESM-only; a dynamic import keeps this module CommonJS.
   const { startFauxqs } = await import("fauxqs");
@@ -80,8 +83,8 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
           if (record.eventName.startsWith("ObjectCreated:")) listener(record);
         }
       };
-      s3rver.on("event", handler);
-      return () => s3rver.off("event", handler);
+      s3Events.on("event", handler);
+      return () => s3Events.off("event", handler);
     },
     async stop() {
       await fauxqs.stop();
