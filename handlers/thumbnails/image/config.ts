@@ -1,0 +1,111 @@
+// Defaults and parsing of the thumbnail configuration shared by the handler,
+// the canary and `pipectl process` (THUMBNAIL_SIZES, THUMBNAIL_FORMATS,
+// MAX_INPUT_BYTES, MAX_INPUT_PIXELS in docs/contracts.md).
+import type { ImageLimits, OutputFormat, ThumbnailSpec } from "./types";
+
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ["jpeg", "webp", "avif", "png"];
+
+/** The story's two sizes: `small` 160 px and `medium` 320 px wide. */
+export const DEFAULT_SIZES: readonly { name: string; width: number }[] = [
+  { name: "small", width: 160 },
+  { name: "medium", width: 320 },
+];
+
+export const DEFAULT_FORMATS: readonly OutputFormat[] = ["jpeg"];
+
+export const DEFAULT_SPECS: readonly ThumbnailSpec[] = DEFAULT_SIZES.map((size) => ({ ...size, format: "jpeg" }));
+
+export const DEFAULT_LIMITS: Readonly<ImageLimits> = {
+  maxInputBytes: 50 * 1024 * 1024,
+  maxInputPixels: 40_000_000,
+};
+
+/** Widths above this are not thumbnails; refusing them keeps a typo from costing the decode budget. */
+export const MAX_THUMBNAIL_WIDTH = 4096;
+
+export const CONTENT_TYPES: Readonly<Record<OutputFormat, string>> = {
+  jpeg: "image/jpeg",
+  webp: "image/webp",
+  avif: "image/avif",
+  png: "image/png",
+};
+
+export const FILE_EXTENSIONS: Readonly<Record<OutputFormat, string>> = {
+  jpeg: "jpg",
+  webp: "webp",
+  avif: "avif",
+  png: "png",
+};
+
+/** Thrown for configuration mistakes (not for image input): the message names the setting and the fix. */
+export class ThumbnailConfigError extends Error {
+  override name = "ThumbnailConfigError";
+}
+
+/** Parses THUMBNAIL_SIZES: `[{"name":"small","width":160},...]`. */
+export function parseSizes(json: string, source = "THUMBNAIL_SIZES"): { name: string; width: number }[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch (err) {
+    throw new ThumbnailConfigError(`${source} is not valid JSON (${(err as Error).message}); expected e.g. [{"name":"small","width":160}]`);
+  }
+  if (!Array.isArray(parsed) || parsed.length === 0) {
+    throw new ThumbnailConfigError(`${source} must be a non-empty JSON array like [{"name":"small","width":160}]`);
+  }
+  const names = new Set<string>();
+  return parsed.map((entry: unknown, index) => {
+    const { name, width } = (entry ?? {}) as { name?: unknown; width?: unknown };
+    if (typeof name !== "string" || !/^[a-z][a-z0-9_]*$/.test(name)) {
+      throw new ThumbnailConfigError(`${source}[${index}].name must be lower-case letters, digits or _ (it names a column suffix), got ${JSON.stringify(name)}`);
+    }
+    if (typeof width !== "number" || !Number.isInteger(width) || width < 1 || width > MAX_THUMBNAIL_WIDTH) {
+      throw new ThumbnailConfigError(`${source}[${index}].width must be an integer from 1 to ${MAX_THUMBNAIL_WIDTH}, got ${JSON.stringify(width)}`);
+    }
+    if (names.has(name)) throw new ThumbnailConfigError(`${source} names "${name}" twice; size names must be unique`);
+    names.add(name);
+    return { name, width };
+  });
+}
+
+/** Parses THUMBNAIL_FORMATS: `jpeg,webp` (the first is the primary). */
+export function parseFormats(csv: string, source = "THUMBNAIL_FORMATS"): OutputFormat[] {
+  const formats = csv
+    .split(",")
+    .map((part) => part.trim().toLowerCase())
+    .filter((part) => part !== "")
+    .map((part) => (part === "jpg" ? "jpeg" : part));
+  if (formats.length === 0) throw new ThumbnailConfigError(`${source} is empty; expected a comma list such as "jpeg,webp"`);
+  for (const format of formats) {
+    if (!(OUTPUT_FORMATS as readonly string[]).includes(format)) {
+      throw new ThumbnailConfigError(`${source} has unknown format "${format}"; allowed: ${OUTPUT_FORMATS.join(", ")}`);
+    }
+  }
+  return [...new Set(formats)] as OutputFormat[];
+}
+
+/** Every size in every format: sizes x formats, primary format first. */
+export function buildSpecs(sizes: readonly { name: string; width: number }[], formats: readonly OutputFormat[]): ThumbnailSpec[] {
+  return formats.flatMap((format) => sizes.map((size) => ({ name: size.name, width: size.width, format })));
+}
+
+function parsePositiveInteger(value: string, source: string): number {
+  const parsed = Number(value);
+  if (!Number.isSafeInteger(parsed) || parsed < 1) {
+    throw new ThumbnailConfigError(`${source} must be a positive integer, got ${JSON.stringify(value)}`);
+  }
+  return parsed;
+}
+
+/** Reads the thumbnail settings from an environment, falling back to the defaults above. */
+export function thumbnailConfigFromEnv(env: NodeJS.ProcessEnv = process.env): { specs: ThumbnailSpec[]; limits: ImageLimits } {
+  const sizes = env.THUMBNAIL_SIZES ? parseSizes(env.THUMBNAIL_SIZES) : [...DEFAULT_SIZES];
+  const formats = env.THUMBNAIL_FORMATS ? parseFormats(env.THUMBNAIL_FORMATS) : [...DEFAULT_FORMATS];
+  return {
+    specs: buildSpecs(sizes, formats),
+    limits: {
+      maxInputBytes: env.MAX_INPUT_BYTES ? parsePositiveInteger(env.MAX_INPUT_BYTES, "MAX_INPUT_BYTES") : DEFAULT_LIMITS.maxInputBytes,
+      maxInputPixels: env.MAX_INPUT_PIXELS ? parsePositiveInteger(env.MAX_INPUT_PIXELS, "MAX_INPUT_PIXELS") : DEFAULT_LIMITS.maxInputPixels,
+    },
+  };
+}
