@@ -1,0 +1,43 @@
+// oom-remediator: EventBridge "CloudWatch Alarm State Change" for `<function>-oom`
+// alarms. Only the transition into ALARM acts; see remediate.ts.
+import { LambdaClient } from "@aws-sdk/client-lambda";
+import { SNSClient } from "@aws-sdk/client-sns";
+import { SSMClient } from "@aws-sdk/client-ssm";
+import { Logger } from "@aws-lambda-powertools/logger";
+import { parseAlarmStateChange } from "./alarm-event";
+import { functionNameFromAlarm, readOomRemediatorConfig } from "./config";
+import { remediateOom, type RemediationOutcome } from "./remediate";
+
+const logger = new Logger();
+const lambda = new LambdaClient({});
+const ssm = new SSMClient({});
+const sns = new SNSClient({});
+
+export async function handler(event: unknown): Promise<RemediationOutcome | { action: "ignored"; reason: string }> {
+  const alarm = parseAlarmStateChange(event);
+  if (alarm.state !== "ALARM") {
+    logger.info("alarm left ALARM; nothing to do", { alarmName: alarm.alarmName, state: alarm.state });
+    return { action: "ignored", reason: `state ${alarm.state}` };
+  }
+  const functionName = functionNameFromAlarm(alarm.alarmName);
+  if (functionName === undefined) {
+    // The EventBridge rule should only match `*-oom`; anything else is a wiring mistake worth seeing.
+    logger.error("alarm name does not end in -oom; the EventBridge rule matches too much", { alarmName: alarm.alarmName });
+    return { action: "ignored", reason: `alarm ${alarm.alarmName} is not an -oom alarm` };
+  }
+  const outcome = await remediateOom(
+    {
+      lambda,
+      ssm,
+      sns,
+      config: readOomRemediatorConfig(),
+      now: () => new Date(),
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      log: (level, message, fields) => logger[level](message, fields),
+    },
+    functionName,
+    alarm,
+  );
+  logger.info("oom remediation done", { ...outcome });
+  return outcome;
+}
