@@ -1,7 +1,7 @@
 // The schema migrations against a real PostgreSQL: first run, re-run,
 // concurrent runs, and the constraints the handler's idempotency relies on.
 import { strict as assert } from "node:assert";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client, Pool } from "pg";
@@ -9,6 +9,11 @@ import { defaultMigrationsDir, handler, migrate } from "../../handlers/migrate";
 import { freshDatabase } from "../support/postgres";
 
 const MIGRATIONS_DIR = join(__dirname, "..", "..", "handlers", "migrations");
+/** Every migration in the folder, in order: later issues add theirs after the first. */
+const ALL_MIGRATIONS = readdirSync(MIGRATIONS_DIR)
+  .filter((file) => file.endsWith(".sql"))
+  .sort()
+  .map((file) => file.replace(/\.sql$/, ""));
 
 async function withClient<T>(url: string, use: (client: Client) => Promise<T>): Promise<T> {
   const client = new Client({ connectionString: url });
@@ -31,7 +36,8 @@ describe("migrations", () => {
   it("creates the images table on an empty database and records what it applied", async () => {
     const url = await freshDatabase("mig");
     const applied = await migrate(url, MIGRATIONS_DIR);
-    assert.deepEqual(applied, ["0001_create-images"]);
+    assert.equal(applied[0], "0001_create-images");
+    assert.deepEqual(applied, ALL_MIGRATIONS);
     const columns = await withClient(url, async (c) =>
       (await c.query<{ column_name: string }>("SELECT column_name FROM information_schema.columns WHERE table_name = 'images'")).rows.map(
         (r) => r.column_name,
@@ -69,7 +75,7 @@ describe("migrations", () => {
     await migrate(url, MIGRATIONS_DIR);
     assert.deepEqual(await migrate(url, MIGRATIONS_DIR), []);
     const count = await withClient(url, async (c) => (await c.query<{ n: string }>("SELECT count(*) AS n FROM pgmigrations")).rows[0].n);
-    assert.equal(count, "1");
+    assert.equal(count, String(ALL_MIGRATIONS.length));
   });
 
   it("lets concurrent deploys race: each migration applied exactly once", async () => {
@@ -77,7 +83,7 @@ describe("migrations", () => {
     const pools = [new Pool({ connectionString: url, max: 1 }), new Pool({ connectionString: url, max: 1 })];
     try {
       const results = await Promise.all(pools.map((pool) => migrate(pool, MIGRATIONS_DIR)));
-      assert.deepEqual(results.flat().sort(), ["0001_create-images"]);
+      assert.deepEqual(results.flat().sort(), ALL_MIGRATIONS);
     } finally {
       await Promise.all(pools.map((pool) => pool.end()));
     }
@@ -140,7 +146,7 @@ describe("migrations", () => {
       const url = await freshDatabase("mig");
       process.env.DATABASE_URL = url;
       process.env.MIGRATIONS_DIR = MIGRATIONS_DIR;
-      assert.deepEqual(await handler({}), { applied: ["0001_create-images"] });
+      assert.deepEqual(await handler({}), { applied: ALL_MIGRATIONS });
       assert.deepEqual(await handler({}), { applied: [] });
     });
 
