@@ -86,7 +86,10 @@ export async function renderThumbnails(input: Buffer, specs: readonly ThumbnailS
 
   try {
     const decodeStart = performance.now();
-    const meta = await sharp(input, decodeOptions(limits)).metadata();
+    // Header only: metadata() reads dimensions without decoding pixels. The
+    // libvips cap is lifted for this read so that our own check answers, with
+    // the declared size in the detail; it stays on for the decode below.
+    const meta = await sharp(input, { ...decodeOptions(limits), limitInputPixels: false }).metadata();
     const headerRejection = checkHeader(format, { decoder: meta.format, width: meta.width, frameHeight: meta.pageHeight ?? meta.height }, limits);
     if (headerRejection) return headerRejection;
 
