@@ -1,5 +1,5 @@
 // oom-remediator settings from the environment (names: docs/contracts.md).
-import { numberOr, requiredString, optionalString, type Env } from "../ticket-opener/env";
+import { ConfigError, integer, optionalString, requiredString, type Env } from "../shared/env";
 
 export interface OomRemediatorConfig {
   stepMb: number;
@@ -13,15 +13,15 @@ export interface OomRemediatorConfig {
 
 export function readOomRemediatorConfig(env: Env = process.env): OomRemediatorConfig {
   const region = optionalString(env, "PIPELINE_REGION") ?? optionalString(env, "AWS_REGION");
-  if (region === undefined) throw new Error("environment variable PIPELINE_REGION (or AWS_REGION) is required");
+  if (region === undefined) throw new ConfigError("PIPELINE_REGION", undefined, "the AWS region this function runs for (or set AWS_REGION)");
   return {
     // Lambda memory is set in 1 MB steps between 128 and 10240 MB.
-    stepMb: numberOr(env, "MEMORY_STEP_MB", 128, { integer: true, min: 1, max: 10240 }),
-    capMb: numberOr(env, "MEMORY_CAP_MB", 1024, { integer: true, min: 128, max: 10240 }),
-    cooldownSeconds: numberOr(env, "REMEDIATION_COOLDOWN_SECONDS", 600, { integer: true, min: 0 }),
-    floorParameterPrefix: requiredString(env, "MEMORY_FLOOR_PARAMETER_PREFIX"),
-    alertTopicArn: requiredString(env, "ALERT_TOPIC_ARN"),
-    ticketTopicArn: requiredString(env, "TICKET_TOPIC_ARN"),
+    stepMb: integer(env, "MEMORY_STEP_MB", 128, { min: 1, max: 10240 }),
+    capMb: integer(env, "MEMORY_CAP_MB", 1024, { min: 128, max: 10240 }),
+    cooldownSeconds: integer(env, "REMEDIATION_COOLDOWN_SECONDS", 600, { min: 0 }),
+    floorParameterPrefix: requiredString(env, "MEMORY_FLOOR_PARAMETER_PREFIX", "an SSM parameter name prefix ending in /"),
+    alertTopicArn: requiredString(env, "ALERT_TOPIC_ARN", "the ARN of the alerts SNS topic"),
+    ticketTopicArn: requiredString(env, "TICKET_TOPIC_ARN", "the ARN of the tickets SNS topic"),
     region,
   };
 }

@@ -3,12 +3,12 @@
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { SSMClient } from "@aws-sdk/client-ssm";
-import { Logger } from "@aws-lambda-powertools/logger";
 import { parseAlarmStateChange } from "./alarm-event";
 import { functionNameFromAlarm, readOomRemediatorConfig } from "./config";
 import { remediateOom, type RemediationOutcome } from "./remediate";
+import { createLogger } from "../shared/logger";
 
-const logger = new Logger();
+const logger = createLogger({ defaultServiceName: "oom-remediator" });
 const lambda = new LambdaClient({});
 const ssm = new SSMClient({});
 const sns = new SNSClient({});

@@ -81,8 +81,8 @@ describe("oom-remediator", () => {
     it("names the variable that is wrong", () => {
       const env = { PIPELINE_REGION: "eu-central-1", MEMORY_FLOOR_PARAMETER_PREFIX: "/p/", ALERT_TOPIC_ARN: "a", TICKET_TOPIC_ARN: "t" };
       assert.equal(readOomRemediatorConfig(env).capMb, 1024);
-      assert.throws(() => readOomRemediatorConfig({ ...env, MEMORY_STEP_MB: "lots" }), /MEMORY_STEP_MB must be an integer/);
-      assert.throws(() => readOomRemediatorConfig({ ...env, ALERT_TOPIC_ARN: "" }), /ALERT_TOPIC_ARN is required/);
+      assert.throws(() => readOomRemediatorConfig({ ...env, MEMORY_STEP_MB: "lots" }), /MEMORY_STEP_MB is "lots"; expected a whole number/);
+      assert.throws(() => readOomRemediatorConfig({ ...env, ALERT_TOPIC_ARN: "" }), /ALERT_TOPIC_ARN is ""; expected the ARN/);
       assert.equal(floorParameterName("/thumbnail-pipeline/dev/eu-central-1/memory-floor/", "fn"), "/thumbnail-pipeline/dev/eu-central-1/memory-floor/fn");
     });
   });
