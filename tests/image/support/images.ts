@@ -2,20 +2,11 @@
 // suites need no binary fixtures and every hostile property is visible in code.
 import { crc32, deflateSync } from "node:zlib";
 import sharp from "sharp";
+import { photoLike as samplePhoto } from "../../../tools/samples/photo";
 
-/** A photo-like RGB image: a colour gradient plus noise, so JPEG sizes are realistic. */
-export async function photoLike(width: number, height: number): Promise<Buffer> {
-  const noise = await sharp({
-    create: { width, height, channels: 3, background: "#808080", noise: { type: "gaussian", mean: 128, sigma: 30 } },
-  })
-    .png({ compressionLevel: 0 })
-    .toBuffer();
-  const gradient = Buffer.from(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">` +
-      `<defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="#1d5fa8"/><stop offset="1" stop-color="#e8a23a"/></linearGradient></defs>` +
-      `<rect width="100%" height="100%" fill="url(#g)" opacity="0.75"/></svg>`,
-  );
-  return sharp(noise).composite([{ input: gradient }]).png({ compressionLevel: 1 }).toBuffer();
+/** A photo-like RGB image (sky, textured ground, grain) as lossless PNG bytes, ready to re-encode. */
+export async function photoLike(width: number, height: number, seed = 1): Promise<Buffer> {
+  return (await samplePhoto(width, height, { seed })).png({ compressionLevel: 1 }).toBuffer();
 }
 
 function pngChunk(type: string, data: Buffer): Buffer {
