@@ -35,6 +35,8 @@ export interface BuildManifest {
   esbuildVersion: string;
   sharpVersion: string;
   functions: Record<string, ManifestFunction>;
+  /** Set by `npm run build -- --function NAME`: only some functions were built, so it must not be deployed. */
+  partial?: boolean;
 }
 
 /** What a build depends on: the handlers, the lockfile and the build itself. */
@@ -79,7 +81,12 @@ export function readManifest(repoRoot: string): BuildManifest {
   if (!existsSync(path)) {
     throw new ManifestError(`${MANIFEST_PATH} is missing: run \`npm run build\` before deploying or planning.`);
   }
-  const parsed = JSON.parse(readFileSync(path, "utf8")) as BuildManifest;
+  let parsed: BuildManifest;
+  try {
+    parsed = JSON.parse(readFileSync(path, "utf8")) as BuildManifest;
+  } catch (err) {
+    throw new ManifestError(`${MANIFEST_PATH} is not valid JSON (${(err as Error).message}): run \`npm run build\`.`);
+  }
   if (parsed.schemaVersion !== 1) {
     throw new ManifestError(`${MANIFEST_PATH} has schemaVersion ${String(parsed.schemaVersion)}, expected 1: run \`npm run build\`.`);
   }
@@ -89,6 +96,11 @@ export function readManifest(repoRoot: string): BuildManifest {
 /** Reads the manifest and refuses it when the sources changed since it was built. */
 export function readFreshManifest(repoRoot: string): BuildManifest {
   const manifest = readManifest(repoRoot);
+  if (manifest.partial === true) {
+    throw new ManifestError(
+      `${MANIFEST_PATH} holds only ${Object.keys(manifest.functions).join(", ")} (built with --function): run \`npm run build\` to build every function.`,
+    );
+  }
   const current = computeSourceHash(repoRoot);
   if (manifest.sourceHash !== current) {
     throw new ManifestError(

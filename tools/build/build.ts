@@ -1,0 +1,163 @@
+// `npm run build`: every function bundled into <out>/<name>/, the native
+// packages it reaches installed beside it for the Lambda architecture, and
+// <out>/manifest.json describing it all. The output depends only on the
+// checkout and the lockfile: no timestamps, sorted everything, normalised modes.
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, utimesSync, chmodSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { bundleFunction, BundleError, esbuildVersion } from "./bundle";
+import { findArchitectureMismatches, machineName, ELF_MACHINE } from "./elf";
+import { compareStrings, copyTreeNormalised, describeTree, DIRECTORY_MODE, FIXED_MTIME, listTree, normaliseTree, stableJson, writeFileNormalised } from "./files";
+import { discoverFunctions, HANDLERS_DIRECTORY } from "./functions";
+import { withLock } from "./lock";
+import { computeSourceHash, treeHash, type Architecture, type BuildManifest, type ManifestFunction } from "./manifest";
+import { CACHE_DIRECTORY, ensureNativeInstall } from "./native-cache";
+import { readLockfile, type Lockfile } from "./native-packages";
+
+export const DEFAULT_ARCHITECTURE: Architecture = "arm64";
+export const MANIFEST_FILE = "manifest.json";
+
+/** Files a function reads at run time besides its bundle: from (repo path) -> to (inside the function folder). */
+const FUNCTION_ASSETS: Record<string, { from: string; to: string }[]> = {
+  migrate: [{ from: join(HANDLERS_DIRECTORY, "migrations"), to: "migrations" }],
+};
+
+export interface BuildOptions {
+  repoRoot: string;
+  arch?: Architecture;
+  /** Defaults to <repoRoot>/dist. */
+  outDir?: string;
+  /** Only these functions (the manifest is then marked partial and is not deployable). */
+  functions?: string[];
+  log?: (line: string) => void;
+}
+
+export class BuildError extends Error {}
+
+function selectFunctions(repoRoot: string, requested: string[] | undefined): string[] {
+  const all = discoverFunctions(repoRoot);
+  if (all.length === 0) throw new BuildError(`no functions under ${HANDLERS_DIRECTORY}/: a function is a folder ${HANDLERS_DIRECTORY}/<name>/ with an index.ts exporting handler.`);
+  if (requested === undefined) return all;
+  const unknown = requested.filter((n) => !all.includes(n));
+  if (unknown.length > 0) throw new BuildError(`unknown function(s) ${unknown.join(", ")}; the functions are: ${all.join(", ")}.`);
+  return [...new Set(requested)].sort(compareStrings);
+}
+
+function sharpVersionOf(lock: Lockfile): string {
+  return lock.packages["node_modules/sharp"]?.version ?? "none";
+}
+
+/** Refuses to replace a folder that is not a previous build output: --out must not wipe someone's files. */
+function checkReplaceable(outDir: string): void {
+  if (!existsSync(outDir)) return;
+  const entries = readdirSync(outDir).filter((e) => !e.startsWith(".staging-"));
+  if (entries.length > 0 && !entries.includes(MANIFEST_FILE)) {
+    throw new BuildError(`refusing to build into ${outDir}: it holds files but no ${MANIFEST_FILE}, so it is not a build output. Pick an empty or new folder.`);
+  }
+}
+
+/** Moves the staged build into place; the manifest goes last so a reader never sees a manifest without its bundles. */
+function replaceOutput(staging: string, outDir: string): void {
+  rmSync(join(outDir, MANIFEST_FILE), { force: true });
+  const stagingName = staging.slice(outDir.length + 1);
+  for (const entry of readdirSync(outDir)) {
+    if (entry !== stagingName) rmSync(join(outDir, entry), { recursive: true, force: true });
+  }
+  const staged = readdirSync(staging).sort((a, b) => (a === MANIFEST_FILE ? 1 : b === MANIFEST_FILE ? -1 : compareStrings(a, b)));
+  for (const entry of staged) renameSync(join(staging, entry), join(outDir, entry));
+  rmSync(staging, { recursive: true, force: true });
+  chmodSync(outDir, DIRECTORY_MODE);
+  utimesSync(outDir, FIXED_MTIME, FIXED_MTIME);
+}
+
+async function bundleAll(repoRoot: string, names: string[], staging: string, log: (line: string) => void): Promise<Map<string, string[]>> {
+  const settled = await Promise.allSettled(names.map((n) => bundleFunction(repoRoot, n, join(staging, n))));
+  const failures = settled.flatMap((s) => (s.status === "rejected" ? [s.reason as unknown] : []));
+  if (failures.length > 0) {
+    const text = failures.map((f) => (f instanceof BundleError ? f.message : String(f))).join("\n\n");
+    throw new BuildError(`${failures.length} of ${names.length} function(s) failed to bundle:\n\n${text}`);
+  }
+  const nativeImports = new Map<string, string[]>();
+  settled.forEach((s, i) => {
+    if (s.status !== "fulfilled") return;
+    // Warnings (import.meta in a CommonJS bundle, a require that will not resolve...) can mean a crash at run time: show them.
+    for (const w of s.value.warnings) log(`${names[i]}: ${w.trim()}`);
+    for (const f of s.value.files) writeFileNormalised(join(staging, names[i], f.path), f.contents);
+    nativeImports.set(names[i], s.value.nativeImports);
+  });
+  return nativeImports;
+}
+
+function verifyArchitecture(functionDir: string, name: string, arch: Architecture): void {
+  const files = listTree(functionDir).map((path) => ({ path, absolutePath: join(functionDir, path) }));
+  const mismatches = findArchitectureMismatches(files, arch);
+  if (mismatches.length > 0) {
+    throw new BuildError(
+      `function "${name}" ships native files that do not run on linux-${arch} (${machineName(ELF_MACHINE[arch])}):\n` +
+        mismatches.map((m) => `  ${m.path}: ${m.found}`).join("\n"),
+    );
+  }
+}
+
+/** Runs the build and returns the manifest it wrote. */
+export async function buildFunctions(options: BuildOptions): Promise<BuildManifest> {
+  const repoRoot = resolve(options.repoRoot);
+  const arch = options.arch ?? DEFAULT_ARCHITECTURE;
+  const outDir = resolve(options.outDir ?? join(repoRoot, "dist"));
+  const log = options.log ?? (() => undefined);
+  const names = selectFunctions(repoRoot, options.functions);
+  // Hashed before bundling: an edit during the build leaves the manifest stale, never falsely fresh.
+  const sourceHash = computeSourceHash(repoRoot);
+  const lock = readLockfile(repoRoot);
+  const outKey = createHash("sha256").update(outDir).digest("hex").slice(0, 16);
+
+  return withLock(join(repoRoot, CACHE_DIRECTORY, "locks", `out-${outKey}.lock`), async () => {
+    checkReplaceable(outDir);
+    const staging = join(outDir, `.staging-${process.pid}`);
+    rmSync(staging, { recursive: true, force: true });
+    mkdirSync(staging, { recursive: true });
+    try {
+      const nativeImports = await bundleAll(repoRoot, names, staging, log);
+      const functions: Record<string, ManifestFunction> = {};
+      for (const name of names) {
+        const functionDir = join(staging, name);
+        const nativePackages: string[] = [];
+        for (const pkg of nativeImports.get(name) ?? []) {
+          const installed = await ensureNativeInstall(repoRoot, lock, pkg, arch, log);
+          for (const p of installed.packages) {
+            copyTreeNormalised(join(installed.directory, "node_modules", p.name), join(functionDir, "node_modules", p.name), (rel) => !rel.split("/").includes("node_modules"));
+            nativePackages.push(`${p.name}@${p.version}`);
+          }
+        }
+        for (const asset of FUNCTION_ASSETS[name] ?? []) {
+          if (existsSync(join(repoRoot, asset.from))) copyTreeNormalised(join(repoRoot, asset.from), join(functionDir, asset.to));
+        }
+        verifyArchitecture(functionDir, name, arch);
+        const files = describeTree(functionDir);
+        functions[name] = {
+          directory: name,
+          handler: "index.handler",
+          bundleHash: treeHash(files),
+          files,
+          nativePackages: [...new Set(nativePackages)].sort(compareStrings),
+        };
+      }
+      const manifest: BuildManifest = {
+        schemaVersion: 1,
+        architecture: arch,
+        runtime: "nodejs22.x",
+        sourceHash,
+        esbuildVersion,
+        sharpVersion: sharpVersionOf(lock),
+        functions,
+        ...(options.functions !== undefined ? { partial: true } : {}),
+      };
+      writeFileNormalised(join(staging, MANIFEST_FILE), stableJson(manifest));
+      normaliseTree(staging);
+      replaceOutput(staging, outDir);
+      return manifest;
+    } finally {
+      rmSync(staging, { recursive: true, force: true });
+    }
+  });
+}

@@ -1,0 +1,49 @@
+// `ensureFreshBuild`: the manifest of a build matching this checkout, building
+// first when dist/ is missing or stale. `npm run plan`, `npm run check` and the
+// tests call it so a fresh clone needs no separate build step.
+import { resolve } from "node:path";
+import { buildFunctions } from "./build";
+import { ManifestError, readFreshManifest, type Architecture, type BuildManifest } from "./manifest";
+
+export interface EnsureOptions {
+  /** Rebuild when the fresh manifest is for another architecture. Any architecture is accepted when unset. */
+  architecture?: Architecture;
+  log?: (line: string) => void;
+  /** The build to run when needed (tests replace it); defaults to the full build into <repoRoot>/dist. */
+  build?: (repoRoot: string) => Promise<BuildManifest>;
+}
+
+/** Builds in flight in this process, by checkout: callers arriving meanwhile share one build. */
+const inFlight = new Map<string, Promise<BuildManifest>>();
+
+function freshOrNull(repoRoot: string, architecture: Architecture | undefined): BuildManifest | null {
+  try {
+    const manifest = readFreshManifest(repoRoot);
+    return architecture === undefined || manifest.architecture === architecture ? manifest : null;
+  } catch (err) {
+    if (err instanceof ManifestError) return null;
+    throw err;
+  }
+}
+
+export async function ensureFreshBuild(repoRoot: string, options: EnsureOptions = {}): Promise<BuildManifest> {
+  const root = resolve(repoRoot);
+  const running = inFlight.get(root);
+  if (running !== undefined) {
+    const manifest = await running;
+    if (options.architecture === undefined || manifest.architecture === options.architecture) return manifest;
+  }
+  const fresh = freshOrNull(root, options.architecture);
+  if (fresh !== null) return fresh;
+
+  const log = options.log ?? ((line: string) => process.stderr.write(`build: ${line}\n`));
+  const build =
+    options.build ??
+    ((r: string) => {
+      log("dist/manifest.json is missing or stale; running the build");
+      return buildFunctions({ repoRoot: r, ...(options.architecture !== undefined ? { arch: options.architecture } : {}), log });
+    });
+  const started = build(root).finally(() => inFlight.delete(root));
+  inFlight.set(root, started);
+  return started;
+}
