@@ -2,13 +2,14 @@
 // exports `register(program)`; this file only assembles them.
 import { Command } from "commander";
 import * as processCommand from "./commands/process";
+import * as dbGuardCommand from "./commands/db-guard";
 
 const program = new Command()
   .name("pipectl")
   .description("Operate the thumbnail pipeline: process files locally, reprocess, redrive dead letters, guard the database, run the canary.")
   .showHelpAfterError();
 
-for (const command of [processCommand]) command.register(program);
+for (const command of [processCommand, dbGuardCommand]) command.register(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`pipectl: ${err instanceof Error ? err.message : String(err)}\n`);
