@@ -1,0 +1,73 @@
+// Pure decisions the program makes from config and the floors the automation
+// recorded: memory per function, max_connections, the connection budget and
+// queue visibility. No Pulumi here, so each rule is tested on its own.
+import { DATABASE_FUNCTIONS, type FunctionName } from "./config";
+
+/** Share of max_connections the functions may use at full concurrency (the rest is headroom for humans and RDS). */
+export const CONNECTION_BUDGET_SHARE = 0.8;
+/** Each function holds at most one connection per concurrent invocation. */
+export const POOL_SIZE = 1;
+/** AWS minimum for an SQS event source's maximumConcurrency. */
+export const MIN_SQS_MAX_CONCURRENCY = 2;
+/** SQS visibility must outlast every retry of a batch: AWS recommends 6x the function timeout. */
+export const VISIBILITY_FACTOR = 6;
+
+/** Reserved concurrency of the database users other than thumbnails: one each is all they need. */
+export const SINGLETON_DB_FUNCTIONS: readonly FunctionName[] = DATABASE_FUNCTIONS.filter((f) => f !== "thumbnails");
+
+/** Memory = max(configured, floor the OOM remediator recorded), never above the remediation cap. */
+export function resolveMemory(configuredMb: number, floorMb: number | undefined, capMb: number): number {
+  return Math.min(capMb, Math.max(configuredMb, floorMb ?? 0));
+}
+
+/** max_connections = max(configured, floor db-guard recorded), never above the ceiling. */
+export function resolveMaxConnections(configured: number, floor: number | undefined, ceiling: number): number {
+  return Math.min(ceiling, Math.max(configured, floor ?? 0));
+}
+
+export interface ConnectionBudget {
+  maxConnections: number;
+  /** floor(80% of max_connections): what all functions together may hold. */
+  budget: number;
+  /** Concurrency per database function; thumbnails gets what the singletons leave. */
+  concurrency: Record<string, number>;
+  /** Sum of concurrency x pool size; always <= budget. */
+  used: number;
+}
+
+export function connectionBudget(maxConnections: number, thumbnailsCap?: number): ConnectionBudget {
+  const budget = Math.floor(maxConnections * CONNECTION_BUDGET_SHARE);
+  const concurrency: Record<string, number> = {};
+  for (const fn of SINGLETON_DB_FUNCTIONS) concurrency[fn] = 1;
+  const singletons = SINGLETON_DB_FUNCTIONS.length * POOL_SIZE;
+  const available = Math.floor((budget - singletons) / POOL_SIZE);
+  if (available < MIN_SQS_MAX_CONCURRENCY) {
+    throw new Error(
+      `max_connections ${maxConnections} leaves ${available} connections for thumbnails after ${singletons} for ${SINGLETON_DB_FUNCTIONS.join(", ")}; ` +
+        `expected at least ${MIN_SQS_MAX_CONCURRENCY}: raise database.maxConnections`,
+    );
+  }
+  concurrency.thumbnails = thumbnailsCap === undefined ? available : Math.min(thumbnailsCap, available);
+  const used = Object.values(concurrency).reduce((a, b) => a + b * POOL_SIZE, 0);
+  return { maxConnections, budget, concurrency, used };
+}
+
+export function visibilityTimeoutSeconds(functionTimeoutSeconds: number): number {
+  return Math.max(30, VISIBILITY_FACTOR * functionTimeoutSeconds);
+}
+
+/**
+ * Reads integer floors from an SSM getParametersByPath result: the key is the
+ * last path segment. Values that are not positive integers are reported, not used.
+ */
+export function floorsFromParameters(names: readonly string[], values: readonly string[]): { floors: Map<string, number>; ignored: string[] } {
+  const floors = new Map<string, number>();
+  const ignored: string[] = [];
+  names.forEach((name, i) => {
+    const key = name.slice(name.lastIndexOf("/") + 1);
+    const value = Number(values[i]);
+    if (Number.isInteger(value) && value > 0) floors.set(key, value);
+    else ignored.push(`${name}=${JSON.stringify(values[i])}`);
+  });
+  return { floors, ignored };
+}

@@ -1,0 +1,494 @@
+// The stack's configuration, in one typed module. `parseConfig` is pure: it
+// takes the raw values of the `thumbnail-pipeline:*` keys (already decoded from
+// YAML/JSON) and either returns a complete PipelineConfig with every default
+// filled in, or throws a ConfigError listing every bad key, its value and the
+// expected form. The program calls it before registering any resource.
+
+export const CONFIG_NAMESPACE = "thumbnail-pipeline";
+
+export const FUNCTION_NAMES = ["thumbnails", "migrate", "oom-remediator", "db-guard", "canary", "ticket-opener"] as const;
+export type FunctionName = (typeof FUNCTION_NAMES)[number];
+
+/** Functions that hold one PostgreSQL connection per concurrent invocation (pool size 1). */
+export const DATABASE_FUNCTIONS: readonly FunctionName[] = ["thumbnails", "migrate", "db-guard", "canary"];
+
+export interface RegionConfig {
+  /** AWS region code, e.g. "eu-central-1". */
+  name: string;
+  /** Why the region exists, e.g. "legal" when data must stay in it; informational, shown in outputs and tags. */
+  residency?: string;
+  /** Jurisdiction label; defaults to the region's geography ("eu", "us", "ap", ...). */
+  jurisdiction: string;
+  /** Where this region's logs are archived: its own logArchiveRegion, else the central log region. */
+  logArchiveRegion: string;
+}
+
+export interface ThumbnailSize {
+  name: string;
+  width: number;
+}
+
+export interface FunctionSettings {
+  memoryMb: number;
+  timeoutSeconds: number;
+}
+
+export interface ManagedDatabaseConfig {
+  instanceClass: string;
+  allocatedStorageGb: number;
+  maxAllocatedStorageGb: number;
+  engineVersion: string;
+  /** Deploy-time max_connections; an SSM floor raised by db-guard wins when higher. */
+  maxConnections: number;
+  /** db-guard never raises max_connections above this. */
+  connectionCeiling: number;
+  connectionStep: number;
+  rdsProxy: boolean;
+  allowReboot: boolean;
+  backupRetentionDays: number;
+  deletionProtection: boolean;
+  multiAz: boolean;
+  dbName: string;
+}
+
+export interface JiraConfig {
+  baseUrl: string;
+  projectKey: string;
+  issueType: string;
+  secretArn: string;
+}
+
+export interface PipelineConfig {
+  stack: string;
+  namePrefix: string;
+  regions: RegionConfig[];
+  centralLogRegion: string;
+  thumbnailSizes: ThumbnailSize[];
+  thumbnailFormats: string[];
+  functions: Record<FunctionName, FunctionSettings>;
+  remediation: { memoryStepMb: number; memoryCapMb: number; cooldownSeconds: number };
+  /** Upper bound for the thumbnails event source's maximumConcurrency; the connection budget may lower it. */
+  thumbnailsMaxConcurrency?: number;
+  queue: { batchSize: number; maxReceiveCount: number; retentionDays: number };
+  database: ManagedDatabaseConfig;
+  alerts: { emails: string[]; httpsEndpoints: string[] };
+  ticketing: { jira?: JiraConfig };
+  logRetentionDays: number;
+  archiveRetentionDays: number;
+  rawRetentionDays: number;
+  runbookBaseUrl: string;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid stack configuration:\n  - ${problems.join("\n  - ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Every AWS commercial region a Lambda/RDS/Firehose pipeline can run in. */
+export const AWS_REGIONS = [
+  "us-east-1", "us-east-2", "us-west-1", "us-west-2",
+  "ca-central-1", "ca-west-1", "mx-central-1", "sa-east-1",
+  "eu-central-1", "eu-central-2", "eu-west-1", "eu-west-2", "eu-west-3", "eu-north-1", "eu-south-1", "eu-south-2",
+  "ap-south-1", "ap-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5", "ap-southeast-7",
+  "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-east-1",
+  "me-south-1", "me-central-1", "il-central-1", "af-south-1",
+] as const;
+
+// Lambda limits memory to 128..10240 MB and timeouts to 900 s.
+const LAMBDA_MEMORY = { min: 128, max: 10240 };
+const LAMBDA_TIMEOUT_MAX = 900;
+const SUPPORTED_FORMATS = ["jpeg", "webp", "avif", "png"];
+const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+/** Longest suffix the program appends to `<namePrefix>-<region>-` (bucket names also get `-<12-digit account>`). */
+const LONGEST_NAME_SUFFIX = "oom-remediator";
+const LONGEST_REGION = "ap-southeast-4";
+
+const DEFAULT_FUNCTIONS: Record<FunctionName, FunctionSettings> = {
+  thumbnails: { memoryMb: 512, timeoutSeconds: 60 },
+  migrate: { memoryMb: 256, timeoutSeconds: 300 },
+  "oom-remediator": { memoryMb: 256, timeoutSeconds: 60 },
+  "db-guard": { memoryMb: 256, timeoutSeconds: 50 },
+  canary: { memoryMb: 256, timeoutSeconds: 180 },
+  "ticket-opener": { memoryMb: 256, timeoutSeconds: 30 },
+};
+
+export function jurisdictionOf(region: string): string {
+  return region.split("-")[0];
+}
+
+type Raw = Record<string, unknown>;
+
+/** Collects problems instead of stopping at the first, so one run shows every bad key. */
+class Reader {
+  readonly problems: string[] = [];
+
+  constructor(private readonly raw: Raw) {}
+
+  key(path: string): string {
+    return `${CONFIG_NAMESPACE}:${path}`;
+  }
+
+  fail(path: string, value: unknown, expected: string): void {
+    this.problems.push(`${this.key(path)}: ${show(value)} ${expected}`);
+  }
+
+  top(name: string): unknown {
+    return this.raw[name];
+  }
+
+  object(path: string, value: unknown): Raw | undefined {
+    if (value === undefined) return undefined;
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+      this.fail(path, value, "is not an object; expected a mapping of keys to values");
+      return undefined;
+    }
+    return value as Raw;
+  }
+
+  string(path: string, value: unknown, fallback: string | undefined, pattern?: { re: RegExp; expected: string }): string | undefined {
+    if (value === undefined) return fallback;
+    if (typeof value !== "string" || value.length === 0) {
+      this.fail(path, value, "is not a non-empty string");
+      return fallback;
+    }
+    if (pattern && !pattern.re.test(value)) {
+      this.fail(path, value, pattern.expected);
+      return fallback;
+    }
+    return value;
+  }
+
+  integer(path: string, value: unknown, fallback: number, range: { min: number; max: number; expected?: string }): number {
+    if (value === undefined) return fallback;
+    const n = typeof value === "string" && /^-?\d+$/.test(value) ? Number(value) : value;
+    if (typeof n !== "number" || !Number.isInteger(n) || n < range.min || n > range.max) {
+      this.fail(path, value, range.expected ?? `is out of range; expected an integer from ${range.min} to ${range.max}`);
+      return fallback;
+    }
+    return n;
+  }
+
+  boolean(path: string, value: unknown, fallback: boolean): boolean {
+    if (value === undefined) return fallback;
+    if (value === true || value === "true") return true;
+    if (value === false || value === "false") return false;
+    this.fail(path, value, "is not a boolean; expected true or false");
+    return fallback;
+  }
+
+  array(path: string, value: unknown): unknown[] | undefined {
+    if (value === undefined) return undefined;
+    if (!Array.isArray(value)) {
+      this.fail(path, value, "is not a list; expected a YAML sequence");
+      return undefined;
+    }
+    return value;
+  }
+
+  region(path: string, value: unknown): string | undefined {
+    if (typeof value !== "string" || !(AWS_REGIONS as readonly string[]).includes(value)) {
+      this.fail(path, value, 'is not an AWS region; expected e.g. "eu-central-1"');
+      return undefined;
+    }
+    return value;
+  }
+
+  unknownKeys(path: string, obj: Raw, known: readonly string[]): void {
+    for (const k of Object.keys(obj)) {
+      if (!known.includes(k)) this.fail(path ? `${path}.${k}` : k, obj[k], `is not a known key; expected one of ${known.join(", ")}`);
+    }
+  }
+}
+
+function show(value: unknown): string {
+  return value === undefined ? "(missing)" : JSON.stringify(value);
+}
+
+const TOP_KEYS = [
+  "namePrefix", "regions", "centralLogRegion", "thumbnails", "functions", "remediation", "concurrency", "queue",
+  "database", "alerts", "ticketing", "logRetentionDays", "archiveRetentionDays", "rawRetentionDays", "runbookBaseUrl", "logLevel",
+] as const;
+
+/**
+ * Validates and completes the raw `thumbnail-pipeline:*` values of one stack.
+ * `raw` maps keys without the namespace (e.g. "regions") to decoded values.
+ */
+export function parseConfig(stack: string, raw: Raw): PipelineConfig {
+  const r = new Reader(raw);
+  r.unknownKeys("", raw, TOP_KEYS);
+
+  const namePrefix = r.string("namePrefix", r.top("namePrefix"), `thumbpipe-${stack}`, {
+    re: /^[a-z][a-z0-9-]*[a-z0-9]$/,
+    expected: 'is not a valid name prefix; expected lowercase letters, digits and dashes, e.g. "thumbpipe-dev"',
+  }) as string;
+  // Bucket names are `<prefix>-<region>-thumbnails-<account id>` (max 63); function and role names `<prefix>-<region>-<fn>` (max 64).
+  const longest = Math.max(
+    `${namePrefix}-${LONGEST_REGION}-thumbnails-123456789012`.length,
+    `${namePrefix}-${LONGEST_REGION}-${LONGEST_NAME_SUFFIX}`.length + 1,
+  );
+  if (longest > 63) {
+    r.fail("namePrefix", namePrefix, `is too long: derived AWS names would reach ${longest} characters; expected at most ${namePrefix.length - (longest - 63)} characters`);
+  }
+
+  const centralLogRegion = r.region("centralLogRegion", r.top("centralLogRegion")) ?? "us-east-1";
+  const regions = parseRegions(r, centralLogRegion);
+
+  const thumbs = r.object("thumbnails", r.top("thumbnails")) ?? {};
+  r.unknownKeys("thumbnails", thumbs, ["sizes", "formats"]);
+  const thumbnailSizes = parseSizes(r, thumbs.sizes);
+  const formatsRaw = r.array("thumbnails.formats", thumbs.formats) ?? ["jpeg", "webp"];
+  const thumbnailFormats: string[] = [];
+  formatsRaw.forEach((f, i) => {
+    if (typeof f !== "string" || !SUPPORTED_FORMATS.includes(f)) r.fail(`thumbnails.formats[${i}]`, f, `is not a supported format; expected one of ${SUPPORTED_FORMATS.join(", ")}`);
+    else if (thumbnailFormats.includes(f)) r.fail(`thumbnails.formats[${i}]`, f, "is listed twice; expected each format once");
+    else thumbnailFormats.push(f);
+  });
+  if (formatsRaw.length === 0) r.fail("thumbnails.formats", formatsRaw, "is empty; expected at least one format, the first being the primary");
+
+  const rem = r.object("remediation", r.top("remediation")) ?? {};
+  r.unknownKeys("remediation", rem, ["memoryStepMb", "memoryCapMb", "cooldownSeconds"]);
+  const remediation = {
+    memoryStepMb: r.integer("remediation.memoryStepMb", rem.memoryStepMb, 128, { min: 1, max: 2048 }),
+    memoryCapMb: r.integer("remediation.memoryCapMb", rem.memoryCapMb, 1024, { min: LAMBDA_MEMORY.min, max: LAMBDA_MEMORY.max }),
+    cooldownSeconds: r.integer("remediation.cooldownSeconds", rem.cooldownSeconds, 600, { min: 0, max: 86400 }),
+  };
+
+  const functions = parseFunctions(r, remediation.memoryCapMb);
+
+  const conc = r.object("concurrency", r.top("concurrency")) ?? {};
+  r.unknownKeys("concurrency", conc, ["thumbnailsMax"]);
+  const thumbnailsMaxConcurrency =
+    conc.thumbnailsMax === undefined ? undefined : r.integer("concurrency.thumbnailsMax", conc.thumbnailsMax, 2, { min: 2, max: 1000, expected: "is out of range; expected an integer from 2 (the SQS event source minimum) to 1000" });
+
+  const q = r.object("queue", r.top("queue")) ?? {};
+  r.unknownKeys("queue", q, ["batchSize", "maxReceiveCount", "retentionDays"]);
+  const queue = {
+    batchSize: r.integer("queue.batchSize", q.batchSize, 5, { min: 1, max: 10 }),
+    maxReceiveCount: r.integer("queue.maxReceiveCount", q.maxReceiveCount, 5, { min: 1, max: 1000 }),
+    retentionDays: r.integer("queue.retentionDays", q.retentionDays, 4, { min: 1, max: 14 }),
+  };
+
+  const database = parseDatabase(r);
+
+  const alertsRaw = r.object("alerts", r.top("alerts")) ?? {};
+  r.unknownKeys("alerts", alertsRaw, ["emails", "httpsEndpoints"]);
+  const emails = (r.array("alerts.emails", alertsRaw.emails) ?? []).filter((e, i) => {
+    const ok = typeof e === "string" && /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(e);
+    if (!ok) r.fail(`alerts.emails[${i}]`, e, 'is not an email address; expected e.g. "oncall@example.com"');
+    return ok;
+  }) as string[];
+  const httpsEndpoints = (r.array("alerts.httpsEndpoints", alertsRaw.httpsEndpoints) ?? []).filter((e, i) => {
+    const ok = typeof e === "string" && /^https:\/\/[^\s]+$/.test(e);
+    if (!ok) r.fail(`alerts.httpsEndpoints[${i}]`, e, 'is not an https URL; expected e.g. "https://events.pagerduty.com/integration/KEY/enqueue"');
+    return ok;
+  }) as string[];
+  if (emails.length + httpsEndpoints.length === 0) {
+    r.fail("alerts", alertsRaw, "has no endpoint; expected at least one of alerts.emails or alerts.httpsEndpoints so alarms reach a person");
+  }
+
+  const ticketing = parseTicketing(r);
+
+  const retention = (key: string, fallback: number): number => {
+    const v = r.top(key);
+    const n = r.integer(key, v, fallback, { min: 1, max: 3653 });
+    if (v !== undefined && !LOG_RETENTION_DAYS.includes(n)) r.fail(key, v, `is not a CloudWatch Logs retention; expected one of ${LOG_RETENTION_DAYS.join(", ")}`);
+    return n;
+  };
+  const logRetentionDays = retention("logRetentionDays", 30);
+  const archiveRetentionDays = r.integer("archiveRetentionDays", r.top("archiveRetentionDays"), 400, { min: 1, max: 3653 });
+  const rawRetentionDays = r.integer("rawRetentionDays", r.top("rawRetentionDays"), 90, { min: 1, max: 3653 });
+  const runbookBaseUrl = (
+    r.string("runbookBaseUrl", r.top("runbookBaseUrl"), "https://github.com/example-org/thumbnail-pipeline/blob/main/docs/runbooks", {
+      re: /^https:\/\/\S+$/,
+      expected: 'is not an https URL; expected e.g. "https://github.com/ORG/REPO/blob/main/docs/runbooks"',
+    }) as string
+  ).replace(/\/+$/, "");
+  const logLevel = r.string("logLevel", r.top("logLevel"), "INFO", {
+    re: /^(DEBUG|INFO|WARN|ERROR)$/,
+    expected: "is not a log level; expected DEBUG, INFO, WARN or ERROR",
+  }) as string;
+
+  if (r.problems.length > 0) throw new ConfigError(r.problems);
+  return {
+    stack, namePrefix, regions, centralLogRegion, thumbnailSizes, thumbnailFormats, functions, remediation,
+    thumbnailsMaxConcurrency, queue, database, alerts: { emails, httpsEndpoints }, ticketing,
+    logRetentionDays, archiveRetentionDays, rawRetentionDays, runbookBaseUrl, logLevel,
+  };
+}
+
+function parseRegions(r: Reader, centralLogRegion: string): RegionConfig[] {
+  const list = r.array("regions", r.top("regions"));
+  if (list === undefined || list.length === 0) {
+    r.fail("regions", r.top("regions"), 'is missing or empty; expected a list like [{ name: "eu-central-1" }]');
+    return [];
+  }
+  const out: RegionConfig[] = [];
+  list.forEach((item, i) => {
+    const path = `regions[${i}]`;
+    const obj = typeof item === "string" ? { name: item } : r.object(path, item);
+    if (!obj) return;
+    r.unknownKeys(path, obj, ["name", "residency", "jurisdiction", "logArchiveRegion"]);
+    const name = r.region(`${path}.name`, obj.name);
+    if (!name) return;
+    if (out.some((o) => o.name === name)) {
+      r.fail(`${path}.name`, name, "is listed twice; expected each region once");
+      return;
+    }
+    const residency = r.string(`${path}.residency`, obj.residency, undefined);
+    const jurisdiction = r.string(`${path}.jurisdiction`, obj.jurisdiction, jurisdictionOf(name), {
+      re: /^[a-z][a-z0-9-]*$/,
+      expected: 'is not a jurisdiction label; expected lowercase letters, e.g. "eu"',
+    }) as string;
+    let logArchiveRegion = centralLogRegion;
+    if (obj.logArchiveRegion !== undefined) {
+      const archive = r.region(`${path}.logArchiveRegion`, obj.logArchiveRegion);
+      if (archive && jurisdictionOf(archive) !== jurisdiction) {
+        r.fail(`${path}.logArchiveRegion`, archive, `is outside the region's jurisdiction "${jurisdiction}"; expected a region of that jurisdiction`);
+      } else if (archive) logArchiveRegion = archive;
+    } else if (residency !== undefined && jurisdictionOf(centralLogRegion) !== jurisdiction) {
+      // The story's "region for legal reasons" must still ship its logs, to an archive it may legally use.
+      r.fail(
+        `${path}.logArchiveRegion`,
+        undefined,
+        `is required: ${name} is a residency region ("${residency}", jurisdiction "${jurisdiction}") and the central log region ${centralLogRegion} is outside it; expected a region of jurisdiction "${jurisdiction}"`,
+      );
+    }
+    out.push({ name, ...(residency !== undefined ? { residency } : {}), jurisdiction, logArchiveRegion });
+  });
+  return out;
+}
+
+function parseSizes(r: Reader, value: unknown): ThumbnailSize[] {
+  const list = r.array("thumbnails.sizes", value) ?? [
+    { name: "small", width: 160 },
+    { name: "medium", width: 320 },
+  ];
+  if (list.length === 0) r.fail("thumbnails.sizes", list, "is empty; expected at least one size like { name: small, width: 160 }");
+  const sizes: ThumbnailSize[] = [];
+  list.forEach((item, i) => {
+    const path = `thumbnails.sizes[${i}]`;
+    const obj = r.object(path, item);
+    if (!obj) return;
+    r.unknownKeys(path, obj, ["name", "width"]);
+    const name = r.string(`${path}.name`, obj.name, undefined, { re: /^[a-z][a-z0-9]*$/, expected: 'is not a size name; expected lowercase letters and digits, e.g. "small"' });
+    if (obj.name === undefined) r.fail(`${path}.name`, undefined, 'is required; expected e.g. "small"');
+    const width = r.integer(`${path}.width`, obj.width, 0, { min: 16, max: 4096, expected: "is not a thumbnail width; expected an integer from 16 to 4096 pixels" });
+    if (obj.width === undefined) r.fail(`${path}.width`, undefined, "is required; expected an integer from 16 to 4096 pixels");
+    if (name && sizes.some((s) => s.name === name)) r.fail(`${path}.name`, name, "is listed twice; expected unique size names");
+    else if (name && width > 0) sizes.push({ name, width });
+  });
+  return sizes;
+}
+
+function parseFunctions(r: Reader, memoryCapMb: number): Record<FunctionName, FunctionSettings> {
+  const obj = r.object("functions", r.top("functions")) ?? {};
+  r.unknownKeys("functions", obj, FUNCTION_NAMES);
+  const out = {} as Record<FunctionName, FunctionSettings>;
+  for (const fn of FUNCTION_NAMES) {
+    const path = `functions.${fn}`;
+    const f = r.object(path, obj[fn]) ?? {};
+    r.unknownKeys(path, f, ["memoryMb", "timeoutSeconds"]);
+    const memoryMb = r.integer(`${path}.memoryMb`, f.memoryMb, DEFAULT_FUNCTIONS[fn].memoryMb, {
+      min: LAMBDA_MEMORY.min,
+      max: memoryCapMb,
+      expected: `is out of range; expected an integer from ${LAMBDA_MEMORY.min} to the remediation cap ${memoryCapMb} MB`,
+    });
+    const timeoutSeconds = r.integer(`${path}.timeoutSeconds`, f.timeoutSeconds, DEFAULT_FUNCTIONS[fn].timeoutSeconds, {
+      min: 1,
+      max: LAMBDA_TIMEOUT_MAX,
+      expected: `is out of range; expected seconds from 1 to ${LAMBDA_TIMEOUT_MAX}`,
+    });
+    out[fn] = { memoryMb, timeoutSeconds };
+  }
+  // db-guard runs every minute; a run longer than that would overlap the next.
+  if (out["db-guard"].timeoutSeconds > 59) {
+    r.fail("functions.db-guard.timeoutSeconds", out["db-guard"].timeoutSeconds, "is too long for a one-minute schedule; expected at most 59");
+  }
+  return out;
+}
+
+function parseDatabase(r: Reader): ManagedDatabaseConfig {
+  const d = r.object("database", r.top("database")) ?? {};
+  const known = [
+    "instanceClass", "allocatedStorageGb", "maxAllocatedStorageGb", "engineVersion", "maxConnections", "connectionCeiling",
+    "connectionStep", "rdsProxy", "allowReboot", "backupRetentionDays", "deletionProtection", "multiAz", "dbName",
+  ];
+  r.unknownKeys("database", d, known);
+  const connectionCeiling = r.integer("database.connectionCeiling", d.connectionCeiling, 200, { min: 10, max: 5000 });
+  const allocatedStorageGb = r.integer("database.allocatedStorageGb", d.allocatedStorageGb, 20, { min: 20, max: 65536 });
+  return {
+    instanceClass: r.string("database.instanceClass", d.instanceClass, "db.t4g.micro", {
+      re: /^db\.[a-z0-9]+\.[a-z0-9]+$/,
+      expected: 'is not an RDS instance class; expected e.g. "db.t4g.small"',
+    }) as string,
+    allocatedStorageGb,
+    maxAllocatedStorageGb: r.integer("database.maxAllocatedStorageGb", d.maxAllocatedStorageGb, Math.max(100, allocatedStorageGb), {
+      min: allocatedStorageGb,
+      max: 65536,
+      expected: `is out of range; expected at least database.allocatedStorageGb (${allocatedStorageGb})`,
+    }),
+    engineVersion: r.string("database.engineVersion", d.engineVersion, "16", { re: /^1[3-7](\.\d+)?$/, expected: 'is not a supported PostgreSQL version; expected "13" to "17", e.g. "16"' }) as string,
+    maxConnections: r.integer("database.maxConnections", d.maxConnections, 100, {
+      min: 10,
+      max: connectionCeiling,
+      expected: `is out of range; expected an integer from 10 to database.connectionCeiling (${connectionCeiling})`,
+    }),
+    connectionCeiling,
+    connectionStep: r.integer("database.connectionStep", d.connectionStep, 10, { min: 1, max: 1000 }),
+    rdsProxy: r.boolean("database.rdsProxy", d.rdsProxy, false),
+    allowReboot: r.boolean("database.allowReboot", d.allowReboot, false),
+    backupRetentionDays: r.integer("database.backupRetentionDays", d.backupRetentionDays, 7, { min: 1, max: 35, expected: "is out of range; expected 1 to 35 days (0 would disable backups)" }),
+    deletionProtection: r.boolean("database.deletionProtection", d.deletionProtection, true),
+    multiAz: r.boolean("database.multiAz", d.multiAz, false),
+    dbName: r.string("database.dbName", d.dbName, "thumbnails", { re: /^[a-z][a-z0-9_]{0,62}$/, expected: 'is not a PostgreSQL database name; expected e.g. "thumbnails"' }) as string,
+  };
+}
+
+function parseTicketing(r: Reader): { jira?: JiraConfig } {
+  const t = r.object("ticketing", r.top("ticketing")) ?? {};
+  r.unknownKeys("ticketing", t, ["jira"]);
+  const j = r.object("ticketing.jira", t.jira);
+  if (!j) return {};
+  r.unknownKeys("ticketing.jira", j, ["baseUrl", "projectKey", "issueType", "secretArn"]);
+  const need = (key: string, re: RegExp, expected: string): string => {
+    if (j[key] === undefined) r.fail(`ticketing.jira.${key}`, undefined, `is required when ticketing.jira is set; expected ${expected}`);
+    return r.string(`ticketing.jira.${key}`, j[key], "", { re, expected: `is malformed; expected ${expected}` }) as string;
+  };
+  return {
+    jira: {
+      baseUrl: need("baseUrl", /^https:\/\/[^\s/]+(\/[^\s]*)?$/, 'an https URL like "https://example.atlassian.net"').replace(/\/+$/, ""),
+      projectKey: need("projectKey", /^[A-Z][A-Z0-9_]+$/, 'a Jira project key like "OPS"'),
+      issueType: r.string("ticketing.jira.issueType", j.issueType, "Task") as string,
+      secretArn: need("secretArn", /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, 'a Secrets Manager secret ARN like "arn:aws:secretsmanager:eu-west-1:123456789012:secret:jira-AbCdEf"'),
+    },
+  };
+}
+
+/**
+ * Decodes Pulumi's flat config map (`{"thumbnail-pipeline:regions": "[...]"}`, values as
+ * strings, structured ones as JSON) into the raw object parseConfig takes.
+ */
+export function rawConfigFromPulumi(all: Record<string, string>): Raw {
+  const raw: Raw = {};
+  const prefix = `${CONFIG_NAMESPACE}:`;
+  for (const [key, value] of Object.entries(all)) {
+    if (!key.startsWith(prefix)) continue;
+    raw[key.slice(prefix.length)] = decodeValue(value);
+  }
+  return raw;
+}
+
+function decodeValue(value: string): unknown {
+  const t = value.trim();
+  if (t.startsWith("{") || t.startsWith("[")) {
+    try {
+      return JSON.parse(t) as unknown;
+    } catch {
+      return value;
+    }
+  }
+  return value;
+}

@@ -1,0 +1,116 @@
+// Least-privilege policy documents, one per function: exactly the actions its
+// code calls (docs/contracts.md), on exactly its resources. Pure functions of
+// resolved ARNs so tests read them without Pulumi.
+import type { FunctionName } from "./config";
+import { DATABASE_METRICS_NAMESPACE, METRICS_NAMESPACE, CANARY_PREFIX } from "./naming";
+
+export interface Statement {
+  Effect: "Allow";
+  Action: string[];
+  Resource: string | string[];
+  Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+export interface PolicyDocument {
+  Version: "2012-10-17";
+  Statement: Statement[];
+}
+
+export interface PolicyInputs {
+  logGroupArn: string;
+  inVpc: boolean;
+  rawBucketArn: string;
+  thumbnailsBucketArn: string;
+  queueArn: string;
+  dbSecretArn: string;
+  alertTopicArn: string;
+  ticketTopicArn: string;
+  /** The region's pipeline functions whose memory the OOM remediator may raise. */
+  remediableFunctionArns: string[];
+  memoryFloorParameterArnPrefix: string;
+  maxConnectionsFloorParameterArn: string;
+  dbParameterGroupArn: string;
+  dbInstanceArn: string;
+  allowReboot: boolean;
+  jiraSecretArn?: string;
+}
+
+/** Trust policy letting one AWS service assume a role. */
+export function serviceTrustPolicy(service: string): { Version: "2012-10-17"; Statement: { Effect: "Allow"; Principal: { Service: string }; Action: string }[] } {
+  return { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" }] };
+}
+
+function logs(p: PolicyInputs): Statement {
+  // The log group is created by the program, so the function only writes streams into it.
+  return { Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${p.logGroupArn}:*` };
+}
+
+function vpcAccess(): Statement {
+  // Lambda manages the function's ENIs with the function's role; EC2 does not support
+  // resource-level permissions for these Describe/Create calls, hence "*" as resource (never as action).
+  return {
+    Effect: "Allow",
+    Action: ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"],
+    Resource: "*",
+  };
+}
+
+function putMetrics(namespace: string): Statement {
+  // PutMetricData has no resource ARN; the namespace condition is its scope.
+  return { Effect: "Allow", Action: ["cloudwatch:PutMetricData"], Resource: "*", Condition: { StringEquals: { "cloudwatch:namespace": namespace } } };
+}
+
+function dbSecret(p: PolicyInputs): Statement {
+  return { Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: p.dbSecretArn };
+}
+
+function publish(...topics: string[]): Statement {
+  return { Effect: "Allow", Action: ["sns:Publish"], Resource: topics };
+}
+
+export function functionPolicy(fn: FunctionName, p: PolicyInputs): PolicyDocument {
+  const base = [logs(p), ...(p.inVpc ? [vpcAccess()] : [])];
+  const specific: Statement[] = (() => {
+    switch (fn) {
+      case "thumbnails":
+        return [
+          { Effect: "Allow", Action: ["s3:GetObject"], Resource: `${p.rawBucketArn}/*` },
+          { Effect: "Allow", Action: ["s3:PutObject"], Resource: `${p.thumbnailsBucketArn}/*` },
+          // The event source mapping polls with the function's role.
+          { Effect: "Allow", Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"], Resource: p.queueArn },
+          dbSecret(p),
+        ] satisfies Statement[];
+      case "migrate":
+        return [dbSecret(p)];
+      case "oom-remediator":
+        return [
+          { Effect: "Allow", Action: ["lambda:GetFunctionConfiguration", "lambda:UpdateFunctionConfiguration"], Resource: p.remediableFunctionArns },
+          { Effect: "Allow", Action: ["ssm:GetParameter", "ssm:PutParameter"], Resource: `${p.memoryFloorParameterArnPrefix}*` },
+          publish(p.alertTopicArn, p.ticketTopicArn),
+        ];
+      case "db-guard":
+        return [
+          dbSecret(p),
+          putMetrics(DATABASE_METRICS_NAMESPACE),
+          { Effect: "Allow", Action: ["rds:DescribeDBParameters", "rds:ModifyDBParameterGroup"], Resource: p.dbParameterGroupArn },
+          ...(p.allowReboot ? [{ Effect: "Allow", Action: ["rds:RebootDBInstance"], Resource: p.dbInstanceArn } satisfies Statement] : []),
+          { Effect: "Allow", Action: ["ssm:PutParameter"], Resource: p.maxConnectionsFloorParameterArn },
+          publish(p.alertTopicArn, p.ticketTopicArn),
+        ];
+      case "canary":
+        return [
+          { Effect: "Allow", Action: ["s3:PutObject", "s3:DeleteObject"], Resource: `${p.rawBucketArn}/${CANARY_PREFIX}*` },
+          { Effect: "Allow", Action: ["s3:GetObject", "s3:DeleteObject"], Resource: `${p.thumbnailsBucketArn}/${CANARY_PREFIX}*` },
+          dbSecret(p),
+          putMetrics(METRICS_NAMESPACE),
+          publish(p.ticketTopicArn),
+        ];
+      case "ticket-opener":
+        return [
+          ...(p.jiraSecretArn ? [{ Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: p.jiraSecretArn } satisfies Statement] : []),
+          publish(p.alertTopicArn),
+        ];
+    }
+  })();
+  return { Version: "2012-10-17", Statement: [...base, ...specific] };
+}

@@ -1,0 +1,100 @@
+// Topics and triggers of the self-healing functions: alerts and tickets
+// topics, the OOM alarm rule, db-guard's schedule and alarm rule, the canary
+// schedule, ticket-opener's subscription, and migrations at deploy time.
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { resourcePrefix } from "../naming";
+import { baseTags, nameOf, opts, type RegionContext } from "./context";
+import type { PipelineFunction } from "./functions";
+
+export interface Topics {
+  alerts: aws.sns.Topic;
+  tickets: aws.sns.Topic;
+}
+
+export function createTopics(ctx: RegionContext): Topics {
+  const prefix = resourcePrefix(ctx.cfg, ctx.region.name);
+  const alerts = new aws.sns.Topic(nameOf(ctx, "alerts"), { name: `${prefix}-alerts`, tags: baseTags(ctx, "alerts") }, opts(ctx));
+  const tickets = new aws.sns.Topic(nameOf(ctx, "tickets"), { name: `${prefix}-tickets`, tags: baseTags(ctx, "tickets") }, opts(ctx));
+  // CloudWatch alarms publish to the alerts topic; scoped to this account's alarms.
+  new aws.sns.TopicPolicy(
+    nameOf(ctx, "alerts-policy"),
+    {
+      arn: alerts.arn,
+      policy: alerts.arn.apply((arn) =>
+        JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Sid: "CloudWatchAlarmsPublish",
+              Effect: "Allow",
+              Principal: { Service: "cloudwatch.amazonaws.com" },
+              Action: "sns:Publish",
+              Resource: arn,
+              Condition: { ArnLike: { "aws:SourceArn": `arn:aws:cloudwatch:${ctx.region.name}:${ctx.accountId}:alarm:*` } },
+            },
+          ],
+        }),
+      ),
+    },
+    opts(ctx),
+  );
+  // Endpoints are the same in every region so an alarm anywhere reaches the same people.
+  ctx.cfg.alerts.emails.forEach((email, i) => {
+    new aws.sns.TopicSubscription(nameOf(ctx, `alerts-email-${i}`), { topic: alerts.arn, protocol: "email", endpoint: email }, opts(ctx));
+  });
+  ctx.cfg.alerts.httpsEndpoints.forEach((url, i) => {
+    new aws.sns.TopicSubscription(nameOf(ctx, `alerts-https-${i}`), { topic: alerts.arn, protocol: "https", endpoint: url, endpointAutoConfirms: true }, opts(ctx));
+  });
+  return { alerts, tickets };
+}
+
+function ruleToFunction(ctx: RegionContext, role: string, f: PipelineFunction, rule: aws.cloudwatch.EventRuleArgs): void {
+  const r = new aws.cloudwatch.EventRule(nameOf(ctx, role), { ...rule, name: `${resourcePrefix(ctx.cfg, ctx.region.name)}-${role}`, tags: baseTags(ctx, role) }, opts(ctx));
+  new aws.lambda.Permission(nameOf(ctx, `${role}-permission`), { action: "lambda:InvokeFunction", function: f.lambda.name, principal: "events.amazonaws.com", sourceArn: r.arn }, opts(ctx));
+  new aws.cloudwatch.EventTarget(nameOf(ctx, `${role}-target`), { rule: r.name, arn: f.lambda.arn, retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600 } }, opts(ctx));
+}
+
+function alarmStateChange(alarmNames: pulumi.Input<string>[]): pulumi.Output<string> {
+  return pulumi.all(alarmNames).apply((names) =>
+    JSON.stringify({
+      source: ["aws.cloudwatch"],
+      "detail-type": ["CloudWatch Alarm State Change"],
+      detail: { alarmName: names, state: { value: ["ALARM"] } },
+    }),
+  );
+}
+
+export interface AutomationTargets {
+  oomRemediator: PipelineFunction;
+  dbGuard: PipelineFunction;
+  canary: PipelineFunction;
+  ticketOpener: PipelineFunction;
+  oomAlarmNames: pulumi.Input<string>[];
+  connectionsAlarmName: pulumi.Input<string>;
+  ticketsTopic: aws.sns.Topic;
+}
+
+export function wireAutomation(ctx: RegionContext, t: AutomationTargets): void {
+  ruleToFunction(ctx, "oom-alarm-rule", t.oomRemediator, { description: "OOM alarm of any pipeline function -> oom-remediator", eventPattern: alarmStateChange(t.oomAlarmNames) });
+  ruleToFunction(ctx, "db-guard-schedule", t.dbGuard, { description: "db-guard measures connections every minute", scheduleExpression: "rate(1 minute)" });
+  ruleToFunction(ctx, "db-connections-rule", t.dbGuard, { description: "Connections alarm -> db-guard remediation", eventPattern: alarmStateChange([t.connectionsAlarmName]) });
+  ruleToFunction(ctx, "canary-schedule", t.canary, { description: "Synthetic upload every 5 minutes", scheduleExpression: "rate(5 minutes)" });
+
+  new aws.lambda.Permission(
+    nameOf(ctx, "tickets-permission"),
+    { action: "lambda:InvokeFunction", function: t.ticketOpener.lambda.name, principal: "sns.amazonaws.com", sourceArn: t.ticketsTopic.arn },
+    opts(ctx),
+  );
+  new aws.sns.TopicSubscription(nameOf(ctx, "tickets-subscription"), { topic: t.ticketsTopic.arn, protocol: "lambda", endpoint: t.ticketOpener.lambda.arn }, opts(ctx));
+}
+
+/** Runs `migrate` during `pulumi up` whenever the migrations' bundle changes (its hash is the trigger). */
+export function runMigrations(ctx: RegionContext, migrate: PipelineFunction, dependsOn: pulumi.Resource[]): aws.lambda.Invocation {
+  const bundleHash = ctx.manifest.functions.migrate.bundleHash;
+  return new aws.lambda.Invocation(
+    nameOf(ctx, "migrations"),
+    { functionName: migrate.lambda.name, input: JSON.stringify({ action: "migrate", bundleHash }), triggers: { bundleHash } },
+    opts(ctx, { dependsOn }),
+  );
+}

@@ -1,0 +1,39 @@
+// What every module of a RegionalPipeline needs: the config, the region, the
+// explicit provider and the component as parent.
+import type * as aws from "@pulumi/aws";
+import type * as pulumi from "@pulumi/pulumi";
+import type { BuildManifest } from "../../tools/build/manifest";
+import type { PipelineConfig, RegionConfig } from "../config";
+import { logicalName } from "../naming";
+
+export interface RegionContext {
+  cfg: PipelineConfig;
+  region: RegionConfig;
+  provider: aws.Provider;
+  parent: pulumi.Resource;
+  accountId: string;
+  manifest: BuildManifest;
+  commit: string;
+}
+
+export function opts(ctx: RegionContext, extra: pulumi.CustomResourceOptions = {}): pulumi.CustomResourceOptions {
+  return { parent: ctx.parent, provider: ctx.provider, ...extra };
+}
+
+/** `<region>-<role>`: the logical name region-parity compares. */
+export function nameOf(ctx: RegionContext, role: string): string {
+  return logicalName(ctx.region.name, role);
+}
+
+export function baseTags(ctx: RegionContext, role: string): Record<string, string> {
+  return {
+    "pipeline:stack": ctx.cfg.stack,
+    "pipeline:region": ctx.region.name,
+    "pipeline:role": role,
+    ...(ctx.region.residency ? { "pipeline:residency": ctx.region.residency } : {}),
+  };
+}
+
+export function arnPrefix(ctx: RegionContext, service: string): string {
+  return `arn:aws:${service}:${ctx.region.name}:${ctx.accountId}`;
+}

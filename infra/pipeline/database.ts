@@ -1,0 +1,128 @@
+// RDS PostgreSQL per region: a parameter group owning max_connections (static,
+// so changes wait for a reboot), the RDS-managed master secret, encryption,
+// backups, no public access, and an optional RDS Proxy.
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { CONNECTION_BUDGET_SHARE } from "../budget";
+import { resourcePrefix } from "../naming";
+import { serviceTrustPolicy } from "../iam-policies";
+import { baseTags, nameOf, opts, type RegionContext } from "./context";
+import type { Network } from "./network";
+
+export const POSTGRES_PORT = 5432;
+
+export interface Database {
+  instance: aws.rds.Instance;
+  identifier: string;
+  parameterGroupName: string;
+  parameterGroupArn: pulumi.Output<string>;
+  secretArn: pulumi.Output<string>;
+  /** Where the functions connect: the proxy when enabled, else the instance. */
+  host: pulumi.Output<string>;
+  port: number;
+  dbName: string;
+}
+
+export function createDatabase(ctx: RegionContext, network: Network, maxConnections: pulumi.Output<number>): Database {
+  const db = ctx.cfg.database;
+  const prefix = resourcePrefix(ctx.cfg, ctx.region.name);
+  const identifier = `${prefix}-db`;
+  const major = db.engineVersion.split(".")[0];
+
+  const subnetGroup = new aws.rds.SubnetGroup(nameOf(ctx, "db-subnets"), { name: `${prefix}-db`, subnetIds: network.subnetIds, tags: baseTags(ctx, "db-subnets") }, opts(ctx));
+  const parameterGroupName = `${prefix}-postgres${major}`;
+  const parameterGroup = new aws.rds.ParameterGroup(
+    nameOf(ctx, "db-parameters"),
+    {
+      name: parameterGroupName,
+      family: `postgres${major}`,
+      description: "Thumbnail pipeline: connection budget and TLS",
+      parameters: [
+        { name: "max_connections", value: maxConnections.apply(String), applyMethod: "pending-reboot" },
+        { name: "rds.force_ssl", value: "1", applyMethod: "pending-reboot" },
+      ],
+      tags: baseTags(ctx, "db-parameters"),
+    },
+    opts(ctx),
+  );
+
+  const instance = new aws.rds.Instance(
+    nameOf(ctx, "db"),
+    {
+      identifier,
+      engine: "postgres",
+      engineVersion: db.engineVersion,
+      instanceClass: db.instanceClass,
+      allocatedStorage: db.allocatedStorageGb,
+      maxAllocatedStorage: db.maxAllocatedStorageGb,
+      storageType: "gp3",
+      storageEncrypted: true,
+      dbName: db.dbName,
+      username: "pipeline_admin",
+      manageMasterUserPassword: true,
+      parameterGroupName: parameterGroup.name,
+      dbSubnetGroupName: subnetGroup.name,
+      vpcSecurityGroupIds: [network.databaseSecurityGroupId],
+      publiclyAccessible: false,
+      multiAz: db.multiAz,
+      backupRetentionPeriod: db.backupRetentionDays,
+      deletionProtection: db.deletionProtection,
+      skipFinalSnapshot: false,
+      finalSnapshotIdentifier: `${identifier}-final`,
+      copyTagsToSnapshot: true,
+      autoMinorVersionUpgrade: true,
+      performanceInsightsEnabled: true,
+      // max_connections changes stay pending until a reboot db-guard or a human decides on.
+      applyImmediately: false,
+      tags: baseTags(ctx, "db"),
+    },
+    opts(ctx),
+  );
+  const secretArn = instance.masterUserSecrets.apply((secrets) => {
+    const arn = secrets[0]?.secretArn;
+    if (!arn) throw new Error(`RDS instance ${identifier} returned no managed master secret`);
+    return arn;
+  });
+
+  let host: pulumi.Output<string> = instance.address;
+  if (db.rdsProxy) host = createProxy(ctx, network, instance, secretArn);
+
+  return { instance, identifier, parameterGroupName, parameterGroupArn: parameterGroup.arn, secretArn, host, port: POSTGRES_PORT, dbName: db.dbName };
+}
+
+function createProxy(ctx: RegionContext, network: Network, instance: aws.rds.Instance, secretArn: pulumi.Output<string>): pulumi.Output<string> {
+  const prefix = resourcePrefix(ctx.cfg, ctx.region.name);
+  const role = new aws.iam.Role(nameOf(ctx, "db-proxy-role"), { name: `${prefix}-db-proxy`, assumeRolePolicy: JSON.stringify(serviceTrustPolicy("rds.amazonaws.com")), tags: baseTags(ctx, "db-proxy-role") }, opts(ctx));
+  new aws.iam.RolePolicy(
+    nameOf(ctx, "db-proxy-policy"),
+    { role: role.id, policy: secretArn.apply((arn) => JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: arn }] })) },
+    opts(ctx),
+  );
+  // The proxy sits in the database security group; it reaches the instance through a self-reference.
+  new aws.vpc.SecurityGroupIngressRule(
+    nameOf(ctx, "database-from-proxy"),
+    { securityGroupId: network.databaseSecurityGroupId, referencedSecurityGroupId: network.databaseSecurityGroupId, ipProtocol: "tcp", fromPort: POSTGRES_PORT, toPort: POSTGRES_PORT, description: "RDS Proxy to PostgreSQL" },
+    opts(ctx),
+  );
+  const proxy = new aws.rds.Proxy(
+    nameOf(ctx, "db-proxy"),
+    {
+      name: `${prefix}-db-proxy`,
+      engineFamily: "POSTGRESQL",
+      roleArn: role.arn,
+      requireTls: true,
+      vpcSubnetIds: network.subnetIds,
+      vpcSecurityGroupIds: [network.databaseSecurityGroupId],
+      auths: [{ authScheme: "SECRETS", iamAuth: "DISABLED", secretArn }],
+      tags: baseTags(ctx, "db-proxy"),
+    },
+    opts(ctx),
+  );
+  const targetGroup = new aws.rds.ProxyDefaultTargetGroup(
+    nameOf(ctx, "db-proxy-target-group"),
+    { dbProxyName: proxy.name, connectionPoolConfig: { maxConnectionsPercent: Math.round(CONNECTION_BUDGET_SHARE * 100), connectionBorrowTimeout: 120 } },
+    opts(ctx),
+  );
+  new aws.rds.ProxyTarget(nameOf(ctx, "db-proxy-target"), { dbProxyName: proxy.name, targetGroupName: targetGroup.name, dbInstanceIdentifier: instance.identifier }, opts(ctx));
+  return proxy.endpoint;
+}

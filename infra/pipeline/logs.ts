@@ -1,0 +1,92 @@
+// Per region: a KMS key for log groups, and the CloudWatch Logs destination
+// that forwards subscription data to the archive Firehose of the region's
+// jurisdiction (the destination must live in the log groups' region; its
+// target may be elsewhere), with the role CloudWatch Logs assumes.
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { resourcePrefix } from "../naming";
+import { baseTags, nameOf, opts, type RegionContext } from "./context";
+
+export interface RegionLogging {
+  kmsKeyArn: pulumi.Output<string>;
+  destinationArn: pulumi.Output<string>;
+}
+
+export function createRegionLogging(ctx: RegionContext, archiveFirehoseArn: pulumi.Input<string>): RegionLogging {
+  const region = ctx.region.name;
+  const prefix = resourcePrefix(ctx.cfg, region);
+  const key = new aws.kms.Key(
+    nameOf(ctx, "logs-key"),
+    {
+      description: `${prefix}: encrypts the pipeline's log groups`,
+      enableKeyRotation: true,
+      deletionWindowInDays: 30,
+      policy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          { Sid: "AccountAdministers", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ctx.accountId}:root` }, Action: "kms:*", Resource: "*" },
+          {
+            Sid: "CloudWatchLogsUsesKeyForThisAccount",
+            Effect: "Allow",
+            Principal: { Service: `logs.${region}.amazonaws.com` },
+            Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+            Resource: "*",
+            Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:${region}:${ctx.accountId}:log-group:*` } },
+          },
+        ],
+      }),
+      tags: baseTags(ctx, "logs-key"),
+    },
+    opts(ctx),
+  );
+
+  const role = new aws.iam.Role(
+    nameOf(ctx, "log-shipping-role"),
+    {
+      name: `${prefix}-log-shipping`,
+      assumeRolePolicy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            Principal: { Service: "logs.amazonaws.com" },
+            Action: "sts:AssumeRole",
+            Condition: { StringLike: { "aws:SourceArn": `arn:aws:logs:${region}:${ctx.accountId}:*` } },
+          },
+        ],
+      }),
+      tags: baseTags(ctx, "log-shipping-role"),
+    },
+    opts(ctx),
+  );
+  const policy = new aws.iam.RolePolicy(
+    nameOf(ctx, "log-shipping-policy"),
+    {
+      role: role.id,
+      policy: pulumi.output(archiveFirehoseArn).apply((arn) =>
+        JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["firehose:PutRecord", "firehose:PutRecordBatch"], Resource: arn }] }),
+      ),
+    },
+    opts(ctx),
+  );
+  const destinationName = `${prefix}-log-archive`;
+  const destination = new aws.cloudwatch.LogDestination(
+    nameOf(ctx, "log-destination"),
+    { name: destinationName, roleArn: role.arn, targetArn: archiveFirehoseArn, tags: baseTags(ctx, "log-destination") },
+    opts(ctx, { dependsOn: [policy] }),
+  );
+  new aws.cloudwatch.LogDestinationPolicy(
+    nameOf(ctx, "log-destination-policy"),
+    {
+      destinationName: destination.name,
+      accessPolicy: destination.arn.apply((arn) =>
+        JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Allow", Principal: { AWS: ctx.accountId }, Action: "logs:PutSubscriptionFilter", Resource: arn }],
+        }),
+      ),
+    },
+    opts(ctx),
+  );
+  return { kmsKeyArn: key.arn, destinationArn: destination.arn };
+}

@@ -1,0 +1,69 @@
+// A VPC with private subnets only: functions reach AWS through endpoints
+// (S3 gateway, interface endpoints for the services they call), so no NAT.
+import * as aws from "@pulumi/aws";
+import type * as pulumi from "@pulumi/pulumi";
+import { baseTags, nameOf, opts, type RegionContext } from "./context";
+
+/** Interface endpoints the in-VPC functions call (docs/contracts.md). */
+export const INTERFACE_ENDPOINT_SERVICES = ["secretsmanager", "monitoring", "sns", "ssm", "rds"] as const;
+const SUBNET_CIDRS = ["10.40.0.0/20", "10.40.16.0/20"];
+const POSTGRES_PORT = 5432;
+
+export interface Network {
+  vpcId: pulumi.Output<string>;
+  subnetIds: pulumi.Output<string>[];
+  functionSecurityGroupId: pulumi.Output<string>;
+  databaseSecurityGroupId: pulumi.Output<string>;
+}
+
+export function createNetwork(ctx: RegionContext, availabilityZones: string[]): Network {
+  const tags = (role: string) => ({ ...baseTags(ctx, role), Name: nameOf(ctx, role) });
+  const vpc = new aws.ec2.Vpc(nameOf(ctx, "vpc"), { cidrBlock: "10.40.0.0/16", enableDnsHostnames: true, enableDnsSupport: true, tags: tags("vpc") }, opts(ctx));
+  const routeTable = new aws.ec2.RouteTable(nameOf(ctx, "private-routes"), { vpcId: vpc.id, tags: tags("private-routes") }, opts(ctx));
+  const subnets = SUBNET_CIDRS.map((cidr, i) => {
+    const role = `private-subnet-${i}`;
+    const subnet = new aws.ec2.Subnet(nameOf(ctx, role), { vpcId: vpc.id, cidrBlock: cidr, availabilityZone: availabilityZones[i], mapPublicIpOnLaunch: false, tags: tags(role) }, opts(ctx));
+    new aws.ec2.RouteTableAssociation(nameOf(ctx, `${role}-routes`), { subnetId: subnet.id, routeTableId: routeTable.id }, opts(ctx));
+    return subnet;
+  });
+  const subnetIds = subnets.map((s) => s.id);
+
+  const sg = (role: string, description: string) =>
+    new aws.ec2.SecurityGroup(nameOf(ctx, role), { vpcId: vpc.id, description, revokeRulesOnDelete: true, tags: tags(role) }, opts(ctx));
+  const functionSg = sg("function-sg", "Pipeline functions: egress to endpoints, S3 and PostgreSQL only");
+  const databaseSg = sg("database-sg", "PostgreSQL: ingress from the pipeline functions only");
+  const endpointSg = sg("endpoint-sg", "Interface endpoints: HTTPS from the pipeline functions");
+
+  const s3Endpoint = new aws.ec2.VpcEndpoint(
+    nameOf(ctx, "s3-endpoint"),
+    { vpcId: vpc.id, serviceName: `com.amazonaws.${ctx.region.name}.s3`, vpcEndpointType: "Gateway", routeTableIds: [routeTable.id], tags: tags("s3-endpoint") },
+    opts(ctx),
+  );
+  for (const service of INTERFACE_ENDPOINT_SERVICES) {
+    new aws.ec2.VpcEndpoint(
+      nameOf(ctx, `${service}-endpoint`),
+      {
+        vpcId: vpc.id,
+        serviceName: `com.amazonaws.${ctx.region.name}.${service}`,
+        vpcEndpointType: "Interface",
+        privateDnsEnabled: true,
+        subnetIds,
+        securityGroupIds: [endpointSg.id],
+        tags: tags(`${service}-endpoint`),
+      },
+      opts(ctx),
+    );
+  }
+
+  const rule = (role: string, kind: "ingress" | "egress", args: aws.vpc.SecurityGroupIngressRuleArgs) =>
+    kind === "ingress"
+      ? new aws.vpc.SecurityGroupIngressRule(nameOf(ctx, role), args, opts(ctx))
+      : new aws.vpc.SecurityGroupEgressRule(nameOf(ctx, role), args, opts(ctx));
+  rule("function-to-database", "egress", { securityGroupId: functionSg.id, referencedSecurityGroupId: databaseSg.id, ipProtocol: "tcp", fromPort: POSTGRES_PORT, toPort: POSTGRES_PORT, description: "PostgreSQL" });
+  rule("function-to-endpoints", "egress", { securityGroupId: functionSg.id, referencedSecurityGroupId: endpointSg.id, ipProtocol: "tcp", fromPort: 443, toPort: 443, description: "AWS APIs via interface endpoints" });
+  rule("function-to-s3", "egress", { securityGroupId: functionSg.id, prefixListId: s3Endpoint.prefixListId, ipProtocol: "tcp", fromPort: 443, toPort: 443, description: "S3 via the gateway endpoint" });
+  rule("database-from-functions", "ingress", { securityGroupId: databaseSg.id, referencedSecurityGroupId: functionSg.id, ipProtocol: "tcp", fromPort: POSTGRES_PORT, toPort: POSTGRES_PORT, description: "PostgreSQL from the pipeline functions" });
+  rule("endpoints-from-functions", "ingress", { securityGroupId: endpointSg.id, referencedSecurityGroupId: functionSg.id, ipProtocol: "tcp", fromPort: 443, toPort: 443, description: "HTTPS from the pipeline functions" });
+
+  return { vpcId: vpc.id, subnetIds, functionSecurityGroupId: functionSg.id, databaseSecurityGroupId: databaseSg.id };
+}

@@ -1,0 +1,70 @@
+// ObjectCreated on the raw bucket -> SQS (SSE) with a DLQ; the queue absorbs
+// bursts while the event source mapping caps concurrency (backpressure).
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { visibilityTimeoutSeconds } from "../budget";
+import { resourcePrefix } from "../naming";
+import { baseTags, nameOf, opts, type RegionContext } from "./context";
+import type { PrivateBucket } from "./storage";
+
+export interface Queues {
+  queue: aws.sqs.Queue;
+  dlq: aws.sqs.Queue;
+  notification: aws.s3.BucketNotification;
+}
+
+export function createQueues(ctx: RegionContext, raw: PrivateBucket): Queues {
+  const prefix = resourcePrefix(ctx.cfg, ctx.region.name);
+  const day = 86400;
+  const dlq = new aws.sqs.Queue(
+    nameOf(ctx, "raw-events-dlq"),
+    { name: `${prefix}-raw-events-dlq`, sqsManagedSseEnabled: true, messageRetentionSeconds: 14 * day, tags: baseTags(ctx, "raw-events-dlq") },
+    opts(ctx),
+  );
+  const queue = new aws.sqs.Queue(
+    nameOf(ctx, "raw-events"),
+    {
+      name: `${prefix}-raw-events`,
+      sqsManagedSseEnabled: true,
+      visibilityTimeoutSeconds: visibilityTimeoutSeconds(ctx.cfg.functions.thumbnails.timeoutSeconds),
+      messageRetentionSeconds: ctx.cfg.queue.retentionDays * day,
+      receiveWaitTimeSeconds: 20,
+      redrivePolicy: dlq.arn.apply((arn) => JSON.stringify({ deadLetterTargetArn: arn, maxReceiveCount: ctx.cfg.queue.maxReceiveCount })),
+      tags: baseTags(ctx, "raw-events"),
+    },
+    opts(ctx),
+  );
+  new aws.sqs.RedriveAllowPolicy(
+    nameOf(ctx, "raw-events-dlq-redrive-allow"),
+    { queueUrl: dlq.url, redriveAllowPolicy: queue.arn.apply((arn) => JSON.stringify({ redrivePermission: "byQueue", sourceQueueArns: [arn] })) },
+    opts(ctx),
+  );
+  const queuePolicy = new aws.sqs.QueuePolicy(
+    nameOf(ctx, "raw-events-policy"),
+    {
+      queueUrl: queue.url,
+      policy: pulumi.all([queue.arn, raw.arn]).apply(([queueArn, bucketArn]) =>
+        JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Sid: "RawBucketSendsObjectCreated",
+              Effect: "Allow",
+              Principal: { Service: "s3.amazonaws.com" },
+              Action: "sqs:SendMessage",
+              Resource: queueArn,
+              Condition: { ArnEquals: { "aws:SourceArn": bucketArn }, StringEquals: { "aws:SourceAccount": ctx.accountId } },
+            },
+          ],
+        }),
+      ),
+    },
+    opts(ctx),
+  );
+  const notification = new aws.s3.BucketNotification(
+    nameOf(ctx, "raw-bucket-notification"),
+    { bucket: raw.bucket.id, queues: [{ queueArn: queue.arn, events: ["s3:ObjectCreated:*"] }] },
+    opts(ctx, { dependsOn: [queuePolicy] }),
+  );
+  return { queue, dlq, notification };
+}

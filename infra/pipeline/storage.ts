@@ -1,0 +1,125 @@
+// The raw bucket (private, versioned, encrypted, TLS-only) and the thumbnails
+// bucket (private too, read publicly only through CloudFront with origin access control).
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { CANARY_PREFIX, resourcePrefix } from "../naming";
+import { baseTags, nameOf, opts, type RegionContext } from "./context";
+
+export interface PrivateBucket {
+  bucket: aws.s3.Bucket;
+  name: pulumi.Output<string>;
+  arn: pulumi.Output<string>;
+}
+
+/** A bucket with all four public-access blocks, SSE, versioning, owner-enforced objects and lifecycle rules. */
+export function createPrivateBucket(ctx: RegionContext, role: string, physicalName: string, lifecycle: aws.types.input.s3.BucketLifecycleConfigurationRule[]): PrivateBucket {
+  const bucket = new aws.s3.Bucket(nameOf(ctx, role), { bucket: physicalName, forceDestroy: false, tags: baseTags(ctx, role) }, opts(ctx));
+  new aws.s3.BucketPublicAccessBlock(
+    nameOf(ctx, `${role}-public-access`),
+    { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+    opts(ctx),
+  );
+  new aws.s3.BucketOwnershipControls(nameOf(ctx, `${role}-ownership`), { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, opts(ctx));
+  new aws.s3.BucketServerSideEncryptionConfiguration(
+    nameOf(ctx, `${role}-encryption`),
+    { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true }] },
+    opts(ctx),
+  );
+  new aws.s3.BucketVersioning(nameOf(ctx, `${role}-versioning`), { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, opts(ctx));
+  new aws.s3.BucketLifecycleConfiguration(nameOf(ctx, `${role}-lifecycle`), { bucket: bucket.id, rules: lifecycle }, opts(ctx));
+  return { bucket, name: bucket.bucket, arn: bucket.arn };
+}
+
+export function tlsOnlyStatement(bucketArn: string): Record<string, unknown> {
+  return {
+    Sid: "DenyInsecureTransport",
+    Effect: "Deny",
+    Principal: "*",
+    Action: "s3:*",
+    Resource: [bucketArn, `${bucketArn}/*`],
+    Condition: { Bool: { "aws:SecureTransport": "false" } },
+  };
+}
+
+function commonLifecycle(noncurrentDays: number): aws.types.input.s3.BucketLifecycleConfigurationRule[] {
+  return [
+    { id: "abort-incomplete-uploads", status: "Enabled", filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation: 7 } },
+    { id: "expire-old-versions", status: "Enabled", filter: {}, noncurrentVersionExpiration: { noncurrentDays } },
+    // Canary objects are deleted by the canary; this catches the ones a failed run left behind.
+    { id: "expire-canary-leftovers", status: "Enabled", filter: { prefix: CANARY_PREFIX }, expiration: { days: 1 } },
+  ];
+}
+
+export interface Storage {
+  raw: PrivateBucket;
+  thumbnails: PrivateBucket;
+  cdnDomain: pulumi.Output<string>;
+}
+
+export function createStorage(ctx: RegionContext): Storage {
+  const prefix = resourcePrefix(ctx.cfg, ctx.region.name);
+  const raw = createPrivateBucket(ctx, "raw-bucket", `${prefix}-raw-${ctx.accountId}`, commonLifecycle(ctx.cfg.rawRetentionDays));
+  const thumbnails = createPrivateBucket(ctx, "thumbnails-bucket", `${prefix}-thumbnails-${ctx.accountId}`, commonLifecycle(30));
+
+  new aws.s3.BucketPolicy(
+    nameOf(ctx, "raw-bucket-policy"),
+    { bucket: raw.bucket.id, policy: raw.arn.apply((arn) => JSON.stringify({ Version: "2012-10-17", Statement: [tlsOnlyStatement(arn)] })) },
+    opts(ctx),
+  );
+
+  const oac = new aws.cloudfront.OriginAccessControl(
+    nameOf(ctx, "cdn-origin-access"),
+    { name: `${prefix}-thumbnails`, description: "CloudFront reads the thumbnails bucket", originAccessControlOriginType: "s3", signingBehavior: "always", signingProtocol: "sigv4" },
+    opts(ctx),
+  );
+  const originId = "thumbnails";
+  const distribution = new aws.cloudfront.Distribution(
+    nameOf(ctx, "cdn"),
+    {
+      enabled: true,
+      comment: `${prefix} thumbnails`,
+      httpVersion: "http2and3",
+      priceClass: "PriceClass_100",
+      origins: [{ originId, domainName: thumbnails.bucket.bucketRegionalDomainName, originAccessControlId: oac.id }],
+      defaultCacheBehavior: {
+        targetOriginId: originId,
+        viewerProtocolPolicy: "redirect-to-https",
+        allowedMethods: ["GET", "HEAD"],
+        cachedMethods: ["GET", "HEAD"],
+        compress: true,
+        // AWS managed "CachingOptimized" policy.
+        cachePolicyId: "658327ea-f89d-4fab-a63d-7e88639e58f6",
+      },
+      restrictions: { geoRestriction: { restrictionType: "none" } },
+      viewerCertificate: { cloudfrontDefaultCertificate: true },
+      tags: baseTags(ctx, "cdn"),
+    },
+    opts(ctx),
+  );
+
+  new aws.s3.BucketPolicy(
+    nameOf(ctx, "thumbnails-bucket-policy"),
+    {
+      bucket: thumbnails.bucket.id,
+      policy: pulumi.all([thumbnails.arn, distribution.arn]).apply(([arn, distArn]) =>
+        JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [
+            tlsOnlyStatement(arn),
+            {
+              Sid: "CloudFrontReadsThumbnails",
+              Effect: "Allow",
+              Principal: { Service: "cloudfront.amazonaws.com" },
+              Action: "s3:GetObject",
+              Resource: `${arn}/*`,
+              Condition: { StringEquals: { "AWS:SourceArn": distArn } },
+            },
+          ],
+        }),
+      ),
+    },
+    opts(ctx),
+  );
+
+  return { raw, thumbnails, cdnDomain: distribution.domainName };
+}

@@ -1,0 +1,229 @@
+// The same pipeline in every region: one component, built from the modules in
+// pipeline/, so a region cannot differ from the others by construction.
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { BuildManifest } from "../tools/build/manifest";
+import { connectionBudget, resolveMaxConnections, resolveMemory } from "./budget";
+import { FUNCTION_NAMES, type FunctionName, type PipelineConfig, type RegionConfig } from "./config";
+import { CANARY_PREFIX, dashboardUrl, lambdaName, maxConnectionsFloorParameter, memoryFloorPrefix, resourcePrefix } from "./naming";
+import { createCanaryAlarm, createDatabaseAlarms, createFunctionAlarms, createFunctionMetricFilters, createQueueAlarms } from "./pipeline/alarms";
+import { createTopics, runMigrations, wireAutomation } from "./pipeline/automation";
+import { arnPrefix, nameOf, opts, type RegionContext } from "./pipeline/context";
+import { regionDashboardBody, type RegionDashboardInput } from "./pipeline/dashboard";
+import { createDatabase } from "./pipeline/database";
+import { createFunction, functionArn, type FunctionSpec, type PipelineFunction } from "./pipeline/functions";
+import { createRegionLogging } from "./pipeline/logs";
+import { createNetwork } from "./pipeline/network";
+import { createQueues } from "./pipeline/queue";
+import { createStorage } from "./pipeline/storage";
+
+export interface RegionFloors {
+  /** Memory floors by Lambda function name (from SSM). */
+  memoryMb: Map<string, number>;
+  maxConnections?: number;
+}
+
+export interface RegionalPipelineArgs {
+  cfg: PipelineConfig;
+  region: RegionConfig;
+  provider: aws.Provider;
+  accountId: string;
+  availabilityZones: string[];
+  manifest: BuildManifest;
+  commit: string;
+  floors: RegionFloors;
+  archiveFirehoseArn: pulumi.Input<string>;
+}
+
+export class RegionalPipeline extends pulumi.ComponentResource {
+  readonly rawBucket: pulumi.Output<string>;
+  readonly thumbnailsBucket: pulumi.Output<string>;
+  readonly cdnDomain: pulumi.Output<string>;
+  readonly queueUrl: pulumi.Output<string>;
+  readonly dlqUrl: pulumi.Output<string>;
+  readonly dashboardName: string;
+  readonly dashboardUrl: string;
+  readonly dashboardInput: RegionDashboardInput;
+  /** Memory per function and the connection budget this deployment uses. */
+  readonly memoryMb: Record<FunctionName, number>;
+  readonly maxConnections: number;
+  readonly thumbnailsMaxConcurrency: number;
+
+  constructor(name: string, args: RegionalPipelineArgs, options?: pulumi.ComponentResourceOptions) {
+    super("thumbnail-pipeline:index:RegionalPipeline", name, {}, options);
+    const { cfg, region } = args;
+    const ctx: RegionContext = { cfg, region, provider: args.provider, parent: this, accountId: args.accountId, manifest: args.manifest, commit: args.commit };
+    const r = region.name;
+
+    // Decisions first: memory keeps what the OOM remediator raised; max_connections keeps db-guard's floor.
+    this.memoryMb = {} as Record<FunctionName, number>;
+    for (const fn of FUNCTION_NAMES) {
+      const floor = args.floors.memoryMb.get(lambdaName(cfg, r, fn));
+      this.memoryMb[fn] = resolveMemory(cfg.functions[fn].memoryMb, floor, cfg.remediation.memoryCapMb);
+      if (floor !== undefined && floor > cfg.remediation.memoryCapMb) {
+        pulumi.log.warn(`${r}: memory floor ${floor} MB of ${fn} is above the remediation cap; using ${cfg.remediation.memoryCapMb} MB`, this);
+      }
+    }
+    this.maxConnections = resolveMaxConnections(cfg.database.maxConnections, args.floors.maxConnections, cfg.database.connectionCeiling);
+    const budget = connectionBudget(this.maxConnections, cfg.thumbnailsMaxConcurrency);
+    this.thumbnailsMaxConcurrency = budget.concurrency.thumbnails;
+
+    const logging = createRegionLogging(ctx, args.archiveFirehoseArn);
+    const network = createNetwork(ctx, args.availabilityZones);
+    const storage = createStorage(ctx);
+    const queues = createQueues(ctx, storage.raw);
+    const database = createDatabase(ctx, network, pulumi.output(this.maxConnections));
+    const topics = createTopics(ctx);
+
+    const vpc = { subnetIds: network.subnetIds, securityGroupIds: [network.functionSecurityGroupId] };
+    const dbEnv = {
+      DB_SECRET_ARN: database.secretArn,
+      DB_HOST: database.host,
+      DB_PORT: String(database.port),
+      DB_NAME: database.dbName,
+      DB_TLS: "verify-full",
+    };
+    const images = {
+      RAW_BUCKET: storage.raw.name,
+      THUMBNAILS_BUCKET: storage.thumbnails.name,
+      THUMBNAIL_SIZES: JSON.stringify(cfg.thumbnailSizes),
+      THUMBNAIL_FORMATS: cfg.thumbnailFormats.join(","),
+    };
+    const jira = cfg.ticketing.jira;
+    const policyInputs = pulumi
+      .all([storage.raw.arn, storage.thumbnails.arn, queues.queue.arn, database.secretArn, topics.alerts.arn, topics.tickets.arn, database.parameterGroupArn])
+      .apply(([rawBucketArn, thumbnailsBucketArn, queueArn, dbSecretArn, alertTopicArn, ticketTopicArn, dbParameterGroupArn]) => ({
+        rawBucketArn,
+        thumbnailsBucketArn,
+        queueArn,
+        dbSecretArn,
+        alertTopicArn,
+        ticketTopicArn,
+        dbParameterGroupArn,
+        dbInstanceArn: `${arnPrefix(ctx, "rds")}:db:${database.identifier}`,
+        remediableFunctionArns: FUNCTION_NAMES.map((fn) => functionArn(ctx, fn)),
+        memoryFloorParameterArnPrefix: `${arnPrefix(ctx, "ssm")}:parameter${memoryFloorPrefix(cfg.stack, r)}`,
+        maxConnectionsFloorParameterArn: `${arnPrefix(ctx, "ssm")}:parameter${maxConnectionsFloorParameter(cfg.stack, r)}`,
+        allowReboot: cfg.database.allowReboot,
+        ...(jira ? { jiraSecretArn: jira.secretArn } : {}),
+      }));
+
+    const specs: Record<FunctionName, Omit<FunctionSpec, "fn" | "memoryMb" | "policyInputs">> = {
+      thumbnails: {
+        vpc,
+        reservedConcurrency: budget.concurrency.thumbnails,
+        environment: {
+          ...dbEnv,
+          ...images,
+          THUMBNAILS_BASE_URL: pulumi.interpolate`https://${storage.cdnDomain}`,
+          MAX_INPUT_BYTES: String(50 * 1024 * 1024),
+          MAX_INPUT_PIXELS: String(40_000_000),
+        },
+      },
+      migrate: { vpc, reservedConcurrency: budget.concurrency.migrate, environment: dbEnv },
+      "oom-remediator": {
+        // Two OOM events at once must raise once; one invocation at a time also serialises the SSM floor.
+        reservedConcurrency: 1,
+        environment: {
+          MEMORY_STEP_MB: String(cfg.remediation.memoryStepMb),
+          MEMORY_CAP_MB: String(cfg.remediation.memoryCapMb),
+          REMEDIATION_COOLDOWN_SECONDS: String(cfg.remediation.cooldownSeconds),
+          MEMORY_FLOOR_PARAMETER_PREFIX: memoryFloorPrefix(cfg.stack, r),
+          ALERT_TOPIC_ARN: topics.alerts.arn,
+          TICKET_TOPIC_ARN: topics.tickets.arn,
+        },
+      },
+      "db-guard": {
+        vpc,
+        reservedConcurrency: budget.concurrency["db-guard"],
+        environment: {
+          ...dbEnv,
+          DB_INSTANCE_ID: database.identifier,
+          DB_PARAMETER_GROUP: database.parameterGroupName,
+          CONNECTION_THRESHOLD: "0.8",
+          CONNECTION_STEP: String(cfg.database.connectionStep),
+          CONNECTION_CEILING: String(cfg.database.connectionCeiling),
+          ALLOW_REBOOT: String(cfg.database.allowReboot),
+          MAX_CONNECTIONS_FLOOR_PARAMETER: maxConnectionsFloorParameter(cfg.stack, r),
+          ALERT_TOPIC_ARN: topics.alerts.arn,
+          TICKET_TOPIC_ARN: topics.tickets.arn,
+        },
+      },
+      canary: {
+        vpc,
+        reservedConcurrency: budget.concurrency.canary,
+        environment: { ...dbEnv, ...images, CANARY_PREFIX, CANARY_TIMEOUT_SECONDS: "120", TICKET_TOPIC_ARN: topics.tickets.arn },
+      },
+      "ticket-opener": {
+        environment: {
+          ALERT_TOPIC_ARN: topics.alerts.arn,
+          ...(jira ? { JIRA_BASE_URL: jira.baseUrl, JIRA_PROJECT_KEY: jira.projectKey, JIRA_ISSUE_TYPE: jira.issueType, JIRA_SECRET_ARN: jira.secretArn } : {}),
+        },
+      },
+    };
+
+    const functions = {} as Record<FunctionName, PipelineFunction>;
+    const oomAlarmNames: pulumi.Output<string>[] = [];
+    for (const fn of FUNCTION_NAMES) {
+      const f = createFunction(ctx, logging, { fn, memoryMb: this.memoryMb[fn], policyInputs, ...specs[fn] });
+      createFunctionMetricFilters(ctx, f);
+      const alarms = createFunctionAlarms(ctx, f, topics.alerts.arn);
+      oomAlarmNames.push(alarms.oom.name);
+      functions[fn] = f;
+    }
+
+    new aws.lambda.EventSourceMapping(
+      nameOf(ctx, "thumbnails-trigger"),
+      {
+        functionName: functions.thumbnails.lambda.arn,
+        eventSourceArn: queues.queue.arn,
+        batchSize: cfg.queue.batchSize,
+        maximumBatchingWindowInSeconds: 1,
+        functionResponseTypes: ["ReportBatchItemFailures"],
+        scalingConfig: { maximumConcurrency: budget.concurrency.thumbnails },
+      },
+      opts(ctx),
+    );
+
+    createQueueAlarms(ctx, "raw-events", queues.queue.name, `${resourcePrefix(cfg, r)}-raw-events`, false, topics.alerts.arn);
+    createQueueAlarms(ctx, "raw-events-dlq", queues.dlq.name, `${resourcePrefix(cfg, r)}-raw-events-dlq`, true, topics.alerts.arn);
+    const dbAlarms = createDatabaseAlarms(ctx, database.identifier, cfg.database.allocatedStorageGb, topics.alerts.arn);
+    createCanaryAlarm(ctx, topics.alerts.arn);
+
+    wireAutomation(ctx, {
+      oomRemediator: functions["oom-remediator"],
+      dbGuard: functions["db-guard"],
+      canary: functions.canary,
+      ticketOpener: functions["ticket-opener"],
+      oomAlarmNames,
+      connectionsAlarmName: dbAlarms.connections.name,
+      ticketsTopic: topics.tickets,
+    });
+    runMigrations(ctx, functions.migrate, [database.instance]);
+
+    this.dashboardName = resourcePrefix(cfg, r);
+    this.dashboardInput = {
+      region: r,
+      functionNames: FUNCTION_NAMES.map((fn) => functions[fn].name),
+      queueName: `${resourcePrefix(cfg, r)}-raw-events`,
+      dlqName: `${resourcePrefix(cfg, r)}-raw-events-dlq`,
+      dbId: database.identifier,
+    };
+    new aws.cloudwatch.Dashboard(nameOf(ctx, "dashboard"), { dashboardName: this.dashboardName, dashboardBody: regionDashboardBody(this.dashboardInput) }, opts(ctx));
+    this.dashboardUrl = dashboardUrl(r, this.dashboardName);
+
+    this.rawBucket = storage.raw.name;
+    this.thumbnailsBucket = storage.thumbnails.name;
+    this.cdnDomain = storage.cdnDomain;
+    this.queueUrl = queues.queue.url;
+    this.dlqUrl = queues.dlq.url;
+    this.registerOutputs({
+      rawBucket: this.rawBucket,
+      thumbnailsBucket: this.thumbnailsBucket,
+      cdnDomain: this.cdnDomain,
+      queueUrl: this.queueUrl,
+      dlqUrl: this.dlqUrl,
+      dashboardUrl: this.dashboardUrl,
+    });
+  }
+}

@@ -1,0 +1,41 @@
+// The text view of a plan: per region, per component, how many resources of each type.
+import type { PlanFile } from "./plan-stack";
+
+export interface RegionSummary {
+  region: string;
+  total: number;
+  components: { component: string; total: number; types: Record<string, number> }[];
+}
+
+export function summarizePlan(plan: PlanFile): RegionSummary[] {
+  const names = new Map(plan.resources.map((r) => [r.urn, `${r.type.split(":").pop()} ${r.name}`]));
+  const regions = new Map<string, Map<string, Record<string, number>>>();
+  for (const r of plan.resources) {
+    const component = r.parent ? (names.get(r.parent) ?? r.parent) : "(stack)";
+    const comps = regions.get(r.region) ?? new Map<string, Record<string, number>>();
+    regions.set(r.region, comps);
+    const types = comps.get(component) ?? {};
+    comps.set(component, types);
+    types[r.type] = (types[r.type] ?? 0) + 1;
+  }
+  return [...regions.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([region, comps]) => {
+      const components = [...comps.entries()]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([component, types]) => ({ component, total: Object.values(types).reduce((x, y) => x + y, 0), types }));
+      return { region, total: components.reduce((x, c) => x + c.total, 0), components };
+    });
+}
+
+export function formatSummary(plan: PlanFile): string {
+  const lines = [`Plan for stack ${plan.stack} (project ${plan.project}): ${plan.resources.length} resources`];
+  for (const s of summarizePlan(plan)) {
+    lines.push("", `${s.region}: ${s.total} resources`);
+    for (const c of s.components) {
+      lines.push(`  ${c.component}: ${c.total}`);
+      for (const [type, n] of Object.entries(c.types).sort(([a], [b]) => a.localeCompare(b))) lines.push(`    ${String(n).padStart(3)}  ${type}`);
+    }
+  }
+  return `${lines.join("\n")}\n`;
+}
