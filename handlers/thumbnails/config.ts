@@ -1,0 +1,54 @@
+// The thumbnail function's settings (docs/contracts.md), read once per container.
+import { ConfigError, booleanFlag, optionalString, requiredString, type Env } from "../shared/env";
+import { ThumbnailConfigError, thumbnailConfigFromEnv, type ImageLimits, type ThumbnailSpec } from "./image";
+
+export interface ThumbnailHandlerConfig {
+  thumbnailsBucket: string;
+  /** Public base URL of the thumbnails, no trailing slash. */
+  thumbnailsBaseUrl: string;
+  /** Every size in every format, primary format first. */
+  specs: ThumbnailSpec[];
+  limits: ImageLimits;
+}
+
+export interface S3EndpointConfig {
+  /** Set for local runs (s3rver); AWS otherwise. */
+  endpoint?: string;
+  forcePathStyle: boolean;
+}
+
+export function readThumbnailConfig(env: Env): ThumbnailHandlerConfig {
+  const thumbnailsBucket = requiredString(env, "THUMBNAILS_BUCKET", "the name of the thumbnails bucket");
+  const base = requiredString(env, "THUMBNAILS_BASE_URL", "the public base URL of the thumbnails, e.g. https://d111111abcdef8.cloudfront.net");
+  let parsed: URL;
+  try {
+    parsed = new URL(base);
+  } catch {
+    throw new ConfigError("THUMBNAILS_BASE_URL", base, "an absolute http(s) URL such as https://d111111abcdef8.cloudfront.net");
+  }
+  if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
+    throw new ConfigError("THUMBNAILS_BASE_URL", base, "an http(s) URL");
+  }
+  let images: { specs: ThumbnailSpec[]; limits: ImageLimits };
+  try {
+    images = thumbnailConfigFromEnv({ ...env });
+  } catch (error) {
+    // The image core's messages already name the setting and the fix.
+    if (error instanceof ThumbnailConfigError) throw new Error(`Invalid thumbnail configuration: ${error.message}`, { cause: error });
+    throw error;
+  }
+  return { thumbnailsBucket, thumbnailsBaseUrl: base.replace(/\/+$/, ""), ...images };
+}
+
+/** S3_ENDPOINT and S3_FORCE_PATH_STYLE point the function at a local S3 (the local pipeline). */
+export function readS3EndpointConfig(env: Env): S3EndpointConfig {
+  const endpoint = optionalString(env, "S3_ENDPOINT");
+  if (endpoint !== undefined) {
+    try {
+      new URL(endpoint);
+    } catch {
+      throw new ConfigError("S3_ENDPOINT", endpoint, "an absolute URL such as http://127.0.0.1:4569");
+    }
+  }
+  return { ...(endpoint !== undefined ? { endpoint } : {}), forcePathStyle: booleanFlag(env, "S3_FORCE_PATH_STYLE", false) };
+}

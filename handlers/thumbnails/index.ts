@@ -1,0 +1,58 @@
+// Entry point of the `thumbnails` function (handler string index.handler).
+// Clients are built once per container, on the first invocation, and reused:
+// one S3 client, one database pool of one connection.
+import { S3Client } from "@aws-sdk/client-s3";
+import type { Context } from "aws-lambda";
+import { databaseFromEnv } from "../shared/db";
+import type { Env } from "../shared/env";
+import { createLogger, type Logger } from "../shared/logger";
+import { DimensionedMetrics } from "../shared/metrics";
+import { readS3EndpointConfig, readThumbnailConfig } from "./config";
+import { createThumbnailHandler, type ThumbnailHandler, type ThumbnailHandlerDeps } from "./handler";
+
+export { createThumbnailHandler, RetryableInvocationError, UnsupportedEventError } from "./handler";
+export type { DirectEventSummary, ThumbnailHandler, ThumbnailHandlerDeps } from "./handler";
+export { readS3EndpointConfig, readThumbnailConfig, type S3EndpointConfig, type ThumbnailHandlerConfig } from "./config";
+export { originalUrl, thumbnailKey, thumbnailUrl, transactionIdFor, type UploadIdentity } from "./identity";
+export { decodeNotificationKey, parseInvocation, parseMessageBody, type ObjectCreated } from "./events";
+export { decideFailure, FAILURE_REASONS, type Decision, type FailureReason, type Stage } from "./decide";
+export { THUMBNAIL_CACHE_CONTROL } from "./s3-objects";
+export { correlationIdFrom } from "./process-upload";
+
+/** An S3 client for the environment: AWS, or S3_ENDPOINT (+ S3_FORCE_PATH_STYLE) for local runs. */
+export function s3ClientFromEnv(env: Env = process.env): S3Client {
+  const endpoint = readS3EndpointConfig(env);
+  return new S3Client({
+    ...(endpoint.endpoint !== undefined ? { endpoint: endpoint.endpoint } : {}),
+    forcePathStyle: endpoint.forcePathStyle,
+    // Fail a stuck connection fast: the message is retried rather than the function timing out.
+    requestHandler: { connectionTimeout: 3_000, requestTimeout: 30_000 },
+  });
+}
+
+/** Everything the handler needs, from the environment (docs/contracts.md). */
+export function thumbnailDepsFromEnv(env: Env = process.env, logger: Logger = createLogger({ env, defaultServiceName: "thumbnails" })): ThumbnailHandlerDeps {
+  return {
+    s3: s3ClientFromEnv(env),
+    database: databaseFromEnv(env, { onPoolError: (error) => logger.warn("idle database connection dropped; the next query reconnects", { error }) }),
+    config: readThumbnailConfig(env),
+    logger,
+    metrics: new DimensionedMetrics({ env, serviceName: env.POWERTOOLS_SERVICE_NAME || "thumbnails" }),
+  };
+}
+
+let containerHandler: ThumbnailHandler | undefined;
+
+export async function handler(event: unknown, context: Context): ReturnType<ThumbnailHandler> {
+  if (containerHandler === undefined) {
+    // Built on first use so a configuration error is logged (and retried) rather than failing the import.
+    const logger = createLogger({ defaultServiceName: "thumbnails" });
+    try {
+      containerHandler = createThumbnailHandler(thumbnailDepsFromEnv(process.env, logger));
+    } catch (error) {
+      logger.error("configuration error", { error });
+      throw error;
+    }
+  }
+  return containerHandler(event, context);
+}

@@ -1,0 +1,163 @@
+// One upload, start to end: look up, download, render, upload, write the row.
+// Every path ends in exactly one of: a row (ok or failed), a duplicate that
+// changed nothing, or "retry" for the handler to hand back to SQS.
+import type { S3Client } from "@aws-sdk/client-s3";
+import type { Database } from "../shared/db";
+import { errorFields, withKeys, type Logger } from "../shared/logger";
+import type { ThumbnailHandlerConfig } from "./config";
+import { decideFailure, StageError, type FailureReason, type Stage } from "./decide";
+import type { ObjectCreated } from "./events";
+import { originalUrl, thumbnailKey, thumbnailUrl, transactionIdFor } from "./identity";
+import { renderThumbnails, type ImageOutcome } from "./image";
+import { findImage, insertImage, type ImageRow, type OutputRecord, type StageTimings } from "./images-table";
+import type { ThumbnailMetrics } from "./metrics";
+import { downloadRawObject, putThumbnail, type Download } from "./s3-objects";
+
+export interface UploadDeps {
+  s3: S3Client;
+  database: Database;
+  config: ThumbnailHandlerConfig;
+  metrics: ThumbnailMetrics;
+  /** Milliseconds; performance.now by default. */
+  now?: () => number;
+}
+
+export type UploadResult =
+  | { kind: "ok"; transactionId: string; rowId: string }
+  | { kind: "failed"; transactionId: string; reason: FailureReason }
+  | { kind: "duplicate"; transactionId: string }
+  | { kind: "retry"; transactionId: string; stage: Stage; detail: string; databaseUnavailable: boolean };
+
+/** User metadata `correlation-id` set by the uploader; anything odd is ignored rather than logged verbatim. */
+export function correlationIdFrom(metadata: Record<string, string>): string | undefined {
+  const value = metadata["correlation-id"];
+  return value !== undefined && /^[A-Za-z0-9._:@/+=-]{1,128}$/.test(value) ? value : undefined;
+}
+
+function describeTooLarge(download: Extract<Download, { kind: "too-large" }>, maxBytes: number): string {
+  return download.declaredBytes !== undefined
+    ? `object is ${download.declaredBytes} bytes; the cap (MAX_INPUT_BYTES) is ${maxBytes}`
+    : `more than ${maxBytes} bytes (MAX_INPUT_BYTES) arrived; stopped reading at ${download.readBytes}`;
+}
+
+export async function processUpload(deps: UploadDeps, object: ObjectCreated, parentLogger: Logger): Promise<UploadResult> {
+  const { s3, database, config, metrics } = deps;
+  const now = deps.now ?? (() => performance.now());
+  const transactionId = transactionIdFor(object);
+  const keyed = { bucket: object.bucket, key: object.key, versionId: object.versionId, transactionId };
+  let log = withKeys(parentLogger, keyed);
+  let correlationId = transactionId;
+  const timings: StageTimings = {};
+
+  /** Runs one stage, records its duration, and tags a throw with the stage. */
+  const timed = async <T>(stage: Stage, work: () => Promise<T>): Promise<T> => {
+    const start = now();
+    try {
+      return await work();
+    } catch (error) {
+      throw new StageError(stage, error);
+    } finally {
+      const elapsed = Math.round(now() - start);
+      if (stage === "lookup" || stage === "download" || stage === "upload") timings[stage] = elapsed;
+      metrics.stage(stage, elapsed);
+    }
+  };
+
+  const duplicate = (detectedBy: "lookup" | "insert", existingStatus?: string): UploadResult => {
+    log.info("duplicate operation", { detectedBy, ...(existingStatus !== undefined ? { existingStatus } : {}) });
+    metrics.duplicate();
+    return { kind: "duplicate", transactionId };
+  };
+
+  const common = (inputBytes: number | undefined) => ({
+    transactionId,
+    correlationId,
+    originalUrl: originalUrl(object.bucket, object.key),
+    rawBucket: object.bucket,
+    rawKey: object.key,
+    rawVersionId: object.versionId,
+    inputBytes,
+    stageTimings: timings,
+  });
+
+  /** A permanent failure: the row says why, and the message is done. */
+  const refuse = async (reason: FailureReason, detail: string, inputBytes: number | undefined): Promise<UploadResult> => {
+    const row: ImageRow = { ...common(inputBytes), status: "failed", failureReason: reason, failureDetail: detail };
+    const written = await timed("write", () => insertImage(database, row));
+    if (!written.inserted) return duplicate("insert");
+    log.warn("upload refused", { reason, detail });
+    metrics.failed(reason);
+    return { kind: "failed", transactionId, reason };
+  };
+
+  try {
+    const existing = await timed("lookup", () => findImage(database, transactionId));
+    if (existing !== undefined) return duplicate("lookup", existing.status);
+
+    let download: Download;
+    try {
+      download = await timed("download", () => downloadRawObject(s3, object, config.limits.maxInputBytes));
+    } catch (error) {
+      const decision = decideFailure("download", error instanceof StageError ? error.original : error);
+      if (decision.kind === "transient") throw error;
+      return await refuse(decision.reason, decision.detail, undefined);
+    }
+
+    correlationId = correlationIdFrom(download.metadata) ?? transactionId;
+    log = withKeys(parentLogger, { ...keyed, correlationId });
+    if (download.kind === "too-large") {
+      return await refuse("too-large", describeTooLarge(download, config.limits.maxInputBytes), download.declaredBytes);
+    }
+    const input = download.data;
+
+    const outcome: ImageOutcome = await timed("render", () => renderThumbnails(input, config.specs, config.limits));
+    if (!outcome.ok) return await refuse(outcome.reason, outcome.detail, input.length);
+    timings.decode = Math.round(outcome.timings.decodeMs);
+    timings.resize = Math.round(outcome.timings.resizeMs);
+    timings.encode = Math.round(outcome.timings.encodeMs);
+    metrics.stage("decode", timings.decode);
+    metrics.stage("resize", timings.resize);
+    metrics.stage("encode", timings.encode);
+
+    const outputs: OutputRecord[] = outcome.outputs.map((output) => {
+      const key = thumbnailKey(object.key, transactionId, output.name, output.format);
+      return { name: output.name, format: output.format, key, url: thumbnailUrl(config.thumbnailsBaseUrl, key), width: output.width, height: output.height, bytes: output.bytes };
+    });
+    const objectMetadata = { "transaction-id": transactionId, "correlation-id": correlationId };
+    await timed("upload", () =>
+      Promise.all(
+        outcome.outputs.map((output, index) =>
+          putThumbnail(s3, config.thumbnailsBucket, { key: outputs[index].key, contentType: output.contentType, data: output.data }, objectMetadata),
+        ),
+      ),
+    );
+
+    const primary = config.specs[0]?.format;
+    const primaryUrl = (name: string) => outputs.find((output) => output.name === name && output.format === primary)?.url;
+    const outputBytes = outputs.reduce((sum, output) => sum + output.bytes, 0);
+    const row: ImageRow = {
+      ...common(input.length),
+      status: "ok",
+      thumbnailUrlSmall: primaryUrl("small"),
+      thumbnailUrlMedium: primaryUrl("medium"),
+      outputs,
+      inputFormat: outcome.inputFormat,
+      inputWidth: outcome.inputWidth,
+      inputHeight: outcome.inputHeight,
+      outputBytes,
+    };
+    const written = await timed("write", () => insertImage(database, row));
+    if (!written.inserted) return duplicate("insert");
+    log.info("thumbnails written", { rowId: written.id, outputs: outputs.length, inputBytes: input.length, outputBytes, stageTimings: timings });
+    metrics.processed(input.length, outputBytes);
+    return { kind: "ok", transactionId, rowId: written.id };
+  } catch (error) {
+    // Only transient failures reach here: permanent ones became rows above.
+    const stage: Stage = error instanceof StageError ? error.stage : "render";
+    const original = error instanceof StageError ? error.original : error;
+    const decision = decideFailure(stage, original);
+    const databaseUnavailable = decision.kind === "transient" && decision.databaseUnavailable;
+    log.error("transient failure; the message goes back to the queue", { stage, databaseUnavailable, ...errorFields(original) });
+    return { kind: "retry", transactionId, stage, detail: decision.detail, databaseUnavailable };
+  }
+}
