@@ -34,7 +34,7 @@ CREATE TABLE batch_run_items (
   outcome text NOT NULL,
   detail text,
   at timestamptz NOT NULL DEFAULT now(),
-  CONSTRAINT batch_run_items_outcome_check CHECK (outcome IN ('enqueued', 'not-enqueued'))
+  CONSTRAINT batch_run_items_outcome_check CHECK (outcome IN ('enqueued', 'not-enqueued', 'already-processed'))
 );
 
 CREATE INDEX batch_run_items_run_idx ON batch_run_items (run_id, bucket, key);

@@ -36,6 +36,12 @@ export interface LocalAws {
   sqsConfig: SQSClientConfig;
   /** Subscribes to every ObjectCreated notification; returns an unsubscribe function. */
   onObjectCreated(listener: (record: LocalS3EventRecord) => void): () => void;
+  /**
+   * Bodies of every message in a queue (ready, in flight or delayed), read
+   * without receiving them, so receive counts and visibility are untouched.
+   * Undefined when there is no such queue.
+   */
+  peekQueue(queueName: string): string[] | undefined;
   stop(): Promise<void>;
 }
 
@@ -85,6 +91,12 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
       };
       s3Events.on("event", handler);
       return () => s3Events.off("event", handler);
+    },
+    peekQueue(queueName) {
+      const queue = fauxqs.inspectQueue(queueName);
+      if (!queue) return undefined;
+      const { ready, delayed, inflight } = queue.messages;
+      return [...ready, ...delayed, ...inflight.map((entry) => entry.message)].map((message) => message.body);
     },
     async stop() {
       await fauxqs.stop();

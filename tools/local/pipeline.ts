@@ -1,0 +1,240 @@
+// The whole pipeline on one machine, on embedded defaults (M15): PostgreSQL
+// (embedded, or DATABASE_URL), in-process S3 and SQS, the raw bucket's
+// ObjectCreated notifications routed to a queue with a DLQ, and the real
+// thumbnails handler behind an SQS event-source loop whose concurrency is the
+// database connection budget (M12). Used by `npm start`, the tests, the load
+// bench and `pipectl canary --local`.
+import { randomUUID } from "node:crypto";
+import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { Pool } from "pg";
+import { migrate } from "../../handlers/migrate/migrate";
+import { startSqsEventSource, type BatchOutcome, type EventSource } from "./event-source";
+import { rowsForKeys, type ImageRow } from "./images-table";
+import { startLocalAws, type LocalAws } from "./local-aws";
+import { routeObjectCreated, type NotificationRouter } from "./notification-router";
+import { startLocalDatabase, type LocalDatabase } from "./postgres";
+import { objectsInBody } from "./s3-event";
+import type { SqsBatchHandler } from "./sqs-event";
+import { thumbnailsFunction, type FunctionFactory, type LocalFunction } from "./thumbnails-function";
+
+export interface LocalPipelineOptions {
+  /** Another PostgreSQL instead of the embedded one. */
+  databaseUrl?: string;
+  /** `postgres -c` settings for the embedded server. */
+  postgresSettings?: Record<string, string>;
+  region?: string;
+  rawBucket?: string;
+  thumbnailsBucket?: string;
+  queueName?: string;
+  /** The function's timeout. */
+  functionTimeoutSeconds?: number;
+  /** Seconds a received message stays hidden; 6x the function timeout by default, as AWS advises. */
+  visibilityTimeoutSeconds?: number;
+  /** Receives before SQS moves a message to the DLQ. */
+  maxReceiveCount?: number;
+  /** Concurrent invocations = connections the handler may hold (pool of 1 each): the connection budget. */
+  concurrency?: number;
+  /** The function behind the queue; the real thumbnails handler by default. */
+  functionFactory?: FunctionFactory;
+  /** Wraps each handler (tests inject failures with it). */
+  wrapHandler?: (handler: SqsBatchHandler) => SqsBatchHandler;
+  /** Extra environment for the function (THUMBNAIL_SIZES, ...). */
+  functionEnv?: Record<string, string>;
+  onBatch?: (outcome: BatchOutcome) => void;
+  log?: (line: string) => void;
+}
+
+export interface UploadRequest {
+  key: string;
+  body: Buffer;
+  correlationId?: string;
+  contentType?: string;
+}
+
+export interface WaitResult {
+  rows: Map<string, ImageRow>;
+  /** Keys with no row whose message sits in the DLQ. */
+  inDlq: string[];
+  /** Keys with neither (only when the wait timed out). */
+  missing: string[];
+  timedOut: boolean;
+}
+
+export interface LocalPipeline {
+  region: string;
+  endpoints: { s3: string; sqs: string };
+  aws: LocalAws;
+  s3: S3Client;
+  sqs: SQSClient;
+  databaseUrl: string;
+  buckets: { raw: string; thumbnails: string };
+  queue: { name: string; url: string; arn: string };
+  dlq: { name: string; url: string; arn: string };
+  concurrency: number;
+  /** Connections the handler may hold at most: concurrency x pool size 1. */
+  connectionBudget: number;
+  /** Name the handler's connections carry in pg_stat_activity. */
+  applicationName: string;
+  /** The environment the function runs with. */
+  functionEnv: Record<string, string>;
+  upload(request: UploadRequest): Promise<{ key: string; correlationId: string }>;
+  waitForRows(keys: readonly string[], options?: { timeoutMs?: number; pollMs?: number }): Promise<WaitResult>;
+  /** Keys of the raw objects whose messages are in the DLQ right now. */
+  dlqKeys(): string[];
+  stop(): Promise<void>;
+}
+
+export const LOCAL_DEFAULTS = {
+  region: "us-east-1",
+  rawBucket: "raw",
+  thumbnailsBucket: "thumbnails",
+  queueName: "raw-events",
+  functionTimeoutSeconds: 30,
+  maxReceiveCount: 3,
+  concurrency: 4,
+  applicationName: "thumbnails",
+} as const;
+
+export async function startLocalPipeline(options: LocalPipelineOptions = {}): Promise<LocalPipeline> {
+  const log = options.log ?? (() => undefined);
+  const region = options.region ?? LOCAL_DEFAULTS.region;
+  const concurrency = options.concurrency ?? LOCAL_DEFAULTS.concurrency;
+  const functionTimeoutMs = (options.functionTimeoutSeconds ?? LOCAL_DEFAULTS.functionTimeoutSeconds) * 1000;
+  const visibility = options.visibilityTimeoutSeconds ?? Math.ceil((6 * functionTimeoutMs) / 1000);
+  const cleanups: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch((error: unknown) => log(`stopping: ${String(error)}`));
+    cleanups.length = 0;
+  };
+
+  try {
+    const database: LocalDatabase = await startLocalDatabase({ databaseUrl: options.databaseUrl, settings: options.postgresSettings });
+    cleanups.push(() => database.stop());
+    log(database.embedded ? "embedded PostgreSQL started" : "using the PostgreSQL of DATABASE_URL");
+    const applied = await migrate(database.url);
+    log(applied.length > 0 ? `migrations applied: ${applied.join(", ")}` : "schema is current");
+
+    const aws = await startLocalAws({ region });
+    cleanups.push(() => aws.stop());
+    const s3 = new S3Client(aws.s3Config);
+    const sqs = new SQSClient(aws.sqsConfig);
+    cleanups.push(async () => {
+      s3.destroy();
+      sqs.destroy();
+    });
+    const buckets = { raw: options.rawBucket ?? LOCAL_DEFAULTS.rawBucket, thumbnails: options.thumbnailsBucket ?? LOCAL_DEFAULTS.thumbnailsBucket };
+    for (const bucket of [buckets.raw, buckets.thumbnails]) await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+
+    const queueName = options.queueName ?? LOCAL_DEFAULTS.queueName;
+    const dlq = await createQueue(sqs, `${queueName}-dlq`, { MessageRetentionPeriod: "1209600" });
+    const queue = await createQueue(sqs, queueName, {
+      VisibilityTimeout: String(visibility),
+      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: String(options.maxReceiveCount ?? LOCAL_DEFAULTS.maxReceiveCount) }),
+    });
+
+    const router: NotificationRouter = routeObjectCreated(aws, sqs, {
+      bucket: buckets.raw,
+      queueUrl: queue.url,
+      onError: (error, key) => log(`notification for ${key} not delivered: ${String(error)}`),
+    });
+    cleanups.push(() => router.stop());
+
+    const functionEnv: Record<string, string> = {
+      RAW_BUCKET: buckets.raw,
+      THUMBNAILS_BUCKET: buckets.thumbnails,
+      THUMBNAILS_BASE_URL: `${aws.s3Endpoint}/${buckets.thumbnails}`,
+      DATABASE_URL: database.url,
+      DB_TLS: "disable",
+      POWERTOOLS_SERVICE_NAME: LOCAL_DEFAULTS.applicationName,
+      POWERTOOLS_METRICS_NAMESPACE: "ThumbnailPipeline",
+      PIPELINE_STACK: "local",
+      PIPELINE_REGION: region,
+      ...options.functionEnv,
+    };
+    const factory = options.functionFactory ?? thumbnailsFunction;
+    const functions: LocalFunction[] = [];
+    cleanups.push(async () => {
+      for (const fn of functions) await fn.close();
+    });
+    const eventSource: EventSource = startSqsEventSource({
+      sqs,
+      queueUrl: queue.url,
+      queueArn: queue.arn,
+      region,
+      concurrency,
+      functionTimeoutMs,
+      createHandler: (worker) => {
+        const fn = factory({ worker, env: functionEnv, s3Config: aws.s3Config, applicationName: LOCAL_DEFAULTS.applicationName, functionTimeoutMs });
+        functions.push(fn);
+        return options.wrapHandler ? options.wrapHandler(fn.handle) : fn.handle;
+      },
+      onBatch: options.onBatch,
+      onError: (error) => log(`event source: ${String(error)}`),
+    });
+    cleanups.push(() => eventSource.stop());
+
+    const monitor = new Pool({ connectionString: database.url, max: 1, application_name: "local-pipeline-monitor" });
+    cleanups.push(() => monitor.end());
+
+    const dlqKeys = (): string[] =>
+      (aws.peekQueue(dlq.name) ?? []).flatMap((body) => (objectsInBody(body) ?? []).filter((r) => r.bucket === buckets.raw).map((r) => r.key));
+
+    return {
+      region,
+      endpoints: { s3: aws.s3Endpoint, sqs: aws.sqsEndpoint },
+      aws,
+      s3,
+      sqs,
+      databaseUrl: database.url,
+      buckets,
+      queue,
+      dlq,
+      concurrency,
+      connectionBudget: concurrency,
+      applicationName: LOCAL_DEFAULTS.applicationName,
+      functionEnv,
+      async upload(request) {
+        const correlationId = request.correlationId ?? randomUUID();
+        await s3.send(
+          new PutObjectCommand({
+            Bucket: buckets.raw,
+            Key: request.key,
+            Body: request.body,
+            ContentType: request.contentType ?? "application/octet-stream",
+            Metadata: { "correlation-id": correlationId },
+          }),
+        );
+        return { key: request.key, correlationId };
+      },
+      async waitForRows(keys, waitOptions = {}) {
+        const deadline = Date.now() + (waitOptions.timeoutMs ?? 120_000);
+        for (;;) {
+          const rows = new Map<string, ImageRow>();
+          for (const row of await rowsForKeys(monitor, buckets.raw, keys)) rows.set(row.rawKey, row);
+          const dead = new Set(dlqKeys());
+          const unresolved = keys.filter((k) => !rows.has(k));
+          const inDlq = unresolved.filter((k) => dead.has(k));
+          const missing = unresolved.filter((k) => !dead.has(k));
+          const timedOut = Date.now() >= deadline;
+          if (missing.length === 0 || timedOut) return { rows, inDlq, missing, timedOut: missing.length > 0 && timedOut };
+          await new Promise((resolve) => setTimeout(resolve, waitOptions.pollMs ?? 250));
+        }
+      },
+      dlqKeys,
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+async function createQueue(sqs: SQSClient, name: string, attributes: Record<string, string>): Promise<{ name: string; url: string; arn: string }> {
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
+  if (!QueueUrl) throw new Error(`creating queue ${name} returned no URL`);
+  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }));
+  const arn = Attributes?.QueueArn;
+  if (!arn) throw new Error(`queue ${name} has no ARN`);
+  return { name, url: QueueUrl, arn };
+}
