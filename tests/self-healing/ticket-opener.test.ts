@@ -23,12 +23,13 @@ function request(dedupeKey: string, summary = "canary failed at thumbnail-row"):
     details: { step: "thumbnail-row" },
   });
 }
+const mockSns = (client: SNSClient) => mockClient(client);
 const message = (r: TicketRequest | string, id = "m1") => ({ messageId: id, body: typeof r === "string" ? r : JSON.stringify(r) });
 
 describe("ticket-opener", () => {
   let jira: Awaited<ReturnType<typeof startFakeJira>>;
   let sns: SNSClient;
-  let snsMock: ReturnType<typeof mockClient<SNSClient>>;
+  let snsMock: ReturnType<typeof mockSns>;
   let waits: number[];
   let jiraConfig: JiraConfig;
 
@@ -36,7 +37,7 @@ describe("ticket-opener", () => {
     jira = await startFakeJira({ ...creds, projectKey: "OPS" });
     jiraConfig = { baseUrl: jira.baseUrl, projectKey: "OPS", issueType: "Task", secretArn: "arn:aws:secretsmanager:eu-central-1:1:secret:jira" };
     sns = new SNSClient({ region: "eu-central-1" });
-    snsMock = mockClient(sns);
+    snsMock = mockSns(sns);
     snsMock.on(PublishCommand).resolves({ MessageId: "x" });
     waits = [];
   });
