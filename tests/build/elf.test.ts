@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ELF_MACHINE, findArchitectureMismatches, isNativeFileName, parseElfHeader } from "../../tools/build/elf";
+import { describeArchitectureMismatch, ELF_MACHINE, findArchitectureMismatches, isNativeFileName, parseElfHeader } from "../../tools/build/elf";
 import { makeTempDirs } from "./helpers";
 
 /** The first 20 bytes of an ELF file as a linker writes them. */
@@ -65,5 +65,16 @@ describe("build: ELF architecture check", () => {
       findArchitectureMismatches(list, "x64").map((m) => m.path),
       ["lib/good.node", "lib/libgood.so.1.2", "lib/thirty-two.node", "lib/fake.node"],
     );
+  });
+
+  it("fails a function folder whose sharp addon is for the other architecture, naming the file", () => {
+    const dir = temp.make("elf-function");
+    mkdirSync(join(dir, "node_modules", "@img", "sharp-linux-x64", "lib"), { recursive: true });
+    writeFileSync(join(dir, "index.js"), "module.exports.handler = async () => 1;\n");
+    writeFileSync(join(dir, "node_modules", "@img", "sharp-linux-x64", "lib", "sharp-linux-x64-0.35.5.node"), elfHeader(ELF_MACHINE.x64));
+    assert.equal(describeArchitectureMismatch(dir, "thumbnails", "x64"), null);
+    const message = describeArchitectureMismatch(dir, "thumbnails", "arm64");
+    assert.match(message ?? "", /function "thumbnails" ships native files that do not run on linux-arm64 \(aarch64 \(e_machine 0xb7\)\)/);
+    assert.match(message ?? "", /node_modules\/@img\/sharp-linux-x64\/lib\/sharp-linux-x64-0\.35\.5\.node: 64-bit LE x86-64/);
   });
 });

@@ -5,9 +5,9 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, utimesSync, chmodSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { bundleFunction, BundleError, esbuildVersion } from "./bundle";
-import { findArchitectureMismatches, machineName, ELF_MACHINE } from "./elf";
-import { compareStrings, copyTreeNormalised, describeTree, DIRECTORY_MODE, FIXED_MTIME, listTree, normaliseTree, stableJson, writeFileNormalised } from "./files";
+import { bundleFunctions, esbuildVersion } from "./bundle";
+import { describeArchitectureMismatch } from "./elf";
+import { compareStrings, copyTreeNormalised, describeTree, DIRECTORY_MODE, FIXED_MTIME, normaliseTree, stableJson, writeFileNormalised } from "./files";
 import { discoverFunctions, HANDLERS_DIRECTORY } from "./functions";
 import { withLock } from "./lock";
 import { computeSourceHash, treeHash, type Architecture, type BuildManifest, type ManifestFunction } from "./manifest";
@@ -71,32 +71,15 @@ function replaceOutput(staging: string, outDir: string): void {
 }
 
 async function bundleAll(repoRoot: string, names: string[], staging: string, log: (line: string) => void): Promise<Map<string, string[]>> {
-  const settled = await Promise.allSettled(names.map((n) => bundleFunction(repoRoot, n, join(staging, n))));
-  const failures = settled.flatMap((s) => (s.status === "rejected" ? [s.reason as unknown] : []));
-  if (failures.length > 0) {
-    const text = failures.map((f) => (f instanceof BundleError ? f.message : String(f))).join("\n\n");
-    throw new BuildError(`${failures.length} of ${names.length} function(s) failed to bundle:\n\n${text}`);
-  }
+  const outputs = await bundleFunctions(repoRoot, names, staging, log);
   const nativeImports = new Map<string, string[]>();
-  settled.forEach((s, i) => {
-    if (s.status !== "fulfilled") return;
-    // Warnings (import.meta in a CommonJS bundle, a require that will not resolve...) can mean a crash at run time: show them.
-    for (const w of s.value.warnings) log(`${names[i]}: ${w.trim()}`);
-    for (const f of s.value.files) writeFileNormalised(join(staging, names[i], f.path), f.contents);
-    nativeImports.set(names[i], s.value.nativeImports);
-  });
-  return nativeImports;
-}
-
-function verifyArchitecture(functionDir: string, name: string, arch: Architecture): void {
-  const files = listTree(functionDir).map((path) => ({ path, absolutePath: join(functionDir, path) }));
-  const mismatches = findArchitectureMismatches(files, arch);
-  if (mismatches.length > 0) {
-    throw new BuildError(
-      `function "${name}" ships native files that do not run on linux-${arch} (${machineName(ELF_MACHINE[arch])}):\n` +
-        mismatches.map((m) => `  ${m.path}: ${m.found}`).join("\n"),
-    );
+  for (const name of names) {
+    const output = outputs.get(name);
+    if (output === undefined) throw new BuildError(`esbuild produced nothing for function "${name}"`);
+    for (const f of output.files) writeFileNormalised(join(staging, name, f.path), f.contents);
+    nativeImports.set(name, output.nativeImports);
   }
+  return nativeImports;
 }
 
 /** Runs the build and returns the manifest it wrote. */
@@ -132,7 +115,8 @@ export async function buildFunctions(options: BuildOptions): Promise<BuildManife
         for (const asset of FUNCTION_ASSETS[name] ?? []) {
           if (existsSync(join(repoRoot, asset.from))) copyTreeNormalised(join(repoRoot, asset.from), join(functionDir, asset.to));
         }
-        verifyArchitecture(functionDir, name, arch);
+        const mismatch = describeArchitectureMismatch(functionDir, name, arch);
+        if (mismatch !== null) throw new BuildError(mismatch);
         const files = describeTree(functionDir);
         functions[name] = {
           directory: name,

@@ -2,7 +2,10 @@
 // built for, so the build can refuse to ship an x86-64 sharp to an arm64
 // Lambda (or the reverse): Lambda would only fail at the first cold start.
 import { closeSync, openSync, readSync } from "node:fs";
+import { join } from "node:path";
+import { listTree } from "./files";
 import type { Architecture } from "./manifest";
+import { CACHE_DIRECTORY } from "./native-cache";
 
 /** e_machine values (ELF gABI) for the architectures Lambda offers. */
 export const ELF_MACHINE: Record<Architecture, number> = { arm64: 0xb7, x64: 0x3e };
@@ -75,4 +78,16 @@ export function findArchitectureMismatches(files: { path: string; absolutePath: 
     }
   }
   return mismatches;
+}
+
+/** Checks a function folder; null when every native file fits, else a message naming each file and what it is. */
+export function describeArchitectureMismatch(functionDir: string, functionName: string, arch: Architecture): string | null {
+  const files = listTree(functionDir).map((path) => ({ path, absolutePath: join(functionDir, path) }));
+  const mismatches = findArchitectureMismatches(files, arch);
+  if (mismatches.length === 0) return null;
+  return (
+    `function "${functionName}" ships native files that do not run on linux-${arch} (${machineName(ELF_MACHINE[arch])}):\n` +
+    mismatches.map((m) => `  ${m.path}: ${m.found}`).join("\n") +
+    `\nRemove ${CACHE_DIRECTORY}/ and build again; if it persists, the lockfile pins the wrong platform package.`
+  );
 }

@@ -40,11 +40,12 @@ async function main(): Promise<void> {
     return;
   }
   const repoRoot = resolve(__dirname, "..", "..");
+  // `npm run` starts us in the package root; a relative --out means the caller's folder (INIT_CWD).
   const started = process.hrtime.bigint();
   const manifest = await buildFunctions({
     repoRoot,
     arch: parseArchitecture(values.arch),
-    ...(values.out !== undefined ? { outDir: resolve(values.out) } : {}),
+    ...(values.out !== undefined ? { outDir: resolve(process.env.INIT_CWD ?? process.cwd(), values.out) } : {}),
     ...(values.function !== undefined ? { functions: values.function } : {}),
     log: (line) => process.stderr.write(`build: ${line}\n`),
   });
