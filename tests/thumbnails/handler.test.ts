@@ -235,6 +235,62 @@ describe("thumbnail handler", function () {
     assert.match(row?.failure_detail ?? "", /NoSuchKey/);
   });
 
+  it("reads exactly the announced version: VersionId when versioned, If-Match on the eTag when not", async () => {
+    // s3rver ignores If-Match, so the proxy answers it as S3 does: 412 when the key now holds other bytes.
+    const proxy = await startS3Proxy(aws.s3Endpoint);
+    try {
+      const first = await upload("overwritten/k.jpg", await photo(300, 200));
+      const second = await upload("overwritten/k.jpg", await photo(500, 400));
+      proxy.inject({
+        method: "GET",
+        path: /overwritten\/k\.jpg/,
+        status: 412,
+        code: "PreconditionFailed",
+        times: 10,
+        when: (headers) => headers["if-match"] === `"${first.eTag}"`,
+      });
+      const versioned = { ...second, key: "overwritten/k.jpg", versionId: "v-42", sequencer: "FF000000000000AA" };
+      const handler = newHandler({ s3: new S3Client({ ...aws.s3Config, endpoint: proxy.endpoint }) });
+      const { failures } = await invoke(handler, [s3Notification([first]), s3Notification([second]), s3Notification([versioned])]);
+      assert.deepEqual(failures, []);
+
+      const gets = proxy.requests.filter((r) => r.method === "GET" && r.path.endsWith("overwritten/k.jpg"));
+      assert.deepEqual(
+        gets.map((r) => [r.headers["if-match"], new URLSearchParams(r.query).get("versionId")]),
+        [
+          [`"${first.eTag}"`, null],
+          [`"${second.eTag}"`, null],
+          [undefined, "v-42"],
+        ],
+      );
+      const stale = await rowFor(transactionIdFor(first));
+      assert.equal(stale?.failure_reason, "object-gone");
+      assert.match(stale?.failure_detail ?? "", /PreconditionFailed/);
+      const current = await rowFor(transactionIdFor(second));
+      assert.equal(current?.status, "ok");
+      assert.equal(current?.input_width, 500);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  it("throws for a direct S3 event that failed transiently, so Lambda's async retry takes over", async () => {
+    const proxy = await startS3Proxy(aws.s3Endpoint);
+    try {
+      const object = await upload("direct/throttled.jpg", await photo());
+      proxy.inject({ method: "GET", path: /direct\/throttled\.jpg/, status: 503, code: "SlowDown", times: 2 });
+      const handler = newHandler({ s3: new S3Client({ ...aws.s3Config, endpoint: proxy.endpoint, maxAttempts: 2 }) });
+      await assert.rejects(captureStdout(() => handler(s3Records([object]), lambdaContext("direct-retry"))), { name: "RetryableInvocationError" });
+      assert.equal(await rowFor(transactionIdFor(object)), undefined);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  it("refuses an event that is neither SQS nor S3: a wiring mistake", async () => {
+    await assert.rejects(captureStdout(() => newHandler()({ detail: {} }, lambdaContext("odd"))), { name: "UnsupportedEventError" });
+  });
+
   it("processes a direct S3 event and returns what happened", async () => {
     const object = await upload("direct/one.jpg", await photo(320, 200));
     const { result } = await captureStdout(() => newHandler()(s3Records([object]), lambdaContext("direct")));

@@ -12,13 +12,22 @@ export interface InjectedFault {
   code: string;
   /** How many matching requests fail; then they pass again. */
   times: number;
+  /** Narrows the match by request headers (e.g. an If-Match the server would refuse). */
+  when?: (headers: IncomingHttpHeaders) => boolean;
+}
+
+export interface SeenRequest {
+  method: string;
+  path: string;
+  query: string;
+  headers: IncomingHttpHeaders;
 }
 
 export interface S3Proxy {
   endpoint: string;
   /** Body bytes received from S3 for requests whose path matches. */
   bytesFrom(path: RegExp): number;
-  requests: { method: string; path: string }[];
+  requests: SeenRequest[];
   inject(fault: InjectedFault): void;
   stop(): Promise<void>;
 }
@@ -35,12 +44,12 @@ function decodedPath(url: string): string {
 export async function startS3Proxy(target: string): Promise<S3Proxy> {
   const faults: InjectedFault[] = [];
   const received: { path: string; bytes: number }[] = [];
-  const requests: { method: string; path: string }[] = [];
+  const requests: SeenRequest[] = [];
   const server = createServer((req, res) => {
     const method = req.method ?? "GET";
     const path = decodedPath(req.url ?? "/");
-    requests.push({ method, path });
-    const fault = faults.find((f) => f.times > 0 && f.method === method && f.path.test(path));
+    requests.push({ method, path, query: (req.url ?? "").split("?")[1] ?? "", headers: req.headers });
+    const fault = faults.find((f) => f.times > 0 && f.method === method && f.path.test(path) && (f.when?.(req.headers) ?? true));
     if (fault !== undefined) {
       fault.times -= 1;
       req.resume();
