@@ -2,7 +2,7 @@
 // (CommonJS, node22). Native packages stay external; the metafile tells which ones the
 // function actually reaches, so only those ship beside its bundle.
 import { build, formatMessages, version as esbuildVersion, type BuildFailure, type Metafile } from "esbuild";
-import { join, relative, sep } from "node:path";
+import { join, relative, resolve, sep } from "node:path";
 import { compareStrings } from "./files";
 import { HANDLERS_DIRECTORY } from "./functions";
 import { SHIPPED_NATIVE_PACKAGES } from "./native-packages";
@@ -116,9 +116,12 @@ export async function bundleFunctions(repoRoot: string, names: string[], outRoot
     if (target === undefined) throw new Error(`esbuild wrote ${rel}, which belongs to no function`);
     target.files.push({ path: rel.slice(slash + 1), contents: file.contents });
   }
-  for (const output of Object.values(result.metafile.outputs)) {
-    const name = names.find((n) => output.entryPoint === entryOf(n));
-    if (name !== undefined) outputs.get(name)?.nativeImports.push(...nativeImportsOf(output));
+  // Metafile keys are output paths relative to the working directory: <outRoot>/<name>/index.js and its LEGAL.txt.
+  for (const [key, output] of Object.entries(result.metafile.outputs)) {
+    const name = relative(outRoot, resolve(repoRoot, key)).split(sep)[0];
+    const target = outputs.get(name);
+    if (target === undefined) throw new Error(`esbuild's metafile lists ${key}, which belongs to no function`);
+    target.nativeImports.push(...nativeImportsOf(output));
   }
   for (const o of outputs.values()) {
     o.files.sort((a, b) => compareStrings(a.path, b.path));

@@ -53,7 +53,7 @@ export function copyTreeNormalised(from: string, to: string, filter: (relPath: s
     if (!filter(rel)) continue;
     const target = join(to, rel);
     ensureParent(target);
-    copyFileSync(from + "/" + rel, target);
+    copyFileSync(join(from, rel), target);
     chmodSync(target, FILE_MODE);
     copied.push(rel);
   }
