@@ -33,6 +33,12 @@ export interface LocalPipelineOptions {
   visibilityTimeoutSeconds?: number;
   /** Receives before SQS moves a message to the DLQ. */
   maxReceiveCount?: number;
+  /**
+   * Route the raw bucket's ObjectCreated notifications to the queue (default
+   * true). Off plays a bucket whose notifications were broken: objects land
+   * but only a reprocess sends them through.
+   */
+  notifications?: boolean;
   /** Concurrent invocations = connections the handler may hold (pool of 1 each): the connection budget. */
   concurrency?: number;
   /** The function behind the queue; the real thumbnails handler by default. */
@@ -133,12 +139,14 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: String(options.maxReceiveCount ?? LOCAL_DEFAULTS.maxReceiveCount) }),
     });
 
-    const router: NotificationRouter = routeObjectCreated(aws, sqs, {
-      bucket: buckets.raw,
-      queueUrl: queue.url,
-      onError: (error, key) => log(`notification for ${key} not delivered: ${String(error)}`),
-    });
-    cleanups.push(() => router.stop());
+    if (options.notifications !== false) {
+      const router: NotificationRouter = routeObjectCreated(aws, sqs, {
+        bucket: buckets.raw,
+        queueUrl: queue.url,
+        onError: (error, key) => log(`notification for ${key} not delivered: ${String(error)}`),
+      });
+      cleanups.push(() => router.stop());
+    }
 
     const functionEnv: Record<string, string> = {
       RAW_BUCKET: buckets.raw,

@@ -1,0 +1,113 @@
+// A reprocess run is resumable and safe to start twice: an interrupted run
+// picks up after its checkpoint, and concurrent runs over one prefix leave one
+// row per image.
+import { strict as assert } from "node:assert";
+import { Client } from "pg";
+import { duplicateRows, rowsForKeys } from "../../tools/local/images-table";
+import { createProgress } from "../../tools/local/batch/progress";
+import { buildRunReport } from "../../tools/local/batch/report";
+import { runReprocess, type ReprocessSelection } from "../../tools/local/batch/reprocess";
+import type { RunStore } from "../../tools/local/batch/run-store";
+import type { LocalPipeline } from "../../tools/local/pipeline";
+import { testPipeline, uploadTiny, withStore } from "./helpers";
+
+describe("pipectl reprocess", function () {
+  this.timeout(90_000);
+  let pipeline: LocalPipeline;
+  let db: Client;
+  const silent = createProgress("test", "silent");
+
+  before(async () => {
+    // Notifications off: the objects land but only reprocess sends them through.
+    pipeline = await testPipeline("reprocess", { notifications: false });
+    db = new Client({ connectionString: pipeline.databaseUrl });
+    await db.connect();
+  });
+  after(async () => {
+    await db?.end();
+    await pipeline?.stop();
+  });
+
+  const selection = (prefix: string): ReprocessSelection => ({ bucket: pipeline.buckets.raw, queueUrl: pipeline.queue.url, region: pipeline.region, prefix });
+  const deps = (store: RunStore, extra: { signal?: AbortSignal; onBatch?: (n: number) => void } = {}) => ({
+    s3: pipeline.s3,
+    sqs: pipeline.sqs,
+    store,
+    progress: silent,
+    lookupRows: (bucket: string, keys: string[]) => rowsForKeys(db, bucket, keys),
+    ...extra,
+  });
+
+  it("resumes an interrupted run after its checkpoint and ends with one row per object", async () => {
+    // Keys S3 must encode in notifications: spaces, `+`, non-ASCII.
+    const keys = Array.from({ length: 25 }, (_, i) => `resume/photo ${String(i).padStart(2, "0")}${i % 5 === 0 ? "+ü" : ""}.jpg`);
+    await uploadTiny(pipeline, keys);
+
+    const abort = new AbortController();
+    const first = await withStore(pipeline, (store) =>
+      runReprocess(selection("resume/"), deps(store, { signal: abort.signal, onBatch: (n) => n === 1 && abort.abort() })),
+    );
+    assert.equal(first.status, "interrupted");
+    assert.equal(first.enqueuedThisRun, 10);
+    assert.equal(first.run.checkpoint.afterKey, keys[9]);
+
+    // Same parameters again: the unfinished run is found and resumed, not restarted.
+    const second = await withStore(pipeline, (store) => runReprocess(selection("resume/"), deps(store)));
+    assert.equal(second.resumed, true);
+    assert.equal(second.run.id, first.run.id);
+    assert.equal(second.status, "completed");
+    assert.equal(second.enqueuedThisRun, 15);
+
+    const waited = await pipeline.waitForRows(keys, { timeoutMs: 60_000 });
+    assert.deepEqual(waited.missing, []);
+    assert.deepEqual([...waited.rows.values()].map((r) => r.status), keys.map(() => "ok"));
+    assert.deepEqual(await duplicateRows(db, pipeline.buckets.raw), []);
+    // Every object was sent exactly once over both attempts.
+    const { rows } = await db.query<{ key: string; n: string }>(
+      "SELECT key, count(*) AS n FROM batch_run_items WHERE run_id = $1 GROUP BY key",
+      [first.run.id],
+    );
+    assert.equal(rows.length, keys.length);
+    assert.ok(rows.every((r) => r.n === "1"));
+
+    const report = await withStore(pipeline, async (store) => buildRunReport((await store.get(first.run.id))!, { store, db, sqs: pipeline.sqs, dlqUrl: pipeline.dlq.url }));
+    assert.equal(report.ok, 25);
+    assert.equal(report.notYetProcessed, 0);
+    assert.equal(report.dlqDepth, 0);
+
+    // A third start of a completed selection re-covers it without sending anything.
+    const third = await withStore(pipeline, (store) => runReprocess(selection("resume/"), deps(store)));
+    assert.equal(third.resumed, false);
+    assert.equal(third.enqueuedThisRun, 0);
+    assert.equal(third.alreadyProcessedThisRun, 25);
+  });
+
+  it("gives one row per image when two runs over one prefix race", async () => {
+    const keys = Array.from({ length: 30 }, (_, i) => `race/img-${String(i).padStart(2, "0")}.jpg`);
+    await uploadTiny(pipeline, keys);
+    const [a, b] = await Promise.all([
+      withStore(pipeline, (store) => runReprocess(selection("race/"), deps(store))),
+      withStore(pipeline, (store) => runReprocess(selection("race/"), deps(store))),
+    ]);
+    // Both ran (neither could take the other's lock) and together sent every object at least once.
+    assert.notEqual(a.run.id, b.run.id);
+    assert.equal(a.status, "completed");
+    assert.equal(b.status, "completed");
+    assert.ok(a.enqueuedThisRun + b.enqueuedThisRun >= keys.length);
+
+    const waited = await pipeline.waitForRows(keys, { timeoutMs: 60_000 });
+    assert.deepEqual(waited.missing, []);
+    await new Promise((resolve) => setTimeout(resolve, 1000)); // let any redundant delivery land
+    const rows = await rowsForKeys(db, pipeline.buckets.raw, keys);
+    assert.equal(rows.length, keys.length);
+    assert.deepEqual(await duplicateRows(db, pipeline.buckets.raw), []);
+  });
+
+  it("refuses contradictory selections with a message naming the fix", async () => {
+    await withStore(pipeline, async (store) => {
+      await assert.rejects(runReprocess({ ...selection("x/"), since: "yesterday" }, deps(store)), /--since "yesterday" is not a date; use ISO 8601/);
+      await assert.rejects(runReprocess({ ...selection("x/"), keysFile: "keys.txt" }, deps(store)), /cannot be combined with --prefix/);
+      await assert.rejects(runReprocess(selection("x/"), deps(store), { resumeId: "reprocess-nope" }), /no run with id reprocess-nope/);
+    });
+  });
+});

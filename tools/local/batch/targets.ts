@@ -1,0 +1,71 @@
+// Where `pipectl reprocess` and `pipectl dlq redrive` act: a deployed stack
+// (AWS default credential chain, --region), a running local pipeline
+// (--s3-endpoint/--sqs-endpoint), or a fresh local pipeline (--local).
+import { S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
+import { SQSClient, type SQSClientConfig } from "@aws-sdk/client-sqs";
+import { Client } from "pg";
+import { startLocalPipeline, type LocalPipeline } from "../pipeline";
+
+export interface TargetOptions {
+  local?: boolean;
+  region?: string;
+  s3Endpoint?: string;
+  sqsEndpoint?: string;
+  databaseUrl?: string;
+}
+
+export interface Target {
+  s3: S3Client;
+  sqs: SQSClient;
+  region: string;
+  databaseUrl: string;
+  /** Set with --local: the pipeline this command started (and stops). */
+  pipeline?: LocalPipeline;
+  close(): Promise<void>;
+}
+
+// Local servers accept any signature; AWS endpoints use the default credential chain.
+const LOCAL_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
+
+export function clientConfigs(options: TargetOptions): { s3: S3ClientConfig; sqs: SQSClientConfig; region: string } {
+  const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  if (!region) throw new Error("no region: pass --region (or set AWS_REGION)");
+  const hasCredentials = Boolean(process.env.AWS_ACCESS_KEY_ID || process.env.AWS_PROFILE);
+  const s3: S3ClientConfig = { region };
+  const sqs: SQSClientConfig = { region };
+  if (options.s3Endpoint) Object.assign(s3, { endpoint: options.s3Endpoint, forcePathStyle: true }, hasCredentials ? {} : { credentials: LOCAL_CREDENTIALS });
+  if (options.sqsEndpoint) Object.assign(sqs, { endpoint: options.sqsEndpoint }, hasCredentials ? {} : { credentials: LOCAL_CREDENTIALS });
+  return { s3, sqs, region };
+}
+
+export async function openTarget(options: TargetOptions, log: (line: string) => void): Promise<Target> {
+  if (options.local) {
+    log("starting a local pipeline whose raw bucket notifications are off, so only this command sends objects through...");
+    const pipeline = await startLocalPipeline({ databaseUrl: options.databaseUrl ?? process.env.DATABASE_URL, log, notifications: false });
+    return { s3: pipeline.s3, sqs: pipeline.sqs, region: pipeline.region, databaseUrl: pipeline.databaseUrl, pipeline, close: () => pipeline.stop() };
+  }
+  const databaseUrl = options.databaseUrl ?? process.env.DATABASE_URL;
+  if (!databaseUrl) {
+    throw new Error("no database: pass --database-url (or set DATABASE_URL); runs and their checkpoints are kept there, next to the images table");
+  }
+  const configs = clientConfigs({ ...options, region: options.region ?? (options.s3Endpoint || options.sqsEndpoint ? "us-east-1" : undefined) });
+  const s3 = new S3Client(configs.s3);
+  const sqs = new SQSClient(configs.sqs);
+  return {
+    s3,
+    sqs,
+    region: configs.region,
+    databaseUrl,
+    async close() {
+      s3.destroy();
+      sqs.destroy();
+    },
+  };
+}
+
+/** A short-lived connection for reading the images table. */
+export async function connect(databaseUrl: string): Promise<Client> {
+  const client = new Client({ connectionString: databaseUrl, application_name: "pipectl" });
+  await client.connect();
+  return client;
+}
