@@ -38,6 +38,8 @@ CREATE TABLE images (
 -- "What happened to this object?" and per-reason failure reports.
 CREATE INDEX images_raw_object_idx ON images (raw_bucket, raw_key);
 CREATE INDEX images_failed_idx ON images (failure_reason, created_at) WHERE status = 'failed';
+-- Following one upload by the correlation id it was given (M14; the canary's lookup).
+CREATE INDEX images_correlation_id_idx ON images (correlation_id);
 
 CREATE FUNCTION images_touch_updated_at() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

@@ -54,6 +54,8 @@ export class UnsupportedEventError extends Error {
   override name = "UnsupportedEventError";
 }
 
+type RetryResult = Extract<UploadResult, { kind: "retry" }>;
+
 export function createThumbnailHandler(deps: ThumbnailHandlerDeps): ThumbnailHandler {
   const metrics = new ThumbnailMetrics(deps.metrics);
   const reserveMs = deps.deadlineReserveMs ?? 5_000;
@@ -120,10 +122,10 @@ export function createThumbnailHandler(deps: ThumbnailHandlerDeps): ThumbnailHan
           continue;
         }
         const results = await processBody(message.body, log, message.excerpt);
-        const retry = results.find((result) => result.kind === "retry");
+        const retry = results.find((result): result is RetryResult => result.kind === "retry");
         if (retry !== undefined) {
           batchItemFailures.push({ itemIdentifier: message.messageId });
-          databaseDown = retry.kind === "retry" && retry.databaseUnavailable;
+          databaseDown = retry.databaseUnavailable;
         }
       }
       if (batchItemFailures.length > 0) {
