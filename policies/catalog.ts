@@ -1,0 +1,30 @@
+// Every policy of the pack, in the order the server runs them: the four
+// mandatory guards first, then the supporting guardrails.
+import { requiredAlarms } from "./alarms";
+import { workingBuild } from "./build";
+import { connectionBudget } from "./database";
+import { encryptionAtRest } from "./encryption";
+import { leastPrivilegeRole } from "./iam";
+import { centralLogShipping } from "./logging";
+import { functionDatabaseNetwork } from "./network";
+import { regionParity } from "./parity";
+import { asyncFailureDestination, queueVisibility } from "./queues";
+import { memoryCap, supportedRuntime } from "./runtime";
+import { rawBucketPrivate } from "./storage";
+
+export const POLICIES = [
+  centralLogShipping,
+  requiredAlarms,
+  workingBuild,
+  regionParity,
+  queueVisibility,
+  asyncFailureDestination,
+  connectionBudget,
+  functionDatabaseNetwork,
+  leastPrivilegeRole,
+  rawBucketPrivate,
+  encryptionAtRest,
+  supportedRuntime,
+  memoryCap,
+];
+

@@ -1,0 +1,46 @@
+// Typed access to two things @pulumi/policy 1.21 exports at runtime but does not
+// declare (its proxy.d.ts and deserialize.d.ts are empty): the proxy the server
+// wraps every resource's properties in, and the error it throws on an unknown.
+// The pack and its tests both go through here, so they see exactly what the
+// policy server sees.
+import * as policyIndex from "@pulumi/policy";
+import * as policyDeserialize from "@pulumi/policy/deserialize";
+import type { Struct } from "google-protobuf/google/protobuf/struct_pb";
+
+export interface UnknownValueErrorLike extends Error {
+  /** Property path from the resource's props to the unknown value. */
+  props: (string | symbol)[];
+}
+
+interface ProxyExports {
+  unknownCheckingProxy<T extends object>(props: T): T;
+  UnknownValueError: abstract new (...args: never[]) => UnknownValueErrorLike;
+}
+
+interface DeserializeExports {
+  deserializeProperties(props: Struct, proxySecrets: boolean): Record<string, unknown>;
+}
+
+const proxy = policyIndex as unknown as ProxyExports;
+const deserialize = policyDeserialize as unknown as DeserializeExports;
+
+export const unknownCheckingProxy = proxy.unknownCheckingProxy;
+export const deserializeProperties = deserialize.deserializeProperties;
+
+export function isUnknownValueError(e: unknown): e is UnknownValueErrorLike {
+  return e instanceof proxy.UnknownValueError;
+}
+
+/** "props.tags.pipeline:bundle-hash" style path of an unknown value. */
+export function unknownPath(e: UnknownValueErrorLike): string {
+  return e.props.map(String).join(".");
+}
+
+/**
+ * The object behind the runtime's proxy (server proxy.js `getSpecialProxyTarget`).
+ * Needed for values the proxy cannot wrap, such as the Promise of a FileArchive's path.
+ */
+export function proxyTarget<T extends object>(value: T): T {
+  const target = (value as Record<string, unknown>).__isSpecialProxy === true ? (value as Record<string, unknown>).__getSpecialProxyTarget : value;
+  return target as T;
+}

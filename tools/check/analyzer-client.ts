@@ -1,0 +1,173 @@
+// Starts a policy pack the way the Pulumi CLI does and talks to it over the
+// Analyzer gRPC protocol with the stubs @pulumi/pulumi ships. The CLI runs a
+// Node.js pack through `pulumi-analyzer-policy` (node + ts-node on the pack
+// folder, cwd = the pack, engine address and "." as arguments, stack and
+// project in the environment); here node runs the pack's index.ts through
+// tsx instead of ts-node. The pack's @pulumi/policy server binds 127.0.0.1:0
+// and prints its port as the first line of stdout.
+import * as grpc from "@grpc/grpc-js";
+import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
+import * as analyzer from "@pulumi/pulumi/proto/analyzer_pb";
+import type { PluginInfo } from "@pulumi/pulumi/proto/plugin_pb";
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { Empty } from "google-protobuf/google/protobuf/empty_pb";
+
+/** The policy server's own limit (server.js maxRPCMessageSize); the CLI dials with the same. */
+const MAX_MESSAGE_BYTES = 400 * 1024 * 1024;
+const START_TIMEOUT_MS = 60_000;
+
+export class AnalyzerStartError extends Error {}
+
+export interface StartOptions {
+  /** The policy pack folder (holds PulumiPolicy.yaml, package.json, index.ts). */
+  packDir: string;
+  stack: string;
+  project: string;
+  /** The stack's config as the CLI passes it in PULUMI_CONFIG (flat `namespace:key` map). */
+  stackConfig?: Record<string, string>;
+  dryRun?: boolean;
+}
+
+type Unary<Req, Res> = (req: Req, callback: (err: grpc.ServiceError | null, res: Res) => void) => grpc.ClientUnaryCall;
+
+function call<Req, Res>(client: AnalyzerClient, method: Unary<Req, Res>, req: Req): Promise<Res> {
+  return new Promise((resolvePromise, reject) => {
+    method.call(client, req, (err, res) => (err ? reject(err) : resolvePromise(res)));
+  });
+}
+
+function isUnimplemented(e: unknown): boolean {
+  return typeof e === "object" && e !== null && (e as { code?: unknown }).code === grpc.status.UNIMPLEMENTED;
+}
+
+/** Reads the port line the pack prints, collecting stderr for a useful error when it fails instead. */
+function waitForPort(child: ChildProcess, packDir: string): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    let out = "";
+    let err = "";
+    let settled = false;
+    const timer = setTimeout(() => fail(`did not print its port within ${START_TIMEOUT_MS / 1000}s`), START_TIMEOUT_MS);
+    const fail = (why: string) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      child.kill("SIGKILL");
+      reject(new AnalyzerStartError(`policy pack ${packDir} ${why}${err.trim() ? `:\n${err.trim()}` : ""}`));
+    };
+    child.stderr?.on("data", (d: Buffer) => {
+      err += d.toString();
+    });
+    child.stdout?.on("data", (d: Buffer) => {
+      out += d.toString();
+      const line = out.split("\n")[0];
+      if (out.includes("\n") && !settled) {
+        const port = Number(line.trim());
+        if (!Number.isInteger(port) || port <= 0) return fail(`printed ${JSON.stringify(line)} instead of its port`);
+        settled = true;
+        clearTimeout(timer);
+        resolvePort(port);
+      }
+      return undefined;
+    });
+    child.on("exit", (code, signal) => fail(`exited (${signal ?? `code ${String(code)}`}) before serving`));
+    child.on("error", (e) => fail(`could not start: ${e.message}`));
+  });
+}
+
+/** A running policy pack and a client connected to it. Close it when done. */
+export class AnalyzerSession {
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly client: AnalyzerClient,
+    readonly packDir: string,
+  ) {}
+
+  static async start(options: StartOptions): Promise<AnalyzerSession> {
+    const packDir = resolve(options.packDir);
+    for (const file of ["PulumiPolicy.yaml", "package.json", "index.ts"]) {
+      if (!existsSync(join(packDir, file))) throw new AnalyzerStartError(`${packDir} is not a policy pack: ${file} is missing`);
+    }
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      PULUMI_STACK: options.stack,
+      PULUMI_PROJECT: options.project,
+      PULUMI_NODEJS_STACK: options.stack,
+      PULUMI_NODEJS_PROJECT: options.project,
+      PULUMI_DRY_RUN: String(options.dryRun ?? true),
+      PULUMI_NODEJS_DRY_RUN: String(options.dryRun ?? true),
+      ...(options.stackConfig ? { PULUMI_CONFIG: JSON.stringify(options.stackConfig) } : {}),
+    };
+    // The CLI passes the engine address and the pack path; this engine has no server of its own to offer.
+    const child = spawn(process.execPath, ["--require", require.resolve("tsx/cjs"), "index.ts", "127.0.0.1:0", "."], {
+      cwd: packDir,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const port = await waitForPort(child, packDir);
+    const client = new AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
+      "grpc.max_receive_message_length": MAX_MESSAGE_BYTES,
+      "grpc.max_send_message_length": MAX_MESSAGE_BYTES,
+    });
+    const session = new AnalyzerSession(child, client, packDir);
+    try {
+      await session.handshake(options);
+    } catch (e) {
+      session.close();
+      throw e;
+    }
+    return session;
+  }
+
+  /** Handshake and ConfigureStack, tolerating packs too old to implement them, as the CLI does. */
+  private async handshake(options: StartOptions): Promise<void> {
+    const hs = new analyzer.AnalyzerHandshakeRequest();
+    hs.setEngineAddress("");
+    hs.setRootDirectory(this.packDir);
+    hs.setProgramDirectory(this.packDir);
+    try {
+      await call(this.client, this.client.handshake, hs);
+    } catch (e) {
+      if (!isUnimplemented(e)) throw e;
+    }
+    const cs = new analyzer.AnalyzerStackConfigureRequest();
+    cs.setStack(options.stack);
+    cs.setProject(options.project);
+    cs.setOrganization("");
+    cs.setDryRun(options.dryRun ?? true);
+    try {
+      await call(this.client, this.client.configureStack, cs);
+    } catch (e) {
+      if (!isUnimplemented(e)) throw e;
+    }
+  }
+
+  getPluginInfo(): Promise<PluginInfo> {
+    return call(this.client, this.client.getPluginInfo, new Empty());
+  }
+
+  getAnalyzerInfo(): Promise<analyzer.AnalyzerInfo> {
+    return call(this.client, this.client.getAnalyzerInfo, new Empty());
+  }
+
+  async configure(config: Map<string, analyzer.PolicyConfig>): Promise<void> {
+    const req = new analyzer.ConfigureAnalyzerRequest();
+    const map = req.getPolicyconfigMap();
+    for (const [k, v] of config) map.set(k, v);
+    await call(this.client, this.client.configure, req);
+  }
+
+  analyze(req: analyzer.AnalyzeRequest): Promise<analyzer.AnalyzeResponse> {
+    return call(this.client, this.client.analyze, req);
+  }
+
+  analyzeStack(req: analyzer.AnalyzeStackRequest): Promise<analyzer.AnalyzeResponse> {
+    return call(this.client, this.client.analyzeStack, req);
+  }
+
+  close(): void {
+    this.client.close();
+    if (this.child.exitCode === null) this.child.kill();
+  }
+}
