@@ -233,7 +233,7 @@ export function parseConfig(stack: string, raw: Raw): PipelineConfig {
     r.fail("namePrefix", namePrefix, `is too long: derived AWS names would reach ${longest} characters; expected at most ${namePrefix.length - (longest - 63)} characters`);
   }
 
-  const centralLogRegion = r.region("centralLogRegion", r.top("centralLogRegion")) ?? "us-east-1";
+  const centralLogRegion = r.top("centralLogRegion") === undefined ? "us-east-1" : (r.region("centralLogRegion", r.top("centralLogRegion")) ?? "us-east-1");
   const regions = parseRegions(r, centralLogRegion);
 
   const thumbs = r.object("thumbnails", r.top("thumbnails")) ?? {};
@@ -286,7 +286,7 @@ export function parseConfig(stack: string, raw: Raw): PipelineConfig {
     return ok;
   }) as string[];
   if (emails.length + httpsEndpoints.length === 0) {
-    r.fail("alerts", alertsRaw, "has no endpoint; expected at least one of alerts.emails or alerts.httpsEndpoints so alarms reach a person");
+    r.fail("alerts", r.top("alerts"), "has no endpoint; expected at least one of alerts.emails or alerts.httpsEndpoints so alarms reach a person");
   }
 
   const ticketing = parseTicketing(r);

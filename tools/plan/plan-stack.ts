@@ -172,7 +172,7 @@ function assignRegions(resources: Omit<PlanResource, "region">[], mocks: Pipelin
  * plan reads none of them. Until the returned function runs, stacks are empty
  * strings (error messages are kept). `stackTraces: true` keeps them for debugging.
  */
-function muteStackTraces(): () => void {
+export function muteStackTraces(): () => void {
   const sourceMaps = process.sourceMapsEnabled;
   const prepare = Error.prepareStackTrace;
   process.setSourceMapsEnabled(false);

@@ -1,0 +1,107 @@
+import assert from "node:assert/strict";
+import { ConfigError, parseConfig } from "../../infra/config";
+import { readStackConfig, REPO_ROOT } from "../../tools/plan/plan-stack";
+import { rawConfigFromPulumi } from "../../infra/config";
+
+const minimal = { regions: [{ name: "us-east-1" }], alerts: { emails: ["oncall@example.com"] } };
+
+function problems(raw: Record<string, unknown>): string[] {
+  try {
+    parseConfig("dev", raw);
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, `expected ConfigError, got ${String(err)}`);
+    return err.problems;
+  }
+  assert.fail("expected the config to be rejected");
+}
+
+describe("infra config", () => {
+  it("fills every default from a minimal stack", () => {
+    const cfg = parseConfig("dev", minimal);
+    assert.equal(cfg.namePrefix, "thumbpipe-dev");
+    assert.equal(cfg.centralLogRegion, "us-east-1");
+    assert.deepEqual(cfg.regions, [{ name: "us-east-1", jurisdiction: "us", logArchiveRegion: "us-east-1" }]);
+    assert.equal(cfg.remediation.memoryCapMb, 1024);
+    assert.equal(cfg.remediation.memoryStepMb, 128);
+    assert.equal(cfg.database.connectionCeiling, 200);
+    assert.deepEqual(cfg.thumbnailFormats, ["jpeg", "webp"]);
+  });
+
+  it("parses the committed dev and prod stacks", () => {
+    for (const stack of ["dev", "prod"]) {
+      const cfg = parseConfig(stack, rawConfigFromPulumi(readStackConfig(REPO_ROOT, stack)));
+      assert.ok(cfg.regions.length >= (stack === "dev" ? 2 : 3), `${stack} lists too few regions`);
+      const legal = cfg.regions.filter((r) => r.residency === "legal");
+      assert.equal(legal.length, 1, `${stack} marks one residency region`);
+      assert.equal(legal[0].logArchiveRegion.split("-")[0], legal[0].name.split("-")[0], "the residency region archives in its own jurisdiction");
+      assert.notEqual(legal[0].logArchiveRegion, cfg.centralLogRegion);
+    }
+  });
+
+  it("names the key, the value and the expected form of a misspelt region", () => {
+    const p = problems({ ...minimal, regions: [{ name: "us-east-1" }, { name: "eu-centrl-1" }] });
+    assert.deepEqual(p, ['thumbnail-pipeline:regions[1].name: "eu-centrl-1" is not an AWS region; expected e.g. "eu-central-1"']);
+  });
+
+  it("requires a residency region outside the central jurisdiction to name its own archive region", () => {
+    const p = problems({ ...minimal, regions: [{ name: "eu-central-1", residency: "legal" }] });
+    assert.equal(p.length, 1);
+    assert.match(p[0], /^thumbnail-pipeline:regions\[0\]\.logArchiveRegion: \(missing\) is required: eu-central-1 is a residency region/);
+    assert.match(p[0], /expected a region of jurisdiction "eu"/);
+  });
+
+  it("refuses an archive region in another jurisdiction", () => {
+    const p = problems({ ...minimal, regions: [{ name: "eu-central-1", residency: "legal", logArchiveRegion: "us-west-2" }] });
+    assert.deepEqual(p, ['thumbnail-pipeline:regions[0].logArchiveRegion: "us-west-2" is outside the region\'s jurisdiction "eu"; expected a region of that jurisdiction']);
+  });
+
+  it("reports every bad key at once, before anything is deployed", () => {
+    const p = problems({
+      ...minimal,
+      functions: { thumbnails: { memoryMb: 2048 } },
+      database: { maxConnections: 500, instanceClass: "t4g.micro" },
+      thumbnails: { formats: ["jpeg", "gif"] },
+      alerts: { emails: ["not-an-email"] },
+      logRetentionDays: 10,
+      regionz: [],
+    });
+    const keys = p.map((line) => line.split(":").slice(0, 2).join(":"));
+    assert.deepEqual(keys.sort(), [
+      "thumbnail-pipeline:alerts",
+      "thumbnail-pipeline:alerts.emails[0]",
+      "thumbnail-pipeline:database.instanceClass",
+      "thumbnail-pipeline:database.maxConnections",
+      "thumbnail-pipeline:functions.thumbnails.memoryMb",
+      "thumbnail-pipeline:logRetentionDays",
+      "thumbnail-pipeline:regionz",
+      "thumbnail-pipeline:thumbnails.formats[1]",
+    ]);
+    assert.ok(p.includes("thumbnail-pipeline:functions.thumbnails.memoryMb: 2048 is out of range; expected an integer from 128 to the remediation cap 1024 MB"));
+    assert.ok(p.includes("thumbnail-pipeline:database.maxConnections: 500 is out of range; expected an integer from 10 to database.connectionCeiling (200)"));
+  });
+
+  it("refuses a stack without regions or alert endpoints", () => {
+    const p = problems({});
+    assert.ok(p.some((l) => l.startsWith('thumbnail-pipeline:regions: (missing) is missing or empty; expected a list like [{ name: "eu-central-1" }]')));
+    assert.ok(p.some((l) => l.startsWith("thumbnail-pipeline:alerts: (missing) has no endpoint")));
+  });
+
+  it("requires every Jira field once ticketing.jira is set", () => {
+    const p = problems({ ...minimal, ticketing: { jira: { baseUrl: "http://jira.example.com" } } });
+    assert.ok(p.includes('thumbnail-pipeline:ticketing.jira.baseUrl: "http://jira.example.com" is malformed; expected an https URL like "https://example.atlassian.net"'));
+    assert.ok(p.some((l) => l.startsWith("thumbnail-pipeline:ticketing.jira.projectKey: (missing) is required")));
+    assert.ok(p.some((l) => l.startsWith("thumbnail-pipeline:ticketing.jira.secretArn: (missing) is required")));
+  });
+
+  it("refuses a name prefix that would make AWS names too long", () => {
+    const p = problems({ ...minimal, namePrefix: "a-very-long-name-prefix-for-this-pipeline" });
+    assert.equal(p.length, 1);
+    assert.match(p[0], /^thumbnail-pipeline:namePrefix: "a-very-long-name-prefix-for-this-pipeline" is too long: derived AWS names would reach \d+ characters/);
+  });
+
+  it("decodes Pulumi's flat string config", () => {
+    const raw = rawConfigFromPulumi({ "thumbnail-pipeline:regions": '[{"name":"us-east-1"}]', "thumbnail-pipeline:logRetentionDays": "30", "aws:region": "us-east-1" });
+    assert.deepEqual(raw, { regions: [{ name: "us-east-1" }], logRetentionDays: "30" });
+    assert.equal(parseConfig("dev", { ...raw, alerts: minimal.alerts }).logRetentionDays, 30);
+  });
+});

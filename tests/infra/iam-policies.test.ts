@@ -1,0 +1,55 @@
+import assert from "node:assert/strict";
+import { FUNCTION_NAMES } from "../../infra/config";
+import { functionPolicy, type PolicyInputs } from "../../infra/iam-policies";
+
+const inputs: PolicyInputs = {
+  logGroupArn: "arn:aws:logs:eu-central-1:123456789012:log-group:/aws/lambda/fn",
+  inVpc: true,
+  rawBucketArn: "arn:aws:s3:::raw",
+  thumbnailsBucketArn: "arn:aws:s3:::thumbs",
+  queueArn: "arn:aws:sqs:eu-central-1:123456789012:q",
+  dbSecretArn: "arn:aws:secretsmanager:eu-central-1:123456789012:secret:db",
+  alertTopicArn: "arn:aws:sns:eu-central-1:123456789012:alerts",
+  ticketTopicArn: "arn:aws:sns:eu-central-1:123456789012:tickets",
+  remediableFunctionArns: ["arn:aws:lambda:eu-central-1:123456789012:function:a"],
+  memoryFloorParameterArnPrefix: "arn:aws:ssm:eu-central-1:123456789012:parameter/thumbnail-pipeline/dev/eu-central-1/memory-floor/",
+  maxConnectionsFloorParameterArn: "arn:aws:ssm:eu-central-1:123456789012:parameter/thumbnail-pipeline/dev/eu-central-1/max-connections-floor",
+  dbParameterGroupArn: "arn:aws:rds:eu-central-1:123456789012:pg:pg",
+  dbInstanceArn: "arn:aws:rds:eu-central-1:123456789012:db:db",
+  allowReboot: false,
+};
+
+const actionsOf = (fn: (typeof FUNCTION_NAMES)[number], p: PolicyInputs = inputs) => functionPolicy(fn, p).Statement.flatMap((s) => s.Action).sort();
+
+describe("least-privilege function policies", () => {
+  it("never grants a wildcard action", () => {
+    for (const fn of FUNCTION_NAMES) for (const a of actionsOf(fn, { ...inputs, allowReboot: true, jiraSecretArn: "arn:aws:secretsmanager:x" })) assert.doesNotMatch(a, /\*/, `${fn}: ${a}`);
+  });
+
+  it("gives thumbnails read on raw, write on thumbnails, its queue and the DB secret", () => {
+    const doc = functionPolicy("thumbnails", inputs);
+    const byAction = (a: string) => doc.Statement.find((s) => s.Action.includes(a))?.Resource;
+    assert.equal(byAction("s3:GetObject"), "arn:aws:s3:::raw/*");
+    assert.equal(byAction("s3:PutObject"), "arn:aws:s3:::thumbs/*");
+    assert.equal(byAction("secretsmanager:GetSecretValue"), inputs.dbSecretArn);
+    assert.equal(byAction("sqs:ReceiveMessage"), inputs.queueArn);
+    assert.equal(byAction("logs:PutLogEvents"), `${inputs.logGroupArn}:*`);
+  });
+
+  it("lets db-guard reboot only when the stack allows it", () => {
+    assert.ok(!actionsOf("db-guard").includes("rds:RebootDBInstance"));
+    const allowed = functionPolicy("db-guard", { ...inputs, allowReboot: true }).Statement.find((s) => s.Action.includes("rds:RebootDBInstance"));
+    assert.equal(allowed?.Resource, inputs.dbInstanceArn);
+  });
+
+  it("keeps the canary under its prefix and functions outside the VPC without ENI rights", () => {
+    const canary = functionPolicy("canary", inputs).Statement.filter((s) => s.Action.some((a) => a.startsWith("s3:")));
+    for (const s of canary) assert.match(String(s.Resource), /\/canary\/\*$/);
+    assert.ok(!actionsOf("oom-remediator", { ...inputs, inVpc: false }).some((a) => a.startsWith("ec2:")));
+  });
+
+  it("reads the Jira secret only when ticketing is configured", () => {
+    assert.deepEqual(actionsOf("ticket-opener", { ...inputs, inVpc: false }), ["logs:CreateLogStream", "logs:PutLogEvents", "sns:Publish"]);
+    assert.ok(actionsOf("ticket-opener", { ...inputs, inVpc: false, jiraSecretArn: "arn:aws:secretsmanager:x" }).includes("secretsmanager:GetSecretValue"));
+  });
+});
