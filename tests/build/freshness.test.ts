@@ -3,11 +3,16 @@ import { appendFileSync, cpSync, mkdirSync, rmSync, utimesSync, writeFileSync, r
 import { basename, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ensureFreshBuild } from "../../tools/build/ensure";
-import { stableJson } from "../../tools/build/files";
-import { computeSourceHash, ManifestError, readFreshManifest, SOURCE_ROOTS, type Architecture, type BuildManifest } from "../../tools/build/manifest";
+import { describeTree, stableJson } from "../../tools/build/files";
+import { findBundleDrift } from "../../tools/build/verify";
+import { computeSourceHash, ManifestError, readFreshManifest, SOURCE_ROOTS, treeHash, type Architecture, type BuildManifest } from "../../tools/build/manifest";
 import { makeTempDirs, REPO_ROOT } from "./helpers";
 
+/** A manifest for the sources in `root`, with one small bundle written to dist/thumbnails/. */
 function manifestFor(root: string, extra: Partial<BuildManifest> = {}): BuildManifest {
+  mkdirSync(join(root, "dist", "thumbnails"), { recursive: true });
+  writeFileSync(join(root, "dist", "thumbnails", "index.js"), "exports.handler = async () => ({ batchItemFailures: [] });\n");
+  const files = describeTree(join(root, "dist", "thumbnails"));
   return {
     schemaVersion: 1,
     architecture: "arm64",
@@ -15,7 +20,7 @@ function manifestFor(root: string, extra: Partial<BuildManifest> = {}): BuildMan
     sourceHash: computeSourceHash(root),
     esbuildVersion: "0.0.0",
     sharpVersion: "0.0.0",
-    functions: { thumbnails: { directory: "thumbnails", handler: "index.handler", bundleHash: "0".repeat(64), files: [], nativePackages: [] } },
+    functions: { thumbnails: { directory: "thumbnails", handler: "index.handler", bundleHash: treeHash(files), files, nativePackages: [] } },
     ...extra,
   };
 }
@@ -132,6 +137,18 @@ describe("build: manifest freshness", () => {
       assert.equal(calls, 1);
       await assert.rejects(ensureFreshBuild(root, { build: failing }), /could not bundle function "thumbnails"/);
       assert.equal(calls, 2);
+    });
+
+    it("rebuilds when a bundle on disk no longer matches its manifest", async () => {
+      const manifest = readFreshManifest(root);
+      assert.deepEqual(findBundleDrift(join(root, "dist"), manifest), []);
+      appendFileSync(join(root, "dist", "thumbnails", "index.js"), "// patched by hand\n");
+      assert.match(findBundleDrift(join(root, "dist"), manifest).join("\n"), /^thumbnails: files differ from the manifest/);
+      const b = countingBuild();
+      await ensureFreshBuild(root, { build: b.build });
+      assert.equal(b.calls, 1);
+      rmSync(join(root, "dist", "thumbnails"), { recursive: true });
+      assert.deepEqual(findBundleDrift(join(root, "dist"), manifest), ["thumbnails: thumbnails/ is missing"]);
     });
 
     it("rebuilds when the fresh manifest is for another architecture than asked", async () => {

@@ -12,6 +12,7 @@ import { discoverFunctions } from "../../tools/build/functions";
 import { computeSourceHash, treeHash, type BuildManifest } from "../../tools/build/manifest";
 import { CACHE_DIRECTORY } from "../../tools/build/native-cache";
 import { lambdaPlatform, readLockfile, runtimeClosure } from "../../tools/build/native-packages";
+import { findBundleDrift } from "../../tools/build/verify";
 import { makeTempDirs, REPO_ROOT, snapshotTree } from "./helpers";
 
 describe("build: reproducible bundles", function () {
@@ -63,6 +64,7 @@ describe("build: reproducible bundles", function () {
     assert.equal(manifest.sharpVersion, readLockfile(REPO_ROOT).packages["node_modules/sharp"].version);
     assert.equal(manifest.partial, undefined);
     assert.deepEqual(Object.keys(manifest.functions), functionNames);
+    assert.deepEqual(findBundleDrift(outA, manifest), []);
     const topLevel = new Set(listTree(outA).map((p) => p.split("/")[0]));
     assert.deepEqual([...topLevel].sort(), [...Object.keys(manifest.functions), "manifest.json"].sort(), "nothing else in the output");
     for (const [name, fn] of Object.entries(manifest.functions)) {

@@ -1,9 +1,10 @@
 // `ensureFreshBuild`: the manifest of a build matching this checkout, building
-// first when dist/ is missing or stale. `npm run plan`, `npm run check` and the
+// first when dist/ is missing, stale or its bundles were changed by hand. `npm run plan`, `npm run check` and the
 // tests call it so a fresh clone needs no separate build step.
-import { resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { buildFunctions } from "./build";
-import { ManifestError, readFreshManifest, type Architecture, type BuildManifest } from "./manifest";
+import { MANIFEST_PATH, ManifestError, readFreshManifest, type Architecture, type BuildManifest } from "./manifest";
+import { findBundleDrift } from "./verify";
 
 export interface EnsureOptions {
   /** Rebuild when the fresh manifest is for another architecture. Any architecture is accepted when unset. */
@@ -16,10 +17,12 @@ export interface EnsureOptions {
 /** Builds in flight in this process, by checkout: callers arriving meanwhile share one build. */
 const inFlight = new Map<string, Promise<BuildManifest>>();
 
+/** The manifest when it matches the sources, the architecture asked for and the bundles on disk; else null. */
 function freshOrNull(repoRoot: string, architecture: Architecture | undefined): BuildManifest | null {
   try {
     const manifest = readFreshManifest(repoRoot);
-    return architecture === undefined || manifest.architecture === architecture ? manifest : null;
+    if (architecture !== undefined && manifest.architecture !== architecture) return null;
+    return findBundleDrift(join(repoRoot, dirname(MANIFEST_PATH)), manifest).length === 0 ? manifest : null;
   } catch (err) {
     if (err instanceof ManifestError) return null;
     throw err;
