@@ -1,0 +1,161 @@
+// The decision rules of the local pipeline and the batch tools, without I/O.
+import { strict as assert } from "node:assert";
+import { SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { mockClient } from "aws-sdk-client-mock";
+import { decodeNotificationKey, parseMessageBody } from "../../handlers/thumbnails/events";
+import { countStatuses, hasCurrentRow, type ImageRow } from "../../tools/local/images-table";
+import { sendBatch } from "../../tools/local/batch/enqueue";
+import { rateAndEta } from "../../tools/local/batch/progress";
+import { paramsHash } from "../../tools/local/batch/run-store";
+import { selectedBySince } from "../../tools/local/batch/object-source";
+import { encodeS3EventKey, objectsInBody, s3EventNotificationBody } from "../../tools/local/s3-event";
+import { succeededMessageIds } from "../../tools/local/sqs-event";
+import { formatTable, imageResult, succeeded, summarize } from "../../tools/local/start-report";
+
+describe("local pipeline rules", () => {
+  describe("S3 event notification bodies", () => {
+    it("encodes keys as S3 does and the handler decodes them back", () => {
+      const key = "photos/a b+c/ü 100%.jpg";
+      assert.equal(encodeS3EventKey(key), "photos/a+b%2Bc/%C3%BC+100%25.jpg");
+      const body = s3EventNotificationBody({ bucket: "raw", key, eTag: "abc", size: 3 }, { region: "eu-central-1" });
+      const parsed = parseMessageBody(body);
+      assert.equal(parsed.kind, "objects");
+      assert.equal(parsed.kind === "objects" && parsed.objects[0].key, key);
+      assert.equal(decodeNotificationKey(encodeS3EventKey(key)), key);
+      assert.deepEqual(objectsInBody(body), [{ bucket: "raw", key, eTag: "abc" }]);
+    });
+
+    it("reads no objects from bodies that are not notifications", () => {
+      assert.equal(objectsInBody("not json"), undefined);
+      assert.equal(objectsInBody(JSON.stringify({ Event: "s3:TestEvent" })), undefined);
+    });
+  });
+
+  describe("which messages the SQS mapping deletes", () => {
+    const ids = ["a", "b", "c"];
+    it("deletes all on success without failures", () => {
+      assert.deepEqual(succeededMessageIds(ids, { kind: "returned", value: undefined }), ids);
+      assert.deepEqual(succeededMessageIds(ids, { kind: "returned", value: { batchItemFailures: [] } }), ids);
+    });
+    it("keeps the reported failures", () => {
+      assert.deepEqual(succeededMessageIds(ids, { kind: "returned", value: { batchItemFailures: [{ itemIdentifier: "b" }] } }), ["a", "c"]);
+    });
+    it("fails the whole batch on a throw or a malformed answer, as Lambda does", () => {
+      assert.deepEqual(succeededMessageIds(ids, { kind: "threw", error: new Error("x") }), []);
+      assert.deepEqual(succeededMessageIds(ids, { kind: "returned", value: { batchItemFailures: [{ itemIdentifier: "zzz" }] } }), []);
+      assert.deepEqual(succeededMessageIds(ids, { kind: "returned", value: { batchItemFailures: [{}] } }), []);
+      assert.deepEqual(succeededMessageIds(ids, { kind: "returned", value: { batchItemFailures: "b" } }), []);
+    });
+  });
+
+  describe("already processed objects", () => {
+    const row = (over: Partial<ImageRow>): ImageRow => ({
+      id: "1",
+      transactionId: "t",
+      status: "ok",
+      rawBucket: "raw",
+      rawKey: "k",
+      rawVersionId: null,
+      failureReason: null,
+      failureDetail: null,
+      correlationId: "c",
+      inputBytes: null,
+      outputBytes: null,
+      inputWidth: null,
+      inputHeight: null,
+      outputs: [],
+      stageTimings: {},
+      createdAt: new Date("2026-01-02T00:00:00Z"),
+      ...over,
+    });
+    it("matches versions in a versioned bucket", () => {
+      assert.equal(hasCurrentRow({ key: "k", versionId: "v2" }, [row({ rawVersionId: "v1" })]), false);
+      assert.equal(hasCurrentRow({ key: "k", versionId: "v2" }, [row({ rawVersionId: "v2" })]), true);
+    });
+    it("needs a row newer than the object in an unversioned bucket", () => {
+      assert.equal(hasCurrentRow({ key: "k", lastModified: new Date("2026-01-01T00:00:00Z") }, [row({})]), true);
+      assert.equal(hasCurrentRow({ key: "k", lastModified: new Date("2026-01-03T00:00:00Z") }, [row({})]), false);
+      assert.equal(hasCurrentRow({ key: "other", lastModified: new Date(0) }, [row({})]), false);
+    });
+    it("counts a key by its newest row", () => {
+      const counts = countStatuses(["k", "gone", "bad"], [
+        row({ status: "failed", failureReason: "corrupt" }),
+        row({}),
+        row({ rawKey: "bad", status: "failed", failureReason: "corrupt" }),
+      ]);
+      assert.deepEqual(counts, { ok: 1, failedByReason: { corrupt: 1 }, missing: ["gone"] });
+    });
+  });
+
+  describe("runs", () => {
+    it("identifies a run by its parameters, whatever their order", () => {
+      assert.equal(paramsHash("reprocess", { bucket: "b", prefix: "p/" }), paramsHash("reprocess", { prefix: "p/", bucket: "b" }));
+      assert.notEqual(paramsHash("reprocess", { bucket: "b", prefix: "p/" }), paramsHash("reprocess", { bucket: "b", prefix: "q/" }));
+      assert.notEqual(paramsHash("reprocess", { bucket: "b" }), paramsHash("redrive", { bucket: "b" }));
+    });
+    it("selects by LastModified inclusively", () => {
+      const since = new Date("2026-01-01T00:00:00Z");
+      assert.equal(selectedBySince(since, since), true);
+      assert.equal(selectedBySince(new Date("2025-12-31T23:59:59Z"), since), false);
+      assert.equal(selectedBySince(undefined, undefined), true);
+    });
+    it("computes rate and ETA from this run's work only", () => {
+      assert.deepEqual(rateAndEta(0, 10_000, 50, 100), { rate: 5, etaSeconds: 20 });
+      assert.deepEqual(rateAndEta(0, 0, 0, 100), { rate: 0, etaSeconds: null });
+    });
+  });
+
+  describe("SendMessageBatch", () => {
+    const sqsMock = mockClient(SQSClient);
+    afterEach(() => sqsMock.reset());
+
+    it("retries the entries SQS failed transiently and gives up on sender faults", async () => {
+      sqsMock
+        .on(SendMessageBatchCommand)
+        .resolvesOnce({
+          Successful: [{ Id: "m0", MessageId: "id-0", MD5OfMessageBody: "" }],
+          Failed: [
+            { Id: "m1", SenderFault: false, Code: "InternalError" },
+            { Id: "m2", SenderFault: true, Code: "InvalidParameterValue", Message: "bad body" },
+          ],
+        })
+        .resolvesOnce({ Successful: [{ Id: "m1", MessageId: "id-1", MD5OfMessageBody: "" }], Failed: [] });
+      const outcome = await sendBatch(
+        new SQSClient({ region: "us-east-1" }),
+        "https://sqs.local/q",
+        [
+          { id: "a", body: "A" },
+          { id: "b", body: "B" },
+          { id: "c", body: "C" },
+        ],
+        { attempts: 3, baseDelayMs: 1 },
+      );
+      assert.deepEqual([...outcome.sent], [["a", "id-0"], ["b", "id-1"]]);
+      assert.deepEqual([...outcome.failed], [["c", "InvalidParameterValue: bad body"]]);
+      const calls = sqsMock.commandCalls(SendMessageBatchCommand);
+      assert.equal(calls.length, 2);
+      assert.deepEqual(calls[1].args[0].input.Entries?.map((e) => e.MessageBody), ["B"]);
+    });
+
+    it("reports every entry failed after the last attempt of a failing call", async () => {
+      sqsMock.on(SendMessageBatchCommand).rejects(new Error("ServiceUnavailable"));
+      const outcome = await sendBatch(new SQSClient({ region: "us-east-1" }), "https://sqs.local/q", [{ id: "a", body: "A" }], { attempts: 2, baseDelayMs: 1 });
+      assert.deepEqual([...outcome.failed], [["a", "ServiceUnavailable"]]);
+      assert.equal(sqsMock.commandCalls(SendMessageBatchCommand).length, 2);
+    });
+  });
+
+  describe("the npm start report", () => {
+    const upload = { file: "a.jpg", key: "uploads/a.jpg", correlationId: "c1", uploadedAt: 0 };
+    it("fails only when an upload is unaccounted for or the canary failed", () => {
+      const dlq = imageResult(upload, undefined, true);
+      const missing = imageResult(upload, undefined, false);
+      assert.equal(dlq.status, "dlq");
+      assert.equal(missing.status, "missing");
+      assert.equal(succeeded(summarize([dlq], "passed")), true);
+      assert.equal(succeeded(summarize([missing], "passed")), false);
+      assert.equal(succeeded(summarize([dlq], "failed")), false);
+      assert.match(formatTable([dlq]), /a\.jpg\s+dlq/);
+    });
+  });
+});
