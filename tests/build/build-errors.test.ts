@@ -1,10 +1,11 @@
 // What the build says when it cannot do its job: each message names the
 // function or folder at fault and what to do.
 import { strict as assert } from "node:assert";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildFunctions } from "../../tools/build/build";
-import type { BuildManifest } from "../../tools/build/manifest";
+import { ensureFreshBuild } from "../../tools/build/ensure";
+import { computeSourceHash, type BuildManifest } from "../../tools/build/manifest";
 import { makeTempDirs, REPO_ROOT } from "./helpers";
 
 describe("build: failures and options", () => {
@@ -51,6 +52,18 @@ describe("build: failures and options", () => {
     assert.deepEqual(Object.keys(manifest.functions), ["beta"]);
     assert.equal(manifest.partial, true);
     await assert.rejects(buildFunctions({ repoRoot: repo, outDir: join(repo, "out2"), functions: ["gamma"] }), /unknown function\(s\) gamma; the functions are: alpha, beta/);
+  });
+
+  it("ensureFreshBuild builds a checkout without dist/ once, then reuses it", async () => {
+    const lines: string[] = [];
+    const first = await ensureFreshBuild(repo, { log: (l) => lines.push(l) });
+    assert.deepEqual(Object.keys(first.functions), ["alpha", "beta"]);
+    assert.equal(first.sourceHash, computeSourceHash(repo));
+    assert.match(lines.join("\n"), /running the build/);
+    const inode = statSync(join(repo, "dist", "manifest.json")).ino;
+    const again = await ensureFreshBuild(repo, { log: (l) => lines.push(l) });
+    assert.deepEqual(again, first);
+    assert.equal(statSync(join(repo, "dist", "manifest.json")).ino, inode, "the fresh build was not rewritten");
   });
 
   it("refuses to replace a folder that is not a build output", async () => {

@@ -1,8 +1,11 @@
 // `ensureFreshBuild`: the manifest of a build matching this checkout, building
-// first when dist/ is missing, stale or its bundles were changed by hand. `npm run plan`, `npm run check` and the
-// tests call it so a fresh clone needs no separate build step.
+// first when dist/ is missing, stale or its bundles were changed by hand.
+// `npm run plan`, `npm run check` and the tests call it so a fresh clone needs
+// no separate build step.
 import { dirname, join, resolve } from "node:path";
 import { buildFunctions } from "./build";
+import { withLock } from "./lock";
+import { CACHE_DIRECTORY } from "./native-cache";
 import { MANIFEST_PATH, ManifestError, readFreshManifest, type Architecture, type BuildManifest } from "./manifest";
 import { findBundleDrift } from "./verify";
 
@@ -42,10 +45,14 @@ export async function ensureFreshBuild(repoRoot: string, options: EnsureOptions 
   const log = options.log ?? ((line: string) => process.stderr.write(`build: ${line}\n`));
   const build =
     options.build ??
-    ((r: string) => {
-      log("dist/manifest.json is missing or stale; running the build");
-      return buildFunctions({ repoRoot: r, ...(options.architecture !== undefined ? { arch: options.architecture } : {}), log });
-    });
+    ((r: string) =>
+      // Other processes (parallel test runs, plan) may be building the same checkout: the first builds, the rest find it fresh.
+      withLock(join(r, CACHE_DIRECTORY, "locks", "ensure.lock"), async () => {
+        const builtMeanwhile = freshOrNull(r, options.architecture);
+        if (builtMeanwhile !== null) return builtMeanwhile;
+        log("dist/ is missing, stale or changed; running the build");
+        return buildFunctions({ repoRoot: r, ...(options.architecture !== undefined ? { arch: options.architecture } : {}), log });
+      }));
   const started = build(root).finally(() => inFlight.delete(root));
   inFlight.set(root, started);
   return started;
