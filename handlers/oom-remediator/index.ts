@@ -1,5 +1,6 @@
 // oom-remediator: EventBridge "CloudWatch Alarm State Change" for `<function>-oom`
 // alarms. Only the transition into ALARM acts; see remediate.ts.
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { SSMClient } from "@aws-sdk/client-ssm";
@@ -12,6 +13,7 @@ const logger = createLogger({ defaultServiceName: "oom-remediator" });
 const lambda = new LambdaClient({});
 const ssm = new SSMClient({});
 const sns = new SNSClient({});
+const cloudwatch = new CloudWatchClient({});
 
 export async function handler(event: unknown): Promise<RemediationOutcome | { action: "ignored"; reason: string }> {
   const alarm = parseAlarmStateChange(event);
@@ -30,6 +32,7 @@ export async function handler(event: unknown): Promise<RemediationOutcome | { ac
       lambda,
       ssm,
       sns,
+      cloudwatch,
       config: readOomRemediatorConfig(),
       now: () => new Date(),
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),

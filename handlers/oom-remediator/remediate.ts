@@ -1,10 +1,12 @@
 // One OOM alarm -> at most one raise: read, decide, update guarded by the
 // RevisionId, and on a conflict read and decide again (bounded).
+import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import type { LambdaClient } from "@aws-sdk/client-lambda";
 import type { SNSClient } from "@aws-sdk/client-sns";
 import type { SSMClient } from "@aws-sdk/client-ssm";
 import { publishAlert, publishTicketRequest, ticketRequest } from "../ticket-opener/ticket-request";
 import type { AlarmStateChange } from "./alarm-event";
+import { rearmAlarm } from "./alarm-rearm";
 import { floorParameterName, type OomRemediatorConfig } from "./config";
 import { decideMemory, type MemoryDecision } from "./decide";
 import { readFunctionMemory, setFunctionMemory } from "./function-memory";
@@ -14,10 +16,11 @@ export interface RemediationDeps {
   lambda: LambdaClient;
   ssm: SSMClient;
   sns: SNSClient;
+  cloudwatch: CloudWatchClient;
   config: OomRemediatorConfig;
   now(): Date;
   sleep(ms: number): Promise<void>;
-  log(level: "info" | "warn", message: string, fields: Record<string, unknown>): void;
+  log(level: "info" | "warn" | "error", message: string, fields: Record<string, unknown>): void;
 }
 
 export type RemediationOutcome =
@@ -40,6 +43,7 @@ export async function remediateOom(deps: RemediationDeps, functionName: string, 
     deps.log("info", "memory decision", { functionName, attempt, decision, memoryMb: state.memoryMb, floor });
 
     if (decision.action === "cooldown") {
+      await rearm(deps, alarm, `cooldown until ${decision.until.toISOString()}`);
       return { functionName, action: "cooldown", memoryMb: decision.memoryMb, attempts: attempt, reason: decision.reason };
     }
     if (decision.action === "at-cap") {
@@ -85,9 +89,27 @@ export async function remediateOom(deps: RemediationDeps, functionName: string, 
         `No further raise for ${config.cooldownSeconds}s; at ${config.capMb} MB a ticket is opened instead.`,
       ].join("\n"),
     );
+    await rearm(deps, alarm, `memory raised to ${decision.toMb} MB`);
     return { functionName, action: "raised", fromMb: decision.fromMb, toMb: decision.toMb, attempts: attempt };
   }
   throw new Error(`gave up raising ${functionName} after ${MAX_ATTEMPTS} conflicting updates; last: ${lastConflict}`);
+}
+
+/**
+ * Re-arms after a raise or a cooldown skip, so continuing OOMs come back as a
+ * new event; not at the cap, where the ticket is the answer and a re-armed
+ * alarm would only comment on it every minute. A failure here is logged, not
+ * thrown: the raise itself has happened.
+ */
+async function rearm(deps: RemediationDeps, alarm: AlarmStateChange, why: string): Promise<void> {
+  try {
+    await rearmAlarm(deps.cloudwatch, alarm.alarmName, why);
+  } catch (err) {
+    deps.log("error", "could not re-arm the alarm; continuing OOMs will not invoke the remediator until it returns to OK by itself", {
+      alarmName: alarm.alarmName,
+      error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+    });
+  }
 }
 
 function isoOrUnknown(d: Date): string {

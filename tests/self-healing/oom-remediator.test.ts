@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import { SetAlarmStateCommand } from "@aws-sdk/client-cloudwatch";
 import { GetFunctionConfigurationCommand, ResourceConflictException, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
 import { PublishCommand } from "@aws-sdk/client-sns";
 import { PutParameterCommand } from "@aws-sdk/client-ssm";
@@ -101,7 +102,7 @@ describe("oom-remediator", () => {
     const alarm: AlarmStateChange = parseAlarmStateChange(alarmEvent("fn-oom", "ALARM"));
 
     function deps(world: ReturnType<typeof fakeFunctionWorld>, now: () => Date): RemediationDeps {
-      return { lambda: world.lambda, ssm: world.ssm, sns: world.sns, config, now, sleep: async () => undefined, log: () => undefined };
+      return { lambda: world.lambda, ssm: world.ssm, sns: world.sns, cloudwatch: world.cloudwatch, config, now, sleep: async () => undefined, log: () => undefined };
     }
 
     it("updates with the RevisionId, records the floor with Overwrite and alerts what changed", async () => {
@@ -121,6 +122,27 @@ describe("oom-remediator", () => {
       assert.equal(publish.args[0].input.TopicArn, config.alertTopicArn);
       assert.ok((publish.args[0].input.Subject ?? "").length <= 100);
       assert.match(publish.args[0].input.Message ?? "", /From: 256 MB[\s\S]*To: 384 MB[\s\S]*Why: [\s\S]*Alarm: fn-oom/);
+      // Re-armed, so OOMs that continue after the raise come back as a new state change.
+      const [rearm] = world.cloudwatchMock.commandCalls(SetAlarmStateCommand);
+      assert.equal(rearm.args[0].input.AlarmName, "fn-oom");
+      assert.equal(rearm.args[0].input.StateValue, "OK");
+      assert.match(rearm.args[0].input.StateReason ?? "", /memory raised to 384 MB/);
+    });
+
+    it("re-arms the alarm during the cooldown, and a failing re-arm does not undo a raise", async () => {
+      const now = () => T0;
+      const cooling = fakeFunctionWorld({ memoryMb: 384, lastModified: minutes(-60), floor: { name: floorName, value: "384", at: minutes(-3) } }, now);
+      const skipped = await remediateOom(deps(cooling, now), "fn", alarm);
+      assert.equal(skipped.action, "cooldown");
+      assert.equal(cooling.lambdaMock.commandCalls(UpdateFunctionConfigurationCommand).length, 0);
+      assert.match(cooling.cloudwatchMock.commandCalls(SetAlarmStateCommand)[0].args[0].input.StateReason ?? "", /cooldown until 2026-03-01T12:07:00.000Z/);
+
+      const world = fakeFunctionWorld({ memoryMb: 256, lastModified: minutes(-60) }, now);
+      world.cloudwatchMock.on(SetAlarmStateCommand).rejects(Object.assign(new Error("not authorized to perform: cloudwatch:SetAlarmState"), { name: "AccessDenied" }));
+      const logged: string[] = [];
+      const outcome = await remediateOom({ ...deps(world, now), log: (level, message) => logged.push(`${level}: ${message}`) }, "fn", alarm);
+      assert.equal(outcome.action, "raised");
+      assert.ok(logged.some((l) => /^error: could not re-arm the alarm/.test(l)), logged.join("\n"));
     });
 
     it("at the cap changes nothing and asks for a human through a ticket", async () => {
@@ -130,6 +152,8 @@ describe("oom-remediator", () => {
       assert.equal(outcome.action, "escalated");
       assert.equal(world.lambdaMock.commandCalls(UpdateFunctionConfigurationCommand).length, 0);
       assert.equal(world.ssmMock.commandCalls(PutParameterCommand).length, 0);
+      // Not re-armed at the cap: the ticket is the answer, not a comment every minute.
+      assert.equal(world.cloudwatchMock.commandCalls(SetAlarmStateCommand).length, 0);
       assert.equal(world.published.length, 1);
       assert.equal(world.published[0].topic, config.ticketTopicArn);
       const ticket = parseTicketRequest(world.published[0].message);

@@ -7,6 +7,7 @@ import {
   PreconditionFailedException,
   UpdateFunctionConfigurationCommand,
 } from "@aws-sdk/client-lambda";
+import { CloudWatchClient, SetAlarmStateCommand } from "@aws-sdk/client-cloudwatch";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { GetParameterCommand, ParameterNotFound, PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { mockClient } from "aws-sdk-client-mock";
@@ -24,6 +25,9 @@ export function fakeFunctionWorld(opts: FunctionWorldOptions, now: () => Date) {
   const lambda = new LambdaClient({ region: "eu-central-1" });
   const ssm = new SSMClient({ region: "eu-central-1" });
   const sns = new SNSClient({ region: "eu-central-1" });
+  const cloudwatch = new CloudWatchClient({ region: "eu-central-1" });
+  const cloudwatchMock = mockClient(cloudwatch);
+  cloudwatchMock.on(SetAlarmStateCommand).resolves({});
   const lambdaMock = mockClient(lambda);
   const ssmMock = mockClient(ssm);
   const snsMock = mockClient(sns);
@@ -71,5 +75,5 @@ export function fakeFunctionWorld(opts: FunctionWorldOptions, now: () => Date) {
     return { MessageId: `m-${published.length}` };
   });
 
-  return { lambda, ssm, sns, lambdaMock, ssmMock, snsMock, fn, parameters, published };
+  return { lambda, ssm, sns, cloudwatch, lambdaMock, ssmMock, snsMock, cloudwatchMock, fn, parameters, published };
 }
