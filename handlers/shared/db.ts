@@ -163,9 +163,9 @@ export function isAuthFailure(error: unknown): boolean {
 export interface Database {
   /**
    * Runs one statement on the container's connection. A statement that fails
-   * because the connection was broken or the password was rotated is retried
-   * once on a new connection, so every statement sent here must be idempotent
-   * (all of this project's are); use `connect()` for anything else.
+   * because the connection was broken or the password was rotated is run
+   * again on a new connection, so every statement sent here must be
+   * idempotent (all of this project's are); use `connect()` for anything else.
    */
   query<R extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[]): Promise<QueryResult<R>>;
   /** A connected client for session work (migrations, advisory locks). Always `release()` it. */
@@ -259,31 +259,37 @@ export function createDatabase(options: DatabaseOptions): Database {
     return poolPromise;
   };
 
-  const recoverable = (error: unknown): boolean => {
-    if (isAuthFailure(error) && settings.source === "secret") {
-      cachedCredentials = undefined;
-      return true;
+  /**
+   * Runs `work`, once more on a new connection if the old one was broken, and
+   * once more with freshly fetched credentials if the password was refused.
+   * Both can happen in a row: a rotation often comes with dropped sessions.
+   */
+  const withRecovery = async <T>(work: () => Promise<T>): Promise<T> => {
+    let reconnected = false;
+    let refetched = false;
+    for (;;) {
+      try {
+        return await work();
+      } catch (error) {
+        if (isAuthFailure(error) && settings.source === "secret" && !refetched) {
+          refetched = true;
+          cachedCredentials = undefined;
+        } else if (isConnectionError(error) && !reconnected) {
+          // pg released the failed client with its error, so the next try gets a new connection.
+          reconnected = true;
+        } else {
+          throw error;
+        }
+      }
     }
-    return isConnectionError(error);
   };
 
   return {
-    async query<R extends QueryResultRow>(text: string, values?: unknown[]): Promise<QueryResult<R>> {
-      try {
-        return await (await pool()).query<R>(text, values);
-      } catch (error) {
-        if (!recoverable(error)) throw error;
-        // pool.query released the failed client with its error, so this runs on a new connection.
-        return (await pool()).query<R>(text, values);
-      }
+    query<R extends QueryResultRow>(text: string, values?: unknown[]): Promise<QueryResult<R>> {
+      return withRecovery(async () => (await pool()).query<R>(text, values));
     },
-    async connect(): Promise<PoolClient> {
-      try {
-        return await (await pool()).connect();
-      } catch (error) {
-        if (!recoverable(error)) throw error;
-        return (await pool()).connect();
-      }
+    connect(): Promise<PoolClient> {
+      return withRecovery(async () => (await pool()).connect());
     },
     async end(): Promise<void> {
       const current = poolPromise;

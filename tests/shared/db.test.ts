@@ -135,6 +135,23 @@ describe("shared database access", () => {
       }
     });
 
+    it("runs the next statement on a new connection when the server dropped the old one", async () => {
+      const url = await freshDatabase("dropped");
+      const database = createDatabase({ settings: { source: "url", url, tls: undefined } });
+      const admin = new Client({ connectionString: url });
+      await admin.connect();
+      try {
+        const before = (await database.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0].pid;
+        await admin.query("SELECT pg_terminate_backend($1)", [before]);
+        // No wait for the pool to notice: the statement may meet the dead socket first.
+        const after = (await database.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0].pid;
+        assert.notEqual(after, before);
+      } finally {
+        await admin.end();
+        await database.end();
+      }
+    });
+
     it("tells connection and authentication failures apart", () => {
       const withCode = (code: string) => Object.assign(new Error(code), { code });
       assert.ok(isConnectionError(withCode("ECONNREFUSED")));
