@@ -33,7 +33,12 @@ export interface PolicyInputs {
   dbInstanceArn: string;
   allowReboot: boolean;
   jiraSecretArn?: string;
+  /** On-failure destination of asynchronous invocations; Lambda sends to it with the function's role. */
+  asyncFailureQueueArn: string;
 }
+
+/** Functions invoked asynchronously (EventBridge, SNS), which therefore send failed events to the async-failures queue. */
+export const ASYNC_FUNCTIONS: readonly FunctionName[] = ["oom-remediator", "db-guard", "canary", "ticket-opener"];
 
 /** Trust policy letting one AWS service assume a role. */
 export function serviceTrustPolicy(service: string): { Version: "2012-10-17"; Statement: { Effect: "Allow"; Principal: { Service: string }; Action: string }[] } {
@@ -112,5 +117,6 @@ export function functionPolicy(fn: FunctionName, p: PolicyInputs): PolicyDocumen
         ];
     }
   })();
-  return { Version: "2012-10-17", Statement: [...base, ...specific] };
+  const failures: Statement[] = ASYNC_FUNCTIONS.includes(fn) ? [{ Effect: "Allow", Action: ["sqs:SendMessage"], Resource: p.asyncFailureQueueArn }] : [];
+  return { Version: "2012-10-17", Statement: [...base, ...specific, ...failures] };
 }

@@ -14,7 +14,7 @@ import { createDatabase } from "./pipeline/database";
 import { createFunction, functionArn, type FunctionSpec, type PipelineFunction } from "./pipeline/functions";
 import { createRegionLogging } from "./pipeline/logs";
 import { createNetwork } from "./pipeline/network";
-import { createQueues } from "./pipeline/queue";
+import { createAsyncFailureQueue, createQueues } from "./pipeline/queue";
 import { createStorage } from "./pipeline/storage";
 
 export interface RegionFloors {
@@ -74,6 +74,7 @@ export class RegionalPipeline extends pulumi.ComponentResource {
     const queues = createQueues(ctx, storage.raw);
     const database = createDatabase(ctx, network, pulumi.output(this.maxConnections));
     const topics = createTopics(ctx);
+    const asyncFailures = createAsyncFailureQueue(ctx);
 
     const vpc = { subnetIds: network.subnetIds, securityGroupIds: [network.functionSecurityGroupId] };
     const dbEnv = {
@@ -91,8 +92,8 @@ export class RegionalPipeline extends pulumi.ComponentResource {
     };
     const jira = cfg.ticketing.jira;
     const policyInputs = pulumi
-      .all([storage.raw.arn, storage.thumbnails.arn, queues.queue.arn, database.secretArn, topics.alerts.arn, topics.tickets.arn, database.parameterGroupArn])
-      .apply(([rawBucketArn, thumbnailsBucketArn, queueArn, dbSecretArn, alertTopicArn, ticketTopicArn, dbParameterGroupArn]) => ({
+      .all([storage.raw.arn, storage.thumbnails.arn, queues.queue.arn, database.secretArn, topics.alerts.arn, topics.tickets.arn, database.parameterGroupArn, asyncFailures.arn])
+      .apply(([rawBucketArn, thumbnailsBucketArn, queueArn, dbSecretArn, alertTopicArn, ticketTopicArn, dbParameterGroupArn, asyncFailureQueueArn]) => ({
         rawBucketArn,
         thumbnailsBucketArn,
         queueArn,
@@ -100,6 +101,7 @@ export class RegionalPipeline extends pulumi.ComponentResource {
         alertTopicArn,
         ticketTopicArn,
         dbParameterGroupArn,
+        asyncFailureQueueArn,
         dbInstanceArn: `${arnPrefix(ctx, "rds")}:db:${database.identifier}`,
         remediableFunctionArns: FUNCTION_NAMES.map((fn) => functionArn(ctx, fn)),
         memoryFloorParameterArnPrefix: `${arnPrefix(ctx, "ssm")}:parameter${memoryFloorPrefix(cfg.stack, r)}`,
@@ -187,6 +189,7 @@ export class RegionalPipeline extends pulumi.ComponentResource {
 
     createQueueAlarms(ctx, "raw-events", queues.queue.name, `${resourcePrefix(cfg, r)}-raw-events`, false, topics.alerts.arn);
     createQueueAlarms(ctx, "raw-events-dlq", queues.dlq.name, `${resourcePrefix(cfg, r)}-raw-events-dlq`, true, topics.alerts.arn);
+    createQueueAlarms(ctx, "async-failures", asyncFailures.name, `${resourcePrefix(cfg, r)}-async-failures`, true, topics.alerts.arn, "async-failures");
     const dbAlarms = createDatabaseAlarms(ctx, database.identifier, cfg.database.allocatedStorageGb, topics.alerts.arn);
     createCanaryAlarm(ctx, topics.alerts.arn);
 
@@ -198,6 +201,7 @@ export class RegionalPipeline extends pulumi.ComponentResource {
       oomAlarmNames,
       connectionsAlarmName: dbAlarms.connections.name,
       ticketsTopic: topics.tickets,
+      asyncFailureQueueArn: asyncFailures.arn,
     });
     runMigrations(ctx, functions.migrate, [database.instance]);
 

@@ -91,14 +91,16 @@ export function createFunctionAlarms(ctx: RegionContext, f: PipelineFunction, al
   };
 }
 
-export function createQueueAlarms(ctx: RegionContext, queueRole: string, queueName: pulumi.Input<string>, physicalName: string, isDlq: boolean, alertTopicArn: pulumi.Input<string>): void {
+/** Depth and age alarms of a queue; `runbook` overrides the page (default queue-* or dlq-*, by kind). */
+export function createQueueAlarms(ctx: RegionContext, queueRole: string, queueName: pulumi.Input<string>, physicalName: string, isDlq: boolean, alertTopicArn: pulumi.Input<string>, runbook?: string): void {
   const base = { namespace: "AWS/SQS", dimensions: { QueueName: queueName }, treatMissingData: "notBreaching" };
   const kind = isDlq ? "dlq" : "queue";
+  const page = (suffix: "depth" | "age") => runbook ?? `${kind}-${suffix}`;
   createAlarm(
     ctx,
     `${queueRole}-depth-alarm`,
     `${physicalName}-depth`,
-    `${kind}-depth`,
+    page("depth"),
     isDlq ? `${physicalName} holds messages that failed every retry.` : `${physicalName} is backing up faster than the thumbnail function drains it.`,
     alertTopicArn,
     { ...base, metricName: "ApproximateNumberOfMessagesVisible", statistic: "Maximum", period: 300, evaluationPeriods: isDlq ? 1 : 3, comparisonOperator: "GreaterThanThreshold", threshold: isDlq ? 0 : 1000 },
@@ -107,7 +109,7 @@ export function createQueueAlarms(ctx: RegionContext, queueRole: string, queueNa
     ctx,
     `${queueRole}-age-alarm`,
     `${physicalName}-age`,
-    `${kind}-age`,
+    page("age"),
     isDlq ? `The oldest message in ${physicalName} is more than 3 days old and will expire unprocessed.` : `The oldest message in ${physicalName} has waited more than 15 minutes.`,
     alertTopicArn,
     { ...base, metricName: "ApproximateAgeOfOldestMessage", statistic: "Maximum", period: 300, evaluationPeriods: isDlq ? 1 : 3, comparisonOperator: "GreaterThanThreshold", threshold: isDlq ? 3 * 86400 : 900 },

@@ -73,9 +73,20 @@ export interface AutomationTargets {
   oomAlarmNames: pulumi.Input<string>[];
   connectionsAlarmName: pulumi.Input<string>;
   ticketsTopic: aws.sns.Topic;
+  asyncFailureQueueArn: pulumi.Input<string>;
+}
+
+/** Lambda retries an asynchronous event twice, then sends it to the async-failures queue. */
+function failuresTo(ctx: RegionContext, f: PipelineFunction, queueArn: pulumi.Input<string>): void {
+  new aws.lambda.FunctionEventInvokeConfig(
+    nameOf(ctx, `${f.fn}-async-config`),
+    { functionName: f.lambda.name, maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600, destinationConfig: { onFailure: { destination: queueArn } } },
+    opts(ctx),
+  );
 }
 
 export function wireAutomation(ctx: RegionContext, t: AutomationTargets): void {
+  for (const f of [t.oomRemediator, t.dbGuard, t.canary, t.ticketOpener]) failuresTo(ctx, f, t.asyncFailureQueueArn);
   ruleToFunction(ctx, "oom-alarm-rule", t.oomRemediator, { description: "OOM alarm of any pipeline function -> oom-remediator", eventPattern: alarmStateChange(t.oomAlarmNames) });
   ruleToFunction(ctx, "db-guard-schedule", t.dbGuard, { description: "db-guard measures connections every minute", scheduleExpression: "rate(1 minute)" });
   ruleToFunction(ctx, "db-connections-rule", t.dbGuard, { description: "Connections alarm -> db-guard remediation", eventPattern: alarmStateChange([t.connectionsAlarmName]) });

@@ -68,3 +68,16 @@ export function createQueues(ctx: RegionContext, raw: PrivateBucket): Queues {
   );
   return { queue, dlq, notification };
 }
+
+/**
+ * Where failed asynchronous invocations (EventBridge schedules and alarm rules,
+ * the tickets subscription) land after Lambda's retries, so automation that
+ * fails is seen instead of lost.
+ */
+export function createAsyncFailureQueue(ctx: RegionContext): aws.sqs.Queue {
+  return new aws.sqs.Queue(
+    nameOf(ctx, "async-failures"),
+    { name: `${resourcePrefix(ctx.cfg, ctx.region.name)}-async-failures`, sqsManagedSseEnabled: true, messageRetentionSeconds: 14 * 86400, tags: baseTags(ctx, "async-failures") },
+    opts(ctx),
+  );
+}

@@ -17,6 +17,7 @@ const inputs: PolicyInputs = {
   dbParameterGroupArn: "arn:aws:rds:eu-central-1:123456789012:pg:pg",
   dbInstanceArn: "arn:aws:rds:eu-central-1:123456789012:db:db",
   allowReboot: false,
+  asyncFailureQueueArn: "arn:aws:sqs:eu-central-1:123456789012:async-failures",
 };
 
 const actionsOf = (fn: (typeof FUNCTION_NAMES)[number], p: PolicyInputs = inputs) => functionPolicy(fn, p).Statement.flatMap((s) => s.Action).sort();
@@ -48,8 +49,15 @@ describe("least-privilege function policies", () => {
     assert.ok(!actionsOf("oom-remediator", { ...inputs, inVpc: false }).some((a) => a.startsWith("ec2:")));
   });
 
+  it("lets only asynchronously invoked functions send failed events to the async-failures queue", () => {
+    for (const fn of FUNCTION_NAMES) {
+      const send = functionPolicy(fn, inputs).Statement.filter((s) => s.Action.includes("sqs:SendMessage"));
+      assert.deepEqual(send.map((s) => s.Resource), fn === "thumbnails" || fn === "migrate" ? [] : [inputs.asyncFailureQueueArn], fn);
+    }
+  });
+
   it("reads the Jira secret only when ticketing is configured", () => {
-    assert.deepEqual(actionsOf("ticket-opener", { ...inputs, inVpc: false }), ["logs:CreateLogStream", "logs:PutLogEvents", "sns:Publish"]);
+    assert.deepEqual(actionsOf("ticket-opener", { ...inputs, inVpc: false }), ["logs:CreateLogStream", "logs:PutLogEvents", "sns:Publish", "sqs:SendMessage"]);
     assert.ok(actionsOf("ticket-opener", { ...inputs, inVpc: false, jiraSecretArn: "arn:aws:secretsmanager:x" }).includes("secretsmanager:GetSecretValue"));
   });
 });

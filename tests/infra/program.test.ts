@@ -96,7 +96,7 @@ describe("Pulumi program (plan under mocks)", function () {
     }
     const alarms = ofType(dev, ALARM);
     const perRegion = alarms.length / 2;
-    assert.equal(perRegion, FUNCTION_NAMES.length * 5 + 4 + 3 + 1, "functions, queues (depth and age of queue and DLQ), database, canary");
+    assert.equal(perRegion, FUNCTION_NAMES.length * 5 + 6 + 3 + 1, "functions, queues (depth and age of queue, DLQ and async failures), database, canary");
     for (const a of alarms) {
       assert.ok(prop<string[]>(a, "alarmActions").length > 0, `${a.name} has no action`);
       const link = /Runbook: https:\/\/\S+\/docs\/runbooks\/([a-z-]+\.md)$/.exec(prop<string>(a, "alarmDescription"));
@@ -181,6 +181,10 @@ describe("Pulumi program (plan under mocks)", function () {
       assert.deepEqual([connAlarm.props.period, connAlarm.props.evaluationPeriods, connAlarm.props.datapointsToAlarm, connAlarm.props.threshold], [60, 5, 5, 0.8]);
       for (const role of ["oom-alarm-rule", "db-guard-schedule", "db-connections-rule", "canary-schedule"]) {
         assert.equal(byName(dev, "aws:lambda/permission:Permission", `${region}-${role}-permission`).props.principal, "events.amazonaws.com");
+      }
+      for (const fn of ["oom-remediator", "db-guard", "canary", "ticket-opener"]) {
+        const config = byName(dev, "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig", `${region}-${fn}-async-config`);
+        assert.match(prop<string>(config, "destinationConfig.onFailure.destination"), new RegExp(`^arn:aws:sqs:${region}:\\d+:thumbpipe-dev-${region}-async-failures$`));
       }
       const sub = byName(dev, "aws:sns/topicSubscription:TopicSubscription", `${region}-tickets-subscription`);
       assert.equal(sub.props.protocol, "lambda");

@@ -62,14 +62,22 @@ describe("npm run plan", function () {
   });
 
   it("writes the plan file and prints the diff against another one from the command line", async () => {
-    const base: PlanFile = JSON.parse(JSON.stringify(await planWith("dev", {}))) as PlanFile;
+    // Both sides pin the commit tag: the checkout's HEAD may move between the two plans.
+    const pinned = { ...process.env, PIPELINE_COMMIT: "0000000000000000000000000000000000000000" };
+    const previous = process.env.PIPELINE_COMMIT;
+    process.env.PIPELINE_COMMIT = pinned.PIPELINE_COMMIT;
+    const planned = await planWith("dev", {}).finally(() => {
+      if (previous === undefined) delete process.env.PIPELINE_COMMIT;
+      else process.env.PIPELINE_COMMIT = previous;
+    });
+    const base: PlanFile = JSON.parse(JSON.stringify(planned)) as PlanFile;
     const queue = base.resources.find((r) => r.name === "us-east-1-raw-events");
     assert.ok(queue);
     queue.props.visibilityTimeoutSeconds = 30;
     base.resources = base.resources.filter((r) => r.name !== "eu-central-1-canary-alarm");
     writeFileSync(join(dir, "base.json"), JSON.stringify(base));
 
-    const { stdout } = await run(TSX, ["tools/plan/index.ts", "--stack", "dev", "--out", join(dir, "plan.json"), "--diff", join(dir, "base.json")], { cwd: REPO_ROOT });
+    const { stdout } = await run(TSX, ["tools/plan/index.ts", "--stack", "dev", "--out", join(dir, "plan.json"), "--diff", join(dir, "base.json")], { cwd: REPO_ROOT, env: pinned });
     assert.equal(
       stdout,
       [
