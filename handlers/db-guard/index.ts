@@ -1,44 +1,36 @@
-// db-guard: every minute (EventBridge schedule) it measures the database's
-// connections and publishes them; when the connections alarm goes to ALARM it
-// runs the remediation. Both paths measure with the same code.
+// db-guard: EventBridge schedule every minute (measure) and the connections
+// alarm's state change (remediate); see handler.ts.
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { RDSClient } from "@aws-sdk/client-rds";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { SSMClient } from "@aws-sdk/client-ssm";
-import { isAlarmStateChange, parseAlarmStateChange } from "../oom-remediator/alarm-event";
 import { databaseFromEnv } from "../shared/db";
 import { createLogger, errorFields } from "../shared/logger";
 import { readDbGuardConfig } from "./config";
-import { publishConnectionMetrics } from "./connection-metrics";
-import { isBreach, utilization } from "./decide";
-import { measureConnections } from "./measure";
-import { remediateConnections, type ConnectionRemediationOutcome } from "./remediate";
+import { createDbGuardHandler, type DbGuardResult } from "./handler";
+
+export type { DbGuardResult } from "./handler";
 
 const logger = createLogger({ defaultServiceName: "db-guard" });
-const db = databaseFromEnv(process.env, { onPoolError: (error) => logger.warn("database connection dropped", errorFields(error)) });
-const cloudwatch = new CloudWatchClient({});
-const rds = new RDSClient({});
-const ssm = new SSMClient({});
-const sns = new SNSClient({});
-
-export type DbGuardResult =
-  | { mode: "measure"; active: number; total: number; max: number; utilization: number }
-  | { mode: "remediate"; outcome: ConnectionRemediationOutcome }
-  | { mode: "ignored"; reason: string };
+let containerHandler: ((event: unknown) => Promise<DbGuardResult>) | undefined;
 
 export async function handler(event: unknown): Promise<DbGuardResult> {
-  const config = readDbGuardConfig();
-  const alarm = isAlarmStateChange(event) ? parseAlarmStateChange(event) : undefined;
-  if (alarm !== undefined && alarm.state !== "ALARM") return { mode: "ignored", reason: `alarm ${alarm.alarmName} is ${alarm.state}` };
-  const sample = await measureConnections(db);
-  if (alarm === undefined) {
-    // The schedule: publish the reading; the alarm on ConnectionUtilization applies the 5-minute rule.
-    await publishConnectionMetrics(cloudwatch, sample, config.instanceId);
-    const u = utilization(sample);
-    logger.info("connections measured", { ...sample, utilization: u, aboveThreshold: isBreach(sample, config.threshold) });
-    return { mode: "measure", active: sample.active, total: sample.total, max: sample.max, utilization: u };
+  if (containerHandler === undefined) {
+    // Built on first use, so a configuration error is logged with what to fix.
+    try {
+      containerHandler = createDbGuardHandler({
+        db: databaseFromEnv(process.env, { onPoolError: (error) => logger.warn("database connection dropped", errorFields(error)) }),
+        cloudwatch: new CloudWatchClient({}),
+        rds: new RDSClient({}),
+        ssm: new SSMClient({}),
+        sns: new SNSClient({}),
+        config: readDbGuardConfig(),
+        logger,
+      });
+    } catch (error) {
+      logger.error("configuration error", errorFields(error));
+      throw error;
+    }
   }
-  const outcome = await remediateConnections({ rds, ssm, sns, config }, sample, alarm);
-  logger.info("connection remediation", { ...outcome, sample });
-  return { mode: "remediate", outcome };
+  return containerHandler(event);
 }

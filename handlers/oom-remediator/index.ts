@@ -4,16 +4,34 @@ import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { SSMClient } from "@aws-sdk/client-ssm";
+import { createLogger, errorFields } from "../shared/logger";
 import { parseAlarmStateChange } from "./alarm-event";
 import { functionNameFromAlarm, readOomRemediatorConfig } from "./config";
-import { remediateOom, type RemediationOutcome } from "./remediate";
-import { createLogger } from "../shared/logger";
+import { remediateOom, type RemediationDeps, type RemediationOutcome } from "./remediate";
 
 const logger = createLogger({ defaultServiceName: "oom-remediator" });
-const lambda = new LambdaClient({});
-const ssm = new SSMClient({});
-const sns = new SNSClient({});
-const cloudwatch = new CloudWatchClient({});
+let deps: RemediationDeps | undefined;
+
+function containerDeps(): RemediationDeps {
+  if (deps === undefined) {
+    try {
+      deps = {
+        lambda: new LambdaClient({}),
+        ssm: new SSMClient({}),
+        sns: new SNSClient({}),
+        cloudwatch: new CloudWatchClient({}),
+        config: readOomRemediatorConfig(),
+        now: () => new Date(),
+        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+        log: (level, message, fields) => logger[level](message, fields),
+      };
+    } catch (error) {
+      logger.error("configuration error", errorFields(error));
+      throw error;
+    }
+  }
+  return deps;
+}
 
 export async function handler(event: unknown): Promise<RemediationOutcome | { action: "ignored"; reason: string }> {
   const alarm = parseAlarmStateChange(event);
@@ -27,20 +45,7 @@ export async function handler(event: unknown): Promise<RemediationOutcome | { ac
     logger.error("alarm name does not end in -oom; the EventBridge rule matches too much", { alarmName: alarm.alarmName });
     return { action: "ignored", reason: `alarm ${alarm.alarmName} is not an -oom alarm` };
   }
-  const outcome = await remediateOom(
-    {
-      lambda,
-      ssm,
-      sns,
-      cloudwatch,
-      config: readOomRemediatorConfig(),
-      now: () => new Date(),
-      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-      log: (level, message, fields) => logger[level](message, fields),
-    },
-    functionName,
-    alarm,
-  );
+  const outcome = await remediateOom(containerDeps(), functionName, alarm);
   logger.info("oom remediation done", { ...outcome });
   return outcome;
 }

@@ -89,6 +89,11 @@ describe("db-guard against a real PostgreSQL with max_connections = 20", functio
     // The CLI's session adds one more connection but is not counted as active.
     assert.equal(printed.total, BUSY + 2);
 
+    // Without --dry-run and without AWS it says what it would change and what it needs.
+    const wouldChange = await run(process.execPath, [join(repoRoot, "bin", "pipectl.js"), "db-guard", "--database-url", server.adminUrl], { cwd: repoRoot, timeout: 60_000 });
+    assert.match(wouldChange.stdout, /active 17 \/ max_connections 20 = 0\.85 \(threshold 0\.8\)/);
+    assert.match(wouldChange.stderr, /would set max_connections 20 -> 30 \(apply method pending-reboot\); changing it needs AWS: pass --parameter-group NAME --region REGION/);
+
     // A higher threshold from the command line turns the same reading into no breach.
     const calm = await run(process.execPath, [join(repoRoot, "bin", "pipectl.js"), "db-guard", "--database-url", server.adminUrl, "--dry-run", "--json", "--threshold", "0.9"], {
       cwd: repoRoot,
