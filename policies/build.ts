@@ -54,10 +54,9 @@ function repoRelative(path: string, repoRoot: string): string | undefined {
 
 async function checkFunction(fn: PolicyResource, manifest: BuildManifest, repoRoot: string, ctx: CheckContext): Promise<{ key: string; hash: string } | undefined> {
   const region = regionOf(fn) ?? "(global)";
-  const tags = ctx.inspect(fn, () => tagsOf(fn));
+  const tags = ctx.inspect(fn, () => ({ key: str(tagsOf(fn)["pipeline:function"]), hash: str(tagsOf(fn)["pipeline:bundle-hash"]) }));
   if (!tags) return undefined;
-  const key = str(tags["pipeline:function"]);
-  const hash = str(tags["pipeline:bundle-hash"]);
+  const { key, hash } = tags;
   if (!key) {
     ctx.report(fn, `${region}: ${fn.name} has no pipeline:function tag naming its bundle in the build manifest`);
     return undefined;

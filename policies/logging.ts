@@ -41,7 +41,8 @@ function archiveOf(resource: PolicyResource, ctx: CheckContext): ArchiveTarget {
 }
 
 /** Follows a filter's destination (directly an archive, or a Logs destination forwarding to one). */
-function resolveArchive(filter: PolicyResource, stack: StackIndex, ctx: CheckContext): ArchiveTarget | string {
+/** The archive, a reason it is not one, or undefined when a value it needs is unknown (already reported). */
+function resolveArchive(filter: PolicyResource, stack: StackIndex, ctx: CheckContext): ArchiveTarget | string | undefined {
   const direct = stack.dependenciesOf(filter, "destinationArn");
   const archive = direct.find((d) => ARCHIVE_TYPES.includes(d.type));
   if (archive) return archiveOf(archive, ctx);
@@ -49,13 +50,14 @@ function resolveArchive(filter: PolicyResource, stack: StackIndex, ctx: CheckCon
   if (destination) {
     const target = stack.dependenciesOf(destination, "targetArn").find((d) => ARCHIVE_TYPES.includes(d.type));
     if (target) return archiveOf(target, ctx);
+    if (!has(destination.props, "targetArn")) return `the Logs destination ${destination.name} has no archive target`;
     const arn = ctx.inspect(destination, () => str(destination.props.targetArn));
-    if (arn === undefined) return `the Logs destination ${destination.name} has no archive target`;
-    return { id: arn, region: regionOfArn(arn), jurisdiction: undefined };
+    return arn === undefined ? undefined : { id: arn, region: regionOfArn(arn), jurisdiction: undefined };
   }
   if (direct.length > 0) return `its destination ${direct.map((d) => describe(d)).join(", ")} is not a log archive (Firehose, Kinesis or a Logs destination)`;
+  if (!has(filter.props, "destinationArn")) return "it has no destinationArn";
   const arn = ctx.inspect(filter, () => str(filter.props.destinationArn));
-  if (arn === undefined) return "it has no destinationArn";
+  if (arn === undefined) return undefined;
   if (!/^arn:aws[a-z-]*:(logs|firehose|kinesis):/.test(arn)) return `its destination ${arn} is not a log archive`;
   return { id: arn, region: regionOfArn(arn), jurisdiction: undefined };
 }
@@ -73,7 +75,8 @@ export const centralLogShipping = stackPolicy(centralLogShippingSpec, (stack, ct
       ctx.report(fn, `${describe(fn)} has no explicit name, so its log group /aws/lambda/<name> cannot be checked`);
       continue;
     }
-    const tags = ctx.inspect(fn, () => tagsOf(fn)) ?? {};
+    const tags = ctx.inspect(fn, () => ({ residency: str(tagsOf(fn)["pipeline:residency"]), jurisdiction: str(tagsOf(fn)["pipeline:jurisdiction"]) }));
+    if (!tags) continue;
     const configured = ctx.inspect(fn, () => str(obj(fn.props.loggingConfig).logGroup));
     const groupName = configured ?? `/aws/lambda/${name}`;
     const fromDeps = stack.dependenciesOf(fn, "loggingConfig").find((d) => d.type === T.logGroup);
@@ -94,13 +97,14 @@ export const centralLogShipping = stackPolicy(centralLogShippingSpec, (stack, ct
       continue;
     }
     const targets = shipping.map((f) => ({ filter: f, target: resolveArchive(f, stack, ctx) }));
-    const good = targets.flatMap((t) => (typeof t.target === "string" ? [] : [t.target]));
+    if (targets.some((t) => t.target === undefined)) continue;
+    const good = targets.flatMap((t) => (typeof t.target === "object" ? [t.target] : []));
     if (good.length === 0) {
       for (const t of targets) ctx.report(t.filter, `${region}: subscription filter ${t.filter.name} of ${groupName} does not ship to an archive: ${String(t.target)}`);
       continue;
     }
-    const residency = str(tags["pipeline:residency"]);
-    const jurisdiction = str(tags["pipeline:jurisdiction"]) ?? geographyOf(region);
+    const residency = tags.residency;
+    const jurisdiction = tags.jurisdiction ?? geographyOf(region);
     const archive = good[0];
     if (residency !== undefined) {
       const archiveJurisdiction = archive.jurisdiction ?? (archive.region ? geographyOf(archive.region) : undefined);

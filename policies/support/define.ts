@@ -16,7 +16,7 @@ import type {
 } from "@pulumi/policy";
 import { invalidWaiverMessage, readWaivers, utcToday, VALID_WAIVERS, WAIVED_MARK, WAIVERS_CONFIG_SCHEMA, waiverCovers, type Waiver } from "../waivers";
 import { docsUrl } from "./docs";
-import { StackIndex, describe } from "./resources";
+import { StackIndex, describe, regionLabel, regionOfName } from "./resources";
 import { isUnknownValueError, unknownPath } from "./runtime";
 
 export interface PolicySpec {
@@ -79,7 +79,7 @@ class Collector implements CheckContext {
     if (!isUnknownValueError(e)) throw e;
     this.report(
       subject,
-      `${describe(subject)}: props.${unknownPath(e)} is unknown at preview time, so ${this.policyName} cannot verify it. ` +
+      `${regionOfSubject(subject)}: ${describe(subject)}: props.${unknownPath(e)} is unknown at preview time, so ${this.policyName} cannot verify it. ` +
         "Make the value known before deployment (derive it from config or explicit names rather than another resource's output), or waive this resource.",
     );
     return undefined;
@@ -100,6 +100,11 @@ class Collector implements CheckContext {
       return this.unknown(subject, e);
     }
   }
+}
+
+/** A stack resource knows its parents; a resource under Analyze only its `<region>-<role>` name. */
+function regionOfSubject(subject: Subject): string {
+  return "props" in subject && "dependencies" in subject ? regionLabel(subject as PolicyResource) : (regionOfName(subject.name) ?? "(global)");
 }
 
 function footer(spec: PolicySpec): string {

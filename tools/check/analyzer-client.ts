@@ -28,6 +28,8 @@ export interface StartOptions {
   /** The stack's config as the CLI passes it in PULUMI_CONFIG (flat `namespace:key` map). */
   stackConfig?: Record<string, string>;
   dryRun?: boolean;
+  /** Extra environment for the pack process (tests point SNOWFLAKE_GUARD_REPO_ROOT at a prepared build). */
+  env?: Record<string, string>;
 }
 
 type Unary<Req, Res> = (req: Req, callback: (err: grpc.ServiceError | null, res: Res) => void) => grpc.ClientUnaryCall;
@@ -98,6 +100,7 @@ export class AnalyzerSession {
       PULUMI_DRY_RUN: String(options.dryRun ?? true),
       PULUMI_NODEJS_DRY_RUN: String(options.dryRun ?? true),
       ...(options.stackConfig ? { PULUMI_CONFIG: JSON.stringify(options.stackConfig) } : {}),
+      ...options.env,
     };
     // The CLI passes the engine address and the pack path; this engine has no server of its own to offer.
     const child = spawn(process.execPath, ["--require", require.resolve("tsx/cjs"), "index.ts", "127.0.0.1:0", "."], {

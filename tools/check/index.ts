@@ -3,9 +3,8 @@
 // program under mocks (--stack) or a plan file. Exit 1 on any mandatory
 // violation, 2 when the check itself could not run.
 import { Command, InvalidArgumentError, Option } from "commander";
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { parse as parseYaml } from "yaml";
 import { ManifestError } from "../build/manifest";
 import type * as PlanStackModule from "../plan/plan-stack";
 import type { PlanFile } from "../plan/plan-stack";
@@ -14,6 +13,7 @@ import { defaultConfigPath, PackConfigError, readPackConfig, type PackConfig } f
 import { PlanInputError, readPlanFile } from "./plan-input";
 import { formatText, toJson, toSarif } from "./report";
 import { checkPlan, hasMandatory } from "./run-check";
+import { readProject, readStackConfig, StackFileError } from "./stack-files";
 
 const REPO_ROOT = resolve(__dirname, "..", "..");
 export const DEFAULT_PACK_DIR = join(REPO_ROOT, "policies");
@@ -73,13 +73,10 @@ async function target(o: CliOptions): Promise<Target> {
     return { stack: plan.stack, project: plan.project, plan: () => Promise.resolve(plan) };
   }
   const stack = o.stack as string;
-  const { planStack, readStackConfig } = loadPlanStack();
-  const doc = parseYaml(readFileSync(join(REPO_ROOT, "Pulumi.yaml"), "utf8")) as { name?: unknown };
-  const project = typeof doc.name === "string" ? doc.name : "";
-  return { stack, project, stackConfig: readStackConfig(REPO_ROOT, stack), plan: () => planStack(stack) };
+  return { stack, project: readProject(REPO_ROOT), stackConfig: readStackConfig(REPO_ROOT, stack), plan: () => loadPlanStack().planStack(stack) };
 }
 
-/** Plans and starts the pack at the same time (both take seconds), then checks. */
+/** Starts the pack, then plans while it boots (both take seconds), then checks. */
 async function check(o: CliOptions, t: Target, config: PackConfig) {
   const starting = AnalyzerSession.start({ packDir: o.pack, stack: t.stack, project: t.project, stackConfig: t.stackConfig });
   let plan: PlanFile;
@@ -122,7 +119,7 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<number>
     else io.out(`${formatText(report, seconds)}\n`);
     return hasMandatory(report) ? 1 : 0;
   } catch (e) {
-    const known = [ManifestError, PlanInputError, PackConfigError, AnalyzerStartError, ...(o.stack ? [loadPlanStack().PlanError] : [])].some((k) => e instanceof k);
+    const known = [ManifestError, PlanInputError, PackConfigError, AnalyzerStartError, StackFileError, ...(o.stack ? [loadPlanStack().PlanError] : [])].some((k) => e instanceof k);
     io.err(`check failed: ${known ? (e as Error).message : String((e as Error).stack ?? e)}\n`);
     return 2;
   }

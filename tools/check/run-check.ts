@@ -185,11 +185,12 @@ export interface RunOptions {
   plan: PlanFile;
   config: PackConfig;
   stackConfig?: Record<string, string>;
+  env?: Record<string, string>;
 }
 
 /** Starts the pack, checks the plan, stops the pack. */
 export async function runCheck(options: RunOptions): Promise<CheckReport> {
-  const session = await AnalyzerSession.start({ packDir: options.packDir, stack: options.plan.stack, project: options.plan.project, stackConfig: options.stackConfig });
+  const session = await AnalyzerSession.start({ packDir: options.packDir, stack: options.plan.stack, project: options.plan.project, stackConfig: options.stackConfig, env: options.env });
   try {
     return await checkPlan(session, options.plan, options.config);
   } finally {
