@@ -79,10 +79,13 @@ describe("shared database access", () => {
 
   describe("secrets", () => {
     it("reads the RDS-managed secret through Secrets Manager", async () => {
-      const mock = mockClient(SecretsManagerClient);
+      // Mock one instance, not the class, so no other suite's clients are affected.
+      const client = new SecretsManagerClient({ region: "eu-central-1" });
+      const mock = mockClient(client);
       try {
         mock.on(GetSecretValueCommand, { SecretId: ARN }).resolves({ SecretString: JSON.stringify({ username: "master", password: "pw", engine: "postgres" }) });
-        assert.deepEqual(await secretsManagerCredentials(new SecretsManagerClient({ region: "eu-central-1" }))(ARN), { username: "master", password: "pw" });
+        assert.deepEqual(await secretsManagerCredentials(client)(ARN), { username: "master", password: "pw" });
+        assert.equal(mock.commandCalls(GetSecretValueCommand).length, 1);
       } finally {
         mock.restore();
       }
