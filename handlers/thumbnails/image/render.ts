@@ -3,17 +3,12 @@
 // derived from that small raw buffer. Bad input always becomes a rejection.
 import { performance } from "node:perf_hooks";
 import type { Sharp, SharpOptions } from "sharp";
-import { CONTENT_TYPES } from "./config";
+import { AVIF_EFFORT, AVIF_QUALITY, CONTENT_TYPES, JPEG_QUALITY, WEBP_QUALITY } from "./config";
 import { detectFormat } from "./detect-format";
 import { sharp } from "./sharp-setup";
 import type { ImageLimits, ImageOutcome, InputFormat, OutputFormat, RenderedThumbnail, ThumbnailSpec } from "./types";
 import { checkBytes, checkHeader, classifyDecoderError } from "./validate";
 
-/** Encoder settings: sharp's defaults made explicit, AVIF effort lowered to keep CPU per thumbnail bounded. */
-const JPEG_QUALITY = 80;
-const WEBP_QUALITY = 80;
-const AVIF_QUALITY = 50;
-const AVIF_EFFORT = 2;
 
 /** Options for every read of untrusted bytes. */
 function decodeOptions(limits: ImageLimits): SharpOptions {
