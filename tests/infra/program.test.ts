@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { FUNCTION_NAMES } from "../../infra/config";
 import { FUNCTION_ALARM_KINDS } from "../../infra/naming";
 import { readFreshManifest } from "../../tools/build/manifest";
-import { REPO_ROOT, type PlanFile, type PlanResource } from "../../tools/plan/plan-stack";
+import { REPO_ROOT, UNKNOWN, type PlanFile, type PlanResource } from "../../tools/plan/plan-stack";
 import { byName, descendants, ofType, pipelines, planWith, prop, stackPlan } from "./support/plans";
 
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
@@ -211,6 +211,16 @@ describe("Pulumi program (plan under mocks)", function () {
     assert.equal(maxConnections(dev), "100");
     assert.equal(maxConnections(raised), "110");
     assert.equal(prop<number>(byName(raised, "aws:lambda/eventSourceMapping:EventSourceMapping", "eu-central-1-thumbnails-trigger"), "scalingConfig.maximumConcurrency"), 85);
+  });
+
+  it("marks computed values unknown when planned like a first preview", async () => {
+    const first = await planWith("dev", { unknownOutputs: true });
+    const fn = byName(first, FUNCTION, "eu-central-1-thumbnails");
+    assert.equal(prop<string>(fn, "environment.variables.DB_SECRET_ARN"), UNKNOWN, "the RDS-managed secret exists only after the instance");
+    assert.equal(prop<string>(fn, "role"), UNKNOWN);
+    assert.equal(prop<number>(fn, "memorySize"), 512, "config-derived values stay known");
+    assert.equal(prop<string>(fn, "tags.pipeline:bundle-hash"), prop<string>(byName(dev, FUNCTION, "eu-central-1-thumbnails"), "tags.pipeline:bundle-hash"));
+    assert.equal(first.resources.length, dev.resources.length);
   });
 
   it("writes the plan file shape the policy pack reads", () => {

@@ -27,13 +27,14 @@ async function main(argv: string[]): Promise<void> {
     .option("--out <file>", "write the plan JSON to this file")
     .option("--diff <file>", "print per region what was added, removed or changed against another plan file")
     .option("--json", "print the plan JSON instead of the summary")
+    .option("--first-preview", "plan like a first `pulumi preview`: computed outputs (ARNs, ids, URLs) stay unknown")
     .showHelpAfterError();
   program.parse(argv);
-  const o = program.opts<{ stack: string; out?: string; diff?: string; json?: boolean }>();
+  const o = program.opts<{ stack: string; out?: string; diff?: string; json?: boolean; firstPreview?: boolean }>();
   const base = o.diff !== undefined ? readPlanFile(o.diff) : undefined;
 
   const started = Date.now();
-  const plan = await planStack(o.stack);
+  const plan = await planStack(o.stack, { unknownOutputs: o.firstPreview === true });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   if (o.out) writeFileSync(o.out, `${JSON.stringify(plan, null, 2)}\n`);
   if (base && o.json) {
