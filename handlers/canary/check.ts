@@ -83,6 +83,8 @@ class StepFailure extends Error {
   }
 }
 
+const seconds = (ms: number) => `${Number((ms / 1000).toFixed(1))} s`;
+
 const message = (err: unknown) => (err instanceof Error ? `${err.name === "Error" ? "" : `${err.name}: `}${err.message}` : String(err));
 
 export async function runCanaryCheck(deps: CanaryDeps): Promise<CanaryResult> {
@@ -129,7 +131,7 @@ export async function runCanaryCheck(deps: CanaryDeps): Promise<CanaryResult> {
         lastProblem = ` (last error: ${message(err)})`;
       }
       const left = deadline - now();
-      if (left <= 0) throw new Error(`${what} did not appear within ${Math.round(deps.timeoutMs / 1000)} s${lastProblem}`);
+      if (left <= 0) throw new Error(`${what} did not appear within ${seconds(deps.timeoutMs)}${lastProblem}`);
       await sleep(Math.min(delay, left));
       delay = Math.min(delay * 1.6, 5_000);
     }
@@ -173,10 +175,11 @@ export async function runCanaryCheck(deps: CanaryDeps): Promise<CanaryResult> {
       return found;
     });
     transactionId = row.transactionId;
-    thumbnailKeys = deps.specs.map((s) => thumbnailKey(rawKey, row.transactionId, s.name, s.format));
     await step("thumbnails", async () => {
+      // Where the thumbnail function puts them, by its own derivation.
+      thumbnailKeys = deps.specs.map((s) => thumbnailKey(rawKey, row.transactionId, s.name, s.format));
       const missing = new Set(deps.specs.map((_, i) => i));
-      await waitFor(`thumbnails ${thumbnailKeys.join(", ")}`, async () => {
+      await waitFor("every configured thumbnail", async () => {
         for (const i of [...missing]) {
           const head = await headOrUndefined(deps.s3, deps.thumbnailsBucket, thumbnailKeys[i]);
           if (head === undefined) continue;
@@ -194,8 +197,10 @@ export async function runCanaryCheck(deps: CanaryDeps): Promise<CanaryResult> {
     });
     latencyMs = Math.round(now() - started);
   } catch (err) {
-    failedStep = err instanceof StepFailure ? err.step : "raw-put";
-    lastError = message(err);
+    // Every step wraps its errors; anything else is a bug in this file and must surface.
+    if (!(err instanceof StepFailure)) throw err;
+    failedStep = err.step;
+    lastError = err.message;
   }
 
   const cleanup = await cleanUp(deps, lookup, versionId, runFolder, thumbnailKeys, transactionId !== undefined, now, steps);

@@ -151,7 +151,7 @@ describe("self-healing functions end to end", () => {
       assert.equal(publish.args[0].input.TopicArn, TOPICS.tickets);
       const ticket = parseTicketRequest(publish.args[0].input.Message ?? "");
       assert.equal(ticket.dedupeKey, "canary:eu-central-1:row");
-      assert.match(ticket.description, /did not appear within 1 s/);
+      assert.match(ticket.description, /the images row for canary\/.* did not appear within 0.6 s/);
     });
   });
 });

@@ -32,7 +32,10 @@ function positiveInteger(value: string | undefined, flag: string, fallback: numb
 export function register(program: Command): void {
   program
     .command("db-guard")
-    .description("Measure connection use (pg_stat_activity) against max_connections and say what the guard would change")
+    .description(
+      "Measure connection use (pg_stat_activity) against max_connections and say what the guard would change. " +
+        "Run by hand, one reading above the threshold is a breach; the deployed guard acts only after 5 consecutive minutes (its alarm).",
+    )
     .option("--database-url <url>", "PostgreSQL to measure (default: DATABASE_URL)")
     .option("--dry-run", "measure and decide only; change nothing")
     .option("--json", "print one JSON object: active, total, max, utilization, threshold, breach, proposedMaxConnections")
