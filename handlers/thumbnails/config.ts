@@ -17,17 +17,20 @@ export interface S3EndpointConfig {
   forcePathStyle: boolean;
 }
 
+function isHttpUrl(value: string): boolean {
+  try {
+    const { protocol } = new URL(value);
+    return protocol === "https:" || protocol === "http:";
+  } catch {
+    return false;
+  }
+}
+
 export function readThumbnailConfig(env: Env): ThumbnailHandlerConfig {
   const thumbnailsBucket = requiredString(env, "THUMBNAILS_BUCKET", "the name of the thumbnails bucket");
   const base = requiredString(env, "THUMBNAILS_BASE_URL", "the public base URL of the thumbnails, e.g. https://d111111abcdef8.cloudfront.net");
-  let parsed: URL;
-  try {
-    parsed = new URL(base);
-  } catch {
+  if (!isHttpUrl(base)) {
     throw new ConfigError("THUMBNAILS_BASE_URL", base, "an absolute http(s) URL such as https://d111111abcdef8.cloudfront.net");
-  }
-  if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
-    throw new ConfigError("THUMBNAILS_BASE_URL", base, "an http(s) URL");
   }
   let images: { specs: ThumbnailSpec[]; limits: ImageLimits };
   try {
@@ -43,12 +46,8 @@ export function readThumbnailConfig(env: Env): ThumbnailHandlerConfig {
 /** S3_ENDPOINT and S3_FORCE_PATH_STYLE point the function at a local S3 (the local pipeline). */
 export function readS3EndpointConfig(env: Env): S3EndpointConfig {
   const endpoint = optionalString(env, "S3_ENDPOINT");
-  if (endpoint !== undefined) {
-    try {
-      new URL(endpoint);
-    } catch {
-      throw new ConfigError("S3_ENDPOINT", endpoint, "an absolute URL such as http://127.0.0.1:4569");
-    }
+  if (endpoint !== undefined && !isHttpUrl(endpoint)) {
+    throw new ConfigError("S3_ENDPOINT", endpoint, "an absolute http(s) URL such as http://127.0.0.1:4569");
   }
   return { ...(endpoint !== undefined ? { endpoint } : {}), forcePathStyle: booleanFlag(env, "S3_FORCE_PATH_STYLE", false) };
 }

@@ -17,6 +17,7 @@ import { createLogger } from "../../handlers/shared/logger";
 import { DimensionedMetrics } from "../../handlers/shared/metrics";
 import {
   createThumbnailHandler,
+  handler as deployedHandler,
   THUMBNAIL_CACHE_CONTROL,
   transactionIdFor,
   type ThumbnailHandler,
@@ -312,7 +313,9 @@ describe("thumbnail handler", function () {
     assert.equal((await rowFor(transactionIdFor(again)))?.status, "ok", "a new sequencer is a new upload of the same key");
     assert.equal((await rowFor(transactionIdFor(versioned)))?.raw_version_id, "version-1");
     assert.equal(transactionIdFor(versioned), transactionIdFor(versionedRedelivered));
-    assert.equal(lines.filter((line) => line.message === "duplicate operation").length, 1);
+    const duplicates = lines.filter((line) => line.message === "duplicate operation");
+    assert.equal(duplicates.length, 1);
+    assert.equal(duplicates[0].versionId, "version-1", "log lines of a versioned upload carry its version");
   });
 
   it("skips the render when the row exists, logging the duplicate", async () => {
@@ -388,6 +391,36 @@ describe("thumbnail handler", function () {
     const { result } = await captureStdout(() => handler(sqsBatch([{ messageId: "m1", body: s3Notification([object]) }]), lambdaContext("late", 60_000)));
     assert.deepEqual((result as SQSBatchResponse).batchItemFailures, [{ itemIdentifier: "m1" }]);
     assert.equal(await rowFor(transactionIdFor(object)), undefined);
+  });
+
+  it("runs as deployed, built from the environment (S3_ENDPOINT for the local S3)", async () => {
+    const settings: Record<string, string> = {
+      THUMBNAILS_BUCKET: THUMBS,
+      THUMBNAILS_BASE_URL: "https://cdn.test",
+      THUMBNAIL_FORMATS: "webp",
+      DATABASE_URL: databaseUrl,
+      S3_ENDPOINT: aws.s3Endpoint,
+      S3_FORCE_PATH_STYLE: "true",
+      AWS_REGION: aws.region,
+      AWS_ACCESS_KEY_ID: "S3RVER",
+      AWS_SECRET_ACCESS_KEY: "S3RVER",
+      POWERTOOLS_SERVICE_NAME: "thumbnails",
+    };
+    const saved = Object.fromEntries(Object.keys(settings).map((name) => [name, process.env[name]]));
+    Object.assign(process.env, settings);
+    try {
+      const object = await upload("from-env/one.jpg", await photo());
+      const { result } = await captureStdout(() => deployedHandler(sqsBatch([{ messageId: "e1", body: s3Notification([object]) }]), lambdaContext("env")));
+      assert.deepEqual((result as SQSBatchResponse).batchItemFailures, []);
+      const row = await rowFor(transactionIdFor(object));
+      assert.deepEqual(row?.outputs.map((output) => output.format), ["webp", "webp"]);
+      assert.match(row?.thumbnail_url_small ?? "", /small\.webp$/);
+    } finally {
+      for (const [name, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
   });
 
   it("turns 50 concurrent deliveries of one upload into one row, one set of thumbnails and 49 logged duplicates", async function () {
