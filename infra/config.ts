@@ -33,12 +33,27 @@ export interface FunctionSettings {
   timeoutSeconds: number;
 }
 
+/** A PostgreSQL the stack does not own (one per region), reached over a network path its owner provides. */
+export interface ExistingDatabase {
+  /** Secrets Manager secret with `username` and `password`. */
+  secretArn: string;
+  host: string;
+  port: number;
+  dbName: string;
+  /** RDS identifiers for the alarms and for db-guard (measure, raise max_connections). */
+  instanceId: string;
+  parameterGroupName: string;
+  /** Where the database answers; the functions' security group allows PostgreSQL there only. */
+  cidr: string;
+}
+
 export interface ManagedDatabaseConfig {
   instanceClass: string;
+  /** Managed: the size created. Existing: the instance's size, for the free-storage alarm. */
   allocatedStorageGb: number;
   maxAllocatedStorageGb: number;
   engineVersion: string;
-  /** Deploy-time max_connections; an SSM floor raised by db-guard wins when higher. */
+  /** Deploy-time max_connections (existing: the database's current value); an SSM floor raised by db-guard wins when higher. */
   maxConnections: number;
   /** db-guard never raises max_connections above this. */
   connectionCeiling: number;
@@ -49,6 +64,8 @@ export interface ManagedDatabaseConfig {
   deletionProtection: boolean;
   multiAz: boolean;
   dbName: string;
+  /** When set, no RDS instance is created: each region uses its entry (keys are exactly the stack's regions). */
+  existing?: Record<string, ExistingDatabase>;
 }
 
 export interface JiraConfig {
@@ -271,7 +288,7 @@ export function parseConfig(stack: string, raw: Raw): PipelineConfig {
     retentionDays: r.integer("queue.retentionDays", q.retentionDays, 4, { min: 1, max: 14 }),
   };
 
-  const database = parseDatabase(r);
+  const database = parseDatabase(r, regions.map((x) => x.name));
 
   const alertsRaw = r.object("alerts", r.top("alerts")) ?? {};
   r.unknownKeys("alerts", alertsRaw, ["emails", "httpsEndpoints"]);
@@ -410,16 +427,49 @@ function parseFunctions(r: Reader, memoryCapMb: number): Record<FunctionName, Fu
   return out;
 }
 
-function parseDatabase(r: Reader): ManagedDatabaseConfig {
+function parseExisting(r: Reader, value: unknown, regions: string[]): Record<string, ExistingDatabase> | undefined {
+  const map = r.object("database.existing", value);
+  if (!map) return undefined;
+  const out: Record<string, ExistingDatabase> = {};
+  for (const region of regions) {
+    if (map[region] === undefined) r.fail(`database.existing.${region}`, undefined, "is required: with database.existing every region of the stack names its database");
+  }
+  for (const [region, entry] of Object.entries(map)) {
+    const path = `database.existing.${region}`;
+    if (!regions.includes(region)) {
+      r.fail(path, entry, `is not a region of this stack; expected one of ${regions.join(", ")}`);
+      continue;
+    }
+    const e = r.object(path, entry);
+    if (!e) continue;
+    r.unknownKeys(path, e, ["secretArn", "host", "port", "dbName", "instanceId", "parameterGroupName", "cidr"]);
+    const need = (key: string, re: RegExp, expected: string): string => {
+      if (e[key] === undefined) r.fail(`${path}.${key}`, undefined, `is required; expected ${expected}`);
+      return r.string(`${path}.${key}`, e[key], "", { re, expected: `is malformed; expected ${expected}` }) as string;
+    };
+    out[region] = {
+      secretArn: need("secretArn", new RegExp(`^arn:aws[a-z-]*:secretsmanager:${region}:\\d{12}:secret:.+$`), `a Secrets Manager secret ARN in ${region}`),
+      host: need("host", /^[a-zA-Z0-9.-]+$/, 'a host name like "db.internal.example.com"'),
+      port: r.integer(`${path}.port`, e.port, 5432, { min: 1, max: 65535 }),
+      dbName: need("dbName", /^[a-z][a-z0-9_]{0,62}$/, 'a PostgreSQL database name like "thumbnails"'),
+      instanceId: need("instanceId", /^[a-z][a-z0-9-]{0,62}$/, "the RDS DB instance identifier"),
+      parameterGroupName: need("parameterGroupName", /^[a-zA-Z][a-zA-Z0-9-]{0,254}$/, "the instance's DB parameter group name"),
+      cidr: need("cidr", /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, 'the CIDR the database answers in, like "10.50.0.0/16"'),
+    };
+  }
+  return out;
+}
+
+function parseDatabase(r: Reader, regions: string[]): ManagedDatabaseConfig {
   const d = r.object("database", r.top("database")) ?? {};
   const known = [
     "instanceClass", "allocatedStorageGb", "maxAllocatedStorageGb", "engineVersion", "maxConnections", "connectionCeiling",
-    "connectionStep", "rdsProxy", "allowReboot", "backupRetentionDays", "deletionProtection", "multiAz", "dbName",
+    "connectionStep", "rdsProxy", "allowReboot", "backupRetentionDays", "deletionProtection", "multiAz", "dbName", "existing",
   ];
   r.unknownKeys("database", d, known);
   const connectionCeiling = r.integer("database.connectionCeiling", d.connectionCeiling, 200, { min: 10, max: 5000 });
   const allocatedStorageGb = r.integer("database.allocatedStorageGb", d.allocatedStorageGb, 20, { min: 20, max: 65536 });
-  return {
+  const database: ManagedDatabaseConfig = {
     instanceClass: r.string("database.instanceClass", d.instanceClass, "db.t4g.micro", {
       re: /^db\.[a-z0-9]+\.[a-z0-9]+$/,
       expected: 'is not an RDS instance class; expected e.g. "db.t4g.small"',
@@ -444,7 +494,12 @@ function parseDatabase(r: Reader): ManagedDatabaseConfig {
     deletionProtection: r.boolean("database.deletionProtection", d.deletionProtection, true),
     multiAz: r.boolean("database.multiAz", d.multiAz, false),
     dbName: r.string("database.dbName", d.dbName, "thumbnails", { re: /^[a-z][a-z0-9_]{0,62}$/, expected: 'is not a PostgreSQL database name; expected e.g. "thumbnails"' }) as string,
+    existing: parseExisting(r, d.existing, regions),
   };
+  if (database.existing && database.rdsProxy) {
+    r.fail("database.rdsProxy", true, "cannot be used with database.existing; expected false (put a proxy in front of the existing database and name its host instead)");
+  }
+  return database;
 }
 
 function parseTicketing(r: Reader): { jira?: JiraConfig } {

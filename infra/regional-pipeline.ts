@@ -10,7 +10,7 @@ import { createCanaryAlarm, createDatabaseAlarms, createFunctionAlarms, createFu
 import { createTopics, runMigrations, wireAutomation } from "./pipeline/automation";
 import { arnPrefix, nameOf, opts, type RegionContext } from "./pipeline/context";
 import { regionDashboardBody, type RegionDashboardInput } from "./pipeline/dashboard";
-import { createDatabase } from "./pipeline/database";
+import { createDatabase, existingDatabase } from "./pipeline/database";
 import { createFunction, functionArn, type FunctionSpec, type PipelineFunction } from "./pipeline/functions";
 import { createRegionLogging } from "./pipeline/logs";
 import { createNetwork } from "./pipeline/network";
@@ -69,10 +69,11 @@ export class RegionalPipeline extends pulumi.ComponentResource {
     this.thumbnailsMaxConcurrency = budget.concurrency.thumbnails;
 
     const logging = createRegionLogging(ctx, args.archiveFirehoseArn);
-    const network = createNetwork(ctx, args.availabilityZones);
+    const existing = cfg.database.existing?.[r];
+    const network = createNetwork(ctx, args.availabilityZones, existing?.cidr);
     const storage = createStorage(ctx);
     const queues = createQueues(ctx, storage.raw);
-    const database = createDatabase(ctx, network, pulumi.output(this.maxConnections));
+    const database = existing ? existingDatabase(ctx, existing) : createDatabase(ctx, network, pulumi.output(this.maxConnections));
     const topics = createTopics(ctx);
     const asyncFailures = createAsyncFailureQueue(ctx);
 
@@ -203,7 +204,7 @@ export class RegionalPipeline extends pulumi.ComponentResource {
       ticketsTopic: topics.tickets,
       asyncFailureQueueArn: asyncFailures.arn,
     });
-    runMigrations(ctx, functions.migrate, [database.instance]);
+    runMigrations(ctx, functions.migrate, database.instance ? [database.instance] : []);
 
     this.dashboardName = resourcePrefix(cfg, r);
     this.dashboardInput = {

@@ -4,15 +4,17 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { CONNECTION_BUDGET_SHARE } from "../budget";
+import type { ExistingDatabase } from "../config";
 import { resourcePrefix } from "../naming";
 import { serviceTrustPolicy } from "../iam-policies";
-import { baseTags, nameOf, opts, type RegionContext } from "./context";
+import { arnPrefix, baseTags, nameOf, opts, type RegionContext } from "./context";
 import type { Network } from "./network";
 
 export const POSTGRES_PORT = 5432;
 
 export interface Database {
-  instance: aws.rds.Instance;
+  /** Absent for an existing database. */
+  instance?: aws.rds.Instance;
   identifier: string;
   parameterGroupName: string;
   parameterGroupArn: pulumi.Output<string>;
@@ -28,6 +30,8 @@ export function createDatabase(ctx: RegionContext, network: Network, maxConnecti
   const prefix = resourcePrefix(ctx.cfg, ctx.region.name);
   const identifier = `${prefix}-db`;
   const major = db.engineVersion.split(".")[0];
+  const databaseSg = network.databaseSecurityGroupId;
+  if (!databaseSg) throw new Error(`${ctx.region.name}: the network has no database security group for a managed database`);
 
   const subnetGroup = new aws.rds.SubnetGroup(nameOf(ctx, "db-subnets"), { name: `${prefix}-db`, subnetIds: network.subnetIds, tags: baseTags(ctx, "db-subnets") }, opts(ctx));
   const parameterGroupName = `${prefix}-postgres${major}`;
@@ -62,7 +66,7 @@ export function createDatabase(ctx: RegionContext, network: Network, maxConnecti
       manageMasterUserPassword: true,
       parameterGroupName: parameterGroup.name,
       dbSubnetGroupName: subnetGroup.name,
-      vpcSecurityGroupIds: [network.databaseSecurityGroupId],
+      vpcSecurityGroupIds: [databaseSg],
       publiclyAccessible: false,
       multiAz: db.multiAz,
       backupRetentionPeriod: db.backupRetentionDays,
@@ -85,12 +89,12 @@ export function createDatabase(ctx: RegionContext, network: Network, maxConnecti
   });
 
   let host: pulumi.Output<string> = instance.address;
-  if (db.rdsProxy) host = createProxy(ctx, network, instance, secretArn);
+  if (db.rdsProxy) host = createProxy(ctx, network.subnetIds, databaseSg, instance, secretArn);
 
   return { instance, identifier, parameterGroupName, parameterGroupArn: parameterGroup.arn, secretArn, host, port: POSTGRES_PORT, dbName: db.dbName };
 }
 
-function createProxy(ctx: RegionContext, network: Network, instance: aws.rds.Instance, secretArn: pulumi.Output<string>): pulumi.Output<string> {
+function createProxy(ctx: RegionContext, subnetIds: pulumi.Output<string>[], databaseSg: pulumi.Output<string>, instance: aws.rds.Instance, secretArn: pulumi.Output<string>): pulumi.Output<string> {
   const prefix = resourcePrefix(ctx.cfg, ctx.region.name);
   const role = new aws.iam.Role(nameOf(ctx, "db-proxy-role"), { name: `${prefix}-db-proxy`, assumeRolePolicy: JSON.stringify(serviceTrustPolicy("rds.amazonaws.com")), tags: baseTags(ctx, "db-proxy-role") }, opts(ctx));
   new aws.iam.RolePolicy(
@@ -101,7 +105,7 @@ function createProxy(ctx: RegionContext, network: Network, instance: aws.rds.Ins
   // The proxy sits in the database security group; it reaches the instance through a self-reference.
   new aws.vpc.SecurityGroupIngressRule(
     nameOf(ctx, "database-from-proxy"),
-    { securityGroupId: network.databaseSecurityGroupId, referencedSecurityGroupId: network.databaseSecurityGroupId, ipProtocol: "tcp", fromPort: POSTGRES_PORT, toPort: POSTGRES_PORT, description: "RDS Proxy to PostgreSQL" },
+    { securityGroupId: databaseSg, referencedSecurityGroupId: databaseSg, ipProtocol: "tcp", fromPort: POSTGRES_PORT, toPort: POSTGRES_PORT, description: "RDS Proxy to PostgreSQL" },
     opts(ctx),
   );
   const proxy = new aws.rds.Proxy(
@@ -111,8 +115,8 @@ function createProxy(ctx: RegionContext, network: Network, instance: aws.rds.Ins
       engineFamily: "POSTGRESQL",
       roleArn: role.arn,
       requireTls: true,
-      vpcSubnetIds: network.subnetIds,
-      vpcSecurityGroupIds: [network.databaseSecurityGroupId],
+      vpcSubnetIds: subnetIds,
+      vpcSecurityGroupIds: [databaseSg],
       auths: [{ authScheme: "SECRETS", iamAuth: "DISABLED", secretArn }],
       tags: baseTags(ctx, "db-proxy"),
     },
@@ -125,4 +129,17 @@ function createProxy(ctx: RegionContext, network: Network, instance: aws.rds.Ins
   );
   new aws.rds.ProxyTarget(nameOf(ctx, "db-proxy-target"), { dbProxyName: proxy.name, targetGroupName: targetGroup.name, dbInstanceIdentifier: instance.identifier }, opts(ctx));
   return proxy.endpoint;
+}
+
+/** A database the stack does not own: the functions get its coordinates, alarms and db-guard its identifiers. */
+export function existingDatabase(ctx: RegionContext, db: ExistingDatabase): Database {
+  return {
+    identifier: db.instanceId,
+    parameterGroupName: db.parameterGroupName,
+    parameterGroupArn: pulumi.output(`${arnPrefix(ctx, "rds")}:pg:${db.parameterGroupName}`),
+    secretArn: pulumi.output(db.secretArn),
+    host: pulumi.output(db.host),
+    port: db.port,
+    dbName: db.dbName,
+  };
 }

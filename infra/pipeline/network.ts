@@ -13,10 +13,12 @@ export interface Network {
   vpcId: pulumi.Output<string>;
   subnetIds: pulumi.Output<string>[];
   functionSecurityGroupId: pulumi.Output<string>;
-  databaseSecurityGroupId: pulumi.Output<string>;
+  /** The managed database's group; absent when the database is an existing one outside this VPC. */
+  databaseSecurityGroupId?: pulumi.Output<string>;
 }
 
-export function createNetwork(ctx: RegionContext, availabilityZones: string[]): Network {
+/** `databaseCidr`: an existing database outside this VPC (reached by peering or a transit gateway its owner provides). */
+export function createNetwork(ctx: RegionContext, availabilityZones: string[], databaseCidr?: string): Network {
   const tags = (role: string) => ({ ...baseTags(ctx, role), Name: nameOf(ctx, role) });
   const vpc = new aws.ec2.Vpc(nameOf(ctx, "vpc"), { cidrBlock: "10.40.0.0/16", enableDnsHostnames: true, enableDnsSupport: true, tags: tags("vpc") }, opts(ctx));
   const routeTable = new aws.ec2.RouteTable(nameOf(ctx, "private-routes"), { vpcId: vpc.id, tags: tags("private-routes") }, opts(ctx));
@@ -31,7 +33,7 @@ export function createNetwork(ctx: RegionContext, availabilityZones: string[]): 
   const sg = (role: string, description: string) =>
     new aws.ec2.SecurityGroup(nameOf(ctx, role), { vpcId: vpc.id, description, revokeRulesOnDelete: true, tags: tags(role) }, opts(ctx));
   const functionSg = sg("function-sg", "Pipeline functions: egress to endpoints, S3 and PostgreSQL only");
-  const databaseSg = sg("database-sg", "PostgreSQL: ingress from the pipeline functions only");
+  const databaseSg = databaseCidr ? undefined : sg("database-sg", "PostgreSQL: ingress from the pipeline functions only");
   const endpointSg = sg("endpoint-sg", "Interface endpoints: HTTPS from the pipeline functions");
 
   const s3Endpoint = new aws.ec2.VpcEndpoint(
@@ -59,11 +61,16 @@ export function createNetwork(ctx: RegionContext, availabilityZones: string[]): 
     kind === "ingress"
       ? new aws.vpc.SecurityGroupIngressRule(nameOf(ctx, role), args, opts(ctx))
       : new aws.vpc.SecurityGroupEgressRule(nameOf(ctx, role), args, opts(ctx));
-  rule("function-to-database", "egress", { securityGroupId: functionSg.id, referencedSecurityGroupId: databaseSg.id, ipProtocol: "tcp", fromPort: POSTGRES_PORT, toPort: POSTGRES_PORT, description: "PostgreSQL" });
+  const postgres = { securityGroupId: functionSg.id, ipProtocol: "tcp", fromPort: POSTGRES_PORT, toPort: POSTGRES_PORT };
+  rule(
+    "function-to-database",
+    "egress",
+    databaseSg ? { ...postgres, referencedSecurityGroupId: databaseSg.id, description: "PostgreSQL" } : { ...postgres, cidrIpv4: databaseCidr, description: "PostgreSQL (existing database)" },
+  );
   rule("function-to-endpoints", "egress", { securityGroupId: functionSg.id, referencedSecurityGroupId: endpointSg.id, ipProtocol: "tcp", fromPort: 443, toPort: 443, description: "AWS APIs via interface endpoints" });
   rule("function-to-s3", "egress", { securityGroupId: functionSg.id, prefixListId: s3Endpoint.prefixListId, ipProtocol: "tcp", fromPort: 443, toPort: 443, description: "S3 via the gateway endpoint" });
-  rule("database-from-functions", "ingress", { securityGroupId: databaseSg.id, referencedSecurityGroupId: functionSg.id, ipProtocol: "tcp", fromPort: POSTGRES_PORT, toPort: POSTGRES_PORT, description: "PostgreSQL from the pipeline functions" });
+  if (databaseSg) rule("database-from-functions", "ingress", { securityGroupId: databaseSg.id, referencedSecurityGroupId: functionSg.id, ipProtocol: "tcp", fromPort: POSTGRES_PORT, toPort: POSTGRES_PORT, description: "PostgreSQL from the pipeline functions" });
   rule("endpoints-from-functions", "ingress", { securityGroupId: endpointSg.id, referencedSecurityGroupId: functionSg.id, ipProtocol: "tcp", fromPort: 443, toPort: 443, description: "HTTPS from the pipeline functions" });
 
-  return { vpcId: vpc.id, subnetIds, functionSecurityGroupId: functionSg.id, databaseSecurityGroupId: databaseSg.id };
+  return { vpcId: vpc.id, subnetIds, functionSecurityGroupId: functionSg.id, ...(databaseSg ? { databaseSecurityGroupId: databaseSg.id } : {}) };
 }

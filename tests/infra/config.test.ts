@@ -99,6 +99,26 @@ describe("infra config", () => {
     assert.match(p[0], /^thumbnail-pipeline:namePrefix: "a-very-long-name-prefix-for-this-pipeline" is too long: derived AWS names would reach \d+ characters/);
   });
 
+  it("takes an existing database per region, for exactly the stack's regions", () => {
+    const entry = (region: string) => ({
+      secretArn: `arn:aws:secretsmanager:${region}:123456789012:secret:db-AbCdEf`,
+      host: `db.${region}.internal`,
+      dbName: "thumbnails",
+      instanceId: "shared-db",
+      parameterGroupName: "shared-pg",
+      cidr: "10.50.0.0/16",
+    });
+    const regions = [{ name: "us-east-1" }, { name: "us-west-2" }];
+    const cfg = parseConfig("dev", { ...minimal, regions, database: { existing: { "us-east-1": entry("us-east-1"), "us-west-2": entry("us-west-2") } } });
+    assert.equal(cfg.database.existing?.["us-west-2"].port, 5432);
+    const p = problems({ ...minimal, regions, database: { rdsProxy: true, existing: { "us-east-1": entry("us-west-2"), "eu-west-1": entry("eu-west-1") } } });
+    assert.deepEqual(
+      p.map((l) => l.slice(0, l.indexOf(" "))),
+      ["thumbnail-pipeline:database.existing.us-west-2:", "thumbnail-pipeline:database.existing.us-east-1.secretArn:", "thumbnail-pipeline:database.existing.eu-west-1:", "thumbnail-pipeline:database.rdsProxy:"],
+    );
+    assert.ok(p[1].endsWith("is malformed; expected a Secrets Manager secret ARN in us-east-1"));
+  });
+
   it("decodes Pulumi's flat string config", () => {
     const raw = rawConfigFromPulumi({ "thumbnail-pipeline:regions": '[{"name":"us-east-1"}]', "thumbnail-pipeline:logRetentionDays": "30", "aws:region": "us-east-1" });
     assert.deepEqual(raw, { regions: [{ name: "us-east-1" }], logRetentionDays: "30" });

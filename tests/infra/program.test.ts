@@ -213,6 +213,28 @@ describe("Pulumi program (plan under mocks)", function () {
     assert.equal(prop<number>(byName(raised, "aws:lambda/eventSourceMapping:EventSourceMapping", "eu-central-1-thumbnails-trigger"), "scalingConfig.maximumConcurrency"), 85);
   });
 
+  it("uses an existing database by secret ARN and host instead of creating one", async () => {
+    const existing = Object.fromEntries(
+      ["us-east-1", "eu-central-1"].map((region) => [
+        region,
+        { secretArn: `arn:aws:secretsmanager:${region}:123456789012:secret:pg-AbCdEf`, host: `pg.${region}.corp`, dbName: "images", instanceId: `corp-pg-${region}`, parameterGroupName: "corp-pg16", cidr: "10.60.0.0/16" },
+      ]),
+    );
+    const plan = await planWith("dev", { config: { database: { maxConnections: 100, existing } } });
+    assert.equal(plan.resources.filter((r) => r.type.startsWith("aws:rds/")).length, 0);
+    const ps = pipelines(plan);
+    assert.deepEqual(regionShape(plan, ps[0]), regionShape(plan, ps[1]), "regions stay identical");
+    for (const region of ["us-east-1", "eu-central-1"]) {
+      const env = prop<Record<string, string>>(byName(plan, FUNCTION, `${region}-thumbnails`), "environment.variables");
+      assert.deepEqual([env.DB_SECRET_ARN, env.DB_HOST, env.DB_NAME, env.DB_TLS], [existing[region].secretArn, existing[region].host, "images", "verify-full"]);
+      assert.equal(prop<string>(byName(plan, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", `${region}-function-to-database`), "cidrIpv4"), "10.60.0.0/16");
+      const guard = prop<Record<string, string>>(byName(plan, FUNCTION, `${region}-db-guard`), "environment.variables");
+      assert.deepEqual([guard.DB_INSTANCE_ID, guard.DB_PARAMETER_GROUP], [`corp-pg-${region}`, "corp-pg16"]);
+      assert.ok(ofType(plan, ALARM).some((a) => a.props.name === `corp-pg-${region}-connections` && a.region === region));
+      assert.ok(!plan.resources.some((r) => r.name === `${region}-database-sg`));
+    }
+  });
+
   it("marks computed values unknown when planned like a first preview", async () => {
     const first = await planWith("dev", { unknownOutputs: true });
     const fn = byName(first, FUNCTION, "eu-central-1-thumbnails");
