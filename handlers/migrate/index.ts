@@ -4,7 +4,7 @@
 // deployment stops before new handler code meets an old schema.
 import type { Context } from "aws-lambda";
 import { databaseFromEnv } from "../shared/db";
-import { createLogger } from "../shared/logger";
+import { createLogger, errorFields } from "../shared/logger";
 import { migrate } from "./migrate";
 
 export { defaultMigrationsDir, migrate, MIGRATIONS_TABLE, type ConnectionSource, type MigrationLog } from "./migrate";
@@ -17,7 +17,7 @@ const logger = createLogger({ defaultServiceName: "migrate" });
 
 export async function handler(_event: unknown, context?: Context): Promise<MigrateResult> {
   if (context !== undefined) logger.addContext(context);
-  const database = databaseFromEnv(process.env, { onPoolError: (error) => logger.warn("database connection dropped", { error }) });
+  const database = databaseFromEnv(process.env, { onPoolError: (error) => logger.warn("database connection dropped", errorFields(error)) });
   try {
     const dir = process.env.MIGRATIONS_DIR || undefined;
     const applied = await migrate(database, dir, {

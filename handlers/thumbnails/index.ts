@@ -5,7 +5,7 @@ import { S3Client } from "@aws-sdk/client-s3";
 import type { Context } from "aws-lambda";
 import { databaseFromEnv } from "../shared/db";
 import type { Env } from "../shared/env";
-import { createLogger, type Logger } from "../shared/logger";
+import { createLogger, errorFields, type Logger } from "../shared/logger";
 import { DimensionedMetrics } from "../shared/metrics";
 import { readS3EndpointConfig, readThumbnailConfig } from "./config";
 import { createThumbnailHandler, type ThumbnailHandler, type ThumbnailHandlerDeps } from "./handler";
@@ -34,7 +34,7 @@ export function s3ClientFromEnv(env: Env = process.env): S3Client {
 export function thumbnailDepsFromEnv(env: Env = process.env, logger: Logger = createLogger({ env, defaultServiceName: "thumbnails" })): ThumbnailHandlerDeps {
   return {
     s3: s3ClientFromEnv(env),
-    database: databaseFromEnv(env, { onPoolError: (error) => logger.warn("idle database connection dropped; the next query reconnects", { error }) }),
+    database: databaseFromEnv(env, { onPoolError: (error) => logger.warn("idle database connection dropped; the next query reconnects", errorFields(error)) }),
     config: readThumbnailConfig(env),
     logger,
     metrics: new DimensionedMetrics({ env, serviceName: env.POWERTOOLS_SERVICE_NAME || "thumbnails" }),
