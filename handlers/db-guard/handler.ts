@@ -34,6 +34,9 @@ export function createDbGuardHandler(deps: DbGuardDeps): (event: unknown) => Pro
     const alarm = isAlarmStateChange(event) ? parseAlarmStateChange(event) : undefined;
     if (alarm !== undefined && alarm.state !== "ALARM") return { mode: "ignored", reason: `alarm ${alarm.alarmName} is ${alarm.state}` };
     const sample = await measureConnections(deps.db);
+    if (sample.hidden > 0) {
+      logger.warn("the guard cannot see the state of some sessions, so it undercounts active ones: grant its role pg_monitor", { hidden: sample.hidden });
+    }
     if (alarm === undefined) {
       // The alarm on ConnectionUtilization applies the 5-of-5 rule to these readings.
       await publishConnectionMetrics(deps.cloudwatch, sample, config.instanceId);

@@ -51,7 +51,7 @@ describe("db-guard AWS calls", () => {
     snsMock.on(PublishCommand).resolves({ MessageId: "m" });
     return { rds, ssm, sns, rdsMock, ssmMock, snsMock };
   }
-  const reading = (active: number, max: number): ConnectionSample => ({ active, total: active + 2, max, at });
+  const reading = (active: number, max: number): ConnectionSample => ({ active, total: active + 2, max, hidden: 0, at });
 
   it("publishes the four connection metrics with the instance dimension", async () => {
     const cloudwatch = new CloudWatchClient({ region: "eu-central-1" });

@@ -45,7 +45,21 @@ describe("db-guard against a real PostgreSQL with max_connections = 20", functio
     const sample = await measureConnections(admin);
     assert.equal(sample.max, 20);
     assert.equal(sample.active, 0);
+    assert.equal(sample.hidden, 0);
     assert.equal(judgeReading(sample, DEFAULT_POLICY).breach, false);
+
+    // A role without pg_monitor cannot see other sessions' state: the reading says so.
+    await admin.query("CREATE ROLE guard_without_monitor LOGIN PASSWORD 'pw'");
+    const url = new URL(server.adminUrl);
+    url.username = "guard_without_monitor";
+    url.password = "pw";
+    const limited = new Client({ connectionString: url.toString() });
+    await limited.connect();
+    try {
+      assert.ok((await measureConnections(limited)).hidden >= 1);
+    } finally {
+      await limited.end();
+    }
   });
 
   it("with 17 sessions running statements reports a breach and proposes 30", async () => {

@@ -61,6 +61,9 @@ export function register(program: Command): void {
       let verdict: ReadingVerdict;
       try {
         const sample = await measureConnections(db);
+        if (sample.hidden > 0) {
+          process.stderr.write(`warning: the state of ${sample.hidden} session(s) is hidden from this role, so "active" undercounts; connect as a role with pg_monitor\n`);
+        }
         const configured = rds && opts.parameterGroup ? await readConfiguredMaxConnections(rds, opts.parameterGroup) : undefined;
         verdict = judgeReading(sample, policy, configured);
       } finally {
