@@ -12,7 +12,7 @@ import { DimensionedMetrics } from "../../handlers/shared/metrics";
 import { createThumbnailHandler, transactionIdFor } from "../../handlers/thumbnails";
 import { startLocalAws, type LocalAws } from "../../tools/local/local-aws";
 import { startEmbeddedPostgres, type PostgresServer } from "../support/postgres";
-import { captureStdout, lambdaContext, s3Notification, sqsBatch, type NotifiedObject } from "./fixtures";
+import { captureOutput, lambdaContext, s3Notification, sqsBatch, type NotifiedObject } from "./fixtures";
 
 describe("thumbnail handler when the database restarts", function () {
   this.timeout(120_000);
@@ -77,7 +77,7 @@ describe("thumbnail handler when the database restarts", function () {
     const batch = sqsBatch(objects.map((object, i) => ({ messageId: `m${i + 1}`, body: s3Notification([object]) })));
 
     try {
-      const down = await captureStdout(() => handler(batch, lambdaContext("during-outage")));
+      const down = await captureOutput(() => handler(batch, lambdaContext("during-outage")));
       assert.deepEqual((down.result as SQSBatchResponse).batchItemFailures, [{ itemIdentifier: "m2" }, { itemIdentifier: "m3" }]);
       const failure = down.lines.find((line) => line.message === "transient failure; the message goes back to the queue");
       assert.equal(failure?.stage, "write");
@@ -85,7 +85,7 @@ describe("thumbnail handler when the database restarts", function () {
       assert.ok(down.lines.some((line) => line.messageId === "m3" && String(line.message).startsWith("not attempted: the database was unreachable")));
 
       await server.start();
-      const up = await captureStdout(() => handler(batch, lambdaContext("after-restart")));
+      const up = await captureOutput(() => handler(batch, lambdaContext("after-restart")));
       assert.deepEqual((up.result as SQSBatchResponse).batchItemFailures, []);
       assert.equal(up.lines.filter((line) => line.message === "thumbnails written").length, 2);
       assert.equal(up.lines.filter((line) => line.message === "duplicate operation" && line.messageId === "m1").length, 1);

@@ -91,7 +91,7 @@ export function lambdaContext(requestId: string, remainingMs = 60_000): Context 
  * INFO to stdout and WARN/ERROR to stderr; EMF goes to stdout), one parsed JSON
  * object per line, in order.
  */
-export async function captureStdout<T>(work: () => Promise<T>): Promise<{ result: T; lines: Record<string, unknown>[] }> {
+export async function captureOutput<T>(work: () => Promise<T>): Promise<{ result: T; lines: Record<string, unknown>[] }> {
   const streams = [process.stdout, process.stderr];
   const originals = streams.map((stream) => stream.write);
   let text = "";

@@ -25,7 +25,7 @@ import {
 } from "../../handlers/thumbnails";
 import { startLocalAws, type LocalAws } from "../../tools/local/local-aws";
 import { freshDatabase } from "../support/postgres";
-import { captureStdout, lambdaContext, metricSum, s3Notification, s3Records, sqsBatch, type NotifiedObject } from "./fixtures";
+import { captureOutput, lambdaContext, metricSum, s3Notification, s3Records, sqsBatch, type NotifiedObject } from "./fixtures";
 import { startS3Proxy } from "./s3-proxy";
 
 const RAW = "raw";
@@ -129,7 +129,7 @@ describe("thumbnail handler", function () {
 
   async function invoke(handler: ThumbnailHandler, bodies: string[], requestId = "req-1"): Promise<{ failures: string[]; lines: Record<string, unknown>[] }> {
     const event = sqsBatch(bodies.map((body, index) => ({ messageId: `m${index + 1}`, body })));
-    const { result, lines } = await captureStdout(() => handler(event, lambdaContext(requestId)));
+    const { result, lines } = await captureOutput(() => handler(event, lambdaContext(requestId)));
     const failures = (result as SQSBatchResponse).batchItemFailures.map((failure) => failure.itemIdentifier);
     return { failures, lines };
   }
@@ -281,7 +281,7 @@ describe("thumbnail handler", function () {
       const object = await upload("direct/throttled.jpg", await photo());
       proxy.inject({ method: "GET", path: /direct\/throttled\.jpg/, status: 503, code: "SlowDown", times: 2 });
       const handler = newHandler({ s3: new S3Client({ ...aws.s3Config, endpoint: proxy.endpoint, maxAttempts: 2 }) });
-      await assert.rejects(captureStdout(() => handler(s3Records([object]), lambdaContext("direct-retry"))), { name: "RetryableInvocationError" });
+      await assert.rejects(captureOutput(() => handler(s3Records([object]), lambdaContext("direct-retry"))), { name: "RetryableInvocationError" });
       assert.equal(await rowFor(transactionIdFor(object)), undefined);
     } finally {
       await proxy.stop();
@@ -289,12 +289,12 @@ describe("thumbnail handler", function () {
   });
 
   it("refuses an event that is neither SQS nor S3: a wiring mistake", async () => {
-    await assert.rejects(captureStdout(() => newHandler()({ detail: {} }, lambdaContext("odd"))), { name: "UnsupportedEventError" });
+    await assert.rejects(captureOutput(() => newHandler()({ detail: {} }, lambdaContext("odd"))), { name: "UnsupportedEventError" });
   });
 
   it("processes a direct S3 event and returns what happened", async () => {
     const object = await upload("direct/one.jpg", await photo(320, 200));
-    const { result } = await captureStdout(() => newHandler()(s3Records([object]), lambdaContext("direct")));
+    const { result } = await captureOutput(() => newHandler()(s3Records([object]), lambdaContext("direct")));
     assert.ok("results" in result);
     assert.equal(result.results[0].kind, "ok");
     assert.equal((await rowFor(transactionIdFor(object)))?.status, "ok");
@@ -388,7 +388,7 @@ describe("thumbnail handler", function () {
   it("hands back the messages it has no time left for", async () => {
     const object = await upload("late/one.jpg", await photo());
     const handler = newHandler({ deadlineReserveMs: 120_000 });
-    const { result } = await captureStdout(() => handler(sqsBatch([{ messageId: "m1", body: s3Notification([object]) }]), lambdaContext("late", 60_000)));
+    const { result } = await captureOutput(() => handler(sqsBatch([{ messageId: "m1", body: s3Notification([object]) }]), lambdaContext("late", 60_000)));
     assert.deepEqual((result as SQSBatchResponse).batchItemFailures, [{ itemIdentifier: "m1" }]);
     assert.equal(await rowFor(transactionIdFor(object)), undefined);
   });
@@ -410,7 +410,7 @@ describe("thumbnail handler", function () {
     Object.assign(process.env, settings);
     try {
       const object = await upload("from-env/one.jpg", await photo());
-      const { result } = await captureStdout(() => deployedHandler(sqsBatch([{ messageId: "e1", body: s3Notification([object]) }]), lambdaContext("env")));
+      const { result } = await captureOutput(() => deployedHandler(sqsBatch([{ messageId: "e1", body: s3Notification([object]) }]), lambdaContext("env")));
       assert.deepEqual((result as SQSBatchResponse).batchItemFailures, []);
       const row = await rowFor(transactionIdFor(object));
       assert.deepEqual(row?.outputs.map((output) => output.format), ["webp", "webp"]);
@@ -428,7 +428,7 @@ describe("thumbnail handler", function () {
     const object = await upload("race/contended.jpg", await photo(), "corr-race");
     const body = s3Notification([object]);
     const handlers = Array.from({ length: 50 }, () => newHandler({ s3: new S3Client(aws.s3Config) }));
-    const { result: outcomes, lines } = await captureStdout(() =>
+    const { result: outcomes, lines } = await captureOutput(() =>
       Promise.all(handlers.map((handler, i) => handler(sqsBatch([{ messageId: `race-${i}`, body }]), lambdaContext(`race-${i}`)))),
     );
     for (const outcome of outcomes) assert.deepEqual((outcome as SQSBatchResponse).batchItemFailures, []);
