@@ -195,10 +195,7 @@ export class RegionalPipeline extends pulumi.ComponentResource {
     createCanaryAlarm(ctx, topics.alerts.arn);
 
     wireAutomation(ctx, {
-      oomRemediator: functions["oom-remediator"],
-      dbGuard: functions["db-guard"],
-      canary: functions.canary,
-      ticketOpener: functions["ticket-opener"],
+      functions,
       oomAlarmNames,
       connectionsAlarmName: dbAlarms.connections.name,
       ticketsTopic: topics.tickets,

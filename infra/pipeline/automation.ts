@@ -3,6 +3,8 @@
 // schedule, ticket-opener's subscription, and migrations at deploy time.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import type { FunctionName } from "../config";
+import { ASYNC_FUNCTIONS } from "../iam-policies";
 import { resourcePrefix } from "../naming";
 import { baseTags, nameOf, opts, type RegionContext } from "./context";
 import type { PipelineFunction } from "./functions";
@@ -66,10 +68,7 @@ function alarmStateChange(alarmNames: pulumi.Input<string>[]): pulumi.Output<str
 }
 
 export interface AutomationTargets {
-  oomRemediator: PipelineFunction;
-  dbGuard: PipelineFunction;
-  canary: PipelineFunction;
-  ticketOpener: PipelineFunction;
+  functions: Record<FunctionName, PipelineFunction>;
   oomAlarmNames: pulumi.Input<string>[];
   connectionsAlarmName: pulumi.Input<string>;
   ticketsTopic: aws.sns.Topic;
@@ -86,18 +85,19 @@ function failuresTo(ctx: RegionContext, f: PipelineFunction, queueArn: pulumi.In
 }
 
 export function wireAutomation(ctx: RegionContext, t: AutomationTargets): void {
-  for (const f of [t.oomRemediator, t.dbGuard, t.canary, t.ticketOpener]) failuresTo(ctx, f, t.asyncFailureQueueArn);
-  ruleToFunction(ctx, "oom-alarm-rule", t.oomRemediator, { description: "OOM alarm of any pipeline function -> oom-remediator", eventPattern: alarmStateChange(t.oomAlarmNames) });
-  ruleToFunction(ctx, "db-guard-schedule", t.dbGuard, { description: "db-guard measures connections every minute", scheduleExpression: "rate(1 minute)" });
-  ruleToFunction(ctx, "db-connections-rule", t.dbGuard, { description: "Connections alarm -> db-guard remediation", eventPattern: alarmStateChange([t.connectionsAlarmName]) });
-  ruleToFunction(ctx, "canary-schedule", t.canary, { description: "Synthetic upload every 5 minutes", scheduleExpression: "rate(5 minutes)" });
+  for (const fn of ASYNC_FUNCTIONS) failuresTo(ctx, t.functions[fn], t.asyncFailureQueueArn);
+  const f = t.functions;
+  ruleToFunction(ctx, "oom-alarm-rule", f["oom-remediator"], { description: "OOM alarm of any pipeline function -> oom-remediator", eventPattern: alarmStateChange(t.oomAlarmNames) });
+  ruleToFunction(ctx, "db-guard-schedule", f["db-guard"], { description: "db-guard measures connections every minute", scheduleExpression: "rate(1 minute)" });
+  ruleToFunction(ctx, "db-connections-rule", f["db-guard"], { description: "Connections alarm -> db-guard remediation", eventPattern: alarmStateChange([t.connectionsAlarmName]) });
+  ruleToFunction(ctx, "canary-schedule", f.canary, { description: "Synthetic upload every 5 minutes", scheduleExpression: "rate(5 minutes)" });
 
   new aws.lambda.Permission(
     nameOf(ctx, "tickets-permission"),
-    { action: "lambda:InvokeFunction", function: t.ticketOpener.lambda.name, principal: "sns.amazonaws.com", sourceArn: t.ticketsTopic.arn },
+    { action: "lambda:InvokeFunction", function: f["ticket-opener"].lambda.name, principal: "sns.amazonaws.com", sourceArn: t.ticketsTopic.arn },
     opts(ctx),
   );
-  new aws.sns.TopicSubscription(nameOf(ctx, "tickets-subscription"), { topic: t.ticketsTopic.arn, protocol: "lambda", endpoint: t.ticketOpener.lambda.arn }, opts(ctx));
+  new aws.sns.TopicSubscription(nameOf(ctx, "tickets-subscription"), { topic: t.ticketsTopic.arn, protocol: "lambda", endpoint: f["ticket-opener"].lambda.arn }, opts(ctx));
 }
 
 /** Runs `migrate` during `pulumi up` whenever the migrations' bundle changes (its hash is the trigger). */
