@@ -7,6 +7,7 @@
 // the writer is. So S3 is s3rver and SQS is fauxqs; `onObjectCreated` is the
 // hook the local pipeline uses to route notifications into a queue, as S3's
 // bucket notification configuration does in AWS.
+import crypto from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -51,6 +52,36 @@ export interface LocalAwsOptions {
   directory?: string;
 }
 
+/**
+ * s3rver makes ListObjectsV2 continuation tokens with DES, which OpenSSL 3
+ * (Node 17+) refuses unless started with --openssl-legacy-provider: every
+ * truncated listing then fails with InternalError, so paging through more
+ * than one page of keys is impossible. The token is only an opaque cursor
+ * (iv + "ciphertext" of `region/bucket/lastKey`), so when DES is unavailable
+ * its cipher is replaced by a pass-through for `des` alone; every other
+ * algorithm is untouched.
+ */
+function letS3rverPaginate(): void {
+  try {
+    crypto.createCipheriv("des", Buffer.alloc(8), Buffer.alloc(8));
+    return;
+  } catch {
+    // DES unsupported: install the pass-through below.
+  }
+  const passThrough = () => {
+    const transform = {
+      update: (data: Buffer) => Buffer.from(data),
+      final: () => Buffer.alloc(0),
+    };
+    return transform;
+  };
+  const mutable = crypto as unknown as Record<"createCipheriv" | "createDecipheriv", (...args: unknown[]) => unknown>;
+  for (const name of ["createCipheriv", "createDecipheriv"] as const) {
+    const original = mutable[name];
+    mutable[name] = (algorithm: unknown, ...rest: unknown[]) => (algorithm === "des" ? passThrough() : original(algorithm, ...rest));
+  }
+}
+
 // Static throwaway credentials: the local servers accept any well-formed signature.
 const LOCAL_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" };
 
@@ -59,6 +90,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   const ownDirectory = options.directory === undefined;
   const directory = options.directory ?? mkdtempSync(join(tmpdir(), "pipeline-s3-"));
 
+  letS3rverPaginate();
   const s3rver = new S3rver({
     port: 0,
     address: "127.0.0.1",

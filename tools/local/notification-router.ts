@@ -15,7 +15,7 @@ export interface NotificationRouter {
 export function routeObjectCreated(
   aws: LocalAws,
   sqs: SQSClient,
-  options: { bucket: string; queueUrl: string; onError?: (error: unknown, key: string) => void },
+  options: { bucket: string; queueUrl: string; onError?: (error: unknown, key: string) => void; onSent?: (body: string) => void },
 ): NotificationRouter {
   const inFlight = new Set<Promise<void>>();
   const unsubscribe = aws.onObjectCreated((record) => {
@@ -26,6 +26,7 @@ export function routeObjectCreated(
       { region: aws.region, eventName: record.eventName, eventTime: new Date(record.eventTime) },
     );
     const send = sendWithRetry(sqs, options.queueUrl, body)
+      .then(() => options.onSent?.(body))
       .catch((error: unknown) => options.onError?.(error, key))
       .finally(() => inFlight.delete(send));
     inFlight.add(send);

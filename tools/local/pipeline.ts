@@ -16,6 +16,7 @@ import { routeObjectCreated, type NotificationRouter } from "./notification-rout
 import { startLocalDatabase, type LocalDatabase } from "./postgres";
 import { objectsInBody } from "./s3-event";
 import type { SqsBatchHandler } from "./sqs-event";
+import { startHandlerHosts, type MemorySampleOf } from "./handler-host-process";
 import { thumbnailsFunction, type FunctionFactory, type LocalFunction } from "./thumbnails-function";
 
 export interface LocalPipelineOptions {
@@ -48,6 +49,17 @@ export interface LocalPipelineOptions {
   /** Extra environment for the function (THUMBNAIL_SIZES, ...). */
   functionEnv?: Record<string, string>;
   onBatch?: (outcome: BatchOutcome) => void;
+  /**
+   * Where the handler runs: in this process (default), or in child processes,
+   * one per unit of concurrency, each taking one batch at a time as a Lambda
+   * container does, so their memory can be measured apart (wrapHandler and
+   * functionFactory apply to "inline" only).
+   */
+  handlerHost?: "inline" | "child";
+  /** Memory samples of the child handler processes. */
+  onHandlerMemory?: (sample: MemorySampleOf) => void;
+  /** Called with every notification body the raw bucket sends to the queue. */
+  onNotification?: (body: string) => void;
   log?: (line: string) => void;
 }
 
@@ -144,6 +156,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
         bucket: buckets.raw,
         queueUrl: queue.url,
         onError: (error, key) => log(`notification for ${key} not delivered: ${String(error)}`),
+        onSent: options.onNotification,
       });
       cleanups.push(() => router.stop());
     }
@@ -160,27 +173,46 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       PIPELINE_REGION: region,
       ...options.functionEnv,
     };
-    const factory = options.functionFactory ?? thumbnailsFunction;
-    const functions: LocalFunction[] = [];
-    cleanups.push(async () => {
-      for (const fn of functions) await fn.close();
-    });
-    const eventSource: EventSource = startSqsEventSource({
-      sqs,
-      queueUrl: queue.url,
-      queueArn: queue.arn,
-      region,
-      concurrency,
-      functionTimeoutMs,
-      createHandler: (worker) => {
-        const fn = factory({ worker, env: functionEnv, s3Config: aws.s3Config, applicationName: LOCAL_DEFAULTS.applicationName, functionTimeoutMs });
-        functions.push(fn);
-        return options.wrapHandler ? options.wrapHandler(fn.handle) : fn.handle;
-      },
-      onBatch: options.onBatch,
-      onError: (error) => log(`event source: ${String(error)}`),
-    });
-    cleanups.push(() => eventSource.stop());
+    if (options.handlerHost === "child") {
+      const host = await startHandlerHosts(
+        concurrency,
+        {
+          sqsConfig: aws.sqsConfig,
+          s3Config: aws.s3Config,
+          queueUrl: queue.url,
+          queueArn: queue.arn,
+          region,
+          functionTimeoutMs,
+          applicationName: LOCAL_DEFAULTS.applicationName,
+          functionEnv,
+          memorySampleMs: 250,
+        },
+        { onBatch: options.onBatch, onMemory: options.onHandlerMemory, log },
+      );
+      cleanups.push(() => host.stop());
+    } else {
+      const factory = options.functionFactory ?? thumbnailsFunction;
+      const functions: LocalFunction[] = [];
+      cleanups.push(async () => {
+        for (const fn of functions) await fn.close();
+      });
+      const eventSource: EventSource = startSqsEventSource({
+        sqs,
+        queueUrl: queue.url,
+        queueArn: queue.arn,
+        region,
+        concurrency,
+        functionTimeoutMs,
+        createHandler: (worker) => {
+          const fn = factory({ worker, env: functionEnv, s3Config: aws.s3Config, applicationName: LOCAL_DEFAULTS.applicationName, functionTimeoutMs });
+          functions.push(fn);
+          return options.wrapHandler ? options.wrapHandler(fn.handle) : fn.handle;
+        },
+        onBatch: options.onBatch,
+        onError: (error) => log(`event source: ${String(error)}`),
+      });
+      cleanups.push(() => eventSource.stop());
+    }
 
     const monitor = new Pool({ connectionString: database.url, max: 1, application_name: "local-pipeline-monitor" });
     cleanups.push(() => monitor.end());
