@@ -105,7 +105,9 @@ export function workingBuildCheck(repoRoot: string) {
       const counts = new Map<string, number>();
       for (const d of deployed) counts.set(d.hash, (counts.get(d.hash) ?? 0) + 1);
       if (counts.size < 2) continue;
-      const majority = [...counts.entries()].sort((a, b) => b[1] - a[1])[0][0];
+      // The reference is the manifest's bundle when some region runs it (a tie of two regions must not blame the right one).
+      const expected = manifest.functions[key]?.bundleHash;
+      const majority = expected !== undefined && counts.has(expected) ? expected : [...counts.entries()].sort((a, b) => b[1] - a[1])[0][0];
       for (const d of deployed.filter((x) => x.hash !== majority)) {
         ctx.report(d.fn, `${regionOf(d.fn) ?? "(global)"}: ${key} runs bundle ${d.hash.slice(0, 12)} here but ${majority.slice(0, 12)} in the other regions`);
       }
