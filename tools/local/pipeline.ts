@@ -9,6 +9,7 @@ import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { Pool } from "pg";
 import { migrate } from "../../handlers/migrate/migrate";
+import { RUNTIME_ENV } from "../../handlers/thumbnails/image";
 import { startSqsEventSource, type BatchOutcome, type EventSource } from "./event-source";
 import { rowsForKeys, type ImageRow } from "./images-table";
 import { startLocalAws, type LocalAws } from "./local-aws";
@@ -162,6 +163,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     }
 
     const functionEnv: Record<string, string> = {
+      // Process-start settings the deployed function has (MALLOC_ARENA_MAX); they take effect in "child" containers.
+      ...RUNTIME_ENV,
       RAW_BUCKET: buckets.raw,
       THUMBNAILS_BUCKET: buckets.thumbnails,
       THUMBNAILS_BASE_URL: `${aws.s3Endpoint}/${buckets.thumbnails}`,
