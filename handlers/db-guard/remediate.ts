@@ -63,6 +63,8 @@ export async function remediateConnections(
     return { decision, applied: "none" };
   }
   if (decision.action === "reboot-pending") {
+    // Idempotent: if an earlier run changed the group but failed to record the floor, this records it.
+    await writeMaxConnectionsFloor(deps.ssm, config.floorParameter, decision.pendingMax, `Pending in ${config.parameterGroup}; recorded by db-guard.`);
     if (config.allowReboot) {
       await rebootInstance(deps.rds, config.instanceId);
       await ticket(`${config.instanceId}: rebooted to apply max_connections ${decision.pendingMax}`, [

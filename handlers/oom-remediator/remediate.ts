@@ -74,7 +74,13 @@ export async function remediateOom(deps: RemediationDeps, functionName: string, 
       await deps.sleep(200 * attempt);
       continue;
     }
-    await writeMemoryFloor(deps.ssm, parameterName, decision.toMb, `Raised by oom-remediator after ${alarm.alarmName}.`);
+    // The raise has happened; if the floor cannot be recorded, people must hear it, or the next pulumi up reverts it.
+    let floorProblem: string | undefined;
+    try {
+      await writeMemoryFloor(deps.ssm, parameterName, decision.toMb, `Raised by oom-remediator after ${alarm.alarmName}.`);
+    } catch (err) {
+      floorProblem = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    }
     await publishAlert(
       deps.sns,
       config.alertTopicArn,
@@ -85,11 +91,16 @@ export async function remediateOom(deps: RemediationDeps, functionName: string, 
         `To: ${decision.toMb} MB`,
         `Why: ${decision.reason}`,
         `Alarm: ${alarm.alarmName} (ALARM at ${isoOrUnknown(alarm.at)}): ${alarm.reason}`,
-        `Recorded as the floor in SSM parameter ${parameterName}; the next pulumi up keeps it.`,
+        floorProblem === undefined
+          ? `Recorded as the floor in SSM parameter ${parameterName}; the next pulumi up keeps it.`
+          : `The floor could NOT be recorded (${floorProblem}); the next pulumi up would revert the memory. ` +
+            `Record it by hand: aws ssm put-parameter --region ${config.region} --name ${parameterName} --type String --overwrite --value ${decision.toMb}`,
         `No further raise for ${config.cooldownSeconds}s; at ${config.capMb} MB a ticket is opened instead.`,
       ].join("\n"),
     );
     await rearm(deps, alarm, `memory raised to ${decision.toMb} MB`);
+    // Failing the invocation leaves an Errors alarm and a failed async event behind, besides the alert.
+    if (floorProblem !== undefined) throw new Error(`raised ${functionName} to ${decision.toMb} MB but could not record the floor ${parameterName}: ${floorProblem}`);
     return { functionName, action: "raised", fromMb: decision.fromMb, toMb: decision.toMb, attempts: attempt };
   }
   throw new Error(`gave up raising ${functionName} after ${MAX_ATTEMPTS} conflicting updates; last: ${lastConflict}`);

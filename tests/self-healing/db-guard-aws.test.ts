@@ -123,6 +123,8 @@ describe("db-guard AWS calls", () => {
     assert.equal(outcome.decision.action, "reboot-pending");
     assert.equal(w.rdsMock.commandCalls(ModifyDBParameterGroupCommand).length, 0);
     assert.match(parseTicketRequest(w.snsMock.commandCalls(PublishCommand)[0].args[0].input.Message ?? "").summary, /reboot pending/);
+    // The pending value is (re)recorded as the floor, so a run that failed after changing the group heals here.
+    assert.equal(w.ssmMock.commandCalls(PutParameterCommand)[0].args[0].input.Value, "110");
   });
 
   it("reads max_connections across DescribeDBParameters pages", async () => {

@@ -145,6 +145,17 @@ describe("oom-remediator", () => {
       assert.ok(logged.some((l) => /^error: could not re-arm the alarm/.test(l)), logged.join("\n"));
     });
 
+    it("tells people, with the command to fix it, when the raise happened but the floor could not be recorded", async () => {
+      const now = () => T0;
+      const world = fakeFunctionWorld({ memoryMb: 256, lastModified: minutes(-60) }, now);
+      world.ssmMock.on(PutParameterCommand).rejects(Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException" }));
+      await assert.rejects(remediateOom(deps(world, now), "fn", alarm), /raised fn to 384 MB but could not record the floor .*ThrottlingException: Rate exceeded/);
+      assert.deepEqual(world.fn.updates, [384]);
+      const [alert] = world.published;
+      assert.equal(alert.topic, config.alertTopicArn);
+      assert.match(alert.message, /could NOT be recorded \(ThrottlingException: Rate exceeded\)[\s\S]*aws ssm put-parameter --region eu-central-1 --name \/thumbnail-pipeline\/dev\/eu-central-1\/memory-floor\/fn --type String --overwrite --value 384/);
+    });
+
     it("at the cap changes nothing and asks for a human through a ticket", async () => {
       const now = () => T0;
       const world = fakeFunctionWorld({ memoryMb: 1024, lastModified: minutes(-60), floor: { name: floorName, value: "1024", at: minutes(-60) } }, now);
