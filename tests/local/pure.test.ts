@@ -106,8 +106,13 @@ describe("local pipeline rules", () => {
   });
 
   describe("SendMessageBatch", () => {
-    const sqsMock = mockClient(SQSClient);
+    // mockClient patches every SQSClient: create it here and restore it after, so other suites get real clients.
+    let sqsMock: ReturnType<typeof mockClient>;
+    before(() => {
+      sqsMock = mockClient(SQSClient);
+    });
     afterEach(() => sqsMock.reset());
+    after(() => sqsMock.restore());
 
     it("retries the entries SQS failed transiently and gives up on sender faults", async () => {
       sqsMock

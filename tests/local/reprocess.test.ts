@@ -6,8 +6,8 @@ import { Client } from "pg";
 import { duplicateRows, rowsForKeys } from "../../tools/local/images-table";
 import { createProgress } from "../../tools/local/batch/progress";
 import { buildRunReport } from "../../tools/local/batch/report";
-import { runReprocess, type ReprocessSelection } from "../../tools/local/batch/reprocess";
-import type { RunStore } from "../../tools/local/batch/run-store";
+import { reprocessParams, runReprocess, type ReprocessSelection } from "../../tools/local/batch/reprocess";
+import { RunStore } from "../../tools/local/batch/run-store";
 import type { LocalPipeline } from "../../tools/local/pipeline";
 import { testPipeline, uploadTiny, withStore } from "./helpers";
 
@@ -80,6 +80,21 @@ describe("pipectl reprocess", function () {
     assert.equal(third.resumed, false);
     assert.equal(third.enqueuedThisRun, 0);
     assert.equal(third.alreadyProcessedThisRun, 25);
+  });
+
+  it("resumes a run whose process died (its lock went with its connection)", async () => {
+    const keys = ["crash/a.jpg", "crash/b.jpg", "crash/c.jpg"];
+    await uploadTiny(pipeline, keys);
+    // A process claims the run, then dies without marking it: the row still says "running".
+    const crashed = await RunStore.open(pipeline.databaseUrl);
+    const { run } = await crashed.claim({ kind: "reprocess", params: reprocessParams(selection("crash/")) });
+    const whileAlive = await withStore(pipeline, (store) => runReprocess(selection("crash/"), deps(store)));
+    assert.notEqual(whileAlive.run.id, run.id, "a live owner's run is not taken over");
+    await crashed.close();
+    const after = await withStore(pipeline, (store) => runReprocess(selection("crash/"), deps(store)));
+    assert.equal(after.run.id, run.id);
+    assert.equal(after.resumed, true);
+    assert.equal(after.status, "completed");
   });
 
   it("gives one row per image when two runs over one prefix race", async () => {
