@@ -50,7 +50,7 @@ function maxConcurrency(stack: StackIndex, fn: PolicyResource, ctx: CheckContext
   const fnName = ctx.inspect(fn, () => str(fn.props.name));
   const mappings = stack
     .ofType(T.eventSourceMapping)
-    .filter((m) => stack.dependenciesOf(m, "functionName").some((d) => d.urn === fn.urn) || (fnName !== undefined && ctx.inspect(m, () => str(m.props.functionName)) === fnName));
+    .filter((m) => stack.refersTo(m, "functionName", fn, () => fnName !== undefined && ctx.inspect(m, () => str(m.props.functionName))?.endsWith(fnName) === true));
   for (const m of mappings) {
     const cap = ctx.inspect(m, () => num(obj(m.props.scalingConfig).maximumConcurrency));
     if (cap !== undefined) bounds.push(cap);

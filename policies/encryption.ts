@@ -17,7 +17,7 @@ export const encryptionAtRestSpec: PolicySpec = {
 export const encryptionAtRest = stackPolicy(encryptionAtRestSpec, (stack, ctx) => {
   for (const bucket of stack.ofType(...BUCKET_TYPES)) {
     const inline = ctx.inspect(bucket, () => list(obj(bucket.props.serverSideEncryptionConfiguration).rules).length > 0);
-    const attached = [T.bucketEncryption, T.bucketEncryptionV2].some((t) => attachedTo(stack, bucket, t).length > 0);
+    const attached = [T.bucketEncryption, T.bucketEncryptionV2].some((t) => attachedTo(stack, bucket, t, ctx).length > 0);
     if (inline === false && !attached) ctx.report(bucket, `${regionLabel(bucket)}: bucket ${bucket.name} has no server-side encryption configuration`);
   }
   for (const queue of stack.ofType(T.queue)) {

@@ -70,7 +70,7 @@ export function needsOf(fnKey: string | undefined, env: Record<string, unknown>)
 function rolePolicies(stack: StackIndex, role: PolicyResource, ctx: CheckContext): PolicyResource[] {
   const roleName = ctx.inspect(role, () => str(role.props.name));
   return stack.ofType(T.rolePolicy).filter(
-    (p) => stack.dependenciesOf(p, "role").some((d) => d.urn === role.urn) || (roleName !== undefined && ctx.inspect(p, () => str(p.props.role)) === roleName),
+    (p) => stack.refersTo(p, "role", role, () => roleName !== undefined && ctx.inspect(p, () => str(p.props.role)) === roleName),
   );
 }
 

@@ -90,7 +90,7 @@ export const centralLogShipping = stackPolicy(centralLogShippingSpec, (stack, ct
       ctx.report(group, `${region}: log group ${groupName} of ${name} keeps logs forever (retentionInDays ${retention.set ? "is 0" : "is not set"}); set a finite retention`);
     }
     const shipping = filters.filter(
-      (f) => stack.dependenciesOf(f, "logGroup").some((d) => d.urn === group.urn) || ctx.inspect(f, () => str(f.props.logGroup)) === groupName,
+      (f) => stack.refersTo(f, "logGroup", group, () => ctx.inspect(f, () => str(f.props.logGroup)) === groupName),
     );
     if (shipping.length === 0) {
       ctx.report(group, `${region}: log group ${groupName} of ${name} has no subscription filter, so its logs never reach the central archive`);

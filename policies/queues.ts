@@ -67,7 +67,7 @@ function functionHasFailureRoute(stack: StackIndex, fn: PolicyResource, ctx: Che
   if (ctx.inspect(fn, () => has(obj(fn.props.deadLetterConfig), "targetArn"))) return true;
   const fnName = ctx.inspect(fn, () => str(fn.props.name));
   return stack.ofType(T.eventInvokeConfig).some((config) => {
-    const target = stack.dependenciesOf(config, "functionName").some((d) => d.urn === fn.urn) || (fnName !== undefined && ctx.inspect(config, () => str(config.props.functionName)) === fnName);
+    const target = stack.refersTo(config, "functionName", fn, () => fnName !== undefined && ctx.inspect(config, () => str(config.props.functionName))?.endsWith(fnName) === true);
     return target && ctx.inspect(config, () => has(obj(obj(config.props.destinationConfig).onFailure), "destination")) === true;
   });
 }

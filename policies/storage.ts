@@ -1,7 +1,7 @@
 // raw-bucket-private: uploads are private. The raw bucket blocks every form
 // of public access and no bucket policy or ACL opens it.
 import type { PolicyResource } from "@pulumi/policy";
-import { stackPolicy, tagsOf, type PolicySpec } from "./support/define";
+import { stackPolicy, tagsOf, type CheckContext, type PolicySpec } from "./support/define";
 import { isObject, json, str } from "./support/props";
 import { BUCKET_TYPES, T, regionOf, roleOf, type StackIndex } from "./support/resources";
 
@@ -18,8 +18,9 @@ export const rawBucketPrivateSpec: PolicySpec = {
 const BLOCK_SETTINGS = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"] as const;
 
 /** Resources that configure a bucket: they name it in their `bucket` property. */
-export function attachedTo(stack: StackIndex, bucket: PolicyResource, type: string): PolicyResource[] {
-  return stack.ofType(type).filter((r) => stack.dependenciesOf(r, "bucket").some((d) => d.urn === bucket.urn));
+export function attachedTo(stack: StackIndex, bucket: PolicyResource, type: string, ctx: CheckContext): PolicyResource[] {
+  const name = ctx.inspect(bucket, () => str(bucket.props.bucket));
+  return stack.ofType(type).filter((r) => stack.refersTo(r, "bucket", bucket, () => name !== undefined && ctx.inspect(r, () => str(r.props.bucket)) === name));
 }
 
 export function isRawBucket(bucket: PolicyResource): boolean {
@@ -36,7 +37,7 @@ export const rawBucketPrivate = stackPolicy(rawBucketPrivateSpec, (stack, ctx) =
   for (const bucket of stack.ofType(...BUCKET_TYPES)) {
     if (ctx.inspect(bucket, () => isRawBucket(bucket)) !== true) continue;
     const region = regionOf(bucket) ?? "(global)";
-    const blocks = attachedTo(stack, bucket, T.publicAccessBlock);
+    const blocks = attachedTo(stack, bucket, T.publicAccessBlock, ctx);
     if (blocks.length === 0) ctx.report(bucket, `${region}: raw bucket ${bucket.name} has no public access block`);
     for (const block of blocks) {
       const off = ctx.inspect(block, () => BLOCK_SETTINGS.filter((k) => block.props[k] !== true));
@@ -44,11 +45,11 @@ export const rawBucketPrivate = stackPolicy(rawBucketPrivateSpec, (stack, ctx) =
     }
     const acl = ctx.inspect(bucket, () => str(bucket.props.acl));
     if (acl && acl.startsWith("public")) ctx.report(bucket, `${region}: raw bucket ${bucket.name} has the public ACL ${acl}`);
-    for (const a of attachedTo(stack, bucket, T.bucketAcl)) {
+    for (const a of attachedTo(stack, bucket, T.bucketAcl, ctx)) {
       const grant = ctx.inspect(a, () => str(a.props.acl));
       if (grant && grant.startsWith("public")) ctx.report(a, `${region}: raw bucket ${bucket.name} has the public ACL ${grant}`);
     }
-    for (const policy of attachedTo(stack, bucket, T.bucketPolicy)) {
+    for (const policy of attachedTo(stack, bucket, T.bucketPolicy, ctx)) {
       const open = ctx.inspect(policy, () => {
         const doc = json(policy.props.policy);
         const statements = isObject(doc) ? ([] as unknown[]).concat(doc.Statement ?? []) : [];

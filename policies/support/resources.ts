@@ -139,6 +139,16 @@ export class StackIndex {
   dependenciesOf(r: PolicyResource, key: string): PolicyResource[] {
     return r.propertyDependencies[key] ?? [];
   }
+
+  /**
+   * Does `r`'s property `key` point at `target`? Decided by the property's
+   * dependencies when it has any (known even at preview), else by `sameValue`,
+   * which compares the property's value (for names given as plain strings).
+   */
+  refersTo(r: PolicyResource, key: string, target: PolicyResource, sameValue: () => boolean): boolean {
+    const deps = this.dependenciesOf(r, key);
+    return deps.length > 0 ? deps.some((d) => d.urn === target.urn) : sameValue();
+  }
 }
 
 /** The region for a message: the resource's region, or "(global)" for stack-wide resources. */
