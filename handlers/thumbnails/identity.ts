@@ -2,7 +2,9 @@
 // Pure and stable: every delivery of one object version derives the same
 // names, which is what makes redelivery overwrite instead of duplicate (M11).
 import { createHash } from "node:crypto";
-import { FILE_EXTENSIONS, type OutputFormat } from "./image";
+// From the sharp-free config module: the canary bundle uses these keys and must not ship libvips.
+import { FILE_EXTENSIONS } from "./image/config";
+import type { OutputFormat } from "./image/types";
 
 /** What identifies one upload: a version, or (unversioned buckets) the eTag and sequencer of its event. */
 export interface UploadIdentity {
