@@ -21,6 +21,7 @@ export interface CentralLogArchiveArgs {
   accountId: string;
   manifest: BuildManifest;
   commit: string;
+  distDir: string;
 }
 
 export class CentralLogArchive extends pulumi.ComponentResource {
@@ -38,6 +39,7 @@ export class CentralLogArchive extends pulumi.ComponentResource {
       accountId: args.accountId,
       manifest: args.manifest,
       commit: args.commit,
+      distDir: args.distDir,
     };
     const prefix = `${resourcePrefix(args.cfg, region)}-log-archive`;
     const bucket = createPrivateBucket(ctx, "log-archive-bucket", `${prefix}-${args.accountId}`, [

@@ -4,6 +4,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { execFileSync } from "node:child_process";
+import { join, relative, sep } from "node:path";
 import { readFreshManifest, ManifestError, type BuildManifest } from "../tools/build/manifest";
 import { floorsFromParameters } from "./budget";
 import { FUNCTION_NAMES, parseConfig, rawConfigFromPulumi, type PipelineConfig } from "./config";
@@ -77,6 +78,9 @@ export async function pipelineProgram(options: ProgramOptions): Promise<StackOut
   const manifest = readFreshManifest(options.repoRoot);
   requireBundles(manifest);
   const commit = resolveCommit(options.repoRoot);
+  // Relative to where the engine runs the program (the project root for `pulumi up` and the plan), so
+  // state and plans name `dist/<fn>` on every machine, whatever the checkout's absolute path.
+  const distDir = relative(process.cwd(), join(options.repoRoot, "dist")).split(sep).join("/") || "dist";
 
   // One explicit provider per region the stack touches (pipelines and archives).
   const providerRegions = [...new Set([...cfg.regions.map((r) => r.name), ...cfg.regions.map((r) => r.logArchiveRegion), cfg.centralLogRegion])];
@@ -101,7 +105,7 @@ export async function pipelineProgram(options: ProgramOptions): Promise<StackOut
     const sources = cfg.regions.filter((r) => r.logArchiveRegion === archiveRegion).map((r) => r.name);
     archives.set(
       archiveRegion,
-      new CentralLogArchive(`log-archive-${archiveRegion}`, { cfg, archiveRegion, sourceRegions: sources, provider: provider(archiveRegion), accountId: identity.accountId, manifest, commit }),
+      new CentralLogArchive(`log-archive-${archiveRegion}`, { cfg, archiveRegion, sourceRegions: sources, provider: provider(archiveRegion), accountId: identity.accountId, manifest, commit, distDir }),
     );
   }
 
@@ -116,6 +120,7 @@ export async function pipelineProgram(options: ProgramOptions): Promise<StackOut
       availabilityZones: perRegion[i].zones,
       manifest,
       commit,
+      distDir,
       floors: perRegion[i].floors,
       archiveFirehoseArn: archive.firehoseArn,
     });

@@ -31,6 +31,7 @@ export interface RegionalPipelineArgs {
   availabilityZones: string[];
   manifest: BuildManifest;
   commit: string;
+  distDir: string;
   floors: RegionFloors;
   archiveFirehoseArn: pulumi.Input<string>;
 }
@@ -52,7 +53,7 @@ export class RegionalPipeline extends pulumi.ComponentResource {
   constructor(name: string, args: RegionalPipelineArgs, options?: pulumi.ComponentResourceOptions) {
     super("thumbnail-pipeline:index:RegionalPipeline", name, {}, options);
     const { cfg, region } = args;
-    const ctx: RegionContext = { cfg, region, provider: args.provider, parent: this, accountId: args.accountId, manifest: args.manifest, commit: args.commit };
+    const ctx: RegionContext = { cfg, region, provider: args.provider, parent: this, accountId: args.accountId, manifest: args.manifest, commit: args.commit, distDir: args.distDir };
     const r = region.name;
 
     // Decisions first: memory keeps what the OOM remediator raised; max_connections keeps db-guard's floor.

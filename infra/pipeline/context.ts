@@ -14,6 +14,8 @@ export interface RegionContext {
   accountId: string;
   manifest: BuildManifest;
   commit: string;
+  /** dist/ relative to the working directory the engine runs the program in (posix separators). */
+  distDir: string;
 }
 
 export function opts(ctx: RegionContext, extra: pulumi.CustomResourceOptions = {}): pulumi.CustomResourceOptions {

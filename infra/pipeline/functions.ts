@@ -79,7 +79,7 @@ export function createFunction(ctx: RegionContext, logging: RegionLogging, spec:
     {
       name,
       description: `thumbnail pipeline ${fn} (${ctx.region.name})`,
-      code: new pulumi.asset.FileArchive(posix.join("dist", bundle.directory)),
+      code: new pulumi.asset.FileArchive(posix.join(ctx.distDir, bundle.directory)),
       handler: bundle.handler,
       runtime: ctx.manifest.runtime,
       architectures: [ctx.manifest.architecture],
