@@ -21,7 +21,7 @@ describe("npm run check: the pack over the Analyzer protocol", function () {
   before(async () => {
     session = await AnalyzerSession.start({ packDir: DEFAULT_PACK_DIR, stack: plan.stack, project: plan.project, env: { SNOWFLAKE_GUARD_REPO_ROOT: fixtureRepo() } });
   });
-  after(() => session?.close());
+  after(async () => session?.close());
 
   const check = (p = plan, config = {}) => checkPlan(session, p, parsePackConfig(config, "test config"));
   const mandatory = (r: CheckReport) => r.violations.filter((v) => v.enforcementLevel === "mandatory");

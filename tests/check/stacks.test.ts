@@ -50,7 +50,7 @@ describe("npm run check on the real stacks", function () {
     dev = await planStack("dev");
     session = await AnalyzerSession.start({ packDir: DEFAULT_PACK_DIR, stack: "dev", project: dev.project });
   });
-  after(() => session?.close());
+  after(async () => session?.close());
 
   it("every Pulumi.*.yaml stack passes with no violation at all", async () => {
     const stacks = listStacks(REPO_ROOT);

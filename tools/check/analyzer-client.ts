@@ -117,7 +117,7 @@ export class AnalyzerSession {
     try {
       await session.handshake(options);
     } catch (e) {
-      session.close();
+      await session.close();
       throw e;
     }
     return session;
@@ -169,8 +169,14 @@ export class AnalyzerSession {
     return call(this.client, this.client.analyzeStack, req);
   }
 
-  close(): void {
+  /** Closes the connection and stops the pack process, waiting for it to exit (at most 5 s before SIGKILL). */
+  async close(): Promise<void> {
     this.client.close();
-    if (this.child.exitCode === null) this.child.kill();
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise<void>((done) => this.child.once("exit", () => done()));
+    this.child.kill();
+    const timer = setTimeout(() => this.child.kill("SIGKILL"), 5000);
+    await exited;
+    clearTimeout(timer);
   }
 }

@@ -90,7 +90,7 @@ async function check(o: CliOptions, t: Target, config: PackConfig) {
   try {
     return { plan, report: await checkPlan(session, plan, config) };
   } finally {
-    session.close();
+    await session.close();
   }
 }
 

@@ -194,7 +194,7 @@ export async function runCheck(options: RunOptions): Promise<CheckReport> {
   try {
     return await checkPlan(session, options.plan, options.config);
   } finally {
-    session.close();
+    await session.close();
   }
 }
 
