@@ -2,7 +2,7 @@
 // code calls (docs/contracts.md), on exactly its resources. Pure functions of
 // resolved ARNs so tests read them without Pulumi.
 import type { FunctionName } from "./config";
-import { DATABASE_METRICS_NAMESPACE, METRICS_NAMESPACE, CANARY_PREFIX } from "./naming";
+import { CANARY_PREFIX, DATABASE_METRICS_NAMESPACE } from "./naming";
 
 export interface Statement {
   Effect: "Allow";
@@ -27,6 +27,8 @@ export interface PolicyInputs {
   ticketTopicArn: string;
   /** The region's pipeline functions whose memory the OOM remediator may raise. */
   remediableFunctionArns: string[];
+  /** Their `-oom` alarms, which the remediator re-arms (SetAlarmState) so a lasting OOM fires again. */
+  oomAlarmArns: string[];
   memoryFloorParameterArnPrefix: string;
   maxConnectionsFloorParameterArn: string;
   dbParameterGroupArn: string;
@@ -79,7 +81,8 @@ export function functionPolicy(fn: FunctionName, p: PolicyInputs): PolicyDocumen
     switch (fn) {
       case "thumbnails":
         return [
-          { Effect: "Allow", Action: ["s3:GetObject"], Resource: `${p.rawBucketArn}/*` },
+          // The handler reads the exact version the event announced.
+          { Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: `${p.rawBucketArn}/*` },
           { Effect: "Allow", Action: ["s3:PutObject"], Resource: `${p.thumbnailsBucketArn}/*` },
           // The event source mapping polls with the function's role.
           { Effect: "Allow", Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"], Resource: p.queueArn },
@@ -91,6 +94,7 @@ export function functionPolicy(fn: FunctionName, p: PolicyInputs): PolicyDocumen
         return [
           { Effect: "Allow", Action: ["lambda:GetFunctionConfiguration", "lambda:UpdateFunctionConfiguration"], Resource: p.remediableFunctionArns },
           { Effect: "Allow", Action: ["ssm:GetParameter", "ssm:PutParameter"], Resource: `${p.memoryFloorParameterArnPrefix}*` },
+          { Effect: "Allow", Action: ["cloudwatch:SetAlarmState"], Resource: p.oomAlarmArns },
           publish(p.alertTopicArn, p.ticketTopicArn),
         ];
       case "db-guard":
@@ -104,10 +108,13 @@ export function functionPolicy(fn: FunctionName, p: PolicyInputs): PolicyDocumen
         ];
       case "canary":
         return [
-          { Effect: "Allow", Action: ["s3:PutObject", "s3:DeleteObject"], Resource: `${p.rawBucketArn}/${CANARY_PREFIX}*` },
+          // Upload, check and remove its own object, every version of it, under the canary prefix only.
+          { Effect: "Allow", Action: ["s3:PutObject", "s3:GetObject", "s3:DeleteObject", "s3:DeleteObjectVersion"], Resource: `${p.rawBucketArn}/${CANARY_PREFIX}*` },
           { Effect: "Allow", Action: ["s3:GetObject", "s3:DeleteObject"], Resource: `${p.thumbnailsBucketArn}/${CANARY_PREFIX}*` },
+          // Lists its run folder; also makes S3 answer 404 (not 403) while a thumbnail is not there yet.
+          { Effect: "Allow", Action: ["s3:ListBucket"], Resource: p.thumbnailsBucketArn },
           dbSecret(p),
-          putMetrics(METRICS_NAMESPACE),
+          // Its metrics go out as embedded-metric-format log lines, so no PutMetricData.
           publish(p.ticketTopicArn),
         ];
       case "ticket-opener":

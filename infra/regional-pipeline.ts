@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { BuildManifest } from "../tools/build/manifest";
 import { connectionBudget, resolveMaxConnections, resolveMemory } from "./budget";
 import { FUNCTION_NAMES, type FunctionName, type PipelineConfig, type RegionConfig } from "./config";
-import { CANARY_PREFIX, dashboardUrl, lambdaName, maxConnectionsFloorParameter, memoryFloorPrefix, resourcePrefix } from "./naming";
+import { CANARY_PREFIX, dashboardUrl, functionAlarmName, lambdaName, maxConnectionsFloorParameter, memoryFloorPrefix, resourcePrefix } from "./naming";
 import { createCanaryAlarm, createDatabaseAlarms, createFunctionAlarms, createFunctionMetricFilters, createQueueAlarms } from "./pipeline/alarms";
 import { createTopics, runMigrations, wireAutomation } from "./pipeline/automation";
 import { arnPrefix, nameOf, opts, type RegionContext } from "./pipeline/context";
@@ -106,6 +106,7 @@ export class RegionalPipeline extends pulumi.ComponentResource {
         asyncFailureQueueArn,
         dbInstanceArn: `${arnPrefix(ctx, "rds")}:db:${database.identifier}`,
         remediableFunctionArns: FUNCTION_NAMES.map((fn) => functionArn(ctx, fn)),
+        oomAlarmArns: FUNCTION_NAMES.map((fn) => `${arnPrefix(ctx, "cloudwatch")}:alarm:${functionAlarmName(lambdaName(cfg, r, fn), "oom")}`),
         memoryFloorParameterArnPrefix: `${arnPrefix(ctx, "ssm")}:parameter${memoryFloorPrefix(cfg.stack, r)}`,
         maxConnectionsFloorParameterArn: `${arnPrefix(ctx, "ssm")}:parameter${maxConnectionsFloorParameter(cfg.stack, r)}`,
         allowReboot: cfg.database.allowReboot,

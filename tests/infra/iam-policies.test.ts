@@ -12,6 +12,7 @@ const inputs: PolicyInputs = {
   alertTopicArn: "arn:aws:sns:eu-central-1:123456789012:alerts",
   ticketTopicArn: "arn:aws:sns:eu-central-1:123456789012:tickets",
   remediableFunctionArns: ["arn:aws:lambda:eu-central-1:123456789012:function:a"],
+  oomAlarmArns: ["arn:aws:cloudwatch:eu-central-1:123456789012:alarm:a-oom"],
   memoryFloorParameterArnPrefix: "arn:aws:ssm:eu-central-1:123456789012:parameter/thumbnail-pipeline/dev/eu-central-1/memory-floor/",
   maxConnectionsFloorParameterArn: "arn:aws:ssm:eu-central-1:123456789012:parameter/thumbnail-pipeline/dev/eu-central-1/max-connections-floor",
   dbParameterGroupArn: "arn:aws:rds:eu-central-1:123456789012:pg:pg",
@@ -31,6 +32,7 @@ describe("least-privilege function policies", () => {
     const doc = functionPolicy("thumbnails", inputs);
     const byAction = (a: string) => doc.Statement.find((s) => s.Action.includes(a))?.Resource;
     assert.equal(byAction("s3:GetObject"), "arn:aws:s3:::raw/*");
+    assert.equal(byAction("s3:GetObjectVersion"), "arn:aws:s3:::raw/*", "the exact version of the event");
     assert.equal(byAction("s3:PutObject"), "arn:aws:s3:::thumbs/*");
     assert.equal(byAction("secretsmanager:GetSecretValue"), inputs.dbSecretArn);
     assert.equal(byAction("sqs:ReceiveMessage"), inputs.queueArn);
@@ -43,9 +45,15 @@ describe("least-privilege function policies", () => {
     assert.equal(allowed?.Resource, inputs.dbInstanceArn);
   });
 
+  it("lets the OOM remediator re-arm only the region's OOM alarms", () => {
+    const rearm = functionPolicy("oom-remediator", inputs).Statement.find((s) => s.Action.includes("cloudwatch:SetAlarmState"));
+    assert.deepEqual(rearm?.Resource, inputs.oomAlarmArns);
+  });
+
   it("keeps the canary under its prefix and functions outside the VPC without ENI rights", () => {
-    const canary = functionPolicy("canary", inputs).Statement.filter((s) => s.Action.some((a) => a.startsWith("s3:")));
+    const canary = functionPolicy("canary", inputs).Statement.filter((s) => s.Action.some((a) => a.startsWith("s3:") && a !== "s3:ListBucket"));
     for (const s of canary) assert.match(String(s.Resource), /\/canary\/\*$/);
+    assert.deepEqual(functionPolicy("canary", inputs).Statement.find((s) => s.Action.includes("s3:ListBucket"))?.Resource, inputs.thumbnailsBucketArn);
     assert.ok(!actionsOf("oom-remediator", { ...inputs, inVpc: false }).some((a) => a.startsWith("ec2:")));
   });
 
