@@ -4,7 +4,8 @@
 // container, and reports per run: processed, failed by reason, duplicate
 // rows and thumbnail sets (must be 0), lost uploads (must be 0), peak
 // database connections against the budget, the handler's RSS over time and
-// its drift after warm-up, throughput, and the queue's peak depth (the burst
+// its drift after warm-up (judged on samples taken right after a full GC, so
+// garbage V8 has not collected yet does not pass for a leak), throughput, and the queue's peak depth (the burst
 // it absorbed). Some notifications are delivered twice on purpose, as SQS
 // may, to show duplicates stay at 0.
 //
@@ -159,7 +160,11 @@ async function loadRun(pipeline: LocalPipeline, monitor: Pool, run: { label: str
     const warmedUpAt = [...rows].map((r) => r.createdAt.getTime()).sort((a, b) => a - b)[warmIndex] ?? startedAt;
     const window = ctx.memory.filter((s) => s.at >= startedAt && s.at <= endedAt);
     const containers = [...new Set(window.map((s) => s.worker))].sort((a, b) => a - b);
-    const drifts = containers.map((worker) => ({ worker, ...rssDrift(window.filter((s) => s.worker === worker), warmedUpAt) }));
+    // Drift on the samples taken after a full GC (what the process retains); the peak over all samples.
+    const drifts = containers.map((worker) => {
+      const mine = window.filter((s) => s.worker === worker);
+      return { worker, ...rssDrift(mine.filter((s) => s.settled), warmedUpAt), peakRss: Math.max(...mine.map((s) => s.rss)) };
+    });
     const drift = drifts.reduce((worst, d) => (d.driftBytes > worst.driftBytes ? d : worst), drifts[0]);
     const figures: RunFigures = {
       run: run.label,
@@ -187,7 +192,7 @@ async function loadRun(pipeline: LocalPipeline, monitor: Pool, run: { label: str
         peakMb: mb(drift.peakRss),
         driftMb: mb(drift.driftBytes),
         driftPerContainerMb: drifts.map((d) => mb(d.driftBytes)),
-        timeline: rssTimeline(window.filter((s) => s.worker === drift.worker), startedAt),
+        timeline: rssTimeline(window.filter((s) => s.worker === drift.worker && s.settled), startedAt),
       },
       seconds: Math.round((endedAt - startedAt) / 100) / 10,
       imagesPerSecond: Math.round(throughput(rows.length, startedAt, endedAt) * 10) / 10,
@@ -297,8 +302,8 @@ function formatFigures(figures: readonly RunFigures[]): string {
       `  duplicates: ${f.duplicateRows} rows, ${f.duplicateThumbnailSets} thumbnail sets (${f.redeliveriesInjected} notifications delivered twice)`,
       `  connections: handler peak ${f.peakHandlerConnections} of budget ${f.connectionBudget}; all sessions peak ${f.peakTotalConnections} of max_connections ${f.maxConnections}`,
       `  queue: peak depth ${f.peakQueueDepth}`,
-      `  handler RSS (container ${f.rss.container}, the largest drift): ${f.rss.startMb} -> ${f.rss.endMb} MB after warm-up at ${f.rss.warmedUpAfterImages} images (drift ${f.rss.driftMb} MB, limit ${RSS_DRIFT_LIMIT_MB}), peak ${f.rss.peakMb} MB; drift per container ${f.rss.driftPerContainerMb.join(", ")} MB`,
-      `  RSS over time (s: RSS/V8 heap MB): ${f.rss.timeline.map((p) => `${p.second}: ${p.rssMb}/${p.heapMb ?? "?"}`).join(", ")}`,
+      `  handler RSS after GC (container ${f.rss.container}, the largest drift): ${f.rss.startMb} -> ${f.rss.endMb} MB after warm-up at ${f.rss.warmedUpAfterImages} images (drift ${f.rss.driftMb} MB, limit ${RSS_DRIFT_LIMIT_MB}), peak ${f.rss.peakMb} MB; drift per container ${f.rss.driftPerContainerMb.join(", ")} MB`,
+      `  RSS after GC over time (s: RSS/V8 heap MB): ${f.rss.timeline.map((p) => `${p.second}: ${p.rssMb}/${p.heapMb ?? "?"}`).join(", ")}`,
       `  throughput: ${f.imagesPerSecond} images/s over ${f.seconds} s`,
     );
     if (f.unexpectedFailures.length > 0) lines.push(`  unexpected outcomes: ${f.unexpectedFailures.slice(0, 5).join("; ")}`);

@@ -12,6 +12,8 @@ export interface MemorySampleOf {
   at: number;
   rss: number;
   heapUsed: number;
+  /** Taken right after a full GC. */
+  settled: boolean;
 }
 
 export interface HandlerHosts {
@@ -38,7 +40,8 @@ export async function startHandlerHosts(count: number, config: Omit<HandlerHostC
 
 async function startOne(config: HandlerHostConfig, listeners: HostListeners): Promise<{ pid: number; stop(): Promise<void> }> {
   const child: ChildProcess = fork(join(__dirname, "handler-host.ts"), [], {
-    execArgv: ["--import", "tsx"],
+    // --expose-gc: the host takes some memory samples right after a full collection.
+    execArgv: ["--import", "tsx", "--expose-gc"],
     // The function's own environment, as Lambda sets it.
     env: { ...process.env, ...config.functionEnv, HANDLER_HOST_CONFIG: JSON.stringify(config) },
     // Its JSON logs and EMF lines would go to CloudWatch; here only the tail is kept, to explain a crash.
@@ -60,7 +63,7 @@ async function startOne(config: HandlerHostConfig, listeners: HostListeners): Pr
     child.once("exit", (code) => reject(new Error(`handler container ${config.worker} exited (code ${code}) before it was ready: ${stderrTail.trim().slice(-500)}`)));
     child.on("message", (message: HostMessage) => {
       if (message.type === "ready") resolve();
-      else if (message.type === "memory") listeners.onMemory?.({ worker: config.worker, at: message.at, rss: message.rss, heapUsed: message.heapUsed });
+      else if (message.type === "memory") listeners.onMemory?.({ worker: config.worker, at: message.at, rss: message.rss, heapUsed: message.heapUsed, settled: message.settled });
       else if (message.type === "batch") listeners.onBatch?.(message.outcome);
       else listeners.log(`handler container ${config.worker}: ${message.message}`);
     });

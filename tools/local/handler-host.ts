@@ -22,11 +22,13 @@ export interface HandlerHostConfig {
   applicationName: string;
   functionEnv: Record<string, string>;
   memorySampleMs: number;
+  settledSampleMs: number;
 }
 
 export type HostMessage =
   | { type: "ready" }
-  | { type: "memory"; at: number; rss: number; heapUsed: number }
+  /** `settled`: read right after a full garbage collection, so it is what the process retains. */
+  | { type: "memory"; at: number; rss: number; heapUsed: number; settled: boolean }
   | { type: "batch"; outcome: BatchOutcome }
   | { type: "error"; message: string };
 
@@ -55,13 +57,23 @@ function main(): void {
     onBatch: (outcome) => send({ type: "batch", outcome: { ...outcome, worker: config.worker } }),
     onError: (error) => send({ type: "error", message: error instanceof Error ? error.message : String(error) }),
   });
-  const sampler = setInterval(() => {
+  const sample = (settled: boolean) => {
     const { rss, heapUsed } = process.memoryUsage();
-    send({ type: "memory", at: Date.now(), rss, heapUsed });
-  }, config.memorySampleMs);
+    send({ type: "memory", at: Date.now(), rss, heapUsed, settled });
+  };
+  const sampler = setInterval(() => sample(false), config.memorySampleMs);
+  // Every few seconds, a full GC first (node --expose-gc): garbage V8 has not
+  // collected yet is not a leak, so drift is judged on these samples.
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const settledSampler = setInterval(() => {
+    if (!gc) return;
+    gc();
+    sample(true);
+  }, config.settledSampleMs);
   process.on("message", (message) => {
     if (message !== "stop") return;
     clearInterval(sampler);
+    clearInterval(settledSampler);
     void source
       .stop()
       .then(() => Promise.all(functions.map((fn) => fn.close())))

@@ -189,6 +189,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
           applicationName: LOCAL_DEFAULTS.applicationName,
           functionEnv,
           memorySampleMs: 250,
+          settledSampleMs: 2000,
         },
         { onBatch: options.onBatch, onMemory: options.onHandlerMemory, log },
       );
