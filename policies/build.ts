@@ -4,8 +4,8 @@
 import type { PolicyResource } from "@pulumi/policy";
 import { isAbsolute, posix, relative, resolve, sep } from "node:path";
 import { ManifestError, readFreshManifest, type BuildManifest } from "../tools/build/manifest";
-import { stackPolicy, tagsOf, type CheckContext, type PolicySpec } from "./support/define";
-import { isObject, str } from "./support/props";
+import { stackPolicy, type CheckContext, type PolicySpec } from "./support/define";
+import { isObject, str, tagsOf } from "./support/props";
 import { T, regionOf } from "./support/resources";
 import { proxyTarget } from "./support/runtime";
 

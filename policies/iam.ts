@@ -2,8 +2,8 @@
 // (docs/contracts.md) and nothing by wildcard. Missing grants are the story's
 // permission toil; wildcard actions are how a role quietly grows.
 import type { PolicyResource } from "@pulumi/policy";
-import { stackPolicy, tagsOf, type CheckContext, type PolicySpec } from "./support/define";
-import { envOf, isObject, json, list, str } from "./support/props";
+import { stackPolicy, type CheckContext, type PolicySpec } from "./support/define";
+import { envOf, isObject, json, list, str, tagsOf } from "./support/props";
 import { T, regionOf, type StackIndex } from "./support/resources";
 
 export const leastPrivilegeSpec: PolicySpec = {

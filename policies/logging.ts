@@ -2,8 +2,8 @@
 // central archive of its jurisdiction. The story's region had logs nobody
 // could find because central logging did not reach it.
 import type { PolicyResource } from "@pulumi/policy";
-import { stackPolicy, tagsOf, type CheckContext, type PolicySpec } from "./support/define";
-import { has, num, obj, str } from "./support/props";
+import { stackPolicy, type CheckContext, type PolicySpec } from "./support/define";
+import { has, num, obj, str, tagsOf } from "./support/props";
 import { T, describe, geographyOf, regionOf, regionOfArn, type StackIndex } from "./support/resources";
 
 export const centralLogShippingSpec: PolicySpec = {

@@ -1,8 +1,8 @@
 // raw-bucket-private: uploads are private. The raw bucket blocks every form
 // of public access and no bucket policy or ACL opens it.
 import type { PolicyResource } from "@pulumi/policy";
-import { stackPolicy, tagsOf, type CheckContext, type PolicySpec } from "./support/define";
-import { isObject, json, str } from "./support/props";
+import { stackPolicy, type CheckContext, type PolicySpec } from "./support/define";
+import { isObject, json, str, tagsOf } from "./support/props";
 import { BUCKET_TYPES, T, regionOf, roleOf, type StackIndex } from "./support/resources";
 
 export const rawBucketPrivateSpec: PolicySpec = {

@@ -199,11 +199,3 @@ export function resourcePolicy(spec: PolicySpec, check: ResourceCheck): Resource
     validateStack: (args, reportViolation) => deliverWaiverProblems(spec, args.getConfig(), args.resources, reportViolation),
   };
 }
-
-/** Reads `props.tags` as a string map (empty when there are none). */
-export function tagsOf(r: { props: Record<string, unknown> }): Record<string, unknown> {
-  const tags = r.props.tags;
-  return typeof tags === "object" && tags !== null ? (tags as Record<string, unknown>) : {};
-}
-
-export type { PolicyResource };

@@ -44,3 +44,8 @@ export function json(v: unknown): unknown {
     return undefined;
   }
 }
+
+/** `props.tags` of a resource (empty when there are none). */
+export function tagsOf(r: { props: Props }): Props {
+  return obj(r.props.tags);
+}
