@@ -175,9 +175,13 @@ function assignRegions(resources: Omit<PlanResource, "region">[], mocks: Pipelin
 export function muteStackTraces(): () => void {
   const sourceMaps = process.sourceMapsEnabled;
   const prepare = Error.prepareStackTrace;
+  const limit = Error.stackTraceLimit;
   process.setSourceMapsEnabled(false);
   Error.prepareStackTrace = () => "";
+  // No frames captured for the per-promise traces either (the SDK raises the limit itself where it wants a source position).
+  Error.stackTraceLimit = 0;
   return () => {
+    Error.stackTraceLimit = limit;
     Error.prepareStackTrace = prepare;
     process.setSourceMapsEnabled(sourceMaps);
   };
