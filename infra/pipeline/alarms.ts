@@ -73,8 +73,9 @@ export function createFunctionAlarms(ctx: RegionContext, f: PipelineFunction, al
       evaluationPeriods: 1,
       treatMissingData: "notBreaching",
       metricQueries: [
-        { id: "used", metric: { namespace, metricName: "MaxMemoryUsedMB", period: 300, stat: "Maximum" } },
-        { id: "size", metric: { namespace, metricName: "MemorySizeMB", period: 300, stat: "Maximum" } },
+        // An alarm evaluates exactly one series: the inputs must say returnData false (AWS defaults it to true).
+        { id: "used", returnData: false, metric: { namespace, metricName: "MaxMemoryUsedMB", period: 300, stat: "Maximum" } },
+        { id: "size", returnData: false, metric: { namespace, metricName: "MemorySizeMB", period: 300, stat: "Maximum" } },
         { id: "utilization", expression: "100 * used / size", label: "Memory used (%)", returnData: true },
       ],
     }),

@@ -94,6 +94,9 @@ describe("Pulumi program (plan under mocks)", function () {
         assert.match(prop<string[]>(alarm, "alarmActions")[0], new RegExp(`^arn:aws:sns:${f.region}:\\d+:.+-alerts$`));
       }
     }
+    const memory = dev.resources.find((r) => r.type === ALARM && r.props.name === "thumbpipe-dev-eu-central-1-thumbnails-memory") as PlanResource;
+    const queries = prop<{ id: string; returnData?: boolean; expression?: string }[]>(memory, "metricQueries");
+    assert.deepEqual(queries.filter((q) => q.returnData === true).map((q) => q.expression), ["100 * used / size"], "the alarm evaluates one series: used over size");
     const alarms = ofType(dev, ALARM);
     const perRegion = alarms.length / 2;
     assert.equal(perRegion, FUNCTION_NAMES.length * 5 + 6 + 3 + 1, "functions, queues (depth and age of queue, DLQ and async failures), database, canary");
