@@ -5,7 +5,7 @@
 // A benchmark, not a test: it prints figures and PASS/MISS against the bars.
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, rm, stat } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, extname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -14,7 +14,7 @@ import sharp from "sharp";
 import { JPEG_QUALITY, RUNTIME_ENV, buildSpecs, thumbnailConfigFromEnv, type ThumbnailSpec } from "../../handlers/thumbnails/image";
 import { LARGE_PHOTO, generateInputs, inputsFromFolder, startupProbe, type BenchInput } from "./inputs";
 import { measureAll } from "./measure";
-import { driftOf, figuresFor, formatReport, median, summarise, type DriftResult, type OutputSize, type ToolRun } from "./report";
+import { CPU_REPORT_FILE, driftOf, figuresFor, formatReport, median, summarise, type DriftResult, type OutputSize, type ToolRun } from "./report";
 import { PACKAGE_FOR, convertTool, findBinary, oursTool, vipsthumbnailTool, type Tool, type ToolId } from "./tools";
 
 const USAGE = "usage: npm run bench -- [--images DIR] [--json] [--count N] [--drift N] [--compare-allocator] [--keep]";
@@ -66,6 +66,7 @@ async function outputsOf(outDir: string, stem: string, specs: ThumbnailSpec[]): 
 async function runTool(bash: string, tool: Tool, input: BenchInput, workDir: string, specs: ThumbnailSpec[], count: number): Promise<ToolRun> {
   const stem = basename(input.path, extname(input.path));
   const cpuSeconds: number[] = [];
+  const inProcessCpuSeconds: number[] = [];
   let peakRssMb = 0;
   let outputs: OutputSize[] = [];
   for (let run = 0; run < count; run++) {
@@ -73,11 +74,13 @@ async function runTool(bash: string, tool: Tool, input: BenchInput, workDir: str
     await mkdir(outDir, { recursive: true });
     const measured = await measureAll(bash, tool.commands(input.path, outDir, stem));
     cpuSeconds.push(measured.cpuSeconds);
+    const cpuReport = join(outDir, CPU_REPORT_FILE);
+    if (existsSync(cpuReport)) inProcessCpuSeconds.push((JSON.parse(await readFile(cpuReport, "utf8")) as { cpuSeconds: number }).cpuSeconds);
     peakRssMb = Math.max(peakRssMb, measured.peakRssMb);
     if (run === count - 1) outputs = await outputsOf(outDir, stem, specs);
     await rm(outDir, { recursive: true, force: true });
   }
-  return { cpuSeconds, peakRssMb, outputs };
+  return { cpuSeconds, ...(inProcessCpuSeconds.length ? { inProcessCpuSeconds } : {}), peakRssMb, outputs };
 }
 
 async function runDrift(
@@ -137,7 +140,8 @@ async function main(): Promise<void> {
   try {
     const worker = await bundleWorker(workDir);
     const nodeModules = nodeModulesOfSharp();
-    const tools: Tool[] = [oursTool(worker, nodeModules, specs)];
+    const probe = await startupProbe(workDir);
+    const tools: Tool[] = [oursTool(worker, nodeModules, specs, probe.path)];
     for (const [name, make] of [
       ["convert", convertTool],
       ["vipsthumbnail", vipsthumbnailTool],
@@ -154,7 +158,6 @@ async function main(): Promise<void> {
     const inputs = values.images ? await inputsFromFolder(resolve(values.images), log) : await generateInputs(workDir, log);
     if (inputs.length === 0) throw new Error(`no JPEG, PNG or WebP files in ${values.images}`);
 
-    const probe = await startupProbe(workDir);
     const startup: Partial<Record<ToolId, number>> = {};
     for (const tool of tools) startup[tool.id] = median((await runTool(bash, tool, probe, workDir, specs, Math.max(3, count))).cpuSeconds);
     log(`start-up CPU: ${Object.entries(startup).map(([id, s]) => `${id} ${s?.toFixed(3)} s`).join(", ")}`);

@@ -3,6 +3,9 @@
 import type { BenchInput } from "./inputs";
 import type { ToolId } from "./tools";
 
+/** File in a render's output folder where our worker writes its in-process CPU seconds. */
+export const CPU_REPORT_FILE = "cpu.json";
+
 export interface OutputSize {
   name: string;
   width: number;
@@ -13,6 +16,8 @@ export interface OutputSize {
 export interface ToolRun {
   /** CPU seconds (user + sys) of each repetition. */
   cpuSeconds: number[];
+  /** CPU the process reported for the work itself, start-up excluded (our worker only). */
+  inProcessCpuSeconds?: number[];
   peakRssMb: number;
   outputs: OutputSize[];
 }
@@ -41,8 +46,12 @@ export function median(values: number[]): number {
 
 export interface ToolFigures {
   cpuSeconds: number;
-  /** CPU minus the same tool's start-up (a 16x16 input): the cost of the pixels. */
+  /**
+   * The cost of the pixels: ours reports it from inside the process; for the
+   * C tools it is CPU minus the same tool's start-up on a 16x16 input.
+   */
   netCpuSeconds: number;
+  netMethod: "in-process" | "minus start-up";
   peakRssMb: number;
   outputs: OutputSize[];
 }
@@ -82,7 +91,10 @@ export function figuresFor(input: BenchInput, runs: Partial<Record<ToolId, ToolR
   const tools: Partial<Record<ToolId, ToolFigures>> = {};
   for (const [id, run] of Object.entries(runs) as [ToolId, ToolRun][]) {
     const cpuSeconds = median(run.cpuSeconds);
-    tools[id] = { cpuSeconds, netCpuSeconds: Math.max(0, cpuSeconds - (startup[id] ?? 0)), peakRssMb: run.peakRssMb, outputs: run.outputs };
+    const [netCpuSeconds, netMethod] = run.inProcessCpuSeconds?.length
+      ? ([median(run.inProcessCpuSeconds), "in-process"] as const)
+      : ([Math.max(0, cpuSeconds - (startup[id] ?? 0)), "minus start-up"] as const);
+    tools[id] = { cpuSeconds, netCpuSeconds, netMethod, peakRssMb: run.peakRssMb, outputs: run.outputs };
   }
   const mismatches: string[] = [];
   for (const [id, figures] of Object.entries(tools) as [ToolId, ToolFigures][]) {
@@ -143,9 +155,11 @@ export function formatReport(report: BenchReport): string {
   const { settings } = report;
   lines.push(
     `Thumbnails ${settings.sizes.map((s) => `${s.name} ${s.width}px`).join(", ")} as JPEG q${settings.jpegQuality}, ${settings.threads} thread per tool, median of ${settings.count} run(s).`,
-    `CPU = user+sys seconds of the child; "net" subtracts each tool's start-up on a 16x16 input: ${Object.entries(report.startup)
+    `CPU = user+sys seconds of the child process. "net" = the pixels' cost: ours as measured inside the process (process.cpuUsage around read, render, write, after one 16x16 warm-up render);`,
+    `the C tools' CPU minus their start-up on a 16x16 input (${Object.entries(report.startup)
+      .filter(([id]) => id !== "ours")
       .map(([id, s]) => `${id} ${fixed(s, 3)} s`)
-      .join(", ")}.`,
+      .join(", ")}; ours starts in ${fixed(report.startup.ours, 3)} s, once per container).`,
     "",
   );
   const header = ["input", "tool", "CPU s", "net CPU s", "peak RSS MB", "outputs"];

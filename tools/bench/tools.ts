@@ -59,13 +59,17 @@ function largestFirst(specs: ThumbnailSpec[]): ThumbnailSpec[] {
   return [...specs].sort((a, b) => b.width - a.width);
 }
 
-/** Our path runs with the environment the function gets (RUNTIME_ENV: one malloc arena). */
-export function oursTool(workerPath: string, nodeModules: string, specs: ThumbnailSpec[]): Tool {
+/**
+ * Our path runs with the environment the function gets (RUNTIME_ENV: one
+ * malloc arena), and renders `warmupInput` before the measured image, as a warm
+ * container would have.
+ */
+export function oursTool(workerPath: string, nodeModules: string, specs: ThumbnailSpec[], warmupInput: string): Tool {
   return {
     id: "ours",
     label: "ours (sharp)",
     commands: (input, outDir) => [
-      { file: process.execPath, args: [workerPath, "render", input, outDir, JSON.stringify(specs)], env: { ...ONE_THREAD, ...RUNTIME_ENV, NODE_PATH: nodeModules } },
+      { file: process.execPath, args: [workerPath, "render", input, outDir, JSON.stringify(specs), warmupInput], env: { ...ONE_THREAD, ...RUNTIME_ENV, NODE_PATH: nodeModules } },
     ],
   };
 }

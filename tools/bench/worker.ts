@@ -1,20 +1,29 @@
 // The benchmark's child process for our path. Bundled by esbuild before the
 // run (as the Lambda is), so no TypeScript loader runs inside the measurement.
-//   worker render <input> <outDir> <specs JSON>      one image, outputs written
+//   worker render <input> <outDir> <specs JSON> [warm-up input]
+//     one image, outputs written; the CPU spent reading, rendering and writing
+//     it goes to <outDir>/cpu.json. Start-up, and first-use set-up after one
+//     render of the tiny warm-up input, are excluded: the same start-up-and-tiny-
+//     image cost the C tools have subtracted from theirs.
 //   worker drift <count> <warmup> <specs JSON> <input>...   RSS over many images
 import { readFileSync, writeFileSync } from "node:fs";
 import { basename, extname, join } from "node:path";
 import { FILE_EXTENSIONS, renderThumbnails, DEFAULT_LIMITS, type ThumbnailSpec } from "../../handlers/thumbnails/image";
+import { CPU_REPORT_FILE } from "./report";
 
 declare const gc: (() => void) | undefined;
 
 const MB = 1024 * 1024;
 
-async function render(input: string, outDir: string, specs: ThumbnailSpec[]): Promise<void> {
+async function render(input: string, outDir: string, specs: ThumbnailSpec[], warmup: string | undefined): Promise<void> {
+  if (warmup) await renderThumbnails(readFileSync(warmup), specs, DEFAULT_LIMITS);
+  const started = process.cpuUsage();
   const outcome = await renderThumbnails(readFileSync(input), specs, DEFAULT_LIMITS);
   if (!outcome.ok) throw new Error(`${input} was rejected: ${outcome.reason} (${outcome.detail})`);
   const stem = basename(input, extname(input));
   for (const output of outcome.outputs) writeFileSync(join(outDir, `${stem}.${output.name}.${FILE_EXTENSIONS[output.format]}`), output.data);
+  const used = process.cpuUsage(started);
+  writeFileSync(join(outDir, CPU_REPORT_FILE), JSON.stringify({ cpuSeconds: (used.user + used.system) / 1e6 }));
 }
 
 /** RSS after a full GC, so JS garbage waiting for collection is not counted as drift. */
@@ -40,9 +49,9 @@ async function drift(count: number, warmup: number, specs: ThumbnailSpec[], inpu
 
 async function main(): Promise<void> {
   const [mode, ...args] = process.argv.slice(2);
-  if (mode === "render" && args.length === 3) return render(args[0], args[1], JSON.parse(args[2]) as ThumbnailSpec[]);
+  if (mode === "render" && (args.length === 3 || args.length === 4)) return render(args[0], args[1], JSON.parse(args[2]) as ThumbnailSpec[], args[3]);
   if (mode === "drift" && args.length >= 4) return drift(Number(args[0]), Number(args[1]), JSON.parse(args[2]) as ThumbnailSpec[], args.slice(3));
-  throw new Error("usage: worker render <input> <outDir> <specs> | worker drift <count> <warmup> <specs> <input>...");
+  throw new Error("usage: worker render <input> <outDir> <specs> [warm-up input] | worker drift <count> <warmup> <specs> <input>...");
 }
 
 main().catch((err: unknown) => {

@@ -9,7 +9,6 @@ import { sharp } from "./sharp-setup";
 import type { ImageLimits, ImageOutcome, InputFormat, OutputFormat, RenderedThumbnail, ThumbnailSpec } from "./types";
 import { checkBytes, checkHeader, classifyDecoderError } from "./validate";
 
-
 /** Options for every read of untrusted bytes. */
 function decodeOptions(limits: ImageLimits): SharpOptions {
   return {
