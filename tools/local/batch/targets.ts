@@ -69,3 +69,13 @@ export async function connect(databaseUrl: string): Promise<Client> {
   await client.connect();
   return client;
 }
+
+/**
+ * The in-process handler logs JSON lines and EMF metrics meant for
+ * CloudWatch; a command's own report says what happened, so they are off
+ * unless the environment asks for them.
+ */
+export function quietLocalHandler(): void {
+  process.env.POWERTOOLS_LOG_LEVEL ??= "SILENT";
+  process.env.POWERTOOLS_METRICS_DISABLED ??= "true";
+}

@@ -6,7 +6,7 @@ import { createProgress, progressMode } from "../../local/batch/progress";
 import { queueDepth, runRedrive } from "../../local/batch/redrive";
 import { buildRunReport, deadLetterQueueUrl, formatRunReport, waitForRunToSettle } from "../../local/batch/report";
 import { RunStore } from "../../local/batch/run-store";
-import { connect, openTarget, type TargetOptions } from "../../local/batch/targets";
+import { connect, openTarget, quietLocalHandler, type TargetOptions } from "../../local/batch/targets";
 import { seconds } from "./reprocess";
 
 interface RedriveOptions extends TargetOptions {
@@ -43,6 +43,7 @@ async function redriveCommand(options: RedriveOptions): Promise<number> {
   if (!options.local && !options.queueUrl) throw new Error("name the source queue with --queue-url (and --dlq-url unless its RedrivePolicy names it), or use --local");
   const max = options.max === undefined ? undefined : Number(options.max);
   if (max !== undefined && (!Number.isInteger(max) || max < 1)) throw new Error(`--max ${JSON.stringify(options.max)} is not a positive whole number`);
+  if (options.local) quietLocalHandler();
   const target = await openTarget(options, log);
   const abort = new AbortController();
   const onSigint = () => {

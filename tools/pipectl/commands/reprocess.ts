@@ -11,7 +11,7 @@ import { createProgress, progressMode } from "../../local/batch/progress";
 import { buildRunReport, deadLetterQueueUrl, formatRunReport, waitForRunToSettle } from "../../local/batch/report";
 import { runReprocess, type ReprocessSelection } from "../../local/batch/reprocess";
 import { RunStore } from "../../local/batch/run-store";
-import { connect, openTarget, type TargetOptions } from "../../local/batch/targets";
+import { connect, openTarget, quietLocalHandler, type TargetOptions } from "../../local/batch/targets";
 
 
 interface ReprocessOptions extends TargetOptions {
@@ -66,6 +66,7 @@ async function reprocessCommand(options: ReprocessOptions): Promise<number> {
   if (!options.local && !options.list && (!options.bucket || !options.queueUrl)) {
     throw new Error("name the target: --bucket and --queue-url (with --region, or --s3-endpoint/--sqs-endpoint), or --local");
   }
+  if (options.local) quietLocalHandler();
   const target = await openTarget(options, log);
   const abort = new AbortController();
   const onSigint = () => {
