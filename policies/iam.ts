@@ -16,6 +16,9 @@ export const leastPrivilegeSpec: PolicySpec = {
     "Grant the missing action on the named resource in the function's RolePolicy (infra/iam-policies.ts), and replace wildcard actions with the exact actions the code calls.",
 };
 
+/** AWS managed policies that grant (nearly) everything. */
+const BROAD_MANAGED_POLICY = /:iam::aws:policy\/(AdministratorAccess|PowerUserAccess|IAMFullAccess)$/;
+
 interface Statement {
   actions: string[];
   resources: string[];
@@ -97,8 +100,14 @@ export const leastPrivilegeRole = stackPolicy(leastPrivilegeSpec, (stack, ctx) =
       }
       statements.push(...parsed);
     }
-    const inlineManaged = list(ctx.inspect(role, () => list(role.props.managedPolicyArns).map(String)));
-    for (const arn of inlineManaged.map(String).filter((a) => /:iam::aws:policy\/(AdministratorAccess|PowerUserAccess)$/.test(a))) {
+    const managed = [
+      ...(ctx.inspect(role, () => list(role.props.managedPolicyArns).map(String)) ?? []),
+      ...stack
+        .ofType(T.rolePolicyAttachment)
+        .filter((a) => stack.refersTo(a, "role", role, () => false))
+        .map((a) => ctx.inspect(a, () => str(a.props.policyArn)) ?? ""),
+    ];
+    for (const arn of managed.filter((a) => BROAD_MANAGED_POLICY.test(a))) {
       ctx.report(role, `${region}: ${fn.name}'s role has the AWS managed policy ${arn}`);
     }
     if (!readable) continue;

@@ -158,6 +158,10 @@ describe("snowflake-guard policies (through the runtime's unknown-checking proxy
       const missing = withProps(plan, "eu-central-1-thumbnails-policy", (p) => (p.policy = JSON.stringify({ Statement: [{ Effect: "Allow", Action: ["s3:GetObject"], Resource: "arn:aws:s3:::elsewhere/*" }] })));
       const found = await assertBlocks(leastPrivilegeRole, missing, "eu-central-1", /does not allow s3:GetObject/);
       assert.ok(found.some((d) => /secretsmanager:GetSecretValue/.test(d.message)));
+      const role = plan.resources.find((r) => r.name === "us-east-1-canary-role")?.urn as string;
+      const admin = structuredClone(plan);
+      admin.resources.push({ ...admin.resources[0], urn: `${role}-admin`, name: "us-east-1-canary-admin", type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment", props: { policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" }, propertyDependencies: { role: [role] }, dependencies: [role] });
+      await assertBlocks(leastPrivilegeRole, admin, "us-east-1", /AWS managed policy arn:aws:iam::aws:policy\/AdministratorAccess/);
     });
     it("raw-bucket-private fails a raw bucket without a full public access block or with a public policy", async () => {
       await assertBlocks(rawBucketPrivate, withProps(plan, "us-east-1-raw-bucket-public-access", (p) => (p.blockPublicPolicy = false)), "us-east-1", /leaves blockPublicPolicy off/);
