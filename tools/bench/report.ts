@@ -25,7 +25,8 @@ export interface ToolRun {
 export interface DriftResult {
   count: number;
   warmup: number;
-  samples: { images: number; rssMb: number }[];
+  /** Every 100 images after warm-up, after a full GC; heap and external show whether growth is JavaScript or native. */
+  samples: { images: number; rssMb: number; heapMb?: number; externalMb?: number }[];
   peakMb: number;
 }
 
@@ -117,10 +118,16 @@ export function figuresFor(input: BenchInput, runs: Partial<Record<ToolId, ToolR
   };
 }
 
+/** The sample at the end of warm-up (or the first after it). */
+export function warmSample(result: DriftResult): DriftResult["samples"][number] | undefined {
+  return result.samples.find((sample) => sample.images >= result.warmup);
+}
+
+/** RSS at the end minus RSS once warmed up. */
 export function driftOf(result: DriftResult): number {
-  const first = result.samples[0]?.rssMb ?? 0;
+  const warm = warmSample(result)?.rssMb ?? 0;
   const last = result.samples[result.samples.length - 1]?.rssMb ?? 0;
-  return last - first;
+  return last - warm;
 }
 
 export function summarise(
@@ -188,9 +195,10 @@ export function formatReport(report: BenchReport): string {
   );
   if (report.drift) {
     const first = report.drift.samples[0];
+    const warm = warmSample(report.drift);
     const last = report.drift.samples[report.drift.samples.length - 1];
     lines.push(
-      `RSS over ${report.drift.count} images in one process: ${fixed(first?.rssMb, 1)} MB after ${first?.images} (warm-up), ${fixed(last?.rssMb, 1)} MB after ${last?.images}, peak ${fixed(report.drift.peakMb, 1)} MB`,
+      `RSS over ${report.drift.count} images in one process: ${fixed(first?.rssMb, 1)} MB after ${first?.images}, ${fixed(warm?.rssMb, 1)} MB after ${warm?.images} (end of warm-up), ${fixed(last?.rssMb, 1)} MB after ${last?.images}, peak ${fixed(report.drift.peakMb, 1)} MB`,
     );
   }
   lines.push("", "Bars:");

@@ -26,24 +26,25 @@ async function render(input: string, outDir: string, specs: ThumbnailSpec[], war
   writeFileSync(join(outDir, CPU_REPORT_FILE), JSON.stringify({ cpuSeconds: (used.user + used.system) / 1e6 }));
 }
 
-/** RSS after a full GC, so JS garbage waiting for collection is not counted as drift. */
-function settledRssMb(): number {
+/** Memory after a full GC, so JS garbage waiting for collection is not counted as drift. */
+function settledSample(images: number): { images: number; rssMb: number; heapMb: number; externalMb: number } {
   if (typeof gc === "function") gc();
-  return process.memoryUsage.rss() / MB;
+  const usage = process.memoryUsage();
+  return { images, rssMb: usage.rss / MB, heapMb: usage.heapTotal / MB, externalMb: usage.external / MB };
 }
 
 async function drift(count: number, warmup: number, specs: ThumbnailSpec[], inputs: string[]): Promise<void> {
   // Inputs are read once: the drift is about the image path, not the page cache.
   const buffers = inputs.map((input) => readFileSync(input));
-  const samples: { images: number; rssMb: number }[] = [];
+  const samples: ReturnType<typeof settledSample>[] = [];
   let peakMb = 0;
   for (let i = 1; i <= count; i++) {
     const outcome = await renderThumbnails(buffers[i % buffers.length], specs, DEFAULT_LIMITS);
     if (!outcome.ok) throw new Error(`${inputs[i % buffers.length]} was rejected: ${outcome.reason}`);
     peakMb = Math.max(peakMb, process.memoryUsage.rss() / MB);
-    if (i >= warmup && (i - warmup) % 100 === 0) samples.push({ images: i, rssMb: settledRssMb() });
+    if (i % 100 === 0 || i === warmup) samples.push(settledSample(i));
   }
-  if (samples[samples.length - 1]?.images !== count) samples.push({ images: count, rssMb: settledRssMb() });
+  if (samples[samples.length - 1]?.images !== count) samples.push(settledSample(count));
   process.stdout.write(`${JSON.stringify({ count, warmup, samples, peakMb })}\n`);
 }
 
