@@ -1,10 +1,12 @@
-// Starts a policy pack the way the Pulumi CLI does and talks to it over the
-// Analyzer gRPC protocol with the stubs @pulumi/pulumi ships. The CLI runs a
-// Node.js pack through `pulumi-analyzer-policy` (node + ts-node on the pack
-// folder, cwd = the pack, engine address and "." as arguments, stack and
-// project in the environment); here node runs the pack's index.ts through
-// tsx instead of ts-node. The pack's @pulumi/policy server binds 127.0.0.1:0
-// and prints its port as the first line of stdout.
+// Starts a policy pack and talks to it over the Analyzer gRPC protocol with
+// the stubs @pulumi/pulumi ships. The Pulumi CLI's Node.js language host runs
+// a pack as `node <@pulumi/pulumi/cmd/run-policy-pack resolved from the pack>
+// <engine address> <pack dir>` with cwd = the pack and stack, project and
+// config in the environment; run-policy-pack registers ts-node (type-checking)
+// and requires the pack. Loader "pulumi-cli" does exactly that; "tsx" runs
+// index.ts through tsx instead (no type-check). Either way the pack's
+// @pulumi/policy server binds 127.0.0.1:0 and prints its port as the first
+// line of stdout.
 import * as grpc from "@grpc/grpc-js";
 import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import * as analyzer from "@pulumi/pulumi/proto/analyzer_pb";
@@ -20,6 +22,26 @@ const START_TIMEOUT_MS = 60_000;
 
 export class AnalyzerStartError extends Error {}
 
+/** How node loads the pack: as the Pulumi CLI does (ts-node, type-checked), or through tsx. */
+export type PackLoader = "pulumi-cli" | "tsx";
+export const PACK_LOADERS: readonly PackLoader[] = ["pulumi-cli", "tsx"];
+
+/** The engine address argument: this driver is the engine but serves nothing the pack could call back. */
+const NO_ENGINE = "127.0.0.1:0";
+
+/** node's arguments for a pack in packDir (absolute), run with cwd = packDir. */
+export function packCommand(loader: PackLoader, packDir: string): string[] {
+  if (loader === "tsx") return ["--require", require.resolve("tsx/cjs"), "index.ts", NO_ENGINE, "."];
+  // The language host resolves run-policy-pack from the pack folder, as node would, so do the same.
+  let runPolicyPack: string;
+  try {
+    runPolicyPack = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [packDir] });
+  } catch {
+    throw new AnalyzerStartError(`${packDir}: @pulumi/pulumi/cmd/run-policy-pack cannot be resolved from the pack; run npm install`);
+  }
+  return [runPolicyPack, NO_ENGINE, packDir];
+}
+
 export interface StartOptions {
   /** The policy pack folder (holds PulumiPolicy.yaml, package.json, index.ts). */
   packDir: string;
@@ -30,6 +52,8 @@ export interface StartOptions {
   dryRun?: boolean;
   /** Extra environment for the pack process (tests point SNOWFLAKE_GUARD_REPO_ROOT at a prepared build). */
   env?: Record<string, string>;
+  /** Default "pulumi-cli": the pack runs exactly as `pulumi preview --policy-pack` runs it. */
+  loader?: PackLoader;
 }
 
 type Unary<Req, Res> = (req: Req, callback: (err: grpc.ServiceError | null, res: Res) => void) => grpc.ClientUnaryCall;
@@ -102,8 +126,7 @@ export class AnalyzerSession {
       ...(options.stackConfig ? { PULUMI_CONFIG: JSON.stringify(options.stackConfig) } : {}),
       ...options.env,
     };
-    // The CLI passes the engine address and the pack path; this engine has no server of its own to offer.
-    const child = spawn(process.execPath, ["--require", require.resolve("tsx/cjs"), "index.ts", "127.0.0.1:0", "."], {
+    const child = spawn(process.execPath, packCommand(options.loader ?? "pulumi-cli", packDir), {
       cwd: packDir,
       env,
       stdio: ["ignore", "pipe", "pipe"],

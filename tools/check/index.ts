@@ -1,4 +1,4 @@
-// `npm run check -- (--stack NAME | --plan FILE) [--json] [--sarif FILE] [--config FILE]`:
+// `npm run check -- (--stack NAME | --plan FILE) [--json] [--sarif FILE] [--config FILE] [--loader tsx]`:
 // the policy pack over the Analyzer protocol the Pulumi CLI uses, against the
 // program under mocks (--stack) or a plan file. Exit 1 on any mandatory
 // violation, 2 when the check itself could not run.
@@ -8,7 +8,7 @@ import { join, resolve } from "node:path";
 import { ManifestError } from "../build/manifest";
 import type * as PlanStackModule from "../plan/plan-stack";
 import type { PlanFile } from "../plan/plan-stack";
-import { AnalyzerSession, AnalyzerStartError } from "./analyzer-client";
+import { AnalyzerSession, AnalyzerStartError, PACK_LOADERS, type PackLoader } from "./analyzer-client";
 import { defaultConfigPath, PackConfigError, readPackConfig, type PackConfig } from "./pack-config";
 import { PlanInputError, readPlanFile } from "./plan-input";
 import { formatText, toJson, toSarif } from "./report";
@@ -25,6 +25,7 @@ interface CliOptions {
   sarif?: string;
   config?: string;
   pack: string;
+  loader: PackLoader;
 }
 
 export interface CliIo {
@@ -44,6 +45,11 @@ function parseArgs(argv: string[]): CliOptions {
     .option("--sarif <file>", "also write a SARIF 2.1.0 report (GitHub code scanning)")
     .option("--config <file>", "policy pack config (levels and waivers); default policies/config/<stack>.json when present")
     .option("--pack <dir>", "policy pack folder", DEFAULT_PACK_DIR)
+    .addOption(
+      new Option("--loader <name>", "how node loads the pack: pulumi-cli runs it exactly as `pulumi preview --policy-pack` does (ts-node, type-checked); tsx skips the type-check")
+        .choices(PACK_LOADERS)
+        .default("pulumi-cli"),
+    )
     .exitOverride()
     .configureOutput({ writeOut: (t) => process.stdout.write(t), writeErr: (t) => process.stderr.write(t) })
     .showHelpAfterError();
@@ -78,7 +84,7 @@ async function target(o: CliOptions): Promise<Target> {
 
 /** Starts the pack, then plans while it boots (both take seconds), then checks. */
 async function check(o: CliOptions, t: Target, config: PackConfig) {
-  const starting = AnalyzerSession.start({ packDir: o.pack, stack: t.stack, project: t.project, stackConfig: t.stackConfig });
+  const starting = AnalyzerSession.start({ packDir: o.pack, stack: t.stack, project: t.project, stackConfig: t.stackConfig, loader: o.loader });
   let plan: PlanFile;
   try {
     plan = await t.plan();
