@@ -22,7 +22,8 @@ export interface PolicyInputs {
   rawBucketArn: string;
   thumbnailsBucketArn: string;
   queueArn: string;
-  dbSecretArn: string;
+  /** The RDS-managed master secret; only the functions that read it need it (its ARN is unknown until RDS creates it). */
+  dbSecretArn?: string;
   alertTopicArn: string;
   ticketTopicArn: string;
   /** The region's pipeline functions whose memory the OOM remediator may raise. */
@@ -67,7 +68,8 @@ function putMetrics(namespace: string): Statement {
   return { Effect: "Allow", Action: ["cloudwatch:PutMetricData"], Resource: "*", Condition: { StringEquals: { "cloudwatch:namespace": namespace } } };
 }
 
-function dbSecret(p: PolicyInputs): Statement {
+function dbSecret(fn: FunctionName, p: PolicyInputs): Statement {
+  if (!p.dbSecretArn) throw new Error(`${fn} reads the database secret, but its policy inputs have no dbSecretArn`);
   return { Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: p.dbSecretArn };
 }
 
@@ -86,10 +88,10 @@ export function functionPolicy(fn: FunctionName, p: PolicyInputs): PolicyDocumen
           { Effect: "Allow", Action: ["s3:PutObject"], Resource: `${p.thumbnailsBucketArn}/*` },
           // The event source mapping polls with the function's role.
           { Effect: "Allow", Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"], Resource: p.queueArn },
-          dbSecret(p),
+          dbSecret(fn, p),
         ] satisfies Statement[];
       case "migrate":
-        return [dbSecret(p)];
+        return [dbSecret(fn, p)];
       case "oom-remediator":
         return [
           { Effect: "Allow", Action: ["lambda:GetFunctionConfiguration", "lambda:UpdateFunctionConfiguration"], Resource: p.remediableFunctionArns },
@@ -99,7 +101,7 @@ export function functionPolicy(fn: FunctionName, p: PolicyInputs): PolicyDocumen
         ];
       case "db-guard":
         return [
-          dbSecret(p),
+          dbSecret(fn, p),
           putMetrics(DATABASE_METRICS_NAMESPACE),
           { Effect: "Allow", Action: ["rds:DescribeDBParameters", "rds:ModifyDBParameterGroup"], Resource: p.dbParameterGroupArn },
           ...(p.allowReboot ? [{ Effect: "Allow", Action: ["rds:RebootDBInstance"], Resource: p.dbInstanceArn } satisfies Statement] : []),
@@ -113,7 +115,7 @@ export function functionPolicy(fn: FunctionName, p: PolicyInputs): PolicyDocumen
           { Effect: "Allow", Action: ["s3:GetObject", "s3:DeleteObject"], Resource: `${p.thumbnailsBucketArn}/${CANARY_PREFIX}*` },
           // Lists its run folder; also makes S3 answer 404 (not 403) while a thumbnail is not there yet.
           { Effect: "Allow", Action: ["s3:ListBucket"], Resource: p.thumbnailsBucketArn },
-          dbSecret(p),
+          dbSecret(fn, p),
           // Its metrics go out as embedded-metric-format log lines, so no PutMetricData.
           publish(p.ticketTopicArn),
         ];

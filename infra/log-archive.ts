@@ -6,10 +6,10 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { PipelineConfig } from "./config";
 import { jurisdictionOf } from "./config";
-import { resourcePrefix } from "./naming";
+import { logArchiveName } from "./naming";
 import { serviceTrustPolicy } from "./iam-policies";
 import { baseTags, nameOf, opts, type RegionContext } from "./pipeline/context";
-import { createPrivateBucket } from "./pipeline/storage";
+import { createPrivateBucket, tlsOnlyStatement } from "./pipeline/storage";
 import type { BuildManifest } from "../tools/build/manifest";
 
 export interface CentralLogArchiveArgs {
@@ -19,6 +19,7 @@ export interface CentralLogArchiveArgs {
   sourceRegions: string[];
   provider: aws.Provider;
   accountId: string;
+  partition: string;
   manifest: BuildManifest;
   commit: string;
   distDir: string;
@@ -37,11 +38,12 @@ export class CentralLogArchive extends pulumi.ComponentResource {
       provider: args.provider,
       parent: this,
       accountId: args.accountId,
+      partition: args.partition,
       manifest: args.manifest,
       commit: args.commit,
       distDir: args.distDir,
     };
-    const prefix = `${resourcePrefix(args.cfg, region)}-log-archive`;
+    const prefix = logArchiveName(args.cfg, region);
     const bucket = createPrivateBucket(ctx, "log-archive-bucket", `${prefix}-${args.accountId}`, [
       { id: "abort-incomplete-uploads", status: "Enabled", filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation: 7 } },
       {
@@ -53,19 +55,11 @@ export class CentralLogArchive extends pulumi.ComponentResource {
         noncurrentVersionExpiration: { noncurrentDays: 30 },
       },
     ]);
+    // Policies name the bucket by its known ARN so they are readable on a first preview.
+    const arn = bucket.knownArn;
     new aws.s3.BucketPolicy(
       nameOf(ctx, "log-archive-bucket-policy"),
-      {
-        bucket: bucket.bucket.id,
-        policy: bucket.arn.apply((arn) =>
-          JSON.stringify({
-            Version: "2012-10-17",
-            Statement: [
-              { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [arn, `${arn}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } } },
-            ],
-          }),
-        ),
-      },
+      { bucket: bucket.bucket.id, policy: JSON.stringify({ Version: "2012-10-17", Statement: [tlsOnlyStatement(arn)] }) },
       opts(ctx),
     );
 
@@ -78,15 +72,13 @@ export class CentralLogArchive extends pulumi.ComponentResource {
       nameOf(ctx, "log-archive-firehose-policy"),
       {
         role: role.id,
-        policy: bucket.arn.apply((arn) =>
-          JSON.stringify({
-            Version: "2012-10-17",
-            Statement: [
-              { Effect: "Allow", Action: ["s3:AbortMultipartUpload", "s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"], Resource: arn },
-              { Effect: "Allow", Action: ["s3:PutObject", "s3:GetObject"], Resource: `${arn}/*` },
-            ],
-          }),
-        ),
+        policy: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [
+            { Effect: "Allow", Action: ["s3:AbortMultipartUpload", "s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"], Resource: arn },
+            { Effect: "Allow", Action: ["s3:PutObject", "s3:GetObject"], Resource: `${arn}/*` },
+          ],
+        }),
       },
       opts(ctx),
     );

@@ -20,6 +20,23 @@ export function lambdaName(cfg: PipelineConfig, region: string, fn: FunctionName
   return `${resourcePrefix(cfg, region)}-${fn}`;
 }
 
+/** The log archive of one jurisdiction: its Firehose stream's name, and the prefix of its bucket and role. */
+export function logArchiveName(cfg: PipelineConfig, archiveRegion: string): string {
+  return `${resourcePrefix(cfg, archiveRegion)}-log-archive`;
+}
+
+export type QueueRole = "raw-events" | "raw-events-dlq" | "async-failures";
+
+export function queueName(cfg: PipelineConfig, region: string, role: QueueRole): string {
+  return `${resourcePrefix(cfg, region)}-${role}`;
+}
+
+export type TopicRole = "alerts" | "tickets";
+
+export function topicName(cfg: PipelineConfig, region: string, role: TopicRole): string {
+  return `${resourcePrefix(cfg, region)}-${role}`;
+}
+
 export type FunctionAlarmKind = "errors" | "throttles" | "duration" | "memory" | "oom";
 export const FUNCTION_ALARM_KINDS: readonly FunctionAlarmKind[] = ["errors", "throttles", "duration", "memory", "oom"];
 

@@ -90,7 +90,11 @@ export async function pipelineProgram(options: ProgramOptions): Promise<StackOut
   }
   const provider = (region: string): aws.Provider => providers.get(region) as aws.Provider;
 
-  const identity = await aws.getCallerIdentity({}, { provider: provider(cfg.centralLogRegion) });
+  // Data sources answer at preview, so ARNs built from them (infra/arns.ts) are known on a first preview.
+  const [identity, partition] = await Promise.all([
+    aws.getCallerIdentity({}, { provider: provider(cfg.centralLogRegion) }),
+    aws.getPartition({}, { provider: provider(cfg.centralLogRegion) }),
+  ]);
   const perRegion = await Promise.all(
     cfg.regions.map(async (r) => {
       const [zones, floors] = await Promise.all([aws.getAvailabilityZones({ state: "available" }, { provider: provider(r.name) }), readFloors(cfg, r.name, provider(r.name))]);
@@ -105,7 +109,7 @@ export async function pipelineProgram(options: ProgramOptions): Promise<StackOut
     const sources = cfg.regions.filter((r) => r.logArchiveRegion === archiveRegion).map((r) => r.name);
     archives.set(
       archiveRegion,
-      new CentralLogArchive(`log-archive-${archiveRegion}`, { cfg, archiveRegion, sourceRegions: sources, provider: provider(archiveRegion), accountId: identity.accountId, manifest, commit, distDir }),
+      new CentralLogArchive(`log-archive-${archiveRegion}`, { cfg, archiveRegion, sourceRegions: sources, provider: provider(archiveRegion), accountId: identity.accountId, partition: partition.partition, manifest, commit, distDir }),
     );
   }
 
@@ -117,6 +121,7 @@ export async function pipelineProgram(options: ProgramOptions): Promise<StackOut
       region: r,
       provider: provider(r.name),
       accountId: identity.accountId,
+      partition: partition.partition,
       availabilityZones: perRegion[i].zones,
       manifest,
       commit,

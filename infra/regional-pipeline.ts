@@ -3,12 +3,14 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { BuildManifest } from "../tools/build/manifest";
+import { alarmArn, dbInstanceArn, queueArn, ssmParameterArn, topicArn } from "./arns";
 import { connectionBudget, resolveMaxConnections, resolveMemory } from "./budget";
 import { FUNCTION_NAMES, type FunctionName, type PipelineConfig, type RegionConfig } from "./config";
-import { CANARY_PREFIX, dashboardUrl, functionAlarmName, lambdaName, maxConnectionsFloorParameter, memoryFloorPrefix, resourcePrefix } from "./naming";
+import type { PolicyInputs } from "./iam-policies";
+import { CANARY_PREFIX, dashboardUrl, functionAlarmName, lambdaName, maxConnectionsFloorParameter, memoryFloorPrefix, queueName, resourcePrefix, topicName } from "./naming";
 import { createCanaryAlarm, createDatabaseAlarms, createFunctionAlarms, createFunctionMetricFilters, createQueueAlarms } from "./pipeline/alarms";
 import { createTopics, runMigrations, wireAutomation } from "./pipeline/automation";
-import { arnPrefix, nameOf, opts, type RegionContext } from "./pipeline/context";
+import { arnScope, nameOf, opts, type RegionContext } from "./pipeline/context";
 import { regionDashboardBody, type RegionDashboardInput } from "./pipeline/dashboard";
 import { createDatabase, existingDatabase } from "./pipeline/database";
 import { createFunction, functionArn, type FunctionSpec, type PipelineFunction } from "./pipeline/functions";
@@ -28,6 +30,7 @@ export interface RegionalPipelineArgs {
   region: RegionConfig;
   provider: aws.Provider;
   accountId: string;
+  partition: string;
   availabilityZones: string[];
   manifest: BuildManifest;
   commit: string;
@@ -53,7 +56,7 @@ export class RegionalPipeline extends pulumi.ComponentResource {
   constructor(name: string, args: RegionalPipelineArgs, options?: pulumi.ComponentResourceOptions) {
     super("thumbnail-pipeline:index:RegionalPipeline", name, {}, options);
     const { cfg, region } = args;
-    const ctx: RegionContext = { cfg, region, provider: args.provider, parent: this, accountId: args.accountId, manifest: args.manifest, commit: args.commit, distDir: args.distDir };
+    const ctx: RegionContext = { cfg, region, provider: args.provider, parent: this, accountId: args.accountId, partition: args.partition, manifest: args.manifest, commit: args.commit, distDir: args.distDir };
     const r = region.name;
 
     // Decisions first: memory keeps what the OOM remediator raised; max_connections keeps db-guard's floor.
@@ -93,28 +96,31 @@ export class RegionalPipeline extends pulumi.ComponentResource {
       THUMBNAIL_FORMATS: cfg.thumbnailFormats.join(","),
     };
     const jira = cfg.ticketing.jira;
-    const policyInputs = pulumi
-      .all([storage.raw.arn, storage.thumbnails.arn, queues.queue.arn, database.secretArn, topics.alerts.arn, topics.tickets.arn, database.parameterGroupArn, asyncFailures.arn])
-      .apply(([rawBucketArn, thumbnailsBucketArn, queueArn, dbSecretArn, alertTopicArn, ticketTopicArn, dbParameterGroupArn, asyncFailureQueueArn]) => ({
-        rawBucketArn,
-        thumbnailsBucketArn,
-        queueArn,
-        dbSecretArn,
-        alertTopicArn,
-        ticketTopicArn,
-        dbParameterGroupArn,
-        asyncFailureQueueArn,
-        dbInstanceArn: `${arnPrefix(ctx, "rds")}:db:${database.identifier}`,
-        remediableFunctionArns: FUNCTION_NAMES.map((fn) => functionArn(ctx, fn)),
-        oomAlarmArns: FUNCTION_NAMES.map((fn) => `${arnPrefix(ctx, "cloudwatch")}:alarm:${functionAlarmName(lambdaName(cfg, r, fn), "oom")}`),
-        memoryFloorParameterArnPrefix: `${arnPrefix(ctx, "ssm")}:parameter${memoryFloorPrefix(cfg.stack, r)}`,
-        maxConnectionsFloorParameterArn: `${arnPrefix(ctx, "ssm")}:parameter${maxConnectionsFloorParameter(cfg.stack, r)}`,
-        allowReboot: cfg.database.allowReboot,
-        ...(jira ? { jiraSecretArn: jira.secretArn } : {}),
-      }));
+    // Built from names, not outputs, so every role policy is known on a first preview (infra/arns.ts).
+    const scope = arnScope(ctx);
+    const policyInputs: Omit<PolicyInputs, "logGroupArn" | "inVpc"> = {
+      rawBucketArn: storage.raw.knownArn,
+      thumbnailsBucketArn: storage.thumbnails.knownArn,
+      queueArn: queueArn(scope, queueName(cfg, r, "raw-events")),
+      alertTopicArn: topicArn(scope, topicName(cfg, r, "alerts")),
+      ticketTopicArn: topicArn(scope, topicName(cfg, r, "tickets")),
+      dbParameterGroupArn: database.parameterGroupArn,
+      asyncFailureQueueArn: queueArn(scope, queueName(cfg, r, "async-failures")),
+      dbInstanceArn: dbInstanceArn(scope, database.identifier),
+      remediableFunctionArns: FUNCTION_NAMES.map((fn) => functionArn(ctx, fn)),
+      oomAlarmArns: FUNCTION_NAMES.map((fn) => alarmArn(scope, functionAlarmName(lambdaName(cfg, r, fn), "oom"))),
+      memoryFloorParameterArnPrefix: ssmParameterArn(scope, memoryFloorPrefix(cfg.stack, r)),
+      maxConnectionsFloorParameterArn: ssmParameterArn(scope, maxConnectionsFloorParameter(cfg.stack, r)),
+      allowReboot: cfg.database.allowReboot,
+      ...(jira ? { jiraSecretArn: jira.secretArn } : {}),
+    };
+    // An RDS-managed secret's ARN ends in a random suffix, so it is unknown until RDS creates it:
+    // only the policies of the functions that read the secret wait for it.
+    const withDbSecret = database.secretArn.apply((dbSecretArn) => ({ ...policyInputs, dbSecretArn }));
 
-    const specs: Record<FunctionName, Omit<FunctionSpec, "fn" | "memoryMb" | "policyInputs">> = {
+    const specs: Record<FunctionName, Omit<FunctionSpec, "fn" | "memoryMb">> = {
       thumbnails: {
+        policyInputs: withDbSecret,
         vpc,
         reservedConcurrency: budget.concurrency.thumbnails,
         environment: {
@@ -125,8 +131,9 @@ export class RegionalPipeline extends pulumi.ComponentResource {
           MAX_INPUT_PIXELS: String(40_000_000),
         },
       },
-      migrate: { vpc, reservedConcurrency: budget.concurrency.migrate, environment: dbEnv },
+      migrate: { policyInputs: withDbSecret, vpc, reservedConcurrency: budget.concurrency.migrate, environment: dbEnv },
       "oom-remediator": {
+        policyInputs,
         // Two OOM events at once must raise once; one invocation at a time also serialises the SSM floor.
         reservedConcurrency: 1,
         environment: {
@@ -139,6 +146,7 @@ export class RegionalPipeline extends pulumi.ComponentResource {
         },
       },
       "db-guard": {
+        policyInputs: withDbSecret,
         vpc,
         reservedConcurrency: budget.concurrency["db-guard"],
         environment: {
@@ -155,11 +163,13 @@ export class RegionalPipeline extends pulumi.ComponentResource {
         },
       },
       canary: {
+        policyInputs: withDbSecret,
         vpc,
         reservedConcurrency: budget.concurrency.canary,
         environment: { ...dbEnv, ...images, CANARY_PREFIX, CANARY_TIMEOUT_SECONDS: "120", TICKET_TOPIC_ARN: topics.tickets.arn },
       },
       "ticket-opener": {
+        policyInputs,
         environment: {
           ALERT_TOPIC_ARN: topics.alerts.arn,
           ...(jira ? { JIRA_BASE_URL: jira.baseUrl, JIRA_PROJECT_KEY: jira.projectKey, JIRA_ISSUE_TYPE: jira.issueType, JIRA_SECRET_ARN: jira.secretArn } : {}),
@@ -170,7 +180,7 @@ export class RegionalPipeline extends pulumi.ComponentResource {
     const functions = {} as Record<FunctionName, PipelineFunction>;
     const oomAlarmNames: pulumi.Output<string>[] = [];
     for (const fn of FUNCTION_NAMES) {
-      const f = createFunction(ctx, logging, { fn, memoryMb: this.memoryMb[fn], policyInputs, ...specs[fn] });
+      const f = createFunction(ctx, logging, { fn, memoryMb: this.memoryMb[fn], ...specs[fn] });
       createFunctionMetricFilters(ctx, f);
       const alarms = createFunctionAlarms(ctx, f, topics.alerts.arn);
       oomAlarmNames.push(alarms.oom.name);
@@ -190,9 +200,9 @@ export class RegionalPipeline extends pulumi.ComponentResource {
       opts(ctx),
     );
 
-    createQueueAlarms(ctx, "raw-events", queues.queue.name, `${resourcePrefix(cfg, r)}-raw-events`, false, topics.alerts.arn);
-    createQueueAlarms(ctx, "raw-events-dlq", queues.dlq.name, `${resourcePrefix(cfg, r)}-raw-events-dlq`, true, topics.alerts.arn);
-    createQueueAlarms(ctx, "async-failures", asyncFailures.name, `${resourcePrefix(cfg, r)}-async-failures`, true, topics.alerts.arn, "async-failures");
+    createQueueAlarms(ctx, "raw-events", queues.queue.name, queueName(cfg, r, "raw-events"), false, topics.alerts.arn);
+    createQueueAlarms(ctx, "raw-events-dlq", queues.dlq.name, queueName(cfg, r, "raw-events-dlq"), true, topics.alerts.arn);
+    createQueueAlarms(ctx, "async-failures", asyncFailures.name, queueName(cfg, r, "async-failures"), true, topics.alerts.arn, "async-failures");
     const dbAlarms = createDatabaseAlarms(ctx, database.identifier, cfg.database.allocatedStorageGb, topics.alerts.arn);
     createCanaryAlarm(ctx, topics.alerts.arn);
 
@@ -209,8 +219,8 @@ export class RegionalPipeline extends pulumi.ComponentResource {
     this.dashboardInput = {
       region: r,
       functionNames: FUNCTION_NAMES.map((fn) => functions[fn].name),
-      queueName: `${resourcePrefix(cfg, r)}-raw-events`,
-      dlqName: `${resourcePrefix(cfg, r)}-raw-events-dlq`,
+      queueName: queueName(cfg, r, "raw-events"),
+      dlqName: queueName(cfg, r, "raw-events-dlq"),
       dbId: database.identifier,
     };
     new aws.cloudwatch.Dashboard(nameOf(ctx, "dashboard"), { dashboardName: this.dashboardName, dashboardBody: regionDashboardBody(this.dashboardInput) }, opts(ctx));

@@ -3,10 +3,11 @@
 // schedule, ticket-opener's subscription, and migrations at deploy time.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { alarmArn, topicArn } from "../arns";
 import type { FunctionName } from "../config";
 import { ASYNC_FUNCTIONS } from "../iam-policies";
-import { resourcePrefix } from "../naming";
-import { baseTags, nameOf, opts, type RegionContext } from "./context";
+import { resourcePrefix, topicName } from "../naming";
+import { arnScope, baseTags, nameOf, opts, type RegionContext } from "./context";
 import type { PipelineFunction } from "./functions";
 
 export interface Topics {
@@ -15,29 +16,28 @@ export interface Topics {
 }
 
 export function createTopics(ctx: RegionContext): Topics {
-  const prefix = resourcePrefix(ctx.cfg, ctx.region.name);
-  const alerts = new aws.sns.Topic(nameOf(ctx, "alerts"), { name: `${prefix}-alerts`, tags: baseTags(ctx, "alerts") }, opts(ctx));
-  const tickets = new aws.sns.Topic(nameOf(ctx, "tickets"), { name: `${prefix}-tickets`, tags: baseTags(ctx, "tickets") }, opts(ctx));
+  const alertsName = topicName(ctx.cfg, ctx.region.name, "alerts");
+  const alerts = new aws.sns.Topic(nameOf(ctx, "alerts"), { name: alertsName, tags: baseTags(ctx, "alerts") }, opts(ctx));
+  const tickets = new aws.sns.Topic(nameOf(ctx, "tickets"), { name: topicName(ctx.cfg, ctx.region.name, "tickets"), tags: baseTags(ctx, "tickets") }, opts(ctx));
   // CloudWatch alarms publish to the alerts topic; scoped to this account's alarms.
   new aws.sns.TopicPolicy(
     nameOf(ctx, "alerts-policy"),
     {
       arn: alerts.arn,
-      policy: alerts.arn.apply((arn) =>
-        JSON.stringify({
-          Version: "2012-10-17",
-          Statement: [
-            {
-              Sid: "CloudWatchAlarmsPublish",
-              Effect: "Allow",
-              Principal: { Service: "cloudwatch.amazonaws.com" },
-              Action: "sns:Publish",
-              Resource: arn,
-              Condition: { ArnLike: { "aws:SourceArn": `arn:aws:cloudwatch:${ctx.region.name}:${ctx.accountId}:alarm:*` } },
-            },
-          ],
-        }),
-      ),
+      // ARN from the name, so the document is known at preview; `arn` keeps the dependency on the topic.
+      policy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Sid: "CloudWatchAlarmsPublish",
+            Effect: "Allow",
+            Principal: { Service: "cloudwatch.amazonaws.com" },
+            Action: "sns:Publish",
+            Resource: topicArn(arnScope(ctx), alertsName),
+            Condition: { ArnLike: { "aws:SourceArn": alarmArn(arnScope(ctx), "*") } },
+          },
+        ],
+      }),
     },
     opts(ctx),
   );

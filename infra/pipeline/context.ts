@@ -3,6 +3,7 @@
 import type * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 import type { BuildManifest } from "../../tools/build/manifest";
+import type { ArnScope } from "../arns";
 import type { PipelineConfig, RegionConfig } from "../config";
 import { logicalName } from "../naming";
 
@@ -12,6 +13,8 @@ export interface RegionContext {
   provider: aws.Provider;
   parent: pulumi.Resource;
   accountId: string;
+  /** "aws", "aws-cn", ...: from getPartition, so ARNs hold in every partition. */
+  partition: string;
   manifest: BuildManifest;
   commit: string;
   /** dist/ relative to the working directory the engine runs the program in (posix separators). */
@@ -36,6 +39,7 @@ export function baseTags(ctx: RegionContext, role: string): Record<string, strin
   };
 }
 
-export function arnPrefix(ctx: RegionContext, service: string): string {
-  return `arn:aws:${service}:${ctx.region.name}:${ctx.accountId}`;
+/** Partition, region and account of this context's resources, for ARNs known at preview (see arns.ts). */
+export function arnScope(ctx: RegionContext): ArnScope {
+  return { partition: ctx.partition, region: ctx.region.name, accountId: ctx.accountId };
 }

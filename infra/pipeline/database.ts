@@ -7,7 +7,8 @@ import { CONNECTION_BUDGET_SHARE } from "../budget";
 import type { ExistingDatabase } from "../config";
 import { resourcePrefix } from "../naming";
 import { serviceTrustPolicy } from "../iam-policies";
-import { arnPrefix, baseTags, nameOf, opts, type RegionContext } from "./context";
+import { dbParameterGroupArn } from "../arns";
+import { arnScope, baseTags, nameOf, opts, type RegionContext } from "./context";
 import type { Network } from "./network";
 
 export const POSTGRES_PORT = 5432;
@@ -17,7 +18,8 @@ export interface Database {
   instance?: aws.rds.Instance;
   identifier: string;
   parameterGroupName: string;
-  parameterGroupArn: pulumi.Output<string>;
+  /** Built from the group's name, so policies naming it are known at preview. */
+  parameterGroupArn: string;
   secretArn: pulumi.Output<string>;
   /** Where the functions connect: the proxy when enabled, else the instance. */
   host: pulumi.Output<string>;
@@ -91,7 +93,7 @@ export function createDatabase(ctx: RegionContext, network: Network, maxConnecti
   let host: pulumi.Output<string> = instance.address;
   if (db.rdsProxy) host = createProxy(ctx, network.subnetIds, databaseSg, instance, secretArn);
 
-  return { instance, identifier, parameterGroupName, parameterGroupArn: parameterGroup.arn, secretArn, host, port: POSTGRES_PORT, dbName: db.dbName };
+  return { instance, identifier, parameterGroupName, parameterGroupArn: dbParameterGroupArn(arnScope(ctx), parameterGroupName), secretArn, host, port: POSTGRES_PORT, dbName: db.dbName };
 }
 
 function createProxy(ctx: RegionContext, subnetIds: pulumi.Output<string>[], databaseSg: pulumi.Output<string>, instance: aws.rds.Instance, secretArn: pulumi.Output<string>): pulumi.Output<string> {
@@ -136,7 +138,7 @@ export function existingDatabase(ctx: RegionContext, db: ExistingDatabase): Data
   return {
     identifier: db.instanceId,
     parameterGroupName: db.parameterGroupName,
-    parameterGroupArn: pulumi.output(`${arnPrefix(ctx, "rds")}:pg:${db.parameterGroupName}`),
+    parameterGroupArn: dbParameterGroupArn(arnScope(ctx), db.parameterGroupName),
     secretArn: pulumi.output(db.secretArn),
     host: pulumi.output(db.host),
     port: db.port,

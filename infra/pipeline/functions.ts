@@ -4,10 +4,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { posix } from "node:path";
+import { lambdaFunctionArn, logGroupArn } from "../arns";
 import type { FunctionName } from "../config";
 import { functionPolicy, serviceTrustPolicy, type PolicyInputs } from "../iam-policies";
 import { lambdaName } from "../naming";
-import { baseTags, nameOf, opts, type RegionContext } from "./context";
+import { arnScope, baseTags, nameOf, opts, type RegionContext } from "./context";
 import type { RegionLogging } from "./logs";
 
 export interface FunctionVpc {
@@ -21,7 +22,7 @@ export interface FunctionSpec {
   environment: Record<string, pulumi.Input<string>>;
   vpc?: FunctionVpc;
   reservedConcurrency?: pulumi.Input<number>;
-  /** Resolved ARNs the policy names; the log group and VPC flag are filled in here. */
+  /** ARNs the policy names, known at preview (infra/arns.ts); the log group and VPC flag are filled in here. */
   policyInputs: pulumi.Input<Omit<PolicyInputs, "logGroupArn" | "inVpc">>;
 }
 
@@ -39,9 +40,10 @@ export function createFunction(ctx: RegionContext, logging: RegionLogging, spec:
   const bundle = ctx.manifest.functions[fn];
   const timeoutSeconds = ctx.cfg.functions[fn].timeoutSeconds;
 
+  const logGroupName = `/aws/lambda/${name}`;
   const logGroup = new aws.cloudwatch.LogGroup(
     nameOf(ctx, `${fn}-logs`),
-    { name: `/aws/lambda/${name}`, retentionInDays: ctx.cfg.logRetentionDays, kmsKeyId: logging.kmsKeyArn, tags: baseTags(ctx, `${fn}-logs`) },
+    { name: logGroupName, retentionInDays: ctx.cfg.logRetentionDays, kmsKeyId: logging.kmsKeyArn, tags: baseTags(ctx, `${fn}-logs`) },
     opts(ctx),
   );
   new aws.cloudwatch.LogSubscriptionFilter(
@@ -61,8 +63,8 @@ export function createFunction(ctx: RegionContext, logging: RegionLogging, spec:
     {
       role: role.id,
       policy: pulumi
-        .all([logGroup.arn, spec.policyInputs])
-        .apply(([logGroupArn, inputs]) => JSON.stringify(functionPolicy(fn, { ...(inputs as Omit<PolicyInputs, "logGroupArn" | "inVpc">), logGroupArn, inVpc }))),
+        .output(spec.policyInputs)
+        .apply((inputs) => JSON.stringify(functionPolicy(fn, { ...(inputs as Omit<PolicyInputs, "logGroupArn" | "inVpc">), logGroupArn: logGroupArn(arnScope(ctx), logGroupName), inVpc }))),
     },
     opts(ctx),
   );
@@ -106,5 +108,5 @@ export function createFunction(ctx: RegionContext, logging: RegionLogging, spec:
 
 /** ARN of a function of this region, known before it exists (no dependency cycle for the remediator's policy). */
 export function functionArn(ctx: RegionContext, fn: FunctionName): string {
-  return `arn:aws:lambda:${ctx.region.name}:${ctx.accountId}:function:${lambdaName(ctx.cfg, ctx.region.name, fn)}`;
+  return lambdaFunctionArn(arnScope(ctx), lambdaName(ctx.cfg, ctx.region.name, fn));
 }

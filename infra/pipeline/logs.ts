@@ -4,8 +4,9 @@
 // target may be elsewhere), with the role CloudWatch Logs assumes.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { resourcePrefix } from "../naming";
-import { baseTags, nameOf, opts, type RegionContext } from "./context";
+import { deliveryStreamArn, logDestinationArn } from "../arns";
+import { logArchiveName, resourcePrefix } from "../naming";
+import { arnScope, baseTags, nameOf, opts, type RegionContext } from "./context";
 
 export interface RegionLogging {
   kmsKeyArn: pulumi.Output<string>;
@@ -40,6 +41,7 @@ export function createRegionLogging(ctx: RegionContext, archiveFirehoseArn: pulu
     opts(ctx),
   );
 
+  const archiveStreamArn = deliveryStreamArn({ ...arnScope(ctx), region: ctx.region.logArchiveRegion }, logArchiveName(ctx.cfg, ctx.region.logArchiveRegion));
   const role = new aws.iam.Role(
     nameOf(ctx, "log-shipping-role"),
     {
@@ -63,9 +65,12 @@ export function createRegionLogging(ctx: RegionContext, archiveFirehoseArn: pulu
     nameOf(ctx, "log-shipping-policy"),
     {
       role: role.id,
-      policy: pulumi.output(archiveFirehoseArn).apply((arn) =>
-        JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["firehose:PutRecord", "firehose:PutRecordBatch"], Resource: arn }] }),
-      ),
+      // The archive's stream by its name, so the document is known at preview; the destination's
+      // targetArn below keeps the stream's output, and with it the dependency on the archive.
+      policy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Action: ["firehose:PutRecord", "firehose:PutRecordBatch"], Resource: archiveStreamArn }],
+      }),
     },
     opts(ctx),
   );
@@ -79,12 +84,10 @@ export function createRegionLogging(ctx: RegionContext, archiveFirehoseArn: pulu
     nameOf(ctx, "log-destination-policy"),
     {
       destinationName: destination.name,
-      accessPolicy: destination.arn.apply((arn) =>
-        JSON.stringify({
-          Version: "2012-10-17",
-          Statement: [{ Effect: "Allow", Principal: { AWS: ctx.accountId }, Action: "logs:PutSubscriptionFilter", Resource: arn }],
-        }),
-      ),
+      accessPolicy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Principal: { AWS: ctx.accountId }, Action: "logs:PutSubscriptionFilter", Resource: logDestinationArn(arnScope(ctx), destinationName) }],
+      }),
     },
     opts(ctx),
   );

@@ -1,10 +1,10 @@
 // ObjectCreated on the raw bucket -> SQS (SSE) with a DLQ; the queue absorbs
 // bursts while the event source mapping caps concurrency (backpressure).
 import * as aws from "@pulumi/aws";
-import * as pulumi from "@pulumi/pulumi";
 import { visibilityTimeoutSeconds } from "../budget";
-import { resourcePrefix } from "../naming";
-import { baseTags, nameOf, opts, type RegionContext } from "./context";
+import { queueArn } from "../arns";
+import { queueName } from "../naming";
+import { arnScope, baseTags, nameOf, opts, type RegionContext } from "./context";
 import type { PrivateBucket } from "./storage";
 
 export interface Queues {
@@ -14,17 +14,16 @@ export interface Queues {
 }
 
 export function createQueues(ctx: RegionContext, raw: PrivateBucket): Queues {
-  const prefix = resourcePrefix(ctx.cfg, ctx.region.name);
   const day = 86400;
   const dlq = new aws.sqs.Queue(
     nameOf(ctx, "raw-events-dlq"),
-    { name: `${prefix}-raw-events-dlq`, sqsManagedSseEnabled: true, messageRetentionSeconds: 14 * day, tags: baseTags(ctx, "raw-events-dlq") },
+    { name: queueName(ctx.cfg, ctx.region.name, "raw-events-dlq"), sqsManagedSseEnabled: true, messageRetentionSeconds: 14 * day, tags: baseTags(ctx, "raw-events-dlq") },
     opts(ctx),
   );
   const queue = new aws.sqs.Queue(
     nameOf(ctx, "raw-events"),
     {
-      name: `${prefix}-raw-events`,
+      name: queueName(ctx.cfg, ctx.region.name, "raw-events"),
       sqsManagedSseEnabled: true,
       visibilityTimeoutSeconds: visibilityTimeoutSeconds(ctx.cfg.functions.thumbnails.timeoutSeconds),
       messageRetentionSeconds: ctx.cfg.queue.retentionDays * day,
@@ -43,21 +42,20 @@ export function createQueues(ctx: RegionContext, raw: PrivateBucket): Queues {
     nameOf(ctx, "raw-events-policy"),
     {
       queueUrl: queue.url,
-      policy: pulumi.all([queue.arn, raw.arn]).apply(([queueArn, bucketArn]) =>
-        JSON.stringify({
-          Version: "2012-10-17",
-          Statement: [
-            {
-              Sid: "RawBucketSendsObjectCreated",
-              Effect: "Allow",
-              Principal: { Service: "s3.amazonaws.com" },
-              Action: "sqs:SendMessage",
-              Resource: queueArn,
-              Condition: { ArnEquals: { "aws:SourceArn": bucketArn }, StringEquals: { "aws:SourceAccount": ctx.accountId } },
-            },
-          ],
-        }),
-      ),
+      // ARNs from names, so the document is known at preview; queueUrl keeps the dependency on the queue.
+      policy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Sid: "RawBucketSendsObjectCreated",
+            Effect: "Allow",
+            Principal: { Service: "s3.amazonaws.com" },
+            Action: "sqs:SendMessage",
+            Resource: queueArn(arnScope(ctx), queueName(ctx.cfg, ctx.region.name, "raw-events")),
+            Condition: { ArnEquals: { "aws:SourceArn": raw.knownArn }, StringEquals: { "aws:SourceAccount": ctx.accountId } },
+          },
+        ],
+      }),
     },
     opts(ctx),
   );
@@ -77,7 +75,7 @@ export function createQueues(ctx: RegionContext, raw: PrivateBucket): Queues {
 export function createAsyncFailureQueue(ctx: RegionContext): aws.sqs.Queue {
   return new aws.sqs.Queue(
     nameOf(ctx, "async-failures"),
-    { name: `${resourcePrefix(ctx.cfg, ctx.region.name)}-async-failures`, sqsManagedSseEnabled: true, messageRetentionSeconds: 14 * 86400, tags: baseTags(ctx, "async-failures") },
+    { name: queueName(ctx.cfg, ctx.region.name, "async-failures"), sqsManagedSseEnabled: true, messageRetentionSeconds: 14 * 86400, tags: baseTags(ctx, "async-failures") },
     opts(ctx),
   );
 }

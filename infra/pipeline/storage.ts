@@ -2,13 +2,17 @@
 // bucket (private too, read publicly only through CloudFront with origin access control).
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { bucketArn } from "../arns";
 import { CANARY_PREFIX, resourcePrefix } from "../naming";
 import { baseTags, nameOf, opts, type RegionContext } from "./context";
 
 export interface PrivateBucket {
   bucket: aws.s3.Bucket;
   name: pulumi.Output<string>;
+  /** The bucket's `arn` output: unknown until it exists, and carries the dependency on it. */
   arn: pulumi.Output<string>;
+  /** The same ARN built from the physical name: known at preview, for policy documents. */
+  knownArn: string;
 }
 
 /** A bucket with all four public-access blocks, SSE, versioning, owner-enforced objects and lifecycle rules. */
@@ -27,7 +31,7 @@ export function createPrivateBucket(ctx: RegionContext, role: string, physicalNa
   );
   new aws.s3.BucketVersioning(nameOf(ctx, `${role}-versioning`), { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, opts(ctx));
   new aws.s3.BucketLifecycleConfiguration(nameOf(ctx, `${role}-lifecycle`), { bucket: bucket.id, rules: lifecycle }, opts(ctx));
-  return { bucket, name: bucket.bucket, arn: bucket.arn };
+  return { bucket, name: bucket.bucket, arn: bucket.arn, knownArn: bucketArn(ctx.partition, physicalName) };
 }
 
 export function tlsOnlyStatement(bucketArn: string): Record<string, unknown> {
@@ -63,7 +67,7 @@ export function createStorage(ctx: RegionContext): Storage {
 
   new aws.s3.BucketPolicy(
     nameOf(ctx, "raw-bucket-policy"),
-    { bucket: raw.bucket.id, policy: raw.arn.apply((arn) => JSON.stringify({ Version: "2012-10-17", Statement: [tlsOnlyStatement(arn)] })) },
+    { bucket: raw.bucket.id, policy: JSON.stringify({ Version: "2012-10-17", Statement: [tlsOnlyStatement(raw.knownArn)] }) },
     opts(ctx),
   );
 

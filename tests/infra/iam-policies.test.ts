@@ -68,4 +68,10 @@ describe("least-privilege function policies", () => {
     assert.deepEqual(actionsOf("ticket-opener", { ...inputs, inVpc: false }), ["logs:CreateLogStream", "logs:PutLogEvents", "sns:Publish", "sqs:SendMessage"]);
     assert.ok(actionsOf("ticket-opener", { ...inputs, inVpc: false, jiraSecretArn: "arn:aws:secretsmanager:x" }).includes("secretsmanager:GetSecretValue"));
   });
+
+  it("needs the database secret only for the functions that read it, and says which one lacks it", () => {
+    const { dbSecretArn: _omitted, ...withoutSecret } = inputs;
+    for (const fn of ["oom-remediator", "ticket-opener"] as const) assert.ok(!actionsOf(fn, withoutSecret).includes("secretsmanager:GetSecretValue"), fn);
+    for (const fn of ["thumbnails", "migrate", "db-guard", "canary"] as const) assert.throws(() => functionPolicy(fn, withoutSecret), new RegExp(`^Error: ${fn} reads the database secret`));
+  });
 });
