@@ -51,6 +51,16 @@ export function dbInstanceArn(scope: ArnScope, identifier: string): string {
   return regionalArn(scope, "rds", `db:${identifier}`);
 }
 
+/**
+ * Every master secret RDS manages in this account and region: RDS names them
+ * `rds!db-<uuid>` and Secrets Manager appends a random suffix, so the exact ARN
+ * exists only after the instance. Grants on this pattern must be pinned to one
+ * instance by its `aws:rds:primaryDBInstanceArn` tag (iam-policies.ts).
+ */
+export function rdsManagedSecretArnPattern(scope: ArnScope): string {
+  return regionalArn(scope, "secretsmanager", "secret:rds!db-*");
+}
+
 export function dbParameterGroupArn(scope: ArnScope, name: string): string {
   return regionalArn(scope, "rds", `pg:${name}`);
 }

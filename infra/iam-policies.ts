@@ -16,14 +16,27 @@ export interface PolicyDocument {
   Statement: Statement[];
 }
 
+/**
+ * How a function's role may read the database secret:
+ * - `exact`: the secret's ARN is known before deployment (an existing database, from config);
+ * - `rds-managed`: the master secret RDS creates for one instance. Its ARN ends in a
+ *   random suffix unknown until RDS creates it, so the grant names RDS's secret pattern
+ *   and is pinned to the instance by the tag RDS puts on the secrets it manages.
+ *   Both values are built from names, so the policy is known on a first preview.
+ */
+export type DbSecretGrant = { kind: "exact"; secretArn: string } | { kind: "rds-managed"; secretArnPattern: string; dbInstanceArn: string };
+
+/** The tag RDS sets on a managed master secret, naming its instance (RDS User Guide, password management with Secrets Manager). */
+export const RDS_PRIMARY_INSTANCE_CONDITION_KEY = "secretsmanager:ResourceTag/aws:rds:primaryDBInstanceArn";
+
 export interface PolicyInputs {
   logGroupArn: string;
   inVpc: boolean;
   rawBucketArn: string;
   thumbnailsBucketArn: string;
   queueArn: string;
-  /** The RDS-managed master secret; only the functions that read it need it (its ARN is unknown until RDS creates it). */
-  dbSecretArn?: string;
+  /** The database secret; only the functions that read it need it. */
+  dbSecret?: DbSecretGrant;
   alertTopicArn: string;
   ticketTopicArn: string;
   /** The region's pipeline functions whose memory the OOM remediator may raise. */
@@ -69,8 +82,16 @@ function putMetrics(namespace: string): Statement {
 }
 
 function dbSecret(fn: FunctionName, p: PolicyInputs): Statement {
-  if (!p.dbSecretArn) throw new Error(`${fn} reads the database secret, but its policy inputs have no dbSecretArn`);
-  return { Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: p.dbSecretArn };
+  const grant = p.dbSecret;
+  if (!grant) throw new Error(`${fn} reads the database secret, but its policy inputs have no dbSecret`);
+  if (grant.kind === "exact") return { Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: grant.secretArn };
+  // Exactly the one instance's master secret: the pattern alone would cover every RDS-managed secret of the account.
+  return {
+    Effect: "Allow",
+    Action: ["secretsmanager:GetSecretValue"],
+    Resource: grant.secretArnPattern,
+    Condition: { StringEquals: { [RDS_PRIMARY_INSTANCE_CONDITION_KEY]: grant.dbInstanceArn } },
+  };
 }
 
 function publish(...topics: string[]): Statement {

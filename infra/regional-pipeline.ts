@@ -114,9 +114,8 @@ export class RegionalPipeline extends pulumi.ComponentResource {
       allowReboot: cfg.database.allowReboot,
       ...(jira ? { jiraSecretArn: jira.secretArn } : {}),
     };
-    // An RDS-managed secret's ARN ends in a random suffix, so it is unknown until RDS creates it:
-    // only the policies of the functions that read the secret wait for it.
-    const withDbSecret = database.secretArn.apply((dbSecretArn) => ({ ...policyInputs, dbSecretArn }));
+    // Only the functions that read the database secret are granted it (by exact ARN, or pinned to the instance RDS manages it for).
+    const withDbSecret = { ...policyInputs, dbSecret: database.secretGrant };
 
     const specs: Record<FunctionName, Omit<FunctionSpec, "fn" | "memoryMb">> = {
       thumbnails: {

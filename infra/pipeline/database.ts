@@ -6,8 +6,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { CONNECTION_BUDGET_SHARE } from "../budget";
 import type { ExistingDatabase } from "../config";
 import { resourcePrefix } from "../naming";
-import { serviceTrustPolicy } from "../iam-policies";
-import { dbParameterGroupArn } from "../arns";
+import { serviceTrustPolicy, type DbSecretGrant } from "../iam-policies";
+import { dbInstanceArn, dbParameterGroupArn, rdsManagedSecretArnPattern } from "../arns";
 import { arnScope, baseTags, nameOf, opts, type RegionContext } from "./context";
 import type { Network } from "./network";
 
@@ -21,6 +21,8 @@ export interface Database {
   /** Built from the group's name, so policies naming it are known at preview. */
   parameterGroupArn: string;
   secretArn: pulumi.Output<string>;
+  /** What the functions' roles are granted on the secret: known at preview in both modes. */
+  secretGrant: DbSecretGrant;
   /** Where the functions connect: the proxy when enabled, else the instance. */
   host: pulumi.Output<string>;
   port: number;
@@ -93,7 +95,10 @@ export function createDatabase(ctx: RegionContext, network: Network, maxConnecti
   let host: pulumi.Output<string> = instance.address;
   if (db.rdsProxy) host = createProxy(ctx, network.subnetIds, databaseSg, instance, secretArn);
 
-  return { instance, identifier, parameterGroupName, parameterGroupArn: dbParameterGroupArn(arnScope(ctx), parameterGroupName), secretArn, host, port: POSTGRES_PORT, dbName: db.dbName };
+  const scope = arnScope(ctx);
+  // The secret's ARN is unknown until RDS creates it; the grant names the instance (explicit identifier) instead.
+  const secretGrant: DbSecretGrant = { kind: "rds-managed", secretArnPattern: rdsManagedSecretArnPattern(scope), dbInstanceArn: dbInstanceArn(scope, identifier) };
+  return { instance, identifier, parameterGroupName, parameterGroupArn: dbParameterGroupArn(scope, parameterGroupName), secretArn, secretGrant, host, port: POSTGRES_PORT, dbName: db.dbName };
 }
 
 function createProxy(ctx: RegionContext, subnetIds: pulumi.Output<string>[], databaseSg: pulumi.Output<string>, instance: aws.rds.Instance, secretArn: pulumi.Output<string>): pulumi.Output<string> {
@@ -140,6 +145,7 @@ export function existingDatabase(ctx: RegionContext, db: ExistingDatabase): Data
     parameterGroupName: db.parameterGroupName,
     parameterGroupArn: dbParameterGroupArn(arnScope(ctx), db.parameterGroupName),
     secretArn: pulumi.output(db.secretArn),
+    secretGrant: { kind: "exact", secretArn: db.secretArn },
     host: pulumi.output(db.host),
     port: db.port,
     dbName: db.dbName,

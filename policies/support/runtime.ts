@@ -44,3 +44,17 @@ export function proxyTarget<T extends object>(value: T): T {
   const target = (value as Record<string, unknown>).__isSpecialProxy === true ? (value as Record<string, unknown>).__getSpecialProxyTarget : value;
   return target as T;
 }
+
+/**
+ * Reads a value that may be unknown at preview without making that a finding,
+ * for a check that can decide without it; the check must report the unknown
+ * itself when it cannot.
+ */
+export function readIfKnown<R>(read: () => R): { known: true; value: R } | { known: false } {
+  try {
+    return { known: true, value: read() };
+  } catch (e) {
+    if (isUnknownValueError(e)) return { known: false };
+    throw e;
+  }
+}

@@ -2,19 +2,23 @@
 // the RDS-managed secret) is unknown, and the pack treats an unknown value a
 // mandatory policy needs as a violation. The program builds the ARNs its
 // policies name from known inputs (infra/arns.ts), so the pack can verify them.
-// One value cannot be known before creation: the ARN of the secret RDS creates
-// for the master user (a Secrets Manager ARN ends in a random suffix). The
-// role policies granting it are the only findings left, pinned here exactly.
+// The master secret RDS creates has an ARN ending in a random suffix, unknown
+// until creation; its readers' roles are granted RDS's secret pattern pinned
+// to their instance by the `aws:rds:primaryDBInstanceArn` tag, which is known.
+// So no stack's first preview has a mandatory finding, while a value a policy
+// does need stays a violation when unknown.
 import { strict as assert } from "node:assert";
 import { AnalyzerSession } from "../../tools/check/analyzer-client";
 import { DEFAULT_PACK_DIR } from "../../tools/check/index";
 import { defaultConfigPath, readPackConfig, type PackConfig } from "../../tools/check/pack-config";
 import { checkPlan, type CheckReport, type Violation } from "../../tools/check/run-check";
+import { MOCK_ACCOUNT_ID as ACCOUNT } from "../../tools/plan/mocks";
 import { listStacks, planStack, REPO_ROOT, UNKNOWN, type PlanFile, type PlanResource } from "../../tools/plan/plan-stack";
 
 const FUNCTION = "aws:lambda/function:Function";
 const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
 const BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy";
+const DB_INSTANCE = "aws:rds/instance:Instance";
 
 function stackConfig(stack: string): PackConfig {
   const path = defaultConfigPath(DEFAULT_PACK_DIR, stack);
@@ -37,9 +41,9 @@ function rolePoliciesOf(plan: PlanFile, fn: PlanResource): PlanResource[] {
   return plan.resources.filter((r) => r.type === ROLE_POLICY && (r.propertyDependencies.role ?? []).includes(role[0]));
 }
 
-/** Role policies of the functions that read the RDS-managed secret, whose ARN a first preview cannot know. */
-function databaseSecretPolicies(plan: PlanFile): PlanResource[] {
-  return plan.resources.filter((r) => r.type === FUNCTION && envOf(r).DB_SECRET_ARN === UNKNOWN).flatMap((fn) => rolePoliciesOf(plan, fn));
+/** Functions that read the RDS-managed secret, whose ARN a first preview cannot know. */
+function databaseSecretReaders(plan: PlanFile): PlanResource[] {
+  return plan.resources.filter((r) => r.type === FUNCTION && envOf(r).DB_SECRET_ARN === UNKNOWN);
 }
 
 function withProp(plan: PlanFile, name: string, key: string, value: string): PlanFile {
@@ -73,29 +77,32 @@ describe("a new stack's first preview (computed outputs unknown) against the pac
     }
   });
 
-  it("names only known ARNs in the raw buckets' policies and in the roles of functions that do not read the database secret", () => {
+  it("names only known ARNs in the raw buckets' policies and in every function's role, the RDS-managed secret pinned to its instance", () => {
     for (const [stack, plan] of plans) {
-      const secretPolicies = new Set(databaseSecretPolicies(plan).map((p) => p.urn));
       const functionPolicies = plan.resources.filter((r) => r.type === FUNCTION).flatMap((fn) => rolePoliciesOf(plan, fn));
       const rawBucketPolicies = plan.resources.filter((r) => r.type === BUCKET_POLICY && r.name.endsWith("-raw-bucket-policy"));
-      assert.ok(functionPolicies.length > secretPolicies.size && rawBucketPolicies.length > 0, `stack ${stack}: nothing to look at`);
-      for (const p of [...functionPolicies.filter((f) => !secretPolicies.has(f.urn)), ...rawBucketPolicies]) {
+      assert.ok(functionPolicies.length > 0 && rawBucketPolicies.length > 0, `stack ${stack}: nothing to look at`);
+      for (const p of [...functionPolicies, ...rawBucketPolicies]) {
         assert.equal(typeof p.props.policy, "string", `stack ${stack}: ${p.name} has no policy document`);
         assert.ok(!(p.props.policy as string).includes(UNKNOWN), `stack ${stack}: ${p.name}'s policy is unknown at preview`);
+      }
+      const readers = databaseSecretReaders(plan);
+      // Per region: thumbnails, migrate, db-guard and canary read the secret.
+      assert.ok(readers.length > 0 && readers.length % 4 === 0, `stack ${stack}: ${readers.length} functions read an unknown database secret`);
+      for (const fn of readers) {
+        const instance = plan.resources.find((r) => r.type === DB_INSTANCE && r.region === fn.region);
+        assert.ok(instance, `stack ${stack}: no DB instance in ${fn.region}`);
+        const pinned = `"secretsmanager:ResourceTag/aws:rds:primaryDBInstanceArn":"arn:aws:rds:${fn.region}:${ACCOUNT}:db:${String(instance.props.identifier)}"`;
+        assert.ok(rolePoliciesOf(plan, fn).some((p) => (p.props.policy as string).includes(pinned)), `stack ${stack}: ${fn.name}'s role does not pin the secret to ${String(instance.props.identifier)}`);
+        assert.ok((fn.propertyDependencies.environment ?? []).includes(instance.urn), `stack ${stack}: ${fn.name}'s environment does not come from its instance`);
       }
     }
   });
 
-  it("passes every mandatory policy except for the role policies granting the RDS-managed secret, which RDS names only at creation", () => {
-    for (const [stack, plan] of plans) {
-      const expected = databaseSecretPolicies(plan)
-        .map((p) => `least-privilege-role ${p.region} ${p.urn}`)
-        .sort();
-      // Per region: thumbnails, migrate, db-guard and canary read the secret.
-      assert.ok(expected.length > 0, `stack ${stack}: no function reads an unknown database secret`);
+  it("passes every mandatory policy on every stack", () => {
+    for (const [stack] of plans) {
       const got = mandatory(reports.get(stack) as CheckReport);
-      assert.deepEqual(got.map((v) => `${v.policy} ${v.region} ${v.urn ?? ""}`).sort(), expected, `stack ${stack}:\n${got.map((v) => v.message).join("\n")}`);
-      for (const v of got) assert.match(v.message, /props\.policy is unknown at preview time/);
+      assert.deepEqual(got.map((v) => `${v.policy} ${v.region} ${v.urn ?? ""}`), [], `stack ${stack}:\n${got.map((v) => v.message).join("\n")}`);
     }
   });
 
@@ -103,9 +110,21 @@ describe("a new stack's first preview (computed outputs unknown) against the pac
     const dev = plans.get("dev") as PlanFile;
     const region = "us-east-1";
     const broken = withProp(withProp(dev, `${region}-raw-bucket-policy`, "policy", UNKNOWN), `${region}-ticket-opener-policy`, "policy", UNKNOWN);
-    const before = new Set(mandatory(reports.get("dev") as CheckReport).map((v) => v.urn));
-    const added = mandatory(await checkPlan(session, broken, stackConfig("dev"))).filter((v) => !before.has(v.urn));
-    assert.deepEqual(added.map((v) => `${v.policy} ${v.region}`).sort(), [`least-privilege-role ${region}`, `raw-bucket-private ${region}`]);
-    for (const v of added) assert.match(v.message, /props\.policy is unknown at preview time/);
+    const found = mandatory(await checkPlan(session, broken, stackConfig("dev")));
+    assert.deepEqual(found.map((v) => `${v.policy} ${v.region}`).sort(), [`least-privilege-role ${region}`, `raw-bucket-private ${region}`]);
+    for (const v of found) assert.match(v.message, /props\.policy is unknown at preview time/);
+  });
+
+  it("still fails an unknown DB_SECRET_ARN whose function's environment does not come from the pinned instance", async () => {
+    const dev = plans.get("dev") as PlanFile;
+    const name = "eu-central-1-migrate";
+    const broken = structuredClone(dev);
+    const fn = broken.resources.find((r) => r.name === name);
+    if (!fn) throw new Error(`the plan has no resource named ${name}`);
+    const instances = new Set(broken.resources.filter((r) => r.type === DB_INSTANCE).map((r) => r.urn));
+    fn.propertyDependencies.environment = (fn.propertyDependencies.environment ?? []).filter((u) => !instances.has(u));
+    const found = mandatory(await checkPlan(session, broken, stackConfig("dev")));
+    assert.deepEqual(found.map((v) => `${v.policy} ${v.urn ?? ""}`), [`least-privilege-role ${fn.urn}`]);
+    assert.match(found[0].message, /props\.environment\.variables\.DB_SECRET_ARN is unknown at preview time/);
   });
 });

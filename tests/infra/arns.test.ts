@@ -2,7 +2,7 @@
 // resources exist (the shared plan mocks model them), or a policy would name
 // the wrong thing.
 import assert from "node:assert/strict";
-import { alarmArn, bucketArn, dbInstanceArn, dbParameterGroupArn, deliveryStreamArn, lambdaFunctionArn, logDestinationArn, logGroupArn, queueArn, ssmParameterArn, topicArn } from "../../infra/arns";
+import { alarmArn, bucketArn, dbInstanceArn, dbParameterGroupArn, deliveryStreamArn, lambdaFunctionArn, logDestinationArn, logGroupArn, queueArn, rdsManagedSecretArnPattern, ssmParameterArn, topicArn } from "../../infra/arns";
 import type * as pulumi from "@pulumi/pulumi";
 import { MOCK_ACCOUNT_ID, PipelineMocks } from "../../tools/plan/mocks";
 
@@ -18,6 +18,7 @@ describe("ARNs known before the resources exist", () => {
     assert.equal(alarmArn(eu, "f-oom"), "arn:aws:cloudwatch:eu-central-1:123456789012:alarm:f-oom");
     assert.equal(ssmParameterArn(eu, "/a/b"), "arn:aws:ssm:eu-central-1:123456789012:parameter/a/b");
     assert.equal(dbInstanceArn(eu, "db"), "arn:aws:rds:eu-central-1:123456789012:db:db");
+    assert.equal(rdsManagedSecretArnPattern({ ...eu, partition: "aws-cn" }), "arn:aws-cn:secretsmanager:eu-central-1:123456789012:secret:rds!db-*");
     assert.equal(dbParameterGroupArn(eu, "pg"), "arn:aws:rds:eu-central-1:123456789012:pg:pg");
     assert.equal(deliveryStreamArn(eu, "s"), "arn:aws:firehose:eu-central-1:123456789012:deliverystream/s");
     assert.equal(logDestinationArn(eu, "d"), "arn:aws:logs:eu-central-1:123456789012:destination:d");

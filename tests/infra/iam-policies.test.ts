@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { FUNCTION_NAMES } from "../../infra/config";
-import { functionPolicy, type PolicyInputs } from "../../infra/iam-policies";
+import { functionPolicy, RDS_PRIMARY_INSTANCE_CONDITION_KEY, type PolicyInputs } from "../../infra/iam-policies";
 
 const inputs: PolicyInputs = {
   logGroupArn: "arn:aws:logs:eu-central-1:123456789012:log-group:/aws/lambda/fn",
@@ -8,7 +8,7 @@ const inputs: PolicyInputs = {
   rawBucketArn: "arn:aws:s3:::raw",
   thumbnailsBucketArn: "arn:aws:s3:::thumbs",
   queueArn: "arn:aws:sqs:eu-central-1:123456789012:q",
-  dbSecretArn: "arn:aws:secretsmanager:eu-central-1:123456789012:secret:db",
+  dbSecret: { kind: "rds-managed", secretArnPattern: "arn:aws:secretsmanager:eu-central-1:123456789012:secret:rds!db-*", dbInstanceArn: "arn:aws:rds:eu-central-1:123456789012:db:db" },
   alertTopicArn: "arn:aws:sns:eu-central-1:123456789012:alerts",
   ticketTopicArn: "arn:aws:sns:eu-central-1:123456789012:tickets",
   remediableFunctionArns: ["arn:aws:lambda:eu-central-1:123456789012:function:a"],
@@ -34,9 +34,26 @@ describe("least-privilege function policies", () => {
     assert.equal(byAction("s3:GetObject"), "arn:aws:s3:::raw/*");
     assert.equal(byAction("s3:GetObjectVersion"), "arn:aws:s3:::raw/*", "the exact version of the event");
     assert.equal(byAction("s3:PutObject"), "arn:aws:s3:::thumbs/*");
-    assert.equal(byAction("secretsmanager:GetSecretValue"), inputs.dbSecretArn);
     assert.equal(byAction("sqs:ReceiveMessage"), inputs.queueArn);
     assert.equal(byAction("logs:PutLogEvents"), `${inputs.logGroupArn}:*`);
+  });
+
+  it("grants an RDS-managed secret on RDS's secret pattern only for the secret tagged with this instance's ARN", () => {
+    for (const fn of ["thumbnails", "migrate", "db-guard", "canary"] as const) {
+      const grants = functionPolicy(fn, inputs).Statement.filter((s) => s.Action.includes("secretsmanager:GetSecretValue"));
+      assert.deepEqual(
+        grants,
+        [{ Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: "arn:aws:secretsmanager:eu-central-1:123456789012:secret:rds!db-*", Condition: { StringEquals: { [RDS_PRIMARY_INSTANCE_CONDITION_KEY]: "arn:aws:rds:eu-central-1:123456789012:db:db" } } }],
+        fn,
+      );
+    }
+    assert.equal(RDS_PRIMARY_INSTANCE_CONDITION_KEY, "secretsmanager:ResourceTag/aws:rds:primaryDBInstanceArn");
+  });
+
+  it("grants an existing database's secret by its exact ARN, without condition", () => {
+    const secretArn = "arn:aws:secretsmanager:eu-central-1:123456789012:secret:pg-AbCdEf";
+    const grants = functionPolicy("migrate", { ...inputs, dbSecret: { kind: "exact", secretArn } }).Statement.filter((s) => s.Action.includes("secretsmanager:GetSecretValue"));
+    assert.deepEqual(grants, [{ Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: secretArn }]);
   });
 
   it("lets db-guard reboot only when the stack allows it", () => {
@@ -70,7 +87,7 @@ describe("least-privilege function policies", () => {
   });
 
   it("needs the database secret only for the functions that read it, and says which one lacks it", () => {
-    const { dbSecretArn: _omitted, ...withoutSecret } = inputs;
+    const { dbSecret: _omitted, ...withoutSecret } = inputs;
     for (const fn of ["oom-remediator", "ticket-opener"] as const) assert.ok(!actionsOf(fn, withoutSecret).includes("secretsmanager:GetSecretValue"), fn);
     for (const fn of ["thumbnails", "migrate", "db-guard", "canary"] as const) assert.throws(() => functionPolicy(fn, withoutSecret), new RegExp(`^Error: ${fn} reads the database secret`));
   });
