@@ -230,6 +230,12 @@ describe("Pulumi program (plan under mocks)", function () {
     for (const region of ["us-east-1", "eu-central-1"]) {
       const env = prop<Record<string, string>>(byName(plan, FUNCTION, `${region}-thumbnails`), "environment.variables");
       assert.deepEqual([env.DB_SECRET_ARN, env.DB_HOST, env.DB_NAME, env.DB_TLS], [existing[region].secretArn, existing[region].host, "images", "verify-full"]);
+      // Its secret is known from config, so the roles name exactly it (no RDS-managed pattern).
+      const policy = JSON.parse(prop<string>(byName(plan, "aws:iam/rolePolicy:RolePolicy", `${region}-thumbnails-policy`), "policy")) as { Statement: { Action: string[] }[] };
+      assert.deepEqual(
+        policy.Statement.filter((st) => st.Action.includes("secretsmanager:GetSecretValue")),
+        [{ Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: existing[region].secretArn }],
+      );
       assert.equal(prop<string>(byName(plan, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", `${region}-function-to-database`), "cidrIpv4"), "10.60.0.0/16");
       const guard = prop<Record<string, string>>(byName(plan, FUNCTION, `${region}-db-guard`), "environment.variables");
       assert.deepEqual([guard.DB_INSTANCE_ID, guard.DB_PARAMETER_GROUP], [`corp-pg-${region}`, "corp-pg16"]);
