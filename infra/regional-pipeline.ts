@@ -2,6 +2,7 @@
 // pipeline/, so a region cannot differ from the others by construction.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { RUNTIME_ENV } from "../handlers/thumbnails/image/config";
 import type { BuildManifest } from "../tools/build/manifest";
 import { alarmArn, dbInstanceArn, queueArn, ssmParameterArn, topicArn } from "./arns";
 import { connectionBudget, resolveMaxConnections, resolveMemory } from "./budget";
@@ -128,6 +129,8 @@ export class RegionalPipeline extends pulumi.ComponentResource {
           THUMBNAILS_BASE_URL: pulumi.interpolate`https://${storage.cdnDomain}`,
           MAX_INPUT_BYTES: String(50 * 1024 * 1024),
           MAX_INPUT_PIXELS: String(40_000_000),
+          // One malloc arena: libvips' native memory otherwise drifts upward across invocations (npm run bench).
+          ...RUNTIME_ENV,
         },
       },
       migrate: { policyInputs: withDbSecret, vpc, reservedConcurrency: budget.concurrency.migrate, environment: dbEnv },
