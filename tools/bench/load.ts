@@ -13,13 +13,14 @@
 // --images the bench runs it, 5x (1,000) and 10x (2,000) in one pipeline.
 import { GetQueueAttributesCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
-import { Command, InvalidArgumentError } from "commander";
+import { Command } from "commander";
 import { Pool } from "pg";
 import { countStatuses, duplicateRows, type ImageRow } from "../local/images-table";
 import { hostilePool, photoPool, type BenchImage } from "../local/load/images";
 import type { MemorySampleOf } from "../local/handler-host-process";
 import { mb, rssDrift, rssTimeline, throughput } from "../local/load/measure";
 import { startLocalPipeline, type LocalPipeline } from "../local/pipeline";
+import { wholeNumberAbove0Option } from "../cli/arguments";
 import { objectsInBody } from "../local/s3-event";
 
 const NORMAL_BATCH = 200;
@@ -60,20 +61,14 @@ interface RunFigures {
   pass: boolean;
 }
 
-function positiveInteger(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${JSON.stringify(value)} is not a positive whole number`);
-  return n;
-}
-
 async function main(argv: string[]): Promise<number> {
   const program = new Command()
     .name("npm run bench:load --")
     .description("Push N images (default: 200, 1,000 and 2,000) through the local pipeline and report losses, duplicates, connections, RSS and throughput")
-    .option("--images <n>", "one run of this many images instead of 1x/5x/10x of the normal batch", positiveInteger)
+    .option("--images <n>", "one run of this many images instead of 1x/5x/10x of the normal batch", wholeNumberAbove0Option)
     .option("--json", "print the figures as JSON")
-    .option("--concurrency <n>", "concurrent invocations (the connection budget)", positiveInteger, 4)
-    .option("--timeout <seconds>", "how long one run may take", positiveInteger, 1800);
+    .option("--concurrency <n>", "concurrent invocations (the connection budget)", wholeNumberAbove0Option, 4)
+    .option("--timeout <seconds>", "how long one run may take", wholeNumberAbove0Option, 1800);
   program.parse(argv);
   const opts = program.opts<LoadOptions>();
   const runs = opts.images ? [{ label: `${opts.images}`, images: opts.images }] : [1, 5, 10].map((x) => ({ label: `${x}x`, images: NORMAL_BATCH * x }));

@@ -5,7 +5,8 @@
 // ok, failed with a reason, or dead-lettered, and the canary passed.
 // `--watch DIR` then keeps processing files dropped into DIR until Ctrl-C.
 import { join } from "node:path";
-import { Command, InvalidArgumentError } from "commander";
+import { Command } from "commander";
+import { wholeNumberAbove0Option } from "../cli/arguments";
 import { runLocalCanary, formatCanary } from "./canary";
 import { collectFiles } from "./files";
 import { startLocalPipeline, type LocalPipeline } from "./pipeline";
@@ -25,12 +26,6 @@ interface StartOptions {
   logs?: boolean;
 }
 
-function positiveInteger(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${JSON.stringify(value)} is not a positive whole number`);
-  return n;
-}
-
 async function main(argv: string[]): Promise<number> {
   const program = new Command()
     .name("npm start --")
@@ -39,8 +34,8 @@ async function main(argv: string[]): Promise<number> {
     .option("--no-samples", "do not upload the images in samples/")
     .option("--watch <dir>", "keep running and process files dropped into this folder")
     .option("--json", "print one JSON object per image and a summary object")
-    .option("--timeout <seconds>", "how long to wait for every row", positiveInteger, 120)
-    .option("--concurrency <n>", "concurrent invocations (the connection budget)", positiveInteger, 4)
+    .option("--timeout <seconds>", "how long to wait for every row", wholeNumberAbove0Option, 120)
+    .option("--concurrency <n>", "concurrent invocations (the connection budget)", wholeNumberAbove0Option, 4)
     .option("--no-canary", "skip the canary check")
     .option("--logs", "show the handler's JSON logs and EMF metrics")
     .showHelpAfterError();

@@ -4,6 +4,7 @@
 import { RDSClient } from "@aws-sdk/client-rds";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import type { Command } from "commander";
+import { wholeNumberAbove0 } from "../../cli/arguments";
 import { DEFAULT_POLICY, readThreshold, type ConnectionPolicy } from "../../../handlers/db-guard/config";
 import { writeMaxConnectionsFloor } from "../../../handlers/db-guard/connections-floor";
 import { judgeReading, type ReadingVerdict } from "../../../handlers/db-guard/decide";
@@ -24,9 +25,7 @@ interface DbGuardOptions {
 }
 
 function positiveInteger(value: string | undefined, flag: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new Error(`${flag} must be a whole number above 0, got "${value}"`);
-  return Number(value);
+  return value === undefined ? fallback : wholeNumberAbove0(value, flag);
 }
 
 export function register(program: Command): void {

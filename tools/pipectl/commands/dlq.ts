@@ -7,6 +7,7 @@ import { queueDepth, runRedrive } from "../../local/batch/redrive";
 import { buildRunReport, deadLetterQueueUrl, formatRunReport, waitForRunToSettle } from "../../local/batch/report";
 import { RunStore } from "../../local/batch/run-store";
 import { connect, openTarget, quietLocalHandler, type TargetOptions } from "../../local/batch/targets";
+import { wholeNumberAbove0 } from "../../cli/arguments";
 import { seconds } from "./reprocess";
 
 interface RedriveOptions extends TargetOptions {
@@ -41,8 +42,7 @@ export function register(program: Command): void {
 async function redriveCommand(options: RedriveOptions): Promise<number> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   if (!options.local && !options.queueUrl) throw new Error("name the source queue with --queue-url (and --dlq-url unless its RedrivePolicy names it), or use --local");
-  const max = options.max === undefined ? undefined : Number(options.max);
-  if (max !== undefined && (!Number.isInteger(max) || max < 1)) throw new Error(`--max ${JSON.stringify(options.max)} is not a positive whole number`);
+  const max = options.max === undefined ? undefined : wholeNumberAbove0(options.max, "--max");
   if (options.local) quietLocalHandler();
   const target = await openTarget(options, log);
   const abort = new AbortController();

@@ -5,6 +5,7 @@ import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { basename, extname, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import type { Command } from "commander";
+import { wholeNumberAbove0 } from "../../cli/arguments";
 import {
   DEFAULT_FORMATS,
   DEFAULT_LIMITS,
@@ -41,12 +42,6 @@ export interface FileReport {
 
 class UsageError extends Error {}
 
-function positiveInteger(value: string, flag: string): number {
-  const parsed = Number(value);
-  if (!Number.isSafeInteger(parsed) || parsed < 1) throw new UsageError(`${flag} must be a positive integer, got "${value}"`);
-  return parsed;
-}
-
 function settingsFrom(options: ProcessOptions): { specs: ThumbnailSpec[]; limits: ImageLimits } {
   try {
     const sizes = options.sizes ? parseSizes(options.sizes, "--sizes") : [...DEFAULT_SIZES];
@@ -54,8 +49,8 @@ function settingsFrom(options: ProcessOptions): { specs: ThumbnailSpec[]; limits
     return {
       specs: buildSpecs(sizes, formats),
       limits: {
-        maxInputBytes: options.maxBytes ? positiveInteger(options.maxBytes, "--max-bytes") : DEFAULT_LIMITS.maxInputBytes,
-        maxInputPixels: options.maxPixels ? positiveInteger(options.maxPixels, "--max-pixels") : DEFAULT_LIMITS.maxInputPixels,
+        maxInputBytes: options.maxBytes ? wholeNumberAbove0(options.maxBytes, "--max-bytes") : DEFAULT_LIMITS.maxInputBytes,
+        maxInputPixels: options.maxPixels ? wholeNumberAbove0(options.maxPixels, "--max-pixels") : DEFAULT_LIMITS.maxInputPixels,
       },
     };
   } catch (err) {
