@@ -109,6 +109,7 @@ describe("image core: configuration", () => {
     assert.throws(() => parseSizes('[{"name":"a","width":10},{"name":"a","width":20}]'), /names "a" twice/);
     assert.throws(() => parseFormats("jpeg,bmp"), ThumbnailConfigError);
     assert.throws(() => parseFormats(" , "), /THUMBNAIL_FORMATS is empty/);
-    assert.throws(() => thumbnailConfigFromEnv({ MAX_INPUT_PIXELS: "lots" }), /MAX_INPUT_PIXELS must be a positive integer/);
+    assert.throws(() => thumbnailConfigFromEnv({ MAX_INPUT_PIXELS: "lots" }), /MAX_INPUT_PIXELS is "lots"; expected a whole number from 1 to/);
+    assert.throws(() => thumbnailConfigFromEnv({ MAX_INPUT_BYTES: "0" }), /MAX_INPUT_BYTES is "0"; expected a whole number from 1 to/);
   });
 });

@@ -1,6 +1,7 @@
 // Defaults and parsing of the thumbnail configuration shared by the handler,
 // the canary and `pipectl process` (THUMBNAIL_SIZES, THUMBNAIL_FORMATS,
 // MAX_INPUT_BYTES, MAX_INPUT_PIXELS in docs/contracts.md).
+import { integer } from "../../shared/env";
 import type { ImageLimits, OutputFormat, ThumbnailSpec } from "./types";
 
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ["jpeg", "webp", "avif", "png"];
@@ -111,14 +112,6 @@ export function buildSpecs(sizes: readonly { name: string; width: number }[], fo
   return formats.flatMap((format) => sizes.map((size) => ({ name: size.name, width: size.width, format })));
 }
 
-function parsePositiveInteger(value: string, source: string): number {
-  const parsed = Number(value);
-  if (!Number.isSafeInteger(parsed) || parsed < 1) {
-    throw new ThumbnailConfigError(`${source} must be a positive integer, got ${JSON.stringify(value)}`);
-  }
-  return parsed;
-}
-
 /** Reads the thumbnail settings from an environment, falling back to the defaults above. */
 export function thumbnailConfigFromEnv(env: NodeJS.ProcessEnv = process.env): { specs: ThumbnailSpec[]; limits: ImageLimits } {
   const sizes = env.THUMBNAIL_SIZES ? parseSizes(env.THUMBNAIL_SIZES) : [...DEFAULT_SIZES];
@@ -126,8 +119,8 @@ export function thumbnailConfigFromEnv(env: NodeJS.ProcessEnv = process.env): { 
   return {
     specs: buildSpecs(sizes, formats),
     limits: {
-      maxInputBytes: env.MAX_INPUT_BYTES ? parsePositiveInteger(env.MAX_INPUT_BYTES, "MAX_INPUT_BYTES") : DEFAULT_LIMITS.maxInputBytes,
-      maxInputPixels: env.MAX_INPUT_PIXELS ? parsePositiveInteger(env.MAX_INPUT_PIXELS, "MAX_INPUT_PIXELS") : DEFAULT_LIMITS.maxInputPixels,
+      maxInputBytes: integer(env, "MAX_INPUT_BYTES", DEFAULT_LIMITS.maxInputBytes, { min: 1 }),
+      maxInputPixels: integer(env, "MAX_INPUT_PIXELS", DEFAULT_LIMITS.maxInputPixels, { min: 1 }),
     },
   };
 }
