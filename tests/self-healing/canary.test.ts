@@ -105,6 +105,8 @@ describe("canary", () => {
         rows,
         deleted,
         work,
+        /** Stops answering uploads, so a later stand-in in the same test is the only writer of its keys. */
+        stop: off,
         findRow: async (l: CanaryRowLookup) => rows.get(l.key),
         deleteRow: async (l: CanaryRowLookup) => {
           deleted.push(l.key);
@@ -213,10 +215,14 @@ describe("canary", () => {
     });
 
     it("fails at thumbnails when one is missing or has the wrong type, naming it", async () => {
-      const missing = await runCanaryCheck(deps(fakePipeline({ skipThumbnail: 2 }), { timeoutMs: 800 }));
+      const skipping = fakePipeline({ skipThumbnail: 2 });
+      const missing = await runCanaryCheck(deps(skipping, { timeoutMs: 800 }));
       assert.equal(missing.failedStep, "thumbnails");
       assert.match(missing.lastError ?? "", /missing: canary\/.*\/small\.webp$/);
       assertTicket(missing, "thumbnails");
+      // Otherwise both stand-ins would write the next upload's thumbnails at once, racing on the same keys.
+      skipping.stop();
+      await Promise.all(skipping.work);
 
       const wrong = await runCanaryCheck(deps(fakePipeline({ wrongType: true })));
       assert.equal(wrong.failedStep, "thumbnails");
