@@ -4,9 +4,9 @@
 import { Command, Option } from "commander";
 import { createProgress, progressMode } from "../../local/batch/progress";
 import { queueDepth, runRedrive } from "../../local/batch/redrive";
-import { buildRunReport, deadLetterQueueUrl, formatRunReport, waitForRunToSettle } from "../../local/batch/report";
-import { RunStore } from "../../local/batch/run-store";
-import { connect, openTarget, quietLocalHandler, type TargetOptions } from "../../local/batch/targets";
+import { deadLetterQueueUrl } from "../../local/batch/report";
+import { printRunReport, withBatchSession } from "../../local/batch/session";
+import type { TargetOptions } from "../../local/batch/targets";
 import { wholeNumberAbove0 } from "../../cli/arguments";
 import { seconds } from "./reprocess";
 
@@ -40,21 +40,10 @@ export function register(program: Command): void {
 }
 
 async function redriveCommand(options: RedriveOptions): Promise<number> {
-  const log = (line: string) => process.stderr.write(`${line}\n`);
   if (!options.local && !options.queueUrl) throw new Error("name the source queue with --queue-url (and --dlq-url unless its RedrivePolicy names it), or use --local");
   const max = options.max === undefined ? undefined : wholeNumberAbove0(options.max, "--max");
-  if (options.local) quietLocalHandler();
-  const target = await openTarget(options, log);
-  const abort = new AbortController();
-  const onSigint = () => {
-    log("interrupting after the batch in flight...");
-    abort.abort();
-  };
-  process.once("SIGINT", onSigint);
-  let store: RunStore | undefined;
-  const db = await connect(target.databaseUrl);
-  try {
-    store = await RunStore.open(target.databaseUrl);
+  return withBatchSession(options, async (session) => {
+    const { target, store, signal, log } = session;
     const queueUrl = target.pipeline?.queue.url ?? options.queueUrl ?? "";
     const dlqUrl = options.dlqUrl ?? target.pipeline?.dlq.url ?? (await deadLetterQueueUrl(target.sqs, queueUrl));
     if (!dlqUrl) throw new Error(`${queueUrl} has no RedrivePolicy naming a dead-letter queue; pass --dlq-url`);
@@ -62,23 +51,19 @@ async function redriveCommand(options: RedriveOptions): Promise<number> {
     const progress = createProgress("redrive", progressMode({ json: options.json, isTTY: process.stderr.isTTY === true }));
     const outcome = await runRedrive(
       { dlqUrl, queueUrl, ...(max !== undefined ? { maxMessages: max } : {}) },
-      { sqs: target.sqs, store, progress, signal: abort.signal, log },
+      { sqs: target.sqs, store, progress, signal, log },
       { resumeId: options.resume },
     );
-    const reportDeps = { store, db, sqs: target.sqs, dlqUrl };
-    const waitSeconds = options.wait ?? 0;
-    const report = waitSeconds > 0 && outcome.status === "completed" ? await waitForRunToSettle(outcome.run, reportDeps, waitSeconds * 1000) : await buildRunReport(outcome.run, reportDeps);
-    if (options.json) process.stdout.write(`${JSON.stringify({ ...report, movedThisRun: outcome.movedThisRun })}\n`);
-    else process.stdout.write(`${formatRunReport(report)}\n`);
+    await printRunReport(session, outcome.run, outcome.status === "completed", {
+      dlqUrl,
+      waitSeconds: options.wait ?? 0,
+      json: options.json,
+      extra: { movedThisRun: outcome.movedThisRun },
+    });
     if (outcome.status === "interrupted") {
       log(`interrupted: resume with \`pipectl dlq redrive --resume ${outcome.run.id}\``);
       return 130;
     }
     return outcome.notMovedThisRun > 0 ? 1 : 0;
-  } finally {
-    process.off("SIGINT", onSigint);
-    await store?.close();
-    await db.end();
-    await target.close();
-  }
+  });
 }

@@ -8,10 +8,10 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { rowsForKeys } from "../../local/images-table";
 import { collectFiles } from "../../local/files";
 import { createProgress, progressMode } from "../../local/batch/progress";
-import { buildRunReport, deadLetterQueueUrl, formatRunReport, waitForRunToSettle } from "../../local/batch/report";
+import { deadLetterQueueUrl } from "../../local/batch/report";
 import { runReprocess, type ReprocessSelection } from "../../local/batch/reprocess";
-import { RunStore } from "../../local/batch/run-store";
-import { connect, openTarget, quietLocalHandler, type TargetOptions } from "../../local/batch/targets";
+import { printRunReport, withBatchSession } from "../../local/batch/session";
+import type { TargetOptions } from "../../local/batch/targets";
 
 
 interface ReprocessOptions extends TargetOptions {
@@ -62,22 +62,11 @@ export function register(program: Command): void {
 }
 
 async function reprocessCommand(options: ReprocessOptions): Promise<number> {
-  const log = (line: string) => process.stderr.write(`${line}\n`);
   if (!options.local && !options.list && (!options.bucket || !options.queueUrl)) {
     throw new Error("name the target: --bucket and --queue-url (with --region, or --s3-endpoint/--sqs-endpoint), or --local");
   }
-  if (options.local) quietLocalHandler();
-  const target = await openTarget(options, log);
-  const abort = new AbortController();
-  const onSigint = () => {
-    log("interrupting after the batch in flight...");
-    abort.abort();
-  };
-  process.once("SIGINT", onSigint);
-  let store: RunStore | undefined;
-  const db = await connect(target.databaseUrl);
-  try {
-    store = await RunStore.open(target.databaseUrl);
+  return withBatchSession(options, async (session) => {
+    const { target, store, db, signal, log } = session;
     if (options.list) {
       for (const run of await store.list("reprocess")) {
         process.stdout.write(`${run.id}  ${run.status.padEnd(11)}  ${run.enqueued}/${run.total ?? "?"}  ${JSON.stringify(run.params)}\n`);
@@ -101,24 +90,19 @@ async function reprocessCommand(options: ReprocessOptions): Promise<number> {
     const progress = createProgress("reprocess", progressMode({ json: options.json, isTTY: process.stderr.isTTY === true }));
     const outcome = await runReprocess(
       selection,
-      { s3: target.s3, sqs: target.sqs, store, progress, signal: abort.signal, log, lookupRows: (bucket, keys) => rowsForKeys(db, bucket, keys) },
+      { s3: target.s3, sqs: target.sqs, store, progress, signal, log, lookupRows: (bucket, keys) => rowsForKeys(db, bucket, keys) },
       { resumeId: options.resume, fresh: options.new },
     );
-    const dlqUrl = options.dlqUrl ?? target.pipeline?.dlq.url ?? (await deadLetterQueueUrl(target.sqs, selection.queueUrl).catch(() => undefined));
-    const waitSeconds = options.wait ?? (target.pipeline ? 120 : 0);
-    const reportDeps = { store, db, sqs: target.sqs, dlqUrl };
-    const report = waitSeconds > 0 && outcome.status === "completed" ? await waitForRunToSettle(outcome.run, reportDeps, waitSeconds * 1000) : await buildRunReport(outcome.run, reportDeps);
-    if (options.json) process.stdout.write(`${JSON.stringify({ ...report, resumed: outcome.resumed, sentThisRun: outcome.enqueuedThisRun })}\n`);
-    else process.stdout.write(`${formatRunReport(report)}\n`);
+    const report = await printRunReport(session, outcome.run, outcome.status === "completed", {
+      dlqUrl: options.dlqUrl ?? target.pipeline?.dlq.url ?? (await deadLetterQueueUrl(target.sqs, selection.queueUrl).catch(() => undefined)),
+      waitSeconds: options.wait ?? (target.pipeline ? 120 : 0),
+      json: options.json,
+      extra: { resumed: outcome.resumed, sentThisRun: outcome.enqueuedThisRun },
+    });
     if (outcome.status === "interrupted") {
       log(`interrupted: resume with \`pipectl reprocess --resume ${outcome.run.id}\` (or rerun the same command)`);
       return 130;
     }
     return report.notEnqueued.length > 0 ? 1 : 0;
-  } finally {
-    process.off("SIGINT", onSigint);
-    await store?.close();
-    await db.end();
-    await target.close();
-  }
+  });
 }
