@@ -2,6 +2,7 @@
 // the thumbnail tests. Bodies are built as AWS builds them (keys encoded the
 // S3 way), not as the handler would like them.
 import type { Context, SQSEvent } from "aws-lambda";
+import { encodeS3EventKey } from "../../tools/local/s3-event";
 
 export interface NotifiedObject {
   bucket: string;
@@ -13,12 +14,7 @@ export interface NotifiedObject {
 }
 
 /** S3 form-encodes keys in notifications: spaces as `+`, everything else but `/` and unreserved characters escaped. */
-export function encodeKeyAsS3Does(key: string): string {
-  return key
-    .split("/")
-    .map((segment) => encodeURIComponent(segment).replace(/%20/g, "+"))
-    .join("/");
-}
+export const encodeKeyAsS3Does = encodeS3EventKey;
 
 export function s3Records(objects: NotifiedObject[], eventName = "ObjectCreated:Put"): { Records: unknown[] } {
   return {

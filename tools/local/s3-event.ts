@@ -2,6 +2,8 @@
 // so the handler sees the same bytes locally as in AWS. Used by the local
 // notification router and by `pipectl reprocess`.
 
+import { decodeNotificationKey } from "../../handlers/thumbnails/events";
+
 /** One object the notification is about. */
 export interface S3ObjectRef {
   bucket: string;
@@ -32,9 +34,11 @@ export function encodeS3EventKey(key: string): string {
     .join("/");
 }
 
-/** The inverse of `encodeS3EventKey`, as a handler must apply it. */
+/** The inverse of `encodeS3EventKey`: the handler's own decoding, so the local tools read keys exactly as the function does. */
 export function decodeS3EventKey(encoded: string): string {
-  return decodeURIComponent(encoded.replace(/\+/g, "%20"));
+  const key = decodeNotificationKey(encoded);
+  if (key === undefined) throw new Error(`${JSON.stringify(encoded)} is not a key as S3 encodes it in notifications (invalid escape)`);
+  return key;
 }
 
 /** Listings quote ETags (`"abc"`); notifications do not. */
