@@ -129,7 +129,7 @@ export class RegionalPipeline extends pulumi.ComponentResource {
           THUMBNAILS_BASE_URL: pulumi.interpolate`https://${storage.cdnDomain}`,
           MAX_INPUT_BYTES: String(50 * 1024 * 1024),
           MAX_INPUT_PIXELS: String(40_000_000),
-          // One malloc arena: libvips' native memory otherwise drifts upward across invocations (npm run bench).
+          // One malloc arena and a pinned V8 young generation: RSS otherwise climbs across invocations (npm run bench, bench:load).
           ...RUNTIME_ENV,
         },
       },

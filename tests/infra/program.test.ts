@@ -168,8 +168,10 @@ describe("Pulumi program (plan under mocks)", function () {
       for (const tag of ["pipeline:commit", "pipeline:region", "pipeline:role"]) assert.ok(prop<string>(f, `tags.${tag}`), `${f.name} lacks ${tag}`);
     }
     for (const region of ["us-east-1", "eu-central-1"]) {
-      // The process-start setting the memory benchmarks depend on (one malloc arena for libvips).
-      assert.equal(prop<string>(byName(dev, FUNCTION, `${region}-thumbnails`), "environment.variables.MALLOC_ARENA_MAX"), "1");
+      // The process-start settings the memory benchmarks depend on (one malloc arena for libvips, a pinned V8 young generation).
+      const thumbnails = byName(dev, FUNCTION, `${region}-thumbnails`);
+      assert.equal(prop<string>(thumbnails, "environment.variables.MALLOC_ARENA_MAX"), "1");
+      assert.equal(prop<string>(thumbnails, "environment.variables.NODE_OPTIONS"), "--max-semi-space-size=8");
     }
     const invocation = byName(dev, "aws:lambda/invocation:Invocation", "eu-central-1-migrations");
     assert.equal(prop<string>(invocation, "triggers.bundleHash"), manifest.functions.migrate.bundleHash);

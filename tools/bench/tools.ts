@@ -61,7 +61,7 @@ function largestFirst(specs: ThumbnailSpec[]): ThumbnailSpec[] {
 
 /**
  * Our path runs with the environment the function gets (RUNTIME_ENV: one
- * malloc arena), and renders `warmupInput` before the measured image, as a warm
+ * malloc arena, a pinned V8 young generation), and renders `warmupInput` before the measured image, as a warm
  * container would have.
  */
 export function oursTool(workerPath: string, nodeModules: string, specs: ThumbnailSpec[], warmupInput: string): Tool {

@@ -27,7 +27,7 @@ export interface HandlerHostConfig {
 
 export type HostMessage =
   | { type: "ready" }
-  /** `settled`: read right after a full garbage collection, so it is what the process retains. */
+  /** `settled`: read between invocations right after a full garbage collection, so it is what the process retains. */
   | { type: "memory"; at: number; rss: number; heapUsed: number; settled: boolean }
   | { type: "batch"; outcome: BatchOutcome }
   | { type: "error"; message: string };
@@ -54,7 +54,10 @@ function main(): void {
       functions.push(fn);
       return fn.handle;
     },
-    onBatch: (outcome) => send({ type: "batch", outcome: { ...outcome, worker: config.worker } }),
+    onBatch: (outcome) => {
+      send({ type: "batch", outcome: { ...outcome, worker: config.worker } });
+      settledSample();
+    },
     onError: (error) => send({ type: "error", message: error instanceof Error ? error.message : String(error) }),
   });
   const sample = (settled: boolean) => {
@@ -62,18 +65,22 @@ function main(): void {
     send({ type: "memory", at: Date.now(), rss, heapUsed, settled });
   };
   const sampler = setInterval(() => sample(false), config.memorySampleMs);
-  // Every few seconds, a full GC first (node --expose-gc): garbage V8 has not
-  // collected yet is not a leak, so drift is judged on these samples.
+  // At most every settledSampleMs, between two invocations (what a Lambda
+  // container keeps while it waits for the next one), after a full GC (node
+  // --expose-gc): garbage V8 has not collected yet is not a leak, and neither
+  // are the pixel buffers of an image still being rendered, which a sample
+  // taken on a timer would catch mid-image. Drift is judged on these samples.
   const gc = (globalThis as { gc?: () => void }).gc;
-  const settledSampler = setInterval(() => {
-    if (!gc) return;
+  let lastSettledAt = 0;
+  function settledSample(): void {
+    if (!gc || Date.now() - lastSettledAt < config.settledSampleMs) return;
     gc();
     sample(true);
-  }, config.settledSampleMs);
+    lastSettledAt = Date.now();
+  }
   process.on("message", (message) => {
     if (message !== "stop") return;
     clearInterval(sampler);
-    clearInterval(settledSampler);
     void source
       .stop()
       .then(() => Promise.all(functions.map((fn) => fn.close())))

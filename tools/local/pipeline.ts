@@ -163,7 +163,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     }
 
     const functionEnv: Record<string, string> = {
-      // Process-start settings the deployed function has (MALLOC_ARENA_MAX); they take effect in "child" containers.
+      // Process-start settings the deployed function has (RUNTIME_ENV); they take effect in "child" containers.
       ...RUNTIME_ENV,
       RAW_BUCKET: buckets.raw,
       THUMBNAILS_BUCKET: buckets.thumbnails,
@@ -189,7 +189,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
           applicationName: LOCAL_DEFAULTS.applicationName,
           functionEnv,
           memorySampleMs: 250,
-          settledSampleMs: 2000,
+          settledSampleMs: 1000,
         },
         { onBatch: options.onBatch, onMemory: options.onHandlerMemory, log },
       );
