@@ -6,15 +6,20 @@
 // database connections against the budget, the handler's RSS over time and
 // its drift after warm-up (judged on samples taken right after a full GC, so
 // garbage V8 has not collected yet does not pass for a leak), throughput, and the queue's peak depth (the burst
-// it absorbed). Some notifications are delivered twice on purpose, as SQS
-// may, to show duplicates stay at 0.
+// it absorbed), and the handler's CPU per image. Some notifications are
+// delivered twice on purpose, as SQS may, to show duplicates stay at 0.
+// --compare-runtime-env runs it all again with the handler containers on
+// Node's and glibc's defaults instead of the function's RUNTIME_ENV, and
+// prints the two side by side.
 //
 // The normal batch is 200 images (the story's "usual hundreds"); without
 // --images the bench runs it, 5x (1,000) and 10x (2,000) in one pipeline.
+import { randomBytes } from "node:crypto";
 import { GetQueueAttributesCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { Command } from "commander";
 import { Pool } from "pg";
+import { RUNTIME_ENV } from "../../handlers/thumbnails/image";
 import { countStatuses, duplicateRows, type ImageRow } from "../local/images-table";
 import { hostilePool, photoPool, type BenchImage } from "../local/load/images";
 import type { MemorySampleOf } from "../local/handler-host-process";
@@ -34,10 +39,20 @@ interface LoadOptions {
   json?: boolean;
   concurrency: number;
   timeout: number;
+  compareRuntimeEnv?: boolean;
+}
+
+/** The handler containers' process-start settings for one set of runs. */
+interface Variant {
+  name: "function" | "node-defaults";
+  runtimeEnv: Readonly<Record<string, string>>;
 }
 
 interface RunFigures {
   run: string;
+  /** "function": RUNTIME_ENV, as deployed (judged against the bars); "node-defaults": for comparison only. */
+  variant: Variant["name"];
+  runtimeEnv: string;
   images: number;
   processed: number;
   ok: number;
@@ -58,6 +73,8 @@ interface RunFigures {
   rss: { warmedUpAfterImages: number; container: number; startMb: number; endMb: number; peakMb: number; driftMb: number; driftPerContainerMb: number[]; timeline: { second: number; rssMb: number; heapMb?: number }[] };
   seconds: number;
   imagesPerSecond: number;
+  /** CPU time (user + system) of all handler containers over the run, per processed image. */
+  handlerCpuMsPerImage: number;
   pass: boolean;
 }
 
@@ -68,7 +85,8 @@ async function main(argv: string[]): Promise<number> {
     .option("--images <n>", "one run of this many images instead of 1x/5x/10x of the normal batch", wholeNumberAbove0Option)
     .option("--json", "print the figures as JSON")
     .option("--concurrency <n>", "concurrent invocations (the connection budget)", wholeNumberAbove0Option, 4)
-    .option("--timeout <seconds>", "how long one run may take", wholeNumberAbove0Option, 1800);
+    .option("--timeout <seconds>", "how long one run may take", wholeNumberAbove0Option, 1800)
+    .option("--compare-runtime-env", "run again with the handler on Node's and glibc's defaults instead of RUNTIME_ENV, side by side");
   program.parse(argv);
   const opts = program.opts<LoadOptions>();
   const runs = opts.images ? [{ label: `${opts.images}`, images: opts.images }] : [1, 5, 10].map((x) => ({ label: `${x}x`, images: NORMAL_BATCH * x }));
@@ -77,34 +95,77 @@ async function main(argv: string[]): Promise<number> {
   say("generating inputs...");
   const photos = await photoPool(24);
   const hostile = await hostilePool();
+  // Keys unique to this invocation: a reused DATABASE_URL keeps the rows of earlier ones.
+  const invocation = randomBytes(3).toString("hex");
+  const variants: Variant[] = [{ name: "function", runtimeEnv: RUNTIME_ENV }];
+  if (opts.compareRuntimeEnv) variants.push({ name: "node-defaults", runtimeEnv: {} });
 
-  const memory: MemorySampleOf[] = [];
-  const notified = new Map<string, string>();
-  const pipeline = await startLocalPipeline({
-    databaseUrl: process.env.DATABASE_URL,
-    concurrency: opts.concurrency,
-    handlerHost: "child",
-    onHandlerMemory: (sample) => memory.push(sample),
-    onNotification: (body) => {
-      for (const ref of objectsInBody(body) ?? []) notified.set(ref.key, body);
-    },
-    log: say,
-  });
-  const monitor = new Pool({ connectionString: pipeline.databaseUrl, max: 1, application_name: "load-bench-monitor" });
   const figures: RunFigures[] = [];
-  try {
-    const maxConnections = Number((await monitor.query<{ max_connections: string }>("SHOW max_connections")).rows[0].max_connections);
-    for (const run of runs) {
-      say(`run ${run.label}: ${run.images} images...`);
-      figures.push(await loadRun(pipeline, monitor, run, { photos, hostile, memory, notified, maxConnections, timeoutMs: opts.timeout * 1000, say }));
+  for (const variant of variants) {
+    say(`handler containers on ${describeEnv(variant.runtimeEnv)}`);
+    const memory: MemorySampleOf[] = [];
+    const notified = new Map<string, string>();
+    const pipeline = await startLocalPipeline({
+      databaseUrl: process.env.DATABASE_URL,
+      concurrency: opts.concurrency,
+      handlerHost: "child",
+      runtimeEnv: variant.runtimeEnv,
+      onHandlerMemory: (sample) => memory.push(sample),
+      onNotification: (body) => {
+        for (const ref of objectsInBody(body) ?? []) notified.set(ref.key, body);
+      },
+      log: say,
+    });
+    const monitor = new Pool({ connectionString: pipeline.databaseUrl, max: 1, application_name: "load-bench-monitor" });
+    try {
+      const maxConnections = Number((await monitor.query<{ max_connections: string }>("SHOW max_connections")).rows[0].max_connections);
+      for (const run of runs) {
+        say(`run ${run.label}: ${run.images} images...`);
+        const prefix = `bench/${invocation}/${variant.name}/${run.label}/`;
+        figures.push(await loadRun(pipeline, monitor, { ...run, prefix }, variant, { photos, hostile, memory, notified, maxConnections, timeoutMs: opts.timeout * 1000, say }));
+      }
+    } finally {
+      await monitor.end();
+      await pipeline.stop();
     }
-  } finally {
-    await monitor.end();
-    await pipeline.stop();
   }
-  if (opts.json) process.stdout.write(`${JSON.stringify({ normalBatch: NORMAL_BATCH, concurrency: opts.concurrency, runs: figures }, null, 2)}\n`);
-  else process.stdout.write(`${formatFigures(figures)}\n`);
-  return figures.every((f) => f.pass) ? 0 : 1;
+  const comparison = opts.compareRuntimeEnv ? compareVariants(figures) : undefined;
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify({ normalBatch: NORMAL_BATCH, concurrency: opts.concurrency, runs: figures, ...(comparison ? { comparison } : {}) }, null, 2)}\n`);
+  } else process.stdout.write(`${formatFigures(figures, comparison)}\n`);
+  // Only the function's own settings are judged; the defaults run is there to compare against.
+  return figures.filter((f) => f.variant === "function").every((f) => f.pass) ? 0 : 1;
+}
+
+function describeEnv(env: Readonly<Record<string, string>>): string {
+  const pairs = Object.entries(env).map(([key, value]) => `${key}=${value}`);
+  return pairs.length > 0 ? `the function's RUNTIME_ENV (${pairs.join(" ")})` : "Node's and glibc's defaults (no RUNTIME_ENV)";
+}
+
+interface Comparison {
+  run: string;
+  /** node-defaults / function: above 1 means the function's settings use less. */
+  handlerCpuRatio: number;
+  worstDriftMb: { function: number; nodeDefaults: number };
+  peakRssMb: { function: number; nodeDefaults: number };
+}
+
+/** Pairs each run with its node-defaults twin: the figures RUNTIME_ENV is justified by. */
+function compareVariants(figures: readonly RunFigures[]): Comparison[] {
+  return figures
+    .filter((f) => f.variant === "function")
+    .flatMap((ours) => {
+      const plain = figures.find((f) => f.variant === "node-defaults" && f.run === ours.run);
+      if (!plain) return [];
+      return [
+        {
+          run: ours.run,
+          handlerCpuRatio: Math.round((plain.handlerCpuMsPerImage / ours.handlerCpuMsPerImage) * 100) / 100,
+          worstDriftMb: { function: ours.rss.driftMb, nodeDefaults: plain.rss.driftMb },
+          peakRssMb: { function: ours.rss.peakMb, nodeDefaults: plain.rss.peakMb },
+        },
+      ];
+    });
 }
 
 interface RunContext {
@@ -117,8 +178,8 @@ interface RunContext {
   say: (line: string) => void;
 }
 
-async function loadRun(pipeline: LocalPipeline, monitor: Pool, run: { label: string; images: number }, ctx: RunContext): Promise<RunFigures> {
-  const prefix = `bench/${run.label}/`;
+async function loadRun(pipeline: LocalPipeline, monitor: Pool, run: { label: string; images: number; prefix: string }, variant: Variant, ctx: RunContext): Promise<RunFigures> {
+  const prefix = run.prefix;
   const inputs = Array.from({ length: run.images }, (_, i) => {
     const hostile = i % HOSTILE_EVERY === HOSTILE_EVERY - 1;
     const image = hostile ? ctx.hostile[Math.floor(i / HOSTILE_EVERY) % ctx.hostile.length] : ctx.photos[i % ctx.photos.length];
@@ -161,8 +222,14 @@ async function loadRun(pipeline: LocalPipeline, monitor: Pool, run: { label: str
       return { worker, ...rssDrift(mine.filter((s) => s.settled), warmedUpAt), peakRss: Math.max(...mine.map((s) => s.rss)) };
     });
     const drift = drifts.reduce((worst, d) => (d.driftBytes > worst.driftBytes ? d : worst), drifts[0]);
+    const cpuMicros = containers.reduce((sum, worker) => {
+      const mine = window.filter((s) => s.worker === worker);
+      return sum + (mine.length > 1 ? mine[mine.length - 1].cpuMicros - mine[0].cpuMicros : 0);
+    }, 0);
     const figures: RunFigures = {
       run: run.label,
+      variant: variant.name,
+      runtimeEnv: describeEnv(variant.runtimeEnv),
       images: run.images,
       processed: rows.length,
       ok: counts.ok,
@@ -191,6 +258,7 @@ async function loadRun(pipeline: LocalPipeline, monitor: Pool, run: { label: str
       },
       seconds: Math.round((endedAt - startedAt) / 100) / 10,
       imagesPerSecond: Math.round(throughput(rows.length, startedAt, endedAt) * 10) / 10,
+      handlerCpuMsPerImage: rows.length > 0 ? Math.round(cpuMicros / rows.length / 100) / 10 : 0,
       pass: false,
     };
     figures.pass =
@@ -288,21 +356,27 @@ async function inParallel<T>(items: readonly T[], width: number, work: (item: T)
   );
 }
 
-function formatFigures(figures: readonly RunFigures[]): string {
+function formatFigures(figures: readonly RunFigures[], comparison: readonly Comparison[] | undefined): string {
   const lines: string[] = [];
   for (const f of figures) {
     const failed = Object.entries(f.failedByReason).map(([reason, n]) => `${reason} ${n}`).join(", ") || "none";
+    const verdict = f.variant === "function" ? (f.pass ? "PASS" : "FAIL") : "(for comparison, not judged)";
     lines.push(
-      `run ${f.run}: ${f.images} images -> ${f.processed} processed (${f.ok} ok; failed: ${failed}), ${f.inDlq} in DLQ, ${f.lost} lost ${f.pass ? "PASS" : "FAIL"}`,
+      `run ${f.run} on ${f.runtimeEnv}: ${f.images} images -> ${f.processed} processed (${f.ok} ok; failed: ${failed}), ${f.inDlq} in DLQ, ${f.lost} lost ${verdict}`,
       `  duplicates: ${f.duplicateRows} rows, ${f.duplicateThumbnailSets} thumbnail sets (${f.redeliveriesInjected} notifications delivered twice)`,
       `  connections: handler peak ${f.peakHandlerConnections} of budget ${f.connectionBudget}; all sessions peak ${f.peakTotalConnections} of max_connections ${f.maxConnections}`,
       `  queue: peak depth ${f.peakQueueDepth}`,
       `  handler RSS after GC (container ${f.rss.container}, the largest drift): ${f.rss.startMb} -> ${f.rss.endMb} MB after warm-up at ${f.rss.warmedUpAfterImages} images (drift ${f.rss.driftMb} MB, limit ${RSS_DRIFT_LIMIT_MB}), peak ${f.rss.peakMb} MB; drift per container ${f.rss.driftPerContainerMb.join(", ")} MB`,
       `  RSS after GC over time (s: RSS/V8 heap MB): ${f.rss.timeline.map((p) => `${p.second}: ${p.rssMb}/${p.heapMb ?? "?"}`).join(", ")}`,
-      `  throughput: ${f.imagesPerSecond} images/s over ${f.seconds} s`,
+      `  throughput: ${f.imagesPerSecond} images/s over ${f.seconds} s; handler CPU ${f.handlerCpuMsPerImage} ms per image`,
     );
     if (f.unexpectedFailures.length > 0) lines.push(`  unexpected outcomes: ${f.unexpectedFailures.slice(0, 5).join("; ")}`);
     if (f.lostSample.length > 0) lines.push(`  lost, e.g.: ${f.lostSample.join(", ")}`);
+  }
+  for (const c of comparison ?? []) {
+    lines.push(
+      `side by side, run ${c.run}: handler CPU per image node-defaults/function ${c.handlerCpuRatio}; worst drift ${c.worstDriftMb.function} MB (function) vs ${c.worstDriftMb.nodeDefaults} MB (node-defaults); peak RSS ${c.peakRssMb.function} vs ${c.peakRssMb.nodeDefaults} MB`,
+    );
   }
   return lines.join("\n");
 }

@@ -4,6 +4,7 @@
 // report.
 import { fork, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
+import { RUNTIME_ENV } from "../../handlers/thumbnails/image";
 import type { BatchOutcome } from "./event-source";
 import type { HandlerHostConfig, HostMessage } from "./handler-host";
 
@@ -14,6 +15,8 @@ export interface MemorySampleOf {
   heapUsed: number;
   /** Taken right after a full GC. */
   settled: boolean;
+  /** CPU time (user + system) the container has used so far. */
+  cpuMicros: number;
 }
 
 export interface HandlerHosts {
@@ -42,8 +45,9 @@ async function startOne(config: HandlerHostConfig, listeners: HostListeners): Pr
   const child: ChildProcess = fork(join(__dirname, "handler-host.ts"), [], {
     // --expose-gc: the host takes some memory samples right after a full collection.
     execArgv: ["--import", "tsx", "--expose-gc"],
-    // The function's own environment, as Lambda sets it.
-    env: { ...process.env, ...config.functionEnv, HANDLER_HOST_CONFIG: JSON.stringify(config) },
+    // The function's own environment, as Lambda sets it; this shell's own
+    // process-start settings (NODE_OPTIONS, MALLOC_ARENA_MAX) are not the function's.
+    env: { ...withoutRuntimeSettings(process.env), ...config.functionEnv, HANDLER_HOST_CONFIG: JSON.stringify(config) },
     // Its JSON logs and EMF lines would go to CloudWatch; here only the tail is kept, to explain a crash.
     stdio: ["ignore", "ignore", "pipe", "ipc"],
   });
@@ -63,7 +67,10 @@ async function startOne(config: HandlerHostConfig, listeners: HostListeners): Pr
     child.once("exit", (code) => reject(new Error(`handler container ${config.worker} exited (code ${code}) before it was ready: ${stderrTail.trim().slice(-500)}`)));
     child.on("message", (message: HostMessage) => {
       if (message.type === "ready") resolve();
-      else if (message.type === "memory") listeners.onMemory?.({ worker: config.worker, at: message.at, rss: message.rss, heapUsed: message.heapUsed, settled: message.settled });
+      else if (message.type === "memory") {
+        const { at, rss, heapUsed, settled, cpuMicros } = message;
+        listeners.onMemory?.({ worker: config.worker, at, rss, heapUsed, settled, cpuMicros });
+      }
       else if (message.type === "batch") listeners.onBatch?.(message.outcome);
       else listeners.log(`handler container ${config.worker}: ${message.message}`);
     });
@@ -79,4 +86,8 @@ async function startOne(config: HandlerHostConfig, listeners: HostListeners): Pr
       clearTimeout(timer);
     },
   };
+}
+
+function withoutRuntimeSettings(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([key]) => !(key in RUNTIME_ENV)));
 }

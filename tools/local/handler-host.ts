@@ -28,7 +28,7 @@ export interface HandlerHostConfig {
 export type HostMessage =
   | { type: "ready" }
   /** `settled`: read between invocations right after a full garbage collection, so it is what the process retains. */
-  | { type: "memory"; at: number; rss: number; heapUsed: number; settled: boolean }
+  | { type: "memory"; at: number; rss: number; heapUsed: number; settled: boolean; cpuMicros: number }
   | { type: "batch"; outcome: BatchOutcome }
   | { type: "error"; message: string };
 
@@ -62,7 +62,8 @@ function main(): void {
   });
   const sample = (settled: boolean) => {
     const { rss, heapUsed } = process.memoryUsage();
-    send({ type: "memory", at: Date.now(), rss, heapUsed, settled });
+    const cpu = process.cpuUsage();
+    send({ type: "memory", at: Date.now(), rss, heapUsed, settled, cpuMicros: cpu.user + cpu.system });
   };
   const sampler = setInterval(() => sample(false), config.memorySampleMs);
   // At most every settledSampleMs, between two invocations (what a Lambda

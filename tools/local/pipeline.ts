@@ -49,6 +49,12 @@ export interface LocalPipelineOptions {
   wrapHandler?: (handler: SqsBatchHandler) => SqsBatchHandler;
   /** Extra environment for the function (THUMBNAIL_SIZES, ...). */
   functionEnv?: Record<string, string>;
+  /**
+   * The function's process-start settings, RUNTIME_ENV by default (as
+   * deployed); `{}` runs "child" containers on Node's and glibc's defaults,
+   * for comparison.
+   */
+  runtimeEnv?: Readonly<Record<string, string>>;
   onBatch?: (outcome: BatchOutcome) => void;
   /**
    * Where the handler runs: in this process (default), or in child processes,
@@ -97,6 +103,8 @@ export interface LocalPipeline {
   applicationName: string;
   /** The environment the function runs with. */
   functionEnv: Record<string, string>;
+  /** Process ids of the "child" handler containers (none when the handler runs inline). */
+  handlerPids: number[];
   upload(request: UploadRequest): Promise<{ key: string; correlationId: string }>;
   waitForRows(keys: readonly string[], options?: { timeoutMs?: number; pollMs?: number }): Promise<WaitResult>;
   /** Keys of the raw objects whose messages are in the DLQ right now. */
@@ -164,7 +172,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
 
     const functionEnv: Record<string, string> = {
       // Process-start settings the deployed function has (RUNTIME_ENV); they take effect in "child" containers.
-      ...RUNTIME_ENV,
+      ...(options.runtimeEnv ?? RUNTIME_ENV),
       RAW_BUCKET: buckets.raw,
       THUMBNAILS_BUCKET: buckets.thumbnails,
       THUMBNAILS_BASE_URL: `${aws.s3Endpoint}/${buckets.thumbnails}`,
@@ -176,6 +184,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       PIPELINE_REGION: region,
       ...options.functionEnv,
     };
+    const handlerPids: number[] = [];
     if (options.handlerHost === "child") {
       const host = await startHandlerHosts(
         concurrency,
@@ -193,6 +202,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
         },
         { onBatch: options.onBatch, onMemory: options.onHandlerMemory, log },
       );
+      handlerPids.push(...host.pids);
       cleanups.push(() => host.stop());
     } else {
       const factory = options.functionFactory ?? thumbnailsFunction;
@@ -238,6 +248,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       connectionBudget: concurrency,
       applicationName: LOCAL_DEFAULTS.applicationName,
       functionEnv,
+      handlerPids,
       async upload(request) {
         const correlationId = request.correlationId ?? randomUUID();
         await s3.send(
