@@ -13,6 +13,7 @@ import { build } from "esbuild";
 import sharp from "sharp";
 import { JPEG_QUALITY, RUNTIME_ENV, buildSpecs, thumbnailConfigFromEnv, type ThumbnailSpec } from "../../handlers/thumbnails/image";
 import { LARGE_PHOTO, generateInputs, inputsFromFolder, startupProbe, type BenchInput } from "./inputs";
+import { withoutRuntimeEnv } from "../local/runtime-env";
 import { measureAll } from "./measure";
 import { CPU_REPORT_FILE, driftOf, figuresFor, formatReport, median, summarise, type DriftResult, type OutputSize, type ToolRun } from "./report";
 import { PACKAGE_FOR, convertTool, findBinary, oursTool, vipsthumbnailTool, type Tool, type ToolId } from "./tools";
@@ -97,6 +98,7 @@ async function runDrift(
   const warmup = Math.max(1, Math.floor(count / 4));
   const args = ["--expose-gc", worker, "drift", String(count), String(warmup), JSON.stringify(specs), ...inputs.map((input) => input.path)];
   return new Promise((done, fail) => {
+    // Each drift run gets exactly the process-start settings asked for, not the shell's.
     const child = spawn(process.execPath, args, { env: { ...withoutRuntimeEnv(process.env), ...env, NODE_PATH: nodeModules, SHARP_CONCURRENCY: "1" }, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     let err = "";
@@ -107,10 +109,6 @@ async function runDrift(
   });
 }
 
-/** The parent's environment minus RUNTIME_ENV's keys, so each drift run gets exactly the allocator settings asked for. */
-function withoutRuntimeEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(env).filter(([key]) => !(key in RUNTIME_ENV)));
-}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

@@ -4,16 +4,18 @@
 // container, and reports per run: processed, failed by reason, duplicate
 // rows and thumbnail sets (must be 0), lost uploads (must be 0), peak
 // database connections against the budget, the handler's RSS over time and
-// its drift after warm-up (judged on samples taken right after a full GC, so
-// garbage V8 has not collected yet does not pass for a leak), throughput, and the queue's peak depth (the burst
-// it absorbed), and the handler's CPU per image. Some notifications are
-// delivered twice on purpose, as SQS may, to show duplicates stay at 0.
+// its drift after warm-up (judged on samples taken between invocations right
+// after a full GC, so garbage V8 has not collected yet does not pass for a
+// leak), throughput, the queue's peak depth (the burst it absorbed), and the
+// handler's CPU per image. Some notifications are delivered twice on
+// purpose, as SQS may, to show duplicates stay at 0.
 // --compare-runtime-env runs it all again with the handler containers on
 // Node's and glibc's defaults instead of the function's RUNTIME_ENV, and
 // prints the two side by side.
 //
 // The normal batch is 200 images (the story's "usual hundreds"); without
-// --images the bench runs it, 5x (1,000) and 10x (2,000) in one pipeline.
+// --images the bench runs it, 5x (1,000) and 10x (2,000) in one pipeline
+// (one more for the comparison).
 import { randomBytes } from "node:crypto";
 import { GetQueueAttributesCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";

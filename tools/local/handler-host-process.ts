@@ -4,7 +4,7 @@
 // report.
 import { fork, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
-import { RUNTIME_ENV } from "../../handlers/thumbnails/image";
+import { withoutRuntimeEnv } from "./runtime-env";
 import type { BatchOutcome } from "./event-source";
 import type { HandlerHostConfig, HostMessage } from "./handler-host";
 
@@ -47,7 +47,7 @@ async function startOne(config: HandlerHostConfig, listeners: HostListeners): Pr
     execArgv: ["--import", "tsx", "--expose-gc"],
     // The function's own environment, as Lambda sets it; this shell's own
     // process-start settings (NODE_OPTIONS, MALLOC_ARENA_MAX) are not the function's.
-    env: { ...withoutRuntimeSettings(process.env), ...config.functionEnv, HANDLER_HOST_CONFIG: JSON.stringify(config) },
+    env: { ...withoutRuntimeEnv(process.env), ...config.functionEnv, HANDLER_HOST_CONFIG: JSON.stringify(config) },
     // Its JSON logs and EMF lines would go to CloudWatch; here only the tail is kept, to explain a crash.
     stdio: ["ignore", "ignore", "pipe", "ipc"],
   });
@@ -86,8 +86,4 @@ async function startOne(config: HandlerHostConfig, listeners: HostListeners): Pr
       clearTimeout(timer);
     },
   };
-}
-
-function withoutRuntimeSettings(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(env).filter(([key]) => !(key in RUNTIME_ENV)));
 }
