@@ -11,6 +11,7 @@ import { selectedBySince } from "../../tools/local/batch/object-source";
 import { encodeS3EventKey, objectsInBody, s3EventNotificationBody } from "../../tools/local/s3-event";
 import { succeededMessageIds } from "../../tools/local/sqs-event";
 import { formatTable, imageResult, succeeded, summarize } from "../../tools/local/start-report";
+import { rssDrift } from "../../tools/local/load/measure";
 
 describe("local pipeline rules", () => {
   describe("S3 event notification bodies", () => {
@@ -147,6 +148,27 @@ describe("local pipeline rules", () => {
       const outcome = await sendBatch(new SQSClient({ region: "us-east-1" }), "https://sqs.local/q", [{ id: "a", body: "A" }], { attempts: 2, baseDelayMs: 1 });
       assert.deepEqual([...outcome.failed], [["a", "ServiceUnavailable"]]);
       assert.equal(sqsMock.commandCalls(SendMessageBatchCommand).length, 2);
+    });
+  });
+
+  describe("RSS drift (the load bench's memory bar)", () => {
+    const MB = 1024 * 1024;
+    const series = (rssMb: (i: number) => number, count = 40) => Array.from({ length: count }, (_, i) => ({ at: i * 1000, rss: rssMb(i) * MB }));
+
+    it("ignores growth before warm-up and one spike after it", () => {
+      // Warm-up climbs 30 MB; afterwards flat at 130 MB but for one GC-time spike in the last tenth.
+      const samples = series((i) => (i < 10 ? 100 + 3 * i : i === 38 ? 160 : 130));
+      const drift = rssDrift(samples, 10_000);
+      assert.equal(drift.driftBytes, 0);
+      assert.equal(drift.samples, 30);
+      assert.equal(drift.peakRss, 160 * MB);
+    });
+
+    it("reports steady growth after warm-up as drift", () => {
+      // 0.5 MB per sample over 30 samples after warm-up: the medians of the first and last three are 27 samples apart.
+      const drift = rssDrift(series((i) => (i < 10 ? 100 : 120 + 0.5 * (i - 10))), 10_000);
+      assert.equal(drift.driftBytes / MB, 13.5);
+      assert.equal(drift.startRss, 120.5 * MB);
     });
   });
 

@@ -2,16 +2,11 @@
 // the thumbnail tests. Bodies are built as AWS builds them (keys encoded the
 // S3 way), not as the handler would like them.
 import type { Context, SQSEvent } from "aws-lambda";
+import type { ObjectCreated } from "../../handlers/thumbnails/events";
 import { encodeS3EventKey } from "../../tools/local/s3-event";
 
-export interface NotifiedObject {
-  bucket: string;
-  key: string;
-  versionId?: string;
-  eTag?: string;
-  sequencer?: string;
-  size?: number;
-}
+/** An object a notification announces: what the handler parses out, less the event name the builders take apart. */
+export type NotifiedObject = Omit<ObjectCreated, "eventName">;
 
 /** S3 form-encodes keys in notifications: spaces as `+`, everything else but `/` and unreserved characters escaped. */
 export const encodeKeyAsS3Does = encodeS3EventKey;
