@@ -118,6 +118,34 @@ describe("pipectl reprocess", function () {
     assert.deepEqual(await duplicateRows(db, pipeline.buckets.raw), []);
   });
 
+  it("never lets a peer take over a run it has just created, even between its insert and its lock", async () => {
+    const [creator, peer] = await Promise.all([RunStore.open(pipeline.databaseUrl), RunStore.open(pipeline.databaseUrl)]);
+    try {
+      // The peer claims the same parameters the moment the creator's new row is
+      // committed: the worst timing two operators starting one reprocess can have.
+      const params = { prefix: "claim-race/" };
+      const connection = (creator as unknown as { client: Client }).client;
+      const query = connection.query.bind(connection) as (...args: unknown[]) => Promise<unknown>;
+      let peerClaim: ReturnType<RunStore["claim"]> | undefined;
+      (connection as unknown as { query: (...args: unknown[]) => Promise<unknown> }).query = async (...args: unknown[]) => {
+        const result = await query(...args);
+        if (!peerClaim && typeof args[0] === "string" && args[0].startsWith("INSERT INTO batch_runs")) {
+          peerClaim = peer.claim({ kind: "reprocess", params });
+          await peerClaim;
+        }
+        return result;
+      };
+      const created = await creator.claim({ kind: "reprocess", params });
+      assert.ok(peerClaim, "the peer claimed while the creator was inside claim()");
+      const peers = await peerClaim;
+      assert.equal(created.resumed, false);
+      assert.notEqual(peers.run.id, created.run.id, "the peer took over the creator's new run");
+      assert.deepEqual(peers.busyPeers, [created.run.id]);
+    } finally {
+      await Promise.all([creator.close(), peer.close()]);
+    }
+  });
+
   it("refuses contradictory selections with a message naming the fix", async () => {
     await withStore(pipeline, async (store) => {
       await assert.rejects(runReprocess({ ...selection("x/"), since: "yesterday" }, deps(store)), /--since "yesterday" is not a date; use ISO 8601/);

@@ -99,6 +99,11 @@ function toRecord(row: RunRow): RunRecord {
   };
 }
 
+/** A run's session-level advisory lock: held by the process running it, gone with its connection. */
+function lockKey(id: string): string {
+  return `batch-run:${id}`;
+}
+
 export class RunStore {
   private constructor(private readonly client: Client) {}
 
@@ -145,12 +150,19 @@ export class RunStore {
       }
     }
     const id = `${request.kind}-${new Date().toISOString().replace(/[-:]/g, "").replace(/\..*$/, "")}-${randomBytes(3).toString("hex")}`;
-    const { rows } = await this.client.query<RunRow>(
-      `INSERT INTO batch_runs (id, kind, params_hash, params) VALUES ($1, $2, $3, $4) RETURNING *`,
-      [id, request.kind, hash, JSON.stringify(request.params)],
-    );
+    // Locked before its row exists: a peer claiming the same parameters must
+    // find the new run taken, never take it over between insert and lock.
     if (!(await this.tryLock(id))) throw new Error(`could not lock the new run ${id}`);
-    return { run: toRecord(rows[0]), resumed: false, busyPeers };
+    try {
+      const { rows } = await this.client.query<RunRow>(
+        `INSERT INTO batch_runs (id, kind, params_hash, params) VALUES ($1, $2, $3, $4) RETURNING *`,
+        [id, request.kind, hash, JSON.stringify(request.params)],
+      );
+      return { run: toRecord(rows[0]), resumed: false, busyPeers };
+    } catch (error) {
+      await this.unlock(id).catch(() => undefined);
+      throw error;
+    }
   }
 
   async get(id: string): Promise<RunRecord | undefined> {
@@ -239,10 +251,14 @@ export class RunStore {
     return rows.map(toRecord);
   }
 
+  private async unlock(id: string): Promise<void> {
+    await this.client.query("SELECT pg_advisory_unlock(hashtextextended($1, 0))", [lockKey(id)]);
+  }
+
   private async tryLock(id: string): Promise<boolean> {
     const { rows } = await this.client.query<{ locked: boolean }>(
       "SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked",
-      [`batch-run:${id}`],
+      [lockKey(id)],
     );
     return rows[0].locked;
   }
