@@ -79,19 +79,21 @@ describe("build: the engine's archive hash", () => {
     assert.equal(engineArchiveHash(assetArchive, root), folderArchiveHash(same));
   });
 
-  it("fills in each archive's hash in wire-form properties, keeping one already there and leaving remote ones alone", () => {
+  it("fills in each archive's hash in wire-form properties, keeping one already there and leaving remote or missing ones without", () => {
     const root = temp.make("wire");
     writeFileSync(join(root, "index.js"), "x");
     const props = {
       code: { [SIGNATURE_KEY]: ARCHIVE_SIGNATURE, path: "." },
       layers: [{ [SIGNATURE_KEY]: ARCHIVE_SIGNATURE, path: ".", hash: "given" }],
       remote: { [SIGNATURE_KEY]: ARCHIVE_SIGNATURE, uri: "https://example.com/code.zip" },
+      missing: { [SIGNATURE_KEY]: ARCHIVE_SIGNATURE, path: "no-such-folder" },
       name: "fn",
     };
     const out = withEngineArchiveHashes(props, root) as typeof props & { code: { hash?: string } };
     assert.equal(out.code.hash, folderArchiveHash(root));
     assert.equal(out.layers[0].hash, "given");
     assert.equal("hash" in out.remote, false);
+    assert.equal("hash" in out.missing, false);
     assert.equal(out.name, "fn");
     assert.equal("hash" in props.code, false, "the input is not modified");
   });

@@ -224,16 +224,27 @@ export function engineArchiveHash(archive: Wire, workDir: string): string | unde
   return undefined;
 }
 
+/** The hash, or undefined when a path the archive names does not exist (the engine would fail the registration there). */
+function hashIfPresent(archive: Wire, workDir: string): string | undefined {
+  try {
+    return engineArchiveHash(archive, workDir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw e;
+  }
+}
+
 /**
  * A copy of wire-form properties with every archive's `hash` filled in as the
  * engine fills it at registration. Archives whose hash cannot be computed
- * offline are left without one (a policy then says it cannot verify them).
+ * offline (remote, or naming a path that does not exist) are left without
+ * one, and a policy then says it cannot verify them.
  */
 export function withEngineArchiveHashes<T>(value: T, workDir: string): T {
   if (Array.isArray(value)) return value.map((v: unknown) => withEngineArchiveHashes(v, workDir)) as T;
   if (typeof value !== "object" || value === null) return value;
   if (isWire(value, ARCHIVE_SIGNATURE)) {
-    const hash = engineArchiveHash(value, workDir);
+    const hash = hashIfPresent(value, workDir);
     return (hash === undefined ? value : { ...value, hash }) as T;
   }
   const out: Record<string, unknown> = {};

@@ -9,13 +9,15 @@
 //     `unknownOutputs` (a first preview), since the mocks answer every output;
 //   - secrets, assets and archives are objects keyed by SIGNATURE_KEY
 //     ("4dabf18193072939515e22adb298388d") as in the protocol (a FileArchive is
-//     `{ [SIGNATURE_KEY]: ARCHIVE_SIGNATURE, path: "dist/<fn>" }`).
+//     `{ [SIGNATURE_KEY]: ARCHIVE_SIGNATURE, path: "dist/<fn>", hash }`, with
+//     the content hash the engine computes when the program registers it).
 import * as pulumi from "@pulumi/pulumi";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { ConfigError } from "../../infra/config";
 import { pipelineProgram } from "../../infra/program";
+import { withEngineArchiveHashes } from "../build/archive-hash";
 import { ensureFreshBuild } from "../build/ensure";
 import { PipelineMocks, type MockOptions } from "./mocks";
 
@@ -135,7 +137,8 @@ function recordRegistrations(into: Omit<PlanResource, "region">[]): void {
           name: req.getName(),
           parent: req.getParent() || null,
           provider: req.getProvider() || null,
-          props: req.getObject()?.toJavaScript() ?? {},
+          // The engine hashes archives on registration, relative to its working directory, as here.
+          props: withEngineArchiveHashes(req.getObject()?.toJavaScript() ?? {}, process.cwd()),
           dependencies: [...new Set(req.getDependenciesList())].sort(),
           propertyDependencies,
         });
