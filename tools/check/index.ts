@@ -9,7 +9,7 @@ import { ManifestError } from "../build/manifest";
 import type * as PlanStackModule from "../plan/plan-stack";
 import type { PlanFile } from "../plan/plan-stack";
 import { AnalyzerSession, AnalyzerStartError, PACK_LOADERS, type PackLoader } from "./analyzer-client";
-import { defaultConfigPath, PackConfigError, readPackConfig, type PackConfig } from "./pack-config";
+import { PackConfigError, readPackConfig, stackPackConfig, type PackConfig } from "./pack-config";
 import { PlanInputError, readPlanFile } from "./plan-input";
 import { formatText, toJson, toSarif } from "./report";
 import { checkPlan, hasMandatory } from "./run-check";
@@ -43,7 +43,7 @@ function parseArgs(argv: string[]): CliOptions {
     .addOption(new Option("--plan <file>", "check a plan file written by `npm run plan -- --out`").conflicts("stack"))
     .option("--json", "print { violations, waivers } as JSON instead of text")
     .option("--sarif <file>", "also write a SARIF 2.1.0 report (GitHub code scanning)")
-    .option("--config <file>", "policy pack config (levels and waivers); default policies/config/<stack>.json when present")
+    .option("--config <file>", "policy pack config file (as for --policy-pack-config); default for this repository's pack: the stack's, made from infra/policy-config/ and dist/manifest.json")
     .option("--pack <dir>", "policy pack folder", DEFAULT_PACK_DIR)
     .addOption(
       new Option("--loader <name>", "how node loads the pack: pulumi-cli runs it exactly as `pulumi preview --policy-pack` does (ts-node, type-checked); tsx skips the type-check")
@@ -83,7 +83,7 @@ async function target(o: CliOptions): Promise<Target> {
 }
 
 /** Starts the pack, then plans while it boots (both take seconds), then checks. */
-async function check(o: CliOptions, t: Target, config: PackConfig) {
+async function check(o: CliOptions, t: Target, loadConfig: () => PackConfig) {
   const starting = AnalyzerSession.start({ packDir: o.pack, stack: t.stack, project: t.project, stackConfig: t.stackConfig, loader: o.loader });
   let plan: PlanFile;
   try {
@@ -94,15 +94,17 @@ async function check(o: CliOptions, t: Target, config: PackConfig) {
   }
   const session = await starting;
   try {
-    return { plan, report: await checkPlan(session, plan, config) };
+    // After planning: the plan builds dist/ when it is missing or stale, and the config names the build.
+    return { plan, report: await checkPlan(session, plan, loadConfig()) };
   } finally {
     await session.close();
   }
 }
 
-function loadConfig(o: CliOptions, stack: string): { config: PackConfig; source?: string } {
-  const source = o.config ?? defaultConfigPath(o.pack, stack);
-  return source ? { config: readPackConfig(source), source } : { config: {} };
+/** The --config file; for this repository's pack, the stack's config as CI writes it; for another pack, none. */
+function loadConfig(o: CliOptions, stack: string): PackConfig {
+  if (o.config) return readPackConfig(o.config);
+  return resolve(o.pack) === DEFAULT_PACK_DIR ? stackPackConfig(stack) : {};
 }
 
 /** Runs the CLI; resolves to the exit code. */
@@ -117,8 +119,7 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<number>
   try {
     const started = Date.now();
     const t = await target(o);
-    const { config } = loadConfig(o, t.stack);
-    const { plan, report } = await check(o, t, config);
+    const { plan, report } = await check(o, t, () => loadConfig(o, t.stack));
     const seconds = (Date.now() - started) / 1000;
     if (o.sarif) writeFileSync(o.sarif, `${JSON.stringify(toSarif(report, `Pulumi.${plan.stack}.yaml`), null, 2)}\n`);
     if (o.json) io.out(`${JSON.stringify(toJson(report), null, 2)}\n`);
