@@ -171,7 +171,7 @@ const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400,
 const LONGEST_NAME_SUFFIX = "oom-remediator";
 const LONGEST_REGION = "ap-southeast-4";
 
-const DEFAULT_FUNCTIONS: Record<FunctionName, FunctionSettings> = {
+export const DEFAULT_FUNCTIONS: Readonly<Record<FunctionName, FunctionSettings>> = {
   thumbnails: { memoryMb: 512, timeoutSeconds: 60 },
   migrate: { memoryMb: 256, timeoutSeconds: 300 },
   "oom-remediator": { memoryMb: 256, timeoutSeconds: 60 },

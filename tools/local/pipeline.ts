@@ -9,7 +9,10 @@ import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { Pool } from "pg";
 import { migrate } from "../../handlers/migrate/migrate";
+import { DEFAULT_RETRY_SCHEDULE, RETRY_BASE_SECONDS_VARIABLE } from "../../handlers/shared/retry-schedule";
 import { RUNTIME_ENV } from "../../handlers/thumbnails/image";
+import { DEFAULT_FUNCTIONS } from "../../infra/config";
+import { visibilityTimeoutSeconds } from "../../infra/budget";
 import { startSqsEventSource, type BatchOutcome, type EventSource } from "./event-source";
 import { rowsForKeys, type ImageRow } from "./images-table";
 import { startLocalAws, type LocalAws } from "./local-aws";
@@ -35,6 +38,12 @@ export interface LocalPipelineOptions {
   visibilityTimeoutSeconds?: number;
   /** Receives before SQS moves a message to the DLQ. */
   maxReceiveCount?: number;
+  /**
+   * The handler's retry schedule base (RETRY_BASE_SECONDS): the deployed base
+   * scaled to this queue's visibility timeout by default, so a local outage
+   * plays the deployed one at a smaller time scale.
+   */
+  retryBaseSeconds?: number;
   /**
    * Route the raw bucket's ObjectCreated notifications to the queue (default
    * true). Off plays a bucket whose notifications were broken: objects land
@@ -176,6 +185,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       RAW_BUCKET: buckets.raw,
       THUMBNAILS_BUCKET: buckets.thumbnails,
       THUMBNAILS_BASE_URL: `${aws.s3Endpoint}/${buckets.thumbnails}`,
+      [RETRY_BASE_SECONDS_VARIABLE]: String(options.retryBaseSeconds ?? scaledRetryBaseSeconds(visibility)),
       DATABASE_URL: database.url,
       DB_TLS: "disable",
       POWERTOOLS_SERVICE_NAME: LOCAL_DEFAULTS.applicationName,
@@ -218,7 +228,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
         concurrency,
         functionTimeoutMs,
         createHandler: (worker) => {
-          const fn = factory({ worker, env: functionEnv, s3Config: aws.s3Config, applicationName: LOCAL_DEFAULTS.applicationName, functionTimeoutMs });
+          const fn = factory({ worker, env: functionEnv, s3Config: aws.s3Config, queue: { sqsConfig: aws.sqsConfig, url: queue.url }, applicationName: LOCAL_DEFAULTS.applicationName, functionTimeoutMs });
           functions.push(fn);
           return options.wrapHandler ? options.wrapHandler(fn.handle) : fn.handle;
         },
@@ -283,6 +293,12 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     await stopAll();
     throw error;
   }
+}
+
+/** The deployed retry base, scaled from the deployed visibility timeout to `visibilitySeconds` (at least 1 s). */
+export function scaledRetryBaseSeconds(visibilitySeconds: number): number {
+  const deployedVisibility = visibilityTimeoutSeconds(DEFAULT_FUNCTIONS.thumbnails.timeoutSeconds);
+  return Math.max(1, Math.round((DEFAULT_RETRY_SCHEDULE.baseSeconds * visibilitySeconds) / deployedVisibility));
 }
 
 async function createQueue(sqs: SQSClient, name: string, attributes: Record<string, string>): Promise<{ name: string; url: string; arn: string }> {
