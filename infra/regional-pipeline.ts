@@ -2,6 +2,7 @@
 // pipeline/, so a region cannot differ from the others by construction.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { retryEnvironment } from "../handlers/shared/retry-schedule";
 import { RUNTIME_ENV } from "../handlers/thumbnails/image/config";
 import type { BuildManifest } from "../tools/build/manifest";
 import { alarmArn, dbInstanceArn, queueArn, ssmParameterArn, topicArn } from "./arns";
@@ -129,6 +130,9 @@ export class RegionalPipeline extends pulumi.ComponentResource {
           THUMBNAILS_BASE_URL: pulumi.interpolate`https://${storage.cdnDomain}`,
           MAX_INPUT_BYTES: String(50 * 1024 * 1024),
           MAX_INPUT_PIXELS: String(40_000_000),
+          // Failed messages are held back on this queue by the schedule its redrive policy was checked against.
+          QUEUE_URL: queues.queue.url,
+          ...retryEnvironment(cfg.queue.retry),
           // One malloc arena and a pinned V8 young generation: RSS otherwise climbs across invocations (npm run bench, bench:load).
           ...RUNTIME_ENV,
         },

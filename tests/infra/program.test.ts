@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { DEFAULT_RETRY_SCHEDULE } from "../../handlers/shared/retry-schedule";
 import { FUNCTION_NAMES } from "../../infra/config";
 import { FUNCTION_ALARM_KINDS } from "../../infra/naming";
 import { readFreshManifest } from "../../tools/build/manifest";
@@ -175,6 +176,19 @@ describe("Pulumi program (plan under mocks)", function () {
     }
     const invocation = byName(dev, "aws:lambda/invocation:Invocation", "eu-central-1-migrations");
     assert.equal(prop<string>(invocation, "triggers.bundleHash"), manifest.functions.migrate.bundleHash);
+  });
+
+  it("holds failed messages back by the one retry schedule its queue's redrive policy was checked against", () => {
+    for (const region of ["us-east-1", "eu-central-1"]) {
+      const env = prop<Record<string, string>>(byName(dev, FUNCTION, `${region}-thumbnails`), "environment.variables");
+      const queue = byName(dev, "aws:sqs/queue:Queue", `${region}-raw-events`);
+      assert.equal(env.QUEUE_URL, prop<string>(queue, "url") ?? env.QUEUE_URL);
+      assert.match(env.QUEUE_URL, new RegExp(`^https://sqs\\.${region}\\.amazonaws\\.com/123456789012/thumbpipe-dev-${region}-raw-events$`));
+      assert.equal(env.RETRY_BASE_SECONDS, String(DEFAULT_RETRY_SCHEDULE.baseSeconds));
+      assert.equal(JSON.parse(prop<string>(queue, "redrivePolicy")).maxReceiveCount, DEFAULT_RETRY_SCHEDULE.maxReceiveCount);
+      // Inside the VPC without NAT, ChangeMessageVisibility needs the SQS endpoint.
+      assert.ok(dev.resources.some((r) => r.type === "aws:ec2/vpcEndpoint:VpcEndpoint" && r.region === region && r.props.serviceName === `com.amazonaws.${region}.sqs`));
+    }
   });
 
   it("wires the self-healing functions in every region", () => {
