@@ -29,6 +29,8 @@ export interface LocalPipelineOptions {
   /** `postgres -c` settings for the embedded server. */
   postgresSettings?: Record<string, string>;
   region?: string;
+  /** Folder for the local S3's objects; a temporary one by default. */
+  s3Directory?: string;
   rawBucket?: string;
   thumbnailsBucket?: string;
   queueName?: string;
@@ -151,7 +153,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     const applied = await migrate(database.url);
     log(applied.length > 0 ? `migrations applied: ${applied.join(", ")}` : "schema is current");
 
-    const aws = await startLocalAws({ region });
+    const aws = await startLocalAws({ region, ...(options.s3Directory !== undefined ? { directory: options.s3Directory } : {}) });
     cleanups.push(() => aws.stop());
     const s3 = new S3Client(aws.s3Config);
     const sqs = new SQSClient(aws.sqsConfig);
