@@ -63,8 +63,9 @@ async function main(argv: string[]): Promise<number> {
     void stop().then(() => process.exit(opts.watch ? 0 : 130));
   });
   try {
-    say(`S3 ${pipeline.endpoints.s3} | SQS ${pipeline.endpoints.sqs} | queue ${pipeline.queue.name} (DLQ ${pipeline.dlq.name}) | concurrency ${pipeline.concurrency}`);
-    for (const line of operatorCommands(pipeline)) say(line);
+    // Always on stderr, --json or not: how to reach this pipeline while it runs.
+    process.stderr.write(`S3 ${pipeline.endpoints.s3} | SQS ${pipeline.endpoints.sqs} | queue ${pipeline.queue.name} (DLQ ${pipeline.dlq.name}) | concurrency ${pipeline.concurrency}\n`);
+    for (const line of operatorCommands(pipeline)) process.stderr.write(`${line}\n`);
     say(`uploading ${files.length} file(s)...`);
     const results = await processFiles(pipeline, files, opts.timeout * 1000);
     const canary = opts.canary ? await runLocalCanary(pipeline) : undefined;
