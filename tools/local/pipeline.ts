@@ -46,6 +46,8 @@ export interface LocalPipelineOptions {
    * plays the deployed one at a smaller time scale.
    */
   retryBaseSeconds?: number;
+  /** Off plays the function without its backoff: failed messages return after the visibility timeout only. */
+  holdBackFailures?: boolean;
   /**
    * Route the raw bucket's ObjectCreated notifications to the queue (default
    * true). Off plays a bucket whose notifications were broken: objects land
@@ -99,6 +101,8 @@ export interface WaitResult {
 
 export interface LocalPipeline {
   region: string;
+  /** The pipeline's PostgreSQL: embedded ones can be taken down and brought up (an outage). */
+  database: LocalDatabase;
   endpoints: { s3: string; sqs: string };
   aws: LocalAws;
   s3: S3Client;
@@ -230,7 +234,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
         concurrency,
         functionTimeoutMs,
         createHandler: (worker) => {
-          const fn = factory({ worker, env: functionEnv, s3Config: aws.s3Config, queue: { sqsConfig: aws.sqsConfig, url: queue.url }, applicationName: LOCAL_DEFAULTS.applicationName, functionTimeoutMs });
+          const fn = factory({ worker, env: functionEnv, s3Config: aws.s3Config, ...(options.holdBackFailures === false ? {} : { queue: { sqsConfig: aws.sqsConfig, url: queue.url } }), applicationName: LOCAL_DEFAULTS.applicationName, functionTimeoutMs });
           functions.push(fn);
           return options.wrapHandler ? options.wrapHandler(fn.handle) : fn.handle;
         },
@@ -248,6 +252,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
 
     return {
       region,
+      database,
       endpoints: { s3: aws.s3Endpoint, sqs: aws.sqsEndpoint },
       aws,
       s3,
