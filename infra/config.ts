@@ -21,7 +21,7 @@ export const CONFIG_NAMESPACE = "thumbnail-pipeline";
 export const SECRET_KEYS = ["alertHttpsEndpoints"] as const;
 export type SecretKey = (typeof SECRET_KEYS)[number];
 
-export const FUNCTION_NAMES = ["thumbnails", "migrate", "oom-remediator", "db-guard", "canary", "ticket-opener"] as const;
+export const FUNCTION_NAMES = ["thumbnails", "migrate", "oom-remediator", "db-guard", "canary", "ticket-opener", "dlq-redriver"] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
 /** Functions that hold one PostgreSQL connection per concurrent invocation (pool size 1). */
@@ -178,6 +178,7 @@ export const DEFAULT_FUNCTIONS: Readonly<Record<FunctionName, FunctionSettings>>
   "db-guard": { memoryMb: 256, timeoutSeconds: 50 },
   canary: { memoryMb: 256, timeoutSeconds: 180 },
   "ticket-opener": { memoryMb: 256, timeoutSeconds: 30 },
+  "dlq-redriver": { memoryMb: 256, timeoutSeconds: 120 },
 };
 
 export function jurisdictionOf(region: string): string {

@@ -9,7 +9,7 @@ import { alarmArn, dbInstanceArn, queueArn, ssmParameterArn, topicArn } from "./
 import { connectionBudget, resolveMaxConnections, resolveMemory } from "./budget";
 import { FUNCTION_NAMES, type FunctionName, type PipelineConfig, type RegionConfig } from "./config";
 import type { PolicyInputs } from "./iam-policies";
-import { CANARY_PREFIX, dashboardUrl, functionAlarmName, lambdaName, maxConnectionsFloorParameter, memoryFloorPrefix, queueName, resourcePrefix, topicName } from "./naming";
+import { CANARY_PREFIX, canaryAlarmName, dashboardUrl, functionAlarmName, lambdaName, maxConnectionsFloorParameter, memoryFloorPrefix, queueAlarmName, queueName, resourcePrefix, topicName } from "./naming";
 import { createCanaryAlarm, createDatabaseAlarms, createFunctionAlarms, createFunctionMetricFilters, createQueueAlarms } from "./pipeline/alarms";
 import { createTopics, runMigrations, wireAutomation } from "./pipeline/automation";
 import { arnScope, nameOf, opts, type RegionContext } from "./pipeline/context";
@@ -104,6 +104,8 @@ export class RegionalPipeline extends pulumi.ComponentResource {
       rawBucketArn: storage.raw.knownArn,
       thumbnailsBucketArn: storage.thumbnails.knownArn,
       queueArn: queueArn(scope, queueName(cfg, r, "raw-events")),
+      dlqArn: queueArn(scope, queueName(cfg, r, "raw-events-dlq")),
+      canaryAlarmArn: alarmArn(scope, canaryAlarmName(cfg, r)),
       alertTopicArn: topicArn(scope, topicName(cfg, r, "alerts")),
       ticketTopicArn: topicArn(scope, topicName(cfg, r, "tickets")),
       dbParameterGroupArn: database.parameterGroupArn,
@@ -174,6 +176,19 @@ export class RegionalPipeline extends pulumi.ComponentResource {
         reservedConcurrency: budget.concurrency.canary,
         environment: { ...dbEnv, ...images, CANARY_PREFIX, CANARY_TIMEOUT_SECONDS: "120", TICKET_TOPIC_ARN: topics.tickets.arn },
       },
+      "dlq-redriver": {
+        policyInputs,
+        // One run at a time: two would race for the same dead letters.
+        reservedConcurrency: 1,
+        environment: {
+          DLQ_URL: queues.dlq.url,
+          QUEUE_URL: queues.queue.url,
+          CANARY_ALARM_NAME: canaryAlarmName(cfg, r),
+          MAX_REDRIVES: String(cfg.queue.maxRedrives),
+          ALERT_TOPIC_ARN: topics.alerts.arn,
+          TICKET_TOPIC_ARN: topics.tickets.arn,
+        },
+      },
       "ticket-opener": {
         policyInputs,
         environment: {
@@ -216,6 +231,8 @@ export class RegionalPipeline extends pulumi.ComponentResource {
       functions,
       oomAlarmNames,
       connectionsAlarmName: dbAlarms.connections.name,
+      canaryAlarmName: canaryAlarmName(cfg, r),
+      dlqDepthAlarmName: queueAlarmName(queueName(cfg, r, "raw-events-dlq"), "depth"),
       ticketsTopic: topics.tickets,
       asyncFailureQueueArn: asyncFailures.arn,
     });
