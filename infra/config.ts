@@ -1,12 +1,27 @@
 // The stack's configuration, in one typed module. `parseConfig` is pure: it
 // takes the raw values of the `thumbnail-pipeline:*` keys (already decoded from
-// YAML/JSON) and either returns a complete PipelineConfig with every default
-// filled in, or throws a ConfigError listing every bad key, its value and the
-// expected form. The program calls it before registering any resource.
+// YAML/JSON) and the plaintext of the secret keys, and either returns a
+// complete PipelineConfig with every default filled in, or throws a
+// ConfigError listing every bad key, its value (never a secret's) and the
+// expected form; a near miss of an allowed value or key is answered with
+// "did you mean". `readPipelineConfig` reads the stack through pulumi.Config,
+// secrets through getSecret, and is what the program calls before it
+// registers any resource.
+import * as pulumi from "@pulumi/pulumi";
+import { DEFAULT_RETRY_SCHEDULE, SQS_MAX_VISIBILITY_SECONDS, survivableOutageSeconds, type RetrySchedule } from "../handlers/shared/retry-schedule";
+import { didYouMean } from "../handlers/shared/suggest";
 
 export const CONFIG_NAMESPACE = "thumbnail-pipeline";
 
-export const FUNCTION_NAMES = ["thumbnails", "migrate", "oom-remediator", "db-guard", "canary", "ticket-opener"] as const;
+/**
+ * Keys whose values are secrets: read with getSecret, kept as secret Outputs
+ * into the resources that take them, never echoed in an error. Set them with
+ * `pulumi config set --secret`.
+ */
+export const SECRET_KEYS = ["alertHttpsEndpoints"] as const;
+export type SecretKey = (typeof SECRET_KEYS)[number];
+
+export const FUNCTION_NAMES = ["thumbnails", "migrate", "oom-remediator", "db-guard", "canary", "ticket-opener", "dlq-redriver"] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
 /** Functions that hold one PostgreSQL connection per concurrent invocation (pool size 1). */
@@ -15,8 +30,8 @@ export const DATABASE_FUNCTIONS: readonly FunctionName[] = ["thumbnails", "migra
 export interface RegionConfig {
   /** AWS region code, e.g. "eu-central-1". */
   name: string;
-  /** Why the region exists, e.g. "legal" when data must stay in it; informational, shown in outputs and tags. */
-  residency?: string;
+  /** Why the region's data must stay in it (one of RESIDENCY_REASONS); shown in outputs and tags. */
+  residency?: ResidencyReason;
   /** Jurisdiction label; defaults to the region's geography ("eu", "us", "ap", ...). */
   jurisdiction: string;
   /** Where this region's logs are archived: its own logArchiveRegion, else the central log region. */
@@ -86,9 +101,19 @@ export interface PipelineConfig {
   remediation: { memoryStepMb: number; memoryCapMb: number; cooldownSeconds: number };
   /** Upper bound for the thumbnails event source's maximumConcurrency; the connection budget may lower it. */
   thumbnailsMaxConcurrency?: number;
-  queue: { batchSize: number; maxReceiveCount: number; retentionDays: number };
+  queue: {
+    batchSize: number;
+    /** Receives before the DLQ, and the doubling backoff between them (handlers/shared/retry-schedule.ts). */
+    retry: RetrySchedule;
+    /** An outage this long must end with no dead letters; the retry schedule is checked against it. */
+    outageToleranceMinutes: number;
+    /** How many times dlq-redriver sends one message back before it opens a ticket instead. */
+    maxRedrives: number;
+    retentionDays: number;
+  };
   database: ManagedDatabaseConfig;
-  alerts: { emails: string[]; httpsEndpoints: string[] };
+  /** `httpsEndpoints` come from the secret key alertHttpsEndpoints and stay secret Outputs. */
+  alerts: { emails: string[]; httpsEndpoints: pulumi.Output<string>[] };
   ticketing: { jira?: JiraConfig };
   logRetentionDays: number;
   archiveRetentionDays: number;
@@ -116,22 +141,46 @@ export const AWS_REGIONS = [
   "me-south-1", "me-central-1", "il-central-1", "af-south-1",
 ] as const;
 
+/** Jurisdiction labels: the geographies of the regions above ("eu", "us", "ap", ...). */
+export const JURISDICTIONS: readonly string[] = [...new Set(AWS_REGIONS.map((region) => region.split("-")[0]))];
+
+/** Why a region must keep its data; a new reason is added here, so a typo never passes as one. */
+export const RESIDENCY_REASONS = ["legal"] as const;
+export type ResidencyReason = (typeof RESIDENCY_REASONS)[number];
+
+export const LOG_LEVELS = ["DEBUG", "INFO", "WARN", "ERROR"] as const;
+
+/**
+ * RDS for PostgreSQL instance classes, as family x size. A class AWS added
+ * after this list is added here (a near miss of a listed one is a typo).
+ */
+export const RDS_INSTANCE_FAMILIES = [
+  "t3", "t4g", "m5", "m5d", "m6g", "m6gd", "m6i", "m6id", "m6idn", "m6in", "m7g", "m7i", "m8g",
+  "r5", "r5b", "r5d", "r6g", "r6gd", "r6i", "r6id", "r6idn", "r6in", "r7g", "r7i", "r8g", "x2g", "x2idn", "x2iedn",
+] as const;
+export const RDS_INSTANCE_SIZES = ["micro", "small", "medium", "large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "24xlarge", "32xlarge", "48xlarge"] as const;
+const RDS_INSTANCE_CLASSES: readonly string[] = RDS_INSTANCE_FAMILIES.flatMap((family) => RDS_INSTANCE_SIZES.map((size) => `db.${family}.${size}`));
+
+/** PostgreSQL major versions RDS offers that the migrations are tested against. */
+export const POSTGRES_MAJOR_VERSIONS = ["13", "14", "15", "16", "17"] as const;
+
 // Lambda limits memory to 128..10240 MB and timeouts to 900 s.
 const LAMBDA_MEMORY = { min: 128, max: 10240 };
 const LAMBDA_TIMEOUT_MAX = 900;
-const SUPPORTED_FORMATS = ["jpeg", "webp", "avif", "png"];
+export const SUPPORTED_FORMATS = ["jpeg", "webp", "avif", "png"] as const;
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 /** Longest suffix the program appends to `<namePrefix>-<region>-` (bucket names also get `-<12-digit account>`). */
 const LONGEST_NAME_SUFFIX = "oom-remediator";
 const LONGEST_REGION = "ap-southeast-4";
 
-const DEFAULT_FUNCTIONS: Record<FunctionName, FunctionSettings> = {
+export const DEFAULT_FUNCTIONS: Readonly<Record<FunctionName, FunctionSettings>> = {
   thumbnails: { memoryMb: 512, timeoutSeconds: 60 },
   migrate: { memoryMb: 256, timeoutSeconds: 300 },
   "oom-remediator": { memoryMb: 256, timeoutSeconds: 60 },
   "db-guard": { memoryMb: 256, timeoutSeconds: 50 },
   canary: { memoryMb: 256, timeoutSeconds: 180 },
   "ticket-opener": { memoryMb: 256, timeoutSeconds: 30 },
+  "dlq-redriver": { memoryMb: 256, timeoutSeconds: 120 },
 };
 
 export function jurisdictionOf(region: string): string {
@@ -152,6 +201,20 @@ class Reader {
 
   fail(path: string, value: unknown, expected: string): void {
     this.problems.push(`${this.key(path)}: ${show(value)} ${expected}`);
+  }
+
+  /** A secret's problem: what is wrong with it, never its value. */
+  failSecret(path: string, expected: string): void {
+    this.problems.push(`${this.key(path)}: (secret, not shown) ${expected}`);
+  }
+
+  /** A value from a closed set; a near miss is answered with the allowed value it resembles. */
+  oneOf<T extends string>(path: string, value: unknown, allowed: readonly T[], fallback: T | undefined, what: string): T | undefined {
+    if (value === undefined) return fallback;
+    if (typeof value === "string" && (allowed as readonly string[]).includes(value)) return value as T;
+    const hint = didYouMean(value, allowed);
+    this.fail(path, value, `is not ${what}${hint || `; expected one of ${allowed.join(", ")}`}`);
+    return fallback;
   }
 
   top(name: string): unknown {
@@ -194,7 +257,7 @@ class Reader {
     if (value === undefined) return fallback;
     if (value === true || value === "true") return true;
     if (value === false || value === "false") return false;
-    this.fail(path, value, "is not a boolean; expected true or false");
+    this.fail(path, value, `is not a boolean${didYouMean(value, ["true", "false"]) || "; expected true or false"}`);
     return fallback;
   }
 
@@ -209,7 +272,7 @@ class Reader {
 
   region(path: string, value: unknown): string | undefined {
     if (typeof value !== "string" || !(AWS_REGIONS as readonly string[]).includes(value)) {
-      this.fail(path, value, 'is not an AWS region; expected e.g. "eu-central-1"');
+      this.fail(path, value, `is not an AWS region${didYouMean(value, AWS_REGIONS) || '; expected e.g. "eu-central-1"'}`);
       return undefined;
     }
     return value;
@@ -217,7 +280,12 @@ class Reader {
 
   unknownKeys(path: string, obj: Raw, known: readonly string[]): void {
     for (const k of Object.keys(obj)) {
-      if (!known.includes(k)) this.fail(path ? `${path}.${k}` : k, obj[k], `is not a known key; expected one of ${known.join(", ")}`);
+      if (!known.includes(k)) {
+        const at = path ? `${path}.${k}` : k;
+        const hint = didYouMean(k, known);
+        // A mistyped key's value is shown as the key would have taken it; a secret key never gets here.
+        this.problems.push(`${this.key(at)}: is not a known key${hint || `; expected one of ${known.join(", ")}`}`);
+      }
     }
   }
 }
@@ -232,13 +300,20 @@ const TOP_KEYS = [
   "existingLogDestinations",
 ] as const;
 
+const SET_SECRET = "pulumi config set --secret";
+
 /**
  * Validates and completes the raw `thumbnail-pipeline:*` values of one stack.
- * `raw` maps keys without the namespace (e.g. "regions") to decoded values.
+ * `raw` maps keys without the namespace (e.g. "regions") to decoded values;
+ * `secrets` holds the plaintext of the SECRET_KEYS that are set, read through
+ * getSecret, which is only validated here and leaves as secret Outputs.
  */
-export function parseConfig(stack: string, raw: Raw): PipelineConfig {
+export function parseConfig(stack: string, raw: Raw, secrets: Partial<Record<SecretKey, string>> = {}): PipelineConfig {
   const r = new Reader(raw);
-  r.unknownKeys("", raw, TOP_KEYS);
+  for (const key of SECRET_KEYS) {
+    if (raw[key] !== undefined) r.failSecret(key, `must be read as a secret; set it with \`${SET_SECRET} ${CONFIG_NAMESPACE}:${key} ...\``);
+  }
+  r.unknownKeys("", Object.fromEntries(Object.entries(raw).filter(([key]) => !(SECRET_KEYS as readonly string[]).includes(key))), TOP_KEYS);
 
   const namePrefix = r.string("namePrefix", r.top("namePrefix"), `thumbpipe-${stack}`, {
     re: /^[a-z][a-z0-9-]*[a-z0-9]$/,
@@ -263,9 +338,10 @@ export function parseConfig(stack: string, raw: Raw): PipelineConfig {
   const formatsRaw = r.array("thumbnails.formats", thumbs.formats) ?? ["jpeg", "webp"];
   const thumbnailFormats: string[] = [];
   formatsRaw.forEach((f, i) => {
-    if (typeof f !== "string" || !SUPPORTED_FORMATS.includes(f)) r.fail(`thumbnails.formats[${i}]`, f, `is not a supported format; expected one of ${SUPPORTED_FORMATS.join(", ")}`);
-    else if (thumbnailFormats.includes(f)) r.fail(`thumbnails.formats[${i}]`, f, "is listed twice; expected each format once");
-    else thumbnailFormats.push(f);
+    const format = r.oneOf(`thumbnails.formats[${i}]`, f, SUPPORTED_FORMATS, undefined, "a supported format");
+    if (format === undefined) return;
+    if (thumbnailFormats.includes(format)) r.fail(`thumbnails.formats[${i}]`, f, "is listed twice; expected each format once");
+    else thumbnailFormats.push(format);
   });
   if (formatsRaw.length === 0) r.fail("thumbnails.formats", formatsRaw, "is empty; expected at least one format, the first being the primary");
 
@@ -284,30 +360,27 @@ export function parseConfig(stack: string, raw: Raw): PipelineConfig {
   const thumbnailsMaxConcurrency =
     conc.thumbnailsMax === undefined ? undefined : r.integer("concurrency.thumbnailsMax", conc.thumbnailsMax, 2, { min: 2, max: 1000, expected: "is out of range; expected an integer from 2 (the SQS event source minimum) to 1000" });
 
-  const q = r.object("queue", r.top("queue")) ?? {};
-  r.unknownKeys("queue", q, ["batchSize", "maxReceiveCount", "retentionDays"]);
-  const queue = {
-    batchSize: r.integer("queue.batchSize", q.batchSize, 5, { min: 1, max: 10 }),
-    maxReceiveCount: r.integer("queue.maxReceiveCount", q.maxReceiveCount, 5, { min: 1, max: 1000 }),
-    retentionDays: r.integer("queue.retentionDays", q.retentionDays, 4, { min: 1, max: 14 }),
-  };
+  const queue = parseQueue(r);
 
   const database = parseDatabase(r, regions.map((x) => x.name));
 
   const alertsRaw = r.object("alerts", r.top("alerts")) ?? {};
-  r.unknownKeys("alerts", alertsRaw, ["emails", "httpsEndpoints"]);
+  if (alertsRaw.httpsEndpoints !== undefined) {
+    // An integration URL carries its key: it must never sit in a plain stack file.
+    r.problems.push(
+      `${r.key("alerts.httpsEndpoints")}: (not shown) is plain config, but an https endpoint carries its integration key; ` +
+        `remove it and set it as a secret: \`${SET_SECRET} ${CONFIG_NAMESPACE}:alertHttpsEndpoints 'https://events.pagerduty.com/integration/<key>/enqueue'\``,
+    );
+  }
+  r.unknownKeys("alerts", Object.fromEntries(Object.entries(alertsRaw).filter(([key]) => key !== "httpsEndpoints")), ["emails"]);
   const emails = (r.array("alerts.emails", alertsRaw.emails) ?? []).filter((e, i) => {
     const ok = typeof e === "string" && /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(e);
     if (!ok) r.fail(`alerts.emails[${i}]`, e, 'is not an email address; expected e.g. "oncall@example.com"');
     return ok;
   }) as string[];
-  const httpsEndpoints = (r.array("alerts.httpsEndpoints", alertsRaw.httpsEndpoints) ?? []).filter((e, i) => {
-    const ok = typeof e === "string" && /^https:\/\/[^\s]+$/.test(e);
-    if (!ok) r.fail(`alerts.httpsEndpoints[${i}]`, e, 'is not an https URL; expected e.g. "https://events.pagerduty.com/integration/KEY/enqueue"');
-    return ok;
-  }) as string[];
+  const httpsEndpoints = parseHttpsEndpoints(r, secrets.alertHttpsEndpoints);
   if (emails.length + httpsEndpoints.length === 0) {
-    r.fail("alerts", r.top("alerts"), "has no endpoint; expected at least one of alerts.emails or alerts.httpsEndpoints so alarms reach a person");
+    r.fail("alerts", r.top("alerts"), "has no endpoint; expected at least one of alerts.emails or the secret alertHttpsEndpoints so alarms reach a person");
   }
 
   const ticketing = parseTicketing(r);
@@ -315,7 +388,10 @@ export function parseConfig(stack: string, raw: Raw): PipelineConfig {
   const retention = (key: string, fallback: number): number => {
     const v = r.top(key);
     const n = r.integer(key, v, fallback, { min: 1, max: 3653 });
-    if (v !== undefined && !LOG_RETENTION_DAYS.includes(n)) r.fail(key, v, `is not a CloudWatch Logs retention; expected one of ${LOG_RETENTION_DAYS.join(", ")}`);
+    if (v !== undefined && !LOG_RETENTION_DAYS.includes(n)) {
+      const nearest = [...LOG_RETENTION_DAYS].sort((a, b) => Math.abs(a - n) - Math.abs(b - n) || a - b).slice(0, 2).sort((a, b) => a - b);
+      r.fail(key, v, `is not a CloudWatch Logs retention; did you mean ${nearest.join(" or ")}? (allowed: ${LOG_RETENTION_DAYS.join(", ")})`);
+    }
     return n;
   };
   const logRetentionDays = retention("logRetentionDays", 30);
@@ -327,10 +403,7 @@ export function parseConfig(stack: string, raw: Raw): PipelineConfig {
       expected: 'is not an https URL; expected e.g. "https://github.com/ORG/REPO/blob/main/docs/runbooks"',
     }) as string
   ).replace(/\/+$/, "");
-  const logLevel = r.string("logLevel", r.top("logLevel"), "INFO", {
-    re: /^(DEBUG|INFO|WARN|ERROR)$/,
-    expected: "is not a log level; expected DEBUG, INFO, WARN or ERROR",
-  }) as string;
+  const logLevel = r.oneOf("logLevel", r.top("logLevel"), LOG_LEVELS, "INFO", "a log level") as string;
 
   const existingLogDestinations = parseExistingLogDestinations(r, regions);
 
@@ -414,11 +487,9 @@ function parseRegions(r: Reader, centralLogRegion: string): RegionConfig[] {
       r.fail(`${path}.name`, name, "is listed twice; expected each region once");
       return;
     }
-    const residency = r.string(`${path}.residency`, obj.residency, undefined);
-    const jurisdiction = r.string(`${path}.jurisdiction`, obj.jurisdiction, jurisdictionOf(name), {
-      re: /^[a-z][a-z0-9-]*$/,
-      expected: 'is not a jurisdiction label; expected lowercase letters, e.g. "eu"',
-    }) as string;
+    // A misspelt reason would quietly drop the region's guarantees: it is refused, with the reason it resembles.
+    const residency = r.oneOf(`${path}.residency`, obj.residency, RESIDENCY_REASONS, undefined, "a residency reason");
+    const jurisdiction = r.oneOf(`${path}.jurisdiction`, obj.jurisdiction, JURISDICTIONS, jurisdictionOf(name), "a jurisdiction (the geography part of region names)") as string;
     let logArchiveRegion = centralLogRegion;
     if (obj.logArchiveRegion !== undefined) {
       const archive = r.region(`${path}.logArchiveRegion`, obj.logArchiveRegion);
@@ -497,7 +568,7 @@ function parseExisting(r: Reader, value: unknown, regions: string[]): Record<str
   for (const [region, entry] of Object.entries(map)) {
     const path = `database.existing.${region}`;
     if (!regions.includes(region)) {
-      r.fail(path, entry, `is not a region of this stack; expected one of ${regions.join(", ")}`);
+      r.problems.push(`${r.key(path)}: is not a region of this stack${didYouMean(region, regions) || `; expected one of ${regions.join(", ")}`}`);
       continue;
     }
     const e = r.object(path, entry);
@@ -530,17 +601,14 @@ function parseDatabase(r: Reader, regions: string[]): ManagedDatabaseConfig {
   const connectionCeiling = r.integer("database.connectionCeiling", d.connectionCeiling, 200, { min: 10, max: 5000 });
   const allocatedStorageGb = r.integer("database.allocatedStorageGb", d.allocatedStorageGb, 20, { min: 20, max: 65536 });
   const database: ManagedDatabaseConfig = {
-    instanceClass: r.string("database.instanceClass", d.instanceClass, "db.t4g.micro", {
-      re: /^db\.[a-z0-9]+\.[a-z0-9]+$/,
-      expected: 'is not an RDS instance class; expected e.g. "db.t4g.small"',
-    }) as string,
+    instanceClass: parseInstanceClass(r, d.instanceClass),
     allocatedStorageGb,
     maxAllocatedStorageGb: r.integer("database.maxAllocatedStorageGb", d.maxAllocatedStorageGb, Math.max(100, allocatedStorageGb), {
       min: allocatedStorageGb,
       max: 65536,
       expected: `is out of range; expected at least database.allocatedStorageGb (${allocatedStorageGb})`,
     }),
-    engineVersion: r.string("database.engineVersion", d.engineVersion, "16", { re: /^1[3-7](\.\d+)?$/, expected: 'is not a supported PostgreSQL version; expected "13" to "17", e.g. "16"' }) as string,
+    engineVersion: parseEngineVersion(r, d.engineVersion),
     maxConnections: r.integer("database.maxConnections", d.maxConnections, 100, {
       min: 10,
       max: connectionCeiling,
@@ -562,6 +630,76 @@ function parseDatabase(r: Reader, regions: string[]): ManagedDatabaseConfig {
   return database;
 }
 
+function parseQueue(r: Reader): PipelineConfig["queue"] {
+  const q = r.object("queue", r.top("queue")) ?? {};
+  r.unknownKeys("queue", q, ["batchSize", "maxReceiveCount", "retryBaseSeconds", "outageToleranceMinutes", "maxRedrives", "retentionDays"]);
+  const retry: RetrySchedule = {
+    baseSeconds: r.integer("queue.retryBaseSeconds", q.retryBaseSeconds, DEFAULT_RETRY_SCHEDULE.baseSeconds, { min: 1, max: SQS_MAX_VISIBILITY_SECONDS }),
+    maxReceiveCount: r.integer("queue.maxReceiveCount", q.maxReceiveCount, DEFAULT_RETRY_SCHEDULE.maxReceiveCount, { min: 2, max: 1000 }),
+  };
+  const outageToleranceMinutes = r.integer("queue.outageToleranceMinutes", q.outageToleranceMinutes, 30, { min: 1, max: 24 * 60 });
+  const survivable = survivableOutageSeconds(retry);
+  if (survivable < outageToleranceMinutes * 60) {
+    r.fail(
+      "queue.maxReceiveCount",
+      retry.maxReceiveCount,
+      `with queue.retryBaseSeconds ${retry.baseSeconds} survives an outage of ${Math.floor(survivable / 60)} min ${survivable % 60} s, ` +
+        `less than queue.outageToleranceMinutes (${outageToleranceMinutes}); expected a higher maxReceiveCount or retryBaseSeconds (docs/operations.md, "Outages")`,
+    );
+  }
+  return {
+    batchSize: r.integer("queue.batchSize", q.batchSize, 5, { min: 1, max: 10 }),
+    retry,
+    outageToleranceMinutes,
+    maxRedrives: r.integer("queue.maxRedrives", q.maxRedrives, 3, { min: 0, max: 100 }),
+    retentionDays: r.integer("queue.retentionDays", q.retentionDays, 4, { min: 1, max: 14 }),
+  };
+}
+
+/** The secret alert endpoints: each an https URL, validated here and handed on only as a secret Output. */
+function parseHttpsEndpoints(r: Reader, plaintext: string | undefined): pulumi.Output<string>[] {
+  if (plaintext === undefined) return [];
+  let list: unknown = plaintext.trim();
+  if (typeof list === "string" && list.startsWith("[")) {
+    try {
+      list = JSON.parse(list) as unknown;
+    } catch {
+      r.failSecret("alertHttpsEndpoints", "is not a JSON list; expected one https URL or a JSON list of them");
+      return [];
+    }
+  }
+  const urls = Array.isArray(list) ? list : [list];
+  const out: pulumi.Output<string>[] = [];
+  urls.forEach((url, i) => {
+    if (typeof url === "string" && /^https:\/\/[^\s]+$/.test(url)) out.push(pulumi.secret(url));
+    else r.failSecret(`alertHttpsEndpoints[${i}]`, 'is not an https URL; expected e.g. "https://events.pagerduty.com/integration/<key>/enqueue"');
+  });
+  return out;
+}
+
+function parseInstanceClass(r: Reader, value: unknown): string {
+  const fallback = "db.t4g.micro";
+  if (value === undefined) return fallback;
+  if (typeof value === "string" && RDS_INSTANCE_CLASSES.includes(value)) return value;
+  r.fail(
+    "database.instanceClass",
+    value,
+    `is not an RDS for PostgreSQL instance class${didYouMean(value, RDS_INSTANCE_CLASSES) || '; expected db.<family>.<size>, e.g. "db.t4g.small"'} ` +
+      "(a class newer than infra/config.ts knows is added to RDS_INSTANCE_FAMILIES)",
+  );
+  return fallback;
+}
+
+function parseEngineVersion(r: Reader, value: unknown): string {
+  if (value === undefined) return "16";
+  const text = typeof value === "number" ? String(value) : value;
+  const match = typeof text === "string" ? /^(\d+)(\.\d+)?$/.exec(text) : null;
+  if (typeof text === "string" && match && (POSTGRES_MAJOR_VERSIONS as readonly string[]).includes(match[1])) return text;
+  const major = match?.[1] ?? (typeof text === "string" ? text : "");
+  r.fail("database.engineVersion", value, `is not a supported PostgreSQL version${didYouMean(major, POSTGRES_MAJOR_VERSIONS) || `; expected a major version ${POSTGRES_MAJOR_VERSIONS.join(", ")} (optionally with a minor, e.g. "16.4")`}`);
+  return "16";
+}
+
 function parseTicketing(r: Reader): { jira?: JiraConfig } {
   const t = r.object("ticketing", r.top("ticketing")) ?? {};
   r.unknownKeys("ticketing", t, ["jira"]);
@@ -580,6 +718,48 @@ function parseTicketing(r: Reader): { jira?: JiraConfig } {
       secretArn: need("secretArn", /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, 'a Secrets Manager secret ARN like "arn:aws:secretsmanager:eu-west-1:123456789012:secret:jira-AbCdEf"'),
     },
   };
+}
+
+/**
+ * The stack's config as the program reads it: every plain key through
+ * pulumi.Config, every SECRET_KEY through getSecret (its plaintext only to
+ * validate it, then as a secret Output), all before any resource exists.
+ */
+export async function readPipelineConfig(stack: string): Promise<PipelineConfig> {
+  const config = new pulumi.Config(CONFIG_NAMESPACE);
+  const raw: Raw = {};
+  for (const key of configuredKeys()) {
+    if ((SECRET_KEYS as readonly string[]).includes(key)) continue;
+    raw[key] = decodeValue(config.require(key));
+  }
+  const secrets: Partial<Record<SecretKey, string>> = {};
+  for (const key of SECRET_KEYS) {
+    const secret = config.getSecret(key);
+    if (secret !== undefined) secrets[key] = await valueOf(secret);
+  }
+  return parseConfig(stack, raw, secrets);
+}
+
+/**
+ * The names set in this namespace, to refuse unknown (mistyped) ones:
+ * pulumi.Config reads a value by name but cannot list names. Only the names
+ * are taken here; every value is read through pulumi.Config.
+ */
+function configuredKeys(): string[] {
+  const prefix = `${CONFIG_NAMESPACE}:`;
+  return Object.keys(pulumi.runtime.allConfig())
+    .filter((key) => key.startsWith(prefix))
+    .map((key) => key.slice(prefix.length));
+}
+
+/** A config Output's value: config is known in previews too, so this always settles. */
+function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => {
+    output.apply((value) => {
+      resolve(value);
+      return value;
+    });
+  });
 }
 
 /**

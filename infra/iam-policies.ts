@@ -35,6 +35,10 @@ export interface PolicyInputs {
   rawBucketArn: string;
   thumbnailsBucketArn: string;
   queueArn: string;
+  /** The raw-events queue's dead-letter queue, which dlq-redriver drains back into queueArn. */
+  dlqArn: string;
+  /** The canary alarm, whose state tells dlq-redriver the cause of the dead letters has gone. */
+  canaryAlarmArn: string;
   /** The database secret; only the functions that read it need it. */
   dbSecret?: DbSecretGrant;
   alertTopicArn: string;
@@ -54,7 +58,7 @@ export interface PolicyInputs {
 }
 
 /** Functions invoked asynchronously (EventBridge, SNS), which therefore send failed events to the async-failures queue. */
-export const ASYNC_FUNCTIONS: readonly FunctionName[] = ["oom-remediator", "db-guard", "canary", "ticket-opener"];
+export const ASYNC_FUNCTIONS: readonly FunctionName[] = ["oom-remediator", "db-guard", "canary", "ticket-opener", "dlq-redriver"];
 
 /** Trust policy letting one AWS service assume a role. */
 export function serviceTrustPolicy(service: string): { Version: "2012-10-17"; Statement: { Effect: "Allow"; Principal: { Service: string }; Action: string }[] } {
@@ -144,6 +148,13 @@ export function functionPolicy(fn: FunctionName, p: PolicyInputs): PolicyDocumen
           dbSecret(fn, p),
           // Its metrics go out as embedded-metric-format log lines, so no PutMetricData.
           publish(p.ticketTopicArn),
+        ];
+      case "dlq-redriver":
+        return [
+          { Effect: "Allow", Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"], Resource: p.dlqArn },
+          { Effect: "Allow", Action: ["sqs:SendMessage"], Resource: p.queueArn },
+          { Effect: "Allow", Action: ["cloudwatch:DescribeAlarms"], Resource: p.canaryAlarmArn },
+          publish(p.alertTopicArn, p.ticketTopicArn),
         ];
       case "ticket-opener":
         return [

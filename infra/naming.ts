@@ -53,6 +53,16 @@ export function functionAlarmName(functionName: string, kind: FunctionAlarmKind)
   return `${functionName}-${kind}`;
 }
 
+/** The region's canary alarm (the redriver waits for it to be OK). */
+export function canaryAlarmName(cfg: PipelineConfig, region: string): string {
+  return `${resourcePrefix(cfg, region)}-canary`;
+}
+
+/** Depth and age alarms of a queue. */
+export function queueAlarmName(queue: string, kind: "depth" | "age"): string {
+  return `${queue}-${kind}`;
+}
+
 export function ssmRoot(stack: string, region: string): string {
   return `/thumbnail-pipeline/${stack}/${region}`;
 }

@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process";
 import { join, relative, sep } from "node:path";
 import { readFreshManifest, ManifestError, type BuildManifest } from "../tools/build/manifest";
 import { floorsFromParameters } from "./budget";
-import { FUNCTION_NAMES, parseConfig, rawConfigFromPulumi, shippingJurisdiction, type PipelineConfig } from "./config";
+import { FUNCTION_NAMES, readPipelineConfig, shippingJurisdiction, type PipelineConfig } from "./config";
 import { logDestinationArn } from "./arns";
 import { CentralLogArchive } from "./log-archive";
 import { dashboardUrl, maxConnectionsFloorParameter, memoryFloorPrefix, ssmRoot } from "./naming";
@@ -75,7 +75,7 @@ async function readFloors(cfg: PipelineConfig, region: string, provider: aws.Pro
 
 export async function pipelineProgram(options: ProgramOptions): Promise<StackOutputs> {
   // Both throw before any resource exists: a bad key or a stale build stops the deployment here.
-  const cfg = parseConfig(options.stack, rawConfigFromPulumi(pulumi.runtime.allConfig()));
+  const cfg = await readPipelineConfig(options.stack);
   const manifest = readFreshManifest(options.repoRoot);
   requireBundles(manifest);
   const commit = resolveCommit(options.repoRoot);

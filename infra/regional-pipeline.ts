@@ -2,13 +2,14 @@
 // pipeline/, so a region cannot differ from the others by construction.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { retryEnvironment } from "../handlers/shared/retry-schedule";
 import { RUNTIME_ENV } from "../handlers/thumbnails/image/config";
 import type { BuildManifest } from "../tools/build/manifest";
 import { alarmArn, dbInstanceArn, queueArn, ssmParameterArn, topicArn } from "./arns";
 import { connectionBudget, resolveMaxConnections, resolveMemory } from "./budget";
 import { FUNCTION_NAMES, type FunctionName, type PipelineConfig, type RegionConfig } from "./config";
 import type { PolicyInputs } from "./iam-policies";
-import { CANARY_PREFIX, dashboardUrl, functionAlarmName, lambdaName, maxConnectionsFloorParameter, memoryFloorPrefix, queueName, resourcePrefix, topicName } from "./naming";
+import { CANARY_PREFIX, canaryAlarmName, dashboardUrl, functionAlarmName, lambdaName, maxConnectionsFloorParameter, memoryFloorPrefix, queueAlarmName, queueName, resourcePrefix, topicName } from "./naming";
 import { createCanaryAlarm, createDatabaseAlarms, createFunctionAlarms, createFunctionMetricFilters, createQueueAlarms } from "./pipeline/alarms";
 import { createTopics, runMigrations, wireAutomation } from "./pipeline/automation";
 import { arnScope, nameOf, opts, type RegionContext } from "./pipeline/context";
@@ -104,6 +105,8 @@ export class RegionalPipeline extends pulumi.ComponentResource {
       rawBucketArn: storage.raw.knownArn,
       thumbnailsBucketArn: storage.thumbnails.knownArn,
       queueArn: queueArn(scope, queueName(cfg, r, "raw-events")),
+      dlqArn: queueArn(scope, queueName(cfg, r, "raw-events-dlq")),
+      canaryAlarmArn: alarmArn(scope, canaryAlarmName(cfg, r)),
       alertTopicArn: topicArn(scope, topicName(cfg, r, "alerts")),
       ticketTopicArn: topicArn(scope, topicName(cfg, r, "tickets")),
       dbParameterGroupArn: database.parameterGroupArn,
@@ -130,6 +133,9 @@ export class RegionalPipeline extends pulumi.ComponentResource {
           THUMBNAILS_BASE_URL: pulumi.interpolate`https://${storage.cdnDomain}`,
           MAX_INPUT_BYTES: String(50 * 1024 * 1024),
           MAX_INPUT_PIXELS: String(40_000_000),
+          // Failed messages are held back on this queue by the schedule its redrive policy was checked against.
+          QUEUE_URL: queues.queue.url,
+          ...retryEnvironment(cfg.queue.retry),
           // One malloc arena and a pinned V8 young generation: RSS otherwise climbs across invocations (npm run bench, bench:load).
           ...RUNTIME_ENV,
         },
@@ -170,6 +176,19 @@ export class RegionalPipeline extends pulumi.ComponentResource {
         vpc,
         reservedConcurrency: budget.concurrency.canary,
         environment: { ...dbEnv, ...images, CANARY_PREFIX, CANARY_TIMEOUT_SECONDS: "120", TICKET_TOPIC_ARN: topics.tickets.arn },
+      },
+      "dlq-redriver": {
+        policyInputs,
+        // One run at a time: two would race for the same dead letters.
+        reservedConcurrency: 1,
+        environment: {
+          DLQ_URL: queues.dlq.url,
+          QUEUE_URL: queues.queue.url,
+          CANARY_ALARM_NAME: canaryAlarmName(cfg, r),
+          MAX_REDRIVES: String(cfg.queue.maxRedrives),
+          ALERT_TOPIC_ARN: topics.alerts.arn,
+          TICKET_TOPIC_ARN: topics.tickets.arn,
+        },
       },
       "ticket-opener": {
         policyInputs,
@@ -213,6 +232,8 @@ export class RegionalPipeline extends pulumi.ComponentResource {
       functions,
       oomAlarmNames,
       connectionsAlarmName: dbAlarms.connections.name,
+      canaryAlarmName: canaryAlarmName(cfg, r),
+      dlqDepthAlarmName: queueAlarmName(queueName(cfg, r, "raw-events-dlq"), "depth"),
       ticketsTopic: topics.tickets,
       asyncFailureQueueArn: asyncFailures.arn,
     });

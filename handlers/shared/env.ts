@@ -1,6 +1,7 @@
 // Reading configuration from environment variables. Every reader fails with a
 // message naming the variable, the value it had and the form it needs, so a
 // misconfigured function says what to fix in its first log line.
+import { didYouMean } from "./suggest";
 
 /** The environment as handlers see it; tests pass a plain object. */
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -58,7 +59,7 @@ export function oneOf<T extends string>(env: Env, name: string, allowed: readonl
   const value = raw(env, name);
   if (value === undefined) return fallback;
   const match = allowed.find((candidate) => candidate === value);
-  if (match === undefined) throw new ConfigError(name, value, `one of ${allowed.join(", ")}`);
+  if (match === undefined) throw new ConfigError(name, value, `one of ${allowed.join(", ")}${didYouMean(value, allowed)}`);
   return match;
 }
 

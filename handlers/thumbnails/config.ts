@@ -3,6 +3,8 @@ import { ConfigError, booleanFlag, optionalString, requiredString, type Env } fr
 import { ThumbnailConfigError, thumbnailConfigFromEnv, type ImageLimits, type ThumbnailSpec } from "./image";
 
 export interface ThumbnailHandlerConfig {
+  /** The only bucket whose events the function acts on. */
+  rawBucket: string;
   thumbnailsBucket: string;
   /** Public base URL of the thumbnails, no trailing slash. */
   thumbnailsBaseUrl: string;
@@ -27,7 +29,11 @@ function isHttpUrl(value: string): boolean {
 }
 
 export function readThumbnailConfig(env: Env): ThumbnailHandlerConfig {
+  const rawBucket = requiredString(env, "RAW_BUCKET", "the name of the raw bucket whose uploads this function processes");
   const thumbnailsBucket = requiredString(env, "THUMBNAILS_BUCKET", "the name of the thumbnails bucket");
+  if (rawBucket === thumbnailsBucket) {
+    throw new ConfigError("THUMBNAILS_BUCKET", thumbnailsBucket, "a bucket other than RAW_BUCKET: thumbnails written to the raw bucket would notify this function again");
+  }
   const base = requiredString(env, "THUMBNAILS_BASE_URL", "the public base URL of the thumbnails, e.g. https://d111111abcdef8.cloudfront.net");
   if (!isHttpUrl(base)) {
     throw new ConfigError("THUMBNAILS_BASE_URL", base, "an absolute http(s) URL such as https://d111111abcdef8.cloudfront.net");
@@ -40,7 +46,7 @@ export function readThumbnailConfig(env: Env): ThumbnailHandlerConfig {
     if (error instanceof ThumbnailConfigError) throw new Error(`Invalid thumbnail configuration: ${error.message}`, { cause: error });
     throw error;
   }
-  return { thumbnailsBucket, thumbnailsBaseUrl: base.replace(/\/+$/, ""), ...images };
+  return { rawBucket, thumbnailsBucket, thumbnailsBaseUrl: base.replace(/\/+$/, ""), ...images };
 }
 
 /** S3_ENDPOINT and S3_FORCE_PATH_STYLE point the function at a local S3 (the local pipeline). */

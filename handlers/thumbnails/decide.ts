@@ -18,7 +18,7 @@ export type FailureReason = RejectReason | "object-gone";
 export const FAILURE_REASONS: readonly FailureReason[] = ["empty", "too-large", "unsupported-format", "corrupt", "too-many-pixels", "object-gone"];
 
 /** Where in the work an error happened; the same error means different things in different stages. */
-export type Stage = "lookup" | "download" | "render" | "upload" | "write";
+export type Stage = "identify" | "lookup" | "download" | "render" | "upload" | "write";
 
 export type Decision =
   | { kind: "permanent"; reason: FailureReason; detail: string }
@@ -65,7 +65,7 @@ function describe(error: unknown): string {
 }
 
 export function decideFailure(stage: Stage, error: unknown): Decision {
-  if (stage === "download") {
+  if (stage === "download" || stage === "identify") {
     const { code, status } = s3ErrorFacts(error);
     // 412: unversioned GETs carry If-Match with the event's eTag; a mismatch
     // means the key was overwritten and this event's bytes are gone.

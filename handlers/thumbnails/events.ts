@@ -23,6 +23,8 @@ export type NotificationBody =
 
 export interface QueuedMessage {
   messageId: string;
+  /** For ChangeMessageVisibility: how a failed message is held back (handlers/shared/retry-schedule.ts). */
+  receiptHandle: string;
   body: NotificationBody;
   /** The body as received, cut short, for the log line of a malformed one. */
   excerpt: string;
@@ -130,6 +132,7 @@ export function parseInvocation(event: unknown): Invocation {
     const receiveCount = Number(attributes.ApproximateReceiveCount ?? 1);
     messages.push({
       messageId: record.messageId,
+      receiptHandle: typeof record.receiptHandle === "string" ? record.receiptHandle : "",
       body: parseMessageBody(record.body),
       excerpt: record.body.length > EXCERPT_LENGTH ? `${record.body.slice(0, EXCERPT_LENGTH)}...` : record.body,
       receiveCount: Number.isFinite(receiveCount) ? receiveCount : 1,

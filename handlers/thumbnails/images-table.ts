@@ -23,6 +23,8 @@ interface RowCommon {
   rawBucket: string;
   rawKey: string;
   rawVersionId: string | undefined;
+  /** The ETag the event announced (what an unversioned object is matched by when it is gone). */
+  rawETag: string | undefined;
   inputBytes: number | undefined;
   stageTimings: StageTimings;
 }
@@ -56,6 +58,17 @@ export async function findImage(database: Database, transactionId: string): Prom
   return row === undefined ? undefined : { id: row.id, status: row.status, failureReason: row.failure_reason };
 }
 
+/** A row of the same key and ETag: the upload an event names when its object is gone by now. */
+export async function findRowOfETag(database: Database, object: { bucket: string; key: string; eTag?: string }): Promise<ExistingImage | undefined> {
+  if (object.eTag === undefined) return undefined;
+  const { rows } = await database.query<{ id: string; status: "ok" | "failed"; failure_reason: string | null }>(
+    "SELECT id, status, failure_reason FROM images WHERE raw_bucket = $1 AND raw_key = $2 AND raw_etag = $3 ORDER BY created_at LIMIT 1",
+    [object.bucket, object.key, object.eTag],
+  );
+  const row = rows[0];
+  return row === undefined ? undefined : { id: row.id, status: row.status, failureReason: row.failure_reason };
+}
+
 // ON CONFLICT ... DO NOTHING: the first delivery writes the row, every later
 // one (however concurrent) changes nothing and gets no row back. Correctness
 // rests on this statement and the UNIQUE constraint alone, never on the
@@ -64,8 +77,8 @@ const INSERT_IMAGE = `
 INSERT INTO images (
   transaction_id, status, correlation_id, original_url, raw_bucket, raw_key, raw_version_id,
   thumbnail_url_small, thumbnail_url_medium, outputs, failure_reason, failure_detail,
-  input_format, input_width, input_height, input_bytes, output_bytes, stage_timings
-) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+  input_format, input_width, input_height, input_bytes, output_bytes, stage_timings, raw_etag
+) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
 ON CONFLICT (transaction_id) DO NOTHING
 RETURNING id`;
 
@@ -91,6 +104,7 @@ function insertValues(row: ImageRow): unknown[] {
     row.inputBytes ?? null,
     ok?.outputBytes ?? null,
     JSON.stringify(row.stageTimings),
+    row.rawETag ?? null,
   ];
 }
 

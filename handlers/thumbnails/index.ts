@@ -2,18 +2,23 @@
 // Clients are built once per container, on the first invocation, and reused:
 // one S3 client, one database pool of one connection.
 import { S3Client } from "@aws-sdk/client-s3";
+import { SQSClient } from "@aws-sdk/client-sqs";
 import type { Context } from "aws-lambda";
 import { databaseFromEnv } from "../shared/db";
-import type { Env } from "../shared/env";
+import { ConfigError, optionalString, type Env } from "../shared/env";
+import { retryBaseSecondsFromEnv } from "../shared/retry-schedule";
 import { createLogger, errorFields, type Logger } from "../shared/logger";
 import { DimensionedMetrics } from "../shared/metrics";
 import { readS3EndpointConfig, readThumbnailConfig } from "./config";
 import { createThumbnailHandler, type ThumbnailHandler, type ThumbnailHandlerDeps } from "./handler";
+import { sqsMessageHolder } from "./visibility";
 
-export { createThumbnailHandler, RetryableInvocationError, UnsupportedEventError } from "./handler";
+export { createThumbnailHandler, RetryableInvocationError, UnsupportedEventError, WiringError } from "./handler";
+export { classifyBucket, FOREIGN_BUCKET_REASON, WIRING_ERROR_REASON } from "./bucket-check";
+export { sqsMessageHolder, type MessageHolder } from "./visibility";
 export type { DirectEventSummary, ThumbnailHandler, ThumbnailHandlerDeps } from "./handler";
 export { readS3EndpointConfig, readThumbnailConfig, type S3EndpointConfig, type ThumbnailHandlerConfig } from "./config";
-export { originalUrl, thumbnailKey, thumbnailUrl, transactionIdFor, type UploadIdentity } from "./identity";
+export { goneTransactionIdFor, originalUrl, safeFolder, thumbnailKey, thumbnailUrl, transactionIdFor, type UploadIdentity } from "./identity";
 export { decodeNotificationKey, parseInvocation, parseMessageBody, type ObjectCreated } from "./events";
 export { decideFailure, FAILURE_REASONS, type Decision, type FailureReason, type Stage } from "./decide";
 export { THUMBNAIL_CACHE_CONTROL } from "./s3-objects";
@@ -30,6 +35,20 @@ export function s3ClientFromEnv(env: Env = process.env): S3Client {
   });
 }
 
+/**
+ * The retry side: QUEUE_URL names the queue whose failed messages are held
+ * back by the schedule (RETRY_BASE_SECONDS); SQS_ENDPOINT points at a local
+ * SQS. Without QUEUE_URL failed messages return after the queue's own timeout.
+ */
+export function retryFromEnv(env: Env = process.env): ThumbnailHandlerDeps["retry"] {
+  const queueUrl = optionalString(env, "QUEUE_URL");
+  if (queueUrl === undefined) return undefined;
+  const endpoint = optionalString(env, "SQS_ENDPOINT");
+  if (endpoint !== undefined && !/^https?:\/\//.test(endpoint)) throw new ConfigError("SQS_ENDPOINT", endpoint, "an absolute http(s) URL such as http://127.0.0.1:4566");
+  const sqs = new SQSClient({ ...(endpoint !== undefined ? { endpoint } : {}), requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000 } });
+  return { baseSeconds: retryBaseSecondsFromEnv(env), hold: sqsMessageHolder(sqs, queueUrl) };
+}
+
 /** Everything the handler needs, from the environment (docs/contracts.md). */
 export function thumbnailDepsFromEnv(env: Env = process.env, logger: Logger = createLogger({ env, defaultServiceName: "thumbnails" })): ThumbnailHandlerDeps {
   return {
@@ -38,6 +57,7 @@ export function thumbnailDepsFromEnv(env: Env = process.env, logger: Logger = cr
     config: readThumbnailConfig(env),
     logger,
     metrics: new DimensionedMetrics({ env, serviceName: env.POWERTOOLS_SERVICE_NAME || "thumbnails" }),
+    retry: retryFromEnv(env),
   };
 }
 

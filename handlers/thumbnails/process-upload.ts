@@ -7,11 +7,11 @@ import { errorFields, withKeys, type Logger } from "../shared/logger";
 import type { ThumbnailHandlerConfig } from "./config";
 import { decideFailure, StageError, type FailureReason, type Stage } from "./decide";
 import type { ObjectCreated } from "./events";
-import { originalUrl, thumbnailKey, thumbnailUrl, transactionIdFor } from "./identity";
+import { goneTransactionIdFor, originalUrl, thumbnailKey, thumbnailUrl, transactionIdFor } from "./identity";
 import { renderThumbnails, type ImageOutcome } from "./image";
-import { findImage, insertImage, type ImageRow, type OutputRecord, type StageTimings } from "./images-table";
+import { findImage, findRowOfETag, insertImage, type ImageRow, type OutputRecord, type StageTimings } from "./images-table";
 import type { ThumbnailMetrics } from "./metrics";
-import { downloadRawObject, putThumbnail, type Download } from "./s3-objects";
+import { downloadRawObject, headRawObject, putThumbnail, type Download } from "./s3-objects";
 
 export interface UploadDeps {
   s3: S3Client;
@@ -40,12 +40,31 @@ function describeTooLarge(download: Extract<Download, { kind: "too-large" }>, ma
     : `more than ${maxBytes} bytes (MAX_INPUT_BYTES) arrived; stopped reading at ${download.readBytes}`;
 }
 
+/**
+ * The upload's transaction id. Versioned: from the event's version. Unversioned:
+ * from the object's own ETag and Last-Modified (a HEAD), so every event about
+ * one upload agrees; `gone` when the object no longer holds the event's bytes.
+ */
+type Identified = { kind: "found"; transactionId: string } | { kind: "gone"; transactionId: string; reason: FailureReason; detail: string };
+
+async function identify(s3: S3Client, object: ObjectCreated): Promise<Identified> {
+  if (object.versionId !== undefined) return { kind: "found", transactionId: transactionIdFor(object) };
+  try {
+    const stamp = await headRawObject(s3, object);
+    return { kind: "found", transactionId: transactionIdFor({ bucket: object.bucket, key: object.key, eTag: object.eTag ?? stamp.eTag, lastModified: stamp.lastModified }) };
+  } catch (error) {
+    const decision = decideFailure("identify", error);
+    if (decision.kind === "transient") throw error;
+    return { kind: "gone", transactionId: goneTransactionIdFor(object), reason: decision.reason, detail: decision.detail };
+  }
+}
+
 export async function processUpload(deps: UploadDeps, object: ObjectCreated, parentLogger: Logger): Promise<UploadResult> {
   const { s3, database, config, metrics } = deps;
   const now = deps.now ?? (() => performance.now());
-  const transactionId = transactionIdFor(object);
-  const keyed = { bucket: object.bucket, key: object.key, versionId: object.versionId, transactionId };
-  let log = withKeys(parentLogger, keyed);
+  let transactionId = "";
+  const keyed = () => ({ bucket: object.bucket, key: object.key, versionId: object.versionId, ...(transactionId !== "" ? { transactionId } : {}) });
+  let log = withKeys(parentLogger, keyed());
   let correlationId = transactionId;
   const timings: StageTimings = {};
 
@@ -76,6 +95,7 @@ export async function processUpload(deps: UploadDeps, object: ObjectCreated, par
     rawBucket: object.bucket,
     rawKey: object.key,
     rawVersionId: object.versionId,
+    rawETag: object.eTag,
     inputBytes,
     stageTimings: timings,
   });
@@ -91,9 +111,20 @@ export async function processUpload(deps: UploadDeps, object: ObjectCreated, par
   };
 
   try {
+    const identity = await timed("identify", () => identify(s3, object));
+    transactionId = identity.transactionId;
+    correlationId = transactionId;
+    log = withKeys(parentLogger, keyed());
+    if (identity.kind === "gone") {
+      // A late or repeated event of an upload that already has its row (under the id its
+      // Last-Modified gave) is a duplicate, not a second, failed outcome of the same upload.
+      const earlier = await timed("lookup", () => findRowOfETag(database, object));
+      if (earlier !== undefined) return duplicate("lookup", earlier.status);
+      return await refuse(identity.reason, identity.detail, undefined);
+    }
+
     const existing = await timed("lookup", () => findImage(database, transactionId));
     if (existing !== undefined) return duplicate("lookup", existing.status);
-
     let download: Download;
     try {
       download = await timed("download", () => downloadRawObject(s3, object, config.limits.maxInputBytes));
@@ -104,7 +135,7 @@ export async function processUpload(deps: UploadDeps, object: ObjectCreated, par
     }
 
     correlationId = correlationIdFrom(download.metadata) ?? transactionId;
-    log = withKeys(parentLogger, { ...keyed, correlationId });
+    log = withKeys(parentLogger, { ...keyed(), correlationId });
     if (download.kind === "too-large") {
       return await refuse("too-large", describeTooLarge(download, config.limits.maxInputBytes), download.declaredBytes);
     }

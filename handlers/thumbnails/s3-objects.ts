@@ -1,7 +1,7 @@
 // The S3 side of the handler: read the raw object under a byte cap, write the
 // thumbnails. Narrow functions over an S3Client so tests and the local
 // pipeline can point them at any S3-compatible endpoint.
-import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 
 /** Thumbnail keys never change content (they are per upload version), so caches may keep them forever. */
 export const THUMBNAIL_CACHE_CONTROL = "public, max-age=31536000, immutable";
@@ -49,6 +49,22 @@ export async function readCapped(
   }
   if (preallocated !== undefined) return { ok: true, data: total === preallocated.length ? preallocated : preallocated.subarray(0, total) };
   return { ok: true, data: Buffer.concat(chunks, total) };
+}
+
+/** What identifies an unversioned object: its ETag and Last-Modified (transactionIdFor). */
+export interface ObjectStamp {
+  eTag: string | undefined;
+  lastModified: Date;
+}
+
+/**
+ * HEADs the object the event announced, If-Match on its eTag, for the stamp
+ * its transaction id is made of; an overwrite since reads as gone (412).
+ */
+export async function headRawObject(s3: S3Client, ref: RawObjectRef): Promise<ObjectStamp> {
+  const head = await s3.send(new HeadObjectCommand({ Bucket: ref.bucket, Key: ref.key, ...(ref.eTag !== undefined ? { IfMatch: `"${ref.eTag}"` } : {}) }));
+  if (head.LastModified === undefined) throw new Error(`HeadObject for ${ref.bucket}/${ref.key} returned no Last-Modified`);
+  return { eTag: head.ETag?.replace(/^"+|"+$/g, ""), lastModified: head.LastModified };
 }
 
 /**

@@ -3,7 +3,7 @@
 // docs/contracts.md so the remediators can find their targets.
 import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
-import { DATABASE_METRICS_NAMESPACE, LAMBDA_LOG_METRICS_NAMESPACE, METRIC_NAMES, METRICS_NAMESPACE, functionAlarmName, resourcePrefix, runbookUrl, type FunctionAlarmKind } from "../naming";
+import { DATABASE_METRICS_NAMESPACE, LAMBDA_LOG_METRICS_NAMESPACE, METRIC_NAMES, METRICS_NAMESPACE, canaryAlarmName, functionAlarmName, queueAlarmName, runbookUrl, type FunctionAlarmKind } from "../naming";
 import { nameOf, opts, baseTags, type RegionContext } from "./context";
 import type { PipelineFunction } from "./functions";
 
@@ -100,7 +100,7 @@ export function createQueueAlarms(ctx: RegionContext, queueRole: string, queueNa
   createAlarm(
     ctx,
     `${queueRole}-depth-alarm`,
-    `${physicalName}-depth`,
+    queueAlarmName(physicalName, "depth"),
     page("depth"),
     isDlq ? `${physicalName} holds messages that failed every retry.` : `${physicalName} is backing up faster than the thumbnail function drains it.`,
     alertTopicArn,
@@ -109,7 +109,7 @@ export function createQueueAlarms(ctx: RegionContext, queueRole: string, queueNa
   createAlarm(
     ctx,
     `${queueRole}-age-alarm`,
-    `${physicalName}-age`,
+    queueAlarmName(physicalName, "age"),
     page("age"),
     isDlq ? `The oldest message in ${physicalName} is more than 3 days old and will expire unprocessed.` : `The oldest message in ${physicalName} has waited more than 15 minutes.`,
     alertTopicArn,
@@ -151,7 +151,7 @@ export function createDatabaseAlarms(ctx: RegionContext, dbId: string, allocated
 
 /** No successful canary run in 10 minutes (two schedules): a missing data point counts as a failure. */
 export function createCanaryAlarm(ctx: RegionContext, alertTopicArn: pulumi.Input<string>): void {
-  const name = `${resourcePrefix(ctx.cfg, ctx.region.name)}-canary`;
+  const name = canaryAlarmName(ctx.cfg, ctx.region.name);
   createAlarm(ctx, "canary-alarm", name, "canary", `The synthetic upload in ${ctx.region.name} did not produce thumbnails and a row.`, alertTopicArn, {
     namespace: METRICS_NAMESPACE,
     metricName: METRIC_NAMES.canarySuccess,

@@ -57,12 +57,12 @@ function ruleToFunction(ctx: RegionContext, role: string, f: PipelineFunction, r
   new aws.cloudwatch.EventTarget(nameOf(ctx, `${role}-target`), { rule: r.name, arn: f.lambda.arn, retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600 } }, opts(ctx));
 }
 
-function alarmStateChange(alarmNames: pulumi.Input<string>[]): pulumi.Output<string> {
+function alarmStateChange(alarmNames: pulumi.Input<string>[], state: "ALARM" | "OK" = "ALARM"): pulumi.Output<string> {
   return pulumi.all(alarmNames).apply((names) =>
     JSON.stringify({
       source: ["aws.cloudwatch"],
       "detail-type": ["CloudWatch Alarm State Change"],
-      detail: { alarmName: names, state: { value: ["ALARM"] } },
+      detail: { alarmName: names, state: { value: [state] } },
     }),
   );
 }
@@ -71,6 +71,8 @@ export interface AutomationTargets {
   functions: Record<FunctionName, PipelineFunction>;
   oomAlarmNames: pulumi.Input<string>[];
   connectionsAlarmName: pulumi.Input<string>;
+  canaryAlarmName: string;
+  dlqDepthAlarmName: string;
   ticketsTopic: aws.sns.Topic;
   asyncFailureQueueArn: pulumi.Input<string>;
 }
@@ -91,6 +93,10 @@ export function wireAutomation(ctx: RegionContext, t: AutomationTargets): void {
   ruleToFunction(ctx, "db-guard-schedule", f["db-guard"], { description: "db-guard measures connections every minute", scheduleExpression: "rate(1 minute)" });
   ruleToFunction(ctx, "db-connections-rule", f["db-guard"], { description: "Connections alarm -> db-guard remediation", eventPattern: alarmStateChange([t.connectionsAlarmName]) });
   ruleToFunction(ctx, "canary-schedule", f.canary, { description: "Synthetic upload every 5 minutes", scheduleExpression: "rate(5 minutes)" });
+  // Dead letters go back once the cause has gone: when the canary passes again, when new ones arrive while it passes, and every 30 minutes in case a transition was missed.
+  ruleToFunction(ctx, "dlq-redrive-canary-rule", f["dlq-redriver"], { description: "Canary passes again -> dlq-redriver", eventPattern: alarmStateChange([t.canaryAlarmName], "OK") });
+  ruleToFunction(ctx, "dlq-redrive-depth-rule", f["dlq-redriver"], { description: "Dead letters arrived -> dlq-redriver (acts only while the canary passes)", eventPattern: alarmStateChange([t.dlqDepthAlarmName]) });
+  ruleToFunction(ctx, "dlq-redrive-schedule", f["dlq-redriver"], { description: "dlq-redriver safety net", scheduleExpression: "rate(30 minutes)" });
 
   new aws.lambda.Permission(
     nameOf(ctx, "tickets-permission"),

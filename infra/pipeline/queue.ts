@@ -28,7 +28,7 @@ export function createQueues(ctx: RegionContext, raw: PrivateBucket): Queues {
       visibilityTimeoutSeconds: visibilityTimeoutSeconds(ctx.cfg.functions.thumbnails.timeoutSeconds),
       messageRetentionSeconds: ctx.cfg.queue.retentionDays * day,
       receiveWaitTimeSeconds: 20,
-      redrivePolicy: dlq.arn.apply((arn) => JSON.stringify({ deadLetterTargetArn: arn, maxReceiveCount: ctx.cfg.queue.maxReceiveCount })),
+      redrivePolicy: dlq.arn.apply((arn) => JSON.stringify({ deadLetterTargetArn: arn, maxReceiveCount: ctx.cfg.queue.retry.maxReceiveCount })),
       tags: baseTags(ctx, "raw-events"),
     },
     opts(ctx),

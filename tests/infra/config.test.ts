@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { ConfigError, parseConfig } from "../../infra/config";
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError, parseConfig, rawConfigFromPulumi } from "../../infra/config";
 import { readStackConfig, REPO_ROOT } from "../../tools/plan/plan-stack";
-import { rawConfigFromPulumi } from "../../infra/config";
 
 const minimal = { regions: [{ name: "us-east-1" }], alerts: { emails: ["oncall@example.com"] } };
 
@@ -40,7 +40,7 @@ describe("infra config", () => {
 
   it("names the key, the value and the expected form of a misspelt region", () => {
     const p = problems({ ...minimal, regions: [{ name: "us-east-1" }, { name: "eu-centrl-1" }] });
-    assert.deepEqual(p, ['thumbnail-pipeline:regions[1].name: "eu-centrl-1" is not an AWS region; expected e.g. "eu-central-1"']);
+    assert.deepEqual(p, ['thumbnail-pipeline:regions[1].name: "eu-centrl-1" is not an AWS region; did you mean "eu-central-1"?']);
   });
 
   it("requires a residency region outside the central jurisdiction to name its own archive region", () => {
@@ -123,5 +123,101 @@ describe("infra config", () => {
     const raw = rawConfigFromPulumi({ "thumbnail-pipeline:regions": '[{"name":"us-east-1"}]', "thumbnail-pipeline:logRetentionDays": "30", "aws:region": "us-east-1" });
     assert.deepEqual(raw, { regions: [{ name: "us-east-1" }], logRetentionDays: "30" });
     assert.equal(parseConfig("dev", { ...raw, alerts: minimal.alerts }).logRetentionDays, 30);
+  });
+
+  describe("near misses of allowed values and keys", () => {
+    // Each typo is one a person makes; every one is refused with the value it resembles.
+    const cases: [string, Record<string, unknown>, string][] = [
+      ["residency", { regions: [{ name: "eu-central-1", residency: "legall", logArchiveRegion: "eu-west-1" }] }, 'thumbnail-pipeline:regions[0].residency: "legall" is not a residency reason; did you mean "legal"?'],
+      ["jurisdiction", { regions: [{ name: "eu-central-1", jurisdiction: "eur" }] }, 'thumbnail-pipeline:regions[0].jurisdiction: "eur" is not a jurisdiction (the geography part of region names); did you mean "eu"?'],
+      ["archive region", { regions: [{ name: "eu-central-1", residency: "legal", logArchiveRegion: "eu-wset-1" }] }, 'thumbnail-pipeline:regions[0].logArchiveRegion: "eu-wset-1" is not an AWS region; did you mean "eu-west-1"?'],
+      ["central log region", { centralLogRegion: "us-eats-1" }, 'thumbnail-pipeline:centralLogRegion: "us-eats-1" is not an AWS region; did you mean "us-east-1"?'],
+      ["format", { thumbnails: { formats: ["jpeg", "wepb"] } }, 'thumbnail-pipeline:thumbnails.formats[1]: "wepb" is not a supported format; did you mean "webp"?'],
+      ["log level", { logLevel: "info" }, 'thumbnail-pipeline:logLevel: "info" is not a log level; did you mean "INFO"?'],
+      ["instance class", { database: { instanceClass: "db.t4g.mirco" } }, 'thumbnail-pipeline:database.instanceClass: "db.t4g.mirco" is not an RDS for PostgreSQL instance class; did you mean "db.t4g.micro"?'],
+      ["engine version", { database: { engineVersion: "61" } }, 'thumbnail-pipeline:database.engineVersion: "61" is not a supported PostgreSQL version; did you mean "16"?'],
+      ["boolean", { database: { multiAz: "ture" } }, 'thumbnail-pipeline:database.multiAz: "ture" is not a boolean; did you mean "true"?'],
+      ["top-level key", { logRetentionDay: 14 }, 'thumbnail-pipeline:logRetentionDay: is not a known key; did you mean "logRetentionDays"?'],
+      ["nested key", { database: { maxConnection: 120 } }, 'thumbnail-pipeline:database.maxConnection: is not a known key; did you mean "maxConnections"?'],
+      ["function name", { functions: { thumbnail: { memoryMb: 512 } } }, 'thumbnail-pipeline:functions.thumbnail: is not a known key; did you mean "thumbnails"?'],
+      ["retention", { logRetentionDays: 10 }, "thumbnail-pipeline:logRetentionDays: 10 is not a CloudWatch Logs retention; did you mean 7 or 14?"],
+    ];
+    for (const [what, raw, expected] of cases) {
+      it(`answers a mistyped ${what} with "did you mean"`, () => {
+        const p = problems({ ...minimal, ...raw });
+        assert.ok(p.some((line) => line.startsWith(expected)), `${expected}\n  not in\n${p.join("\n")}`);
+      });
+    }
+
+    it("lists the allowed values when nothing is close", () => {
+      const p = problems({ ...minimal, regions: [{ name: "us-east-1", residency: "because" }] });
+      assert.deepEqual(p, ['thumbnail-pipeline:regions[0].residency: "because" is not a residency reason; expected one of legal']);
+    });
+
+    it("accepts the allowed values themselves", () => {
+      const cfg = parseConfig("dev", { ...minimal, logLevel: "WARN", database: { instanceClass: "db.r7g.2xlarge", engineVersion: "17.2", multiAz: true } });
+      assert.equal(cfg.logLevel, "WARN");
+      assert.equal(cfg.database.instanceClass, "db.r7g.2xlarge");
+      assert.equal(cfg.database.engineVersion, "17.2");
+    });
+  });
+
+  describe("secret keys", () => {
+    const url = "https://events.pagerduty.com/integration/0123456789abcdef/enqueue";
+
+    it("takes the alert endpoints from the secret key only, as secret Outputs", async () => {
+      const cfg = parseConfig("prod", { regions: [{ name: "us-east-1" }] }, { alertHttpsEndpoints: url });
+      assert.equal(cfg.alerts.httpsEndpoints.length, 1);
+      const endpoint = cfg.alerts.httpsEndpoints[0];
+      assert.equal(await pulumi.isSecret(endpoint), true);
+    });
+
+    it("takes a JSON list of endpoints", () => {
+      const cfg = parseConfig("prod", minimal, { alertHttpsEndpoints: JSON.stringify([url, `${url}?2`]) });
+      assert.equal(cfg.alerts.httpsEndpoints.length, 2);
+    });
+
+    it("refuses a malformed secret without ever showing it", () => {
+      let message = "";
+      try {
+        parseConfig("prod", minimal, { alertHttpsEndpoints: "http://events.pagerduty.com/integration/leaky-key/enqueue" });
+      } catch (err) {
+        message = (err as Error).message;
+      }
+      assert.match(message, /thumbnail-pipeline:alertHttpsEndpoints\[0\]: \(secret, not shown\) is not an https URL/);
+      assert.doesNotMatch(message, /leaky-key/);
+    });
+
+    it("refuses an https endpoint in plain config, saying how to set it as a secret", () => {
+      const p = problems({ ...minimal, alerts: { emails: ["oncall@example.com"], httpsEndpoints: [url] } });
+      assert.equal(p.length, 1);
+      assert.match(p[0], /^thumbnail-pipeline:alerts\.httpsEndpoints: \(not shown\) is plain config/);
+      assert.match(p[0], /pulumi config set --secret thumbnail-pipeline:alertHttpsEndpoints/);
+      assert.doesNotMatch(p[0], /0123456789abcdef/);
+    });
+
+    it("keeps the committed stack files free of plain secrets", () => {
+      for (const stack of ["dev", "prod"]) {
+        const config = readStackConfig(REPO_ROOT, stack);
+        assert.equal(config["thumbnail-pipeline:alertHttpsEndpoints"], undefined, `${stack} holds alertHttpsEndpoints in plain text`);
+        assert.doesNotMatch(JSON.stringify(config), /pagerduty\.com\/integration/, `${stack} holds an integration URL in plain text`);
+      }
+    });
+  });
+
+  describe("retry schedule", () => {
+    it("defaults to a schedule that survives the 30-minute outage tolerance", () => {
+      const cfg = parseConfig("dev", minimal);
+      assert.deepEqual(cfg.queue.retry, { baseSeconds: 30, maxReceiveCount: 8 });
+      assert.equal(cfg.queue.outageToleranceMinutes, 30);
+      assert.equal(cfg.queue.maxRedrives, 3);
+    });
+
+    it("refuses a schedule that would dead-letter messages within the tolerated outage", () => {
+      const p = problems({ ...minimal, queue: { maxReceiveCount: 5, retryBaseSeconds: 30 } });
+      assert.deepEqual(p, [
+        'thumbnail-pipeline:queue.maxReceiveCount: 5 with queue.retryBaseSeconds 30 survives an outage of 7 min 30 s, less than queue.outageToleranceMinutes (30); expected a higher maxReceiveCount or retryBaseSeconds (docs/operations.md, "Outages")',
+      ]);
+    });
   });
 });

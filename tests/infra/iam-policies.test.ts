@@ -8,6 +8,8 @@ const inputs: PolicyInputs = {
   rawBucketArn: "arn:aws:s3:::raw",
   thumbnailsBucketArn: "arn:aws:s3:::thumbs",
   queueArn: "arn:aws:sqs:eu-central-1:123456789012:q",
+  dlqArn: "arn:aws:sqs:eu-central-1:123456789012:q-dlq",
+  canaryAlarmArn: "arn:aws:cloudwatch:eu-central-1:123456789012:alarm:p-eu-central-1-canary",
   dbSecret: { kind: "rds-managed", secretArnPattern: "arn:aws:secretsmanager:eu-central-1:123456789012:secret:rds!db-*", dbInstanceArn: "arn:aws:rds:eu-central-1:123456789012:db:db" },
   alertTopicArn: "arn:aws:sns:eu-central-1:123456789012:alerts",
   ticketTopicArn: "arn:aws:sns:eu-central-1:123456789012:tickets",
@@ -36,6 +38,20 @@ describe("least-privilege function policies", () => {
     assert.equal(byAction("s3:PutObject"), "arn:aws:s3:::thumbs/*");
     assert.equal(byAction("sqs:ReceiveMessage"), inputs.queueArn);
     assert.equal(byAction("logs:PutLogEvents"), `${inputs.logGroupArn}:*`);
+  });
+
+  it("lets dlq-redriver drain exactly its DLQ into its queue, read the canary alarm and publish alerts and tickets", () => {
+    const doc = functionPolicy("dlq-redriver", { ...inputs, inVpc: false });
+    assert.deepEqual(
+      doc.Statement.slice(1).map((st) => [st.Action, st.Resource]),
+      [
+        [["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"], inputs.dlqArn],
+        [["sqs:SendMessage"], inputs.queueArn],
+        [["cloudwatch:DescribeAlarms"], inputs.canaryAlarmArn],
+        [["sns:Publish"], [inputs.alertTopicArn, inputs.ticketTopicArn]],
+        [["sqs:SendMessage"], inputs.asyncFailureQueueArn],
+      ],
+    );
   });
 
   it("grants an RDS-managed secret on RDS's secret pattern only for the secret tagged with this instance's ARN", () => {
@@ -77,7 +93,8 @@ describe("least-privilege function policies", () => {
   it("lets only asynchronously invoked functions send failed events to the async-failures queue", () => {
     for (const fn of FUNCTION_NAMES) {
       const send = functionPolicy(fn, inputs).Statement.filter((s) => s.Action.includes("sqs:SendMessage"));
-      assert.deepEqual(send.map((s) => s.Resource), fn === "thumbnails" || fn === "migrate" ? [] : [inputs.asyncFailureQueueArn], fn);
+      const own = fn === "dlq-redriver" ? [inputs.queueArn] : [];
+      assert.deepEqual(send.map((s) => s.Resource), fn === "thumbnails" || fn === "migrate" ? [] : [...own, inputs.asyncFailureQueueArn], fn);
     }
   });
 

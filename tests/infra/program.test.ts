@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { DEFAULT_RETRY_SCHEDULE } from "../../handlers/shared/retry-schedule";
 import { FUNCTION_NAMES } from "../../infra/config";
 import { FUNCTION_ALARM_KINDS } from "../../infra/naming";
 import { readFreshManifest } from "../../tools/build/manifest";
@@ -177,6 +178,19 @@ describe("Pulumi program (plan under mocks)", function () {
     assert.equal(prop<string>(invocation, "triggers.bundleHash"), manifest.functions.migrate.bundleHash);
   });
 
+  it("holds failed messages back by the one retry schedule its queue's redrive policy was checked against", () => {
+    for (const region of ["us-east-1", "eu-central-1"]) {
+      const env = prop<Record<string, string>>(byName(dev, FUNCTION, `${region}-thumbnails`), "environment.variables");
+      const queue = byName(dev, "aws:sqs/queue:Queue", `${region}-raw-events`);
+      assert.equal(env.QUEUE_URL, prop<string>(queue, "url") ?? env.QUEUE_URL);
+      assert.match(env.QUEUE_URL, new RegExp(`^https://sqs\\.${region}\\.amazonaws\\.com/123456789012/thumbpipe-dev-${region}-raw-events$`));
+      assert.equal(env.RETRY_BASE_SECONDS, String(DEFAULT_RETRY_SCHEDULE.baseSeconds));
+      assert.equal(JSON.parse(prop<string>(queue, "redrivePolicy")).maxReceiveCount, DEFAULT_RETRY_SCHEDULE.maxReceiveCount);
+      // Inside the VPC without NAT, ChangeMessageVisibility needs the SQS endpoint.
+      assert.ok(dev.resources.some((r) => r.type === "aws:ec2/vpcEndpoint:VpcEndpoint" && r.region === region && r.props.serviceName === `com.amazonaws.${region}.sqs`));
+    }
+  });
+
   it("wires the self-healing functions in every region", () => {
     for (const region of ["us-east-1", "eu-central-1"]) {
       const rule = (role: string) => byName(dev, "aws:cloudwatch/eventRule:EventRule", `${region}-${role}`);
@@ -188,10 +202,21 @@ describe("Pulumi program (plan under mocks)", function () {
       assert.deepEqual(conn.detail.alarmName, [`thumbpipe-dev-${region}-db-connections`]);
       const connAlarm = dev.resources.find((r) => r.type === ALARM && r.props.name === `thumbpipe-dev-${region}-db-connections`) as PlanResource;
       assert.deepEqual([connAlarm.props.period, connAlarm.props.evaluationPeriods, connAlarm.props.datapointsToAlarm, connAlarm.props.threshold], [60, 5, 5, 0.8]);
-      for (const role of ["oom-alarm-rule", "db-guard-schedule", "db-connections-rule", "canary-schedule"]) {
+      // Dead letters go back once the canary passes again (or arrive while it passes), and on a schedule as a safety net.
+      const canaryOk = JSON.parse(prop<string>(rule("dlq-redrive-canary-rule"), "eventPattern")) as { detail: { alarmName: string[]; state: { value: string[] } } };
+      assert.deepEqual(canaryOk.detail, { alarmName: [`thumbpipe-dev-${region}-canary`], state: { value: ["OK"] } });
+      const dlqDepth = JSON.parse(prop<string>(rule("dlq-redrive-depth-rule"), "eventPattern")) as { detail: { alarmName: string[]; state: { value: string[] } } };
+      assert.deepEqual(dlqDepth.detail, { alarmName: [`thumbpipe-dev-${region}-raw-events-dlq-depth`], state: { value: ["ALARM"] } });
+      assert.equal(prop<string>(rule("dlq-redrive-schedule"), "scheduleExpression"), "rate(30 minutes)");
+      const redriver = byName(dev, FUNCTION, `${region}-dlq-redriver`);
+      assert.equal(prop<string>(redriver, "environment.variables.CANARY_ALARM_NAME"), `thumbpipe-dev-${region}-canary`);
+      assert.equal(prop<string>(redriver, "environment.variables.MAX_REDRIVES"), "3");
+      assert.equal(prop<number>(redriver, "reservedConcurrentExecutions"), 1);
+      assert.ok(ofType(dev, ALARM).some((a) => a.props.name === `thumbpipe-dev-${region}-canary` && a.region === region), "the alarm it waits for exists");
+      for (const role of ["oom-alarm-rule", "db-guard-schedule", "db-connections-rule", "canary-schedule", "dlq-redrive-canary-rule", "dlq-redrive-depth-rule", "dlq-redrive-schedule"]) {
         assert.equal(byName(dev, "aws:lambda/permission:Permission", `${region}-${role}-permission`).props.principal, "events.amazonaws.com");
       }
-      for (const fn of ["oom-remediator", "db-guard", "canary", "ticket-opener"]) {
+      for (const fn of ["oom-remediator", "db-guard", "canary", "ticket-opener", "dlq-redriver"]) {
         const config = byName(dev, "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig", `${region}-${fn}-async-config`);
         assert.match(prop<string>(config, "destinationConfig.onFailure.destination"), new RegExp(`^arn:aws:sqs:${region}:\\d+:thumbpipe-dev-${region}-async-failures$`));
       }

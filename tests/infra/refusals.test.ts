@@ -65,7 +65,7 @@ describe("program refusals", () => {
     fx.writeFreshManifest();
     const { error, registered } = await runProgram(fx, { ...devConfig, "thumbnail-pipeline:regions": JSON.stringify([{ name: "eu-centrl-1" }]) });
     assert.ok(error instanceof ConfigError);
-    assert.deepEqual(error.problems, ['thumbnail-pipeline:regions[0].name: "eu-centrl-1" is not an AWS region; expected e.g. "eu-central-1"']);
+    assert.deepEqual(error.problems, ['thumbnail-pipeline:regions[0].name: "eu-centrl-1" is not an AWS region; did you mean "eu-central-1"?']);
     assert.equal(registered, 0);
   });
 

@@ -3,7 +3,7 @@ import { strict as assert } from "node:assert";
 import { SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { mockClient } from "aws-sdk-client-mock";
 import { decodeNotificationKey, parseMessageBody } from "../../handlers/thumbnails/events";
-import { countStatuses, hasCurrentRow, type ImageRow } from "../../tools/local/images-table";
+import { countStatuses, type ImageRow } from "../../tools/local/images-table";
 import { sendBatch } from "../../tools/local/batch/enqueue";
 import { rateAndEta } from "../../tools/local/batch/progress";
 import { paramsHash } from "../../tools/local/batch/run-store";
@@ -68,15 +68,6 @@ describe("local pipeline rules", () => {
       stageTimings: {},
       createdAt: new Date("2026-01-02T00:00:00Z"),
       ...over,
-    });
-    it("matches versions in a versioned bucket", () => {
-      assert.equal(hasCurrentRow({ key: "k", versionId: "v2" }, [row({ rawVersionId: "v1" })]), false);
-      assert.equal(hasCurrentRow({ key: "k", versionId: "v2" }, [row({ rawVersionId: "v2" })]), true);
-    });
-    it("needs a row newer than the object in an unversioned bucket", () => {
-      assert.equal(hasCurrentRow({ key: "k", lastModified: new Date("2026-01-01T00:00:00Z") }, [row({})]), true);
-      assert.equal(hasCurrentRow({ key: "k", lastModified: new Date("2026-01-03T00:00:00Z") }, [row({})]), false);
-      assert.equal(hasCurrentRow({ key: "other", lastModified: new Date(0) }, [row({})]), false);
     });
     it("counts a key by its newest row", () => {
       const counts = countStatuses(["k", "gone", "bad"], [

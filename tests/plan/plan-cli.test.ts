@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { FUNCTION_NAMES } from "../../infra/config";
 import { diffPlans, formatDiff } from "../../tools/plan/diff";
 import { REPO_ROOT, type PlanFile } from "../../tools/plan/plan-stack";
 import { formatSummary, summarizePlan } from "../../tools/plan/summary";
@@ -34,7 +35,7 @@ describe("npm run plan", function () {
     const text = formatSummary(dev);
     assert.match(text, /^Plan for stack dev \(project thumbnail-pipeline\): \d+ resources/);
     assert.match(text, /\n {2}RegionalPipeline eu-central-1: \d+\n/);
-    assert.match(text, /\n {6}6 {2}aws:lambda\/function:Function\n/);
+    assert.match(text, new RegExp(`\\n {6}${FUNCTION_NAMES.length} {2}aws:lambda/function:Function\\n`));
   });
 
   it("diffs two plans per region: added, removed and changed props", async () => {

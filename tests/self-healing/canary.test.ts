@@ -83,7 +83,7 @@ describe("canary", () => {
           (async () => {
             const key = record.s3.object.key;
             const head = await s3.send(new HeadObjectCommand({ Bucket: RAW, Key: key }));
-            const transactionId = transactionIdFor({ bucket: RAW, key, eTag: record.s3.object.eTag ?? "", sequencer: record.s3.object.sequencer ?? "1" });
+            const transactionId = transactionIdFor({ bucket: RAW, key, eTag: record.s3.object.eTag ?? "", lastModified: head.LastModified });
             for (const [i, spec] of SPECS.entries()) {
               if (i === behaviour.skipThumbnail) continue;
               const type = behaviour.wrongType ? "application/octet-stream" : spec.format === "jpeg" ? "image/jpeg" : "image/webp";
@@ -255,7 +255,7 @@ describe("canary", () => {
         const handler = createThumbnailHandler({
           s3,
           database,
-          config: { thumbnailsBucket: THUMBS, thumbnailsBaseUrl: "https://thumbs.example.com", specs: SPECS, limits: { maxInputBytes: 1 << 20, maxInputPixels: 1_000_000 } },
+          config: { rawBucket: RAW, thumbnailsBucket: THUMBS, thumbnailsBaseUrl: "https://thumbs.example.com", specs: SPECS, limits: { maxInputBytes: 1 << 20, maxInputPixels: 1_000_000 } },
           logger: new Logger({ serviceName: "thumbnails", logLevel: "SILENT" }),
           metrics: new DimensionedMetrics({ namespace: "ThumbnailPipeline", serviceName: "thumbnails" }),
         });

@@ -2,7 +2,7 @@
 import { strict as assert } from "node:assert";
 import { readS3EndpointConfig, readThumbnailConfig } from "../../handlers/thumbnails/config";
 
-const BASE = { THUMBNAILS_BUCKET: "thumbs", THUMBNAILS_BASE_URL: "https://cdn.example/" };
+const BASE = { RAW_BUCKET: "raw", THUMBNAILS_BUCKET: "thumbs", THUMBNAILS_BASE_URL: "https://cdn.example/" };
 
 describe("thumbnail settings", () => {
   it("defaults to the story's sizes in JPEG under the contract's caps", () => {
@@ -31,7 +31,9 @@ describe("thumbnail settings", () => {
   });
 
   it("names what is missing or malformed", () => {
-    assert.throws(() => readThumbnailConfig({ THUMBNAILS_BASE_URL: "https://x" }), /THUMBNAILS_BUCKET is not set/);
+    assert.throws(() => readThumbnailConfig({ RAW_BUCKET: "raw", THUMBNAILS_BASE_URL: "https://x" }), /THUMBNAILS_BUCKET is not set/);
+    assert.throws(() => readThumbnailConfig({ THUMBNAILS_BUCKET: "thumbs", THUMBNAILS_BASE_URL: "https://x" }), /RAW_BUCKET is not set/);
+    assert.throws(() => readThumbnailConfig({ ...BASE, THUMBNAILS_BUCKET: "raw" }), /THUMBNAILS_BUCKET is "raw"; expected a bucket other than RAW_BUCKET/);
     assert.throws(() => readThumbnailConfig({ ...BASE, THUMBNAILS_BASE_URL: "cdn.example" }), /THUMBNAILS_BASE_URL is "cdn.example"; expected an absolute http\(s\) URL/);
     assert.throws(() => readThumbnailConfig({ ...BASE, THUMBNAILS_BASE_URL: "ftp://cdn.example" }), /THUMBNAILS_BASE_URL is "ftp:\/\/cdn.example"/);
     assert.throws(() => readThumbnailConfig({ ...BASE, THUMBNAIL_FORMATS: "gif" }), /Invalid thumbnail configuration: THUMBNAIL_FORMATS/);

@@ -2,7 +2,7 @@
 // messages it could not finish go back to SQS, and the same handler (same
 // container, same pool) succeeds once the server is up again.
 import { strict as assert } from "node:assert";
-import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import type { SQSBatchResponse } from "aws-lambda";
 import sharp from "sharp";
 import { migrate } from "../../handlers/migrate";
@@ -66,6 +66,7 @@ describe("thumbnail handler when the database restarts", function () {
       s3: handlerS3,
       database,
       config: {
+        rawBucket: "raw",
         thumbnailsBucket: "thumbs",
         thumbnailsBaseUrl: "https://cdn.test",
         specs: [{ name: "small", width: 160, format: "jpeg" }],
@@ -91,10 +92,10 @@ describe("thumbnail handler when the database restarts", function () {
       assert.equal(up.lines.filter((line) => line.message === "duplicate operation" && line.messageId === "m1").length, 1);
 
       const { rows } = await database.query<{ transaction_id: string; status: string }>("SELECT transaction_id, status FROM images ORDER BY raw_key");
-      assert.deepEqual(
-        rows.map((row) => row.transaction_id).sort(),
-        objects.map((object) => transactionIdFor(object)).sort(),
+      const ids = await Promise.all(
+        objects.map(async (object) => transactionIdFor({ ...object, lastModified: (await s3.send(new HeadObjectCommand({ Bucket: "raw", Key: object.key }))).LastModified })),
       );
+      assert.deepEqual(rows.map((row) => row.transaction_id).sort(), ids.sort());
       assert.ok(rows.every((row) => row.status === "ok"));
       assert.ok(poolErrors.length >= 1, "the dropped idle connection was reported, not thrown");
     } finally {

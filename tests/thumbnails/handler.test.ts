@@ -5,6 +5,7 @@ import {
   CreateBucketCommand,
   DeleteObjectCommand,
   GetObjectCommand,
+  HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
@@ -17,7 +18,9 @@ import { createLogger } from "../../handlers/shared/logger";
 import { DimensionedMetrics } from "../../handlers/shared/metrics";
 import {
   createThumbnailHandler,
+  goneTransactionIdFor,
   handler as deployedHandler,
+  safeFolder,
   THUMBNAIL_CACHE_CONTROL,
   transactionIdFor,
   type ThumbnailHandler,
@@ -33,6 +36,7 @@ const THUMBS = "thumbs";
 const CAP = 1024 * 1024;
 
 const config: ThumbnailHandlerConfig = {
+  rawBucket: RAW,
   thumbnailsBucket: THUMBS,
   thumbnailsBaseUrl: "https://cdn.test",
   specs: [
@@ -112,11 +116,37 @@ describe("thumbnail handler", function () {
     return { bucket: RAW, key, eTag: (put.ETag ?? "").replace(/"/g, ""), sequencer: sequence.toString(16).toUpperCase().padStart(16, "0"), size: body.length };
   }
 
-  async function rowFor(transactionId: string): Promise<ImageRowView | undefined> {
+  /**
+   * The transaction id the handler derives: the version when there is one,
+   * else the object's own ETag and Last-Modified; the "gone" id when the key
+   * no longer holds the event's bytes.
+   */
+  async function idOf(object: NotifiedObject): Promise<string> {
+    if (object.versionId !== undefined) return transactionIdFor(object);
+    try {
+      const head = await s3.send(new HeadObjectCommand({ Bucket: object.bucket, Key: object.key }));
+      if (object.eTag === undefined || head.ETag?.replace(/"/g, "") === object.eTag) return transactionIdFor({ ...object, lastModified: head.LastModified });
+    } catch {
+      // gone
+    }
+    return goneTransactionIdFor(object);
+  }
+
+  async function rowFor(transactionId: string | Promise<string>): Promise<ImageRowView | undefined> {
+    transactionId = await transactionId;
     const database = createDatabase({ settings: { source: "url", url: databaseUrl, tls: undefined } });
     try {
       const { rows } = await database.query<ImageRowView>("SELECT * FROM images WHERE transaction_id = $1", [transactionId]);
       return rows[0];
+    } finally {
+      await database.end();
+    }
+  }
+
+  async function rowsOfKey(key: string): Promise<ImageRowView[]> {
+    const database = createDatabase({ settings: { source: "url", url: databaseUrl, tls: undefined } });
+    try {
+      return (await database.query<ImageRowView>("SELECT * FROM images WHERE raw_key = $1 ORDER BY created_at", [key])).rows;
     } finally {
       await database.end();
     }
@@ -142,12 +172,12 @@ describe("thumbnail handler", function () {
     assert.deepEqual(failures, []);
 
     for (const [i, object] of objects.entries()) {
-      const transactionId = transactionIdFor(object);
+      const transactionId = (await idOf(object));
       const row = await rowFor(transactionId);
       assert.ok(row, `no row for ${object.key}`);
       assert.equal(row.status, "ok");
       assert.equal(row.raw_key, object.key);
-      assert.equal(row.original_url, `s3://${RAW}/${object.key}`);
+      assert.equal(row.original_url, `s3://${RAW}/${object.key.split("/").map(encodeURIComponent).join("/")}`);
       assert.equal(row.correlation_id, `corr-${i}`);
       assert.equal(row.input_format, "jpeg");
       assert.equal(row.input_width, 640);
@@ -161,7 +191,7 @@ describe("thumbnail handler", function () {
       assert.equal(row.thumbnail_url_small, small?.url);
       assert.match(row.thumbnail_url_medium ?? "", /^https:\/\/cdn\.test\/.*\/medium\.jpg$/);
       assert.deepEqual(
-        (await keysUnder(`${object.key.slice(0, object.key.lastIndexOf("/") + 1)}${transactionId}/`)).length,
+        (await keysUnder(`${safeFolder(object.key)}${transactionId}/`)).length,
         3,
         "every size and format under the transaction's folder",
       );
@@ -216,13 +246,13 @@ describe("thumbnail handler", function () {
     const object = await upload("bad/truncated.jpg", truncated, "corr-bad");
     const { failures, lines } = await invoke(newHandler(), [s3Notification([object])]);
     assert.deepEqual(failures, []);
-    const row = await rowFor(transactionIdFor(object));
+    const row = await rowFor((await idOf(object)));
     assert.equal(row?.status, "failed");
     assert.equal(row?.failure_reason, "corrupt");
     assert.ok(row?.failure_detail);
     assert.equal(row?.correlation_id, "corr-bad");
     assert.equal(metricSum(lines, "ImagesFailed", { reason: "corrupt" }), 1);
-    assert.deepEqual(await keysUnder(`bad/${transactionIdFor(object)}`), []);
+    assert.deepEqual(await keysUnder(`bad/${(await idOf(object))}`), []);
   });
 
   it("records an object deleted before processing as failed 'object-gone'", async () => {
@@ -230,10 +260,10 @@ describe("thumbnail handler", function () {
     await s3.send(new DeleteObjectCommand({ Bucket: RAW, Key: object.key }));
     const { failures } = await invoke(newHandler(), [s3Notification([object])]);
     assert.deepEqual(failures, []);
-    const row = await rowFor(transactionIdFor(object));
+    const row = await rowFor((await idOf(object)));
     assert.equal(row?.status, "failed");
     assert.equal(row?.failure_reason, "object-gone");
-    assert.match(row?.failure_detail ?? "", /NoSuchKey/);
+    assert.match(row?.failure_detail ?? "", /NotFound|NoSuchKey/);
   });
 
   it("reads exactly the announced version: VersionId when versioned, If-Match on the eTag when not", async () => {
@@ -242,32 +272,35 @@ describe("thumbnail handler", function () {
     try {
       const first = await upload("overwritten/k.jpg", await photo(300, 200));
       const second = await upload("overwritten/k.jpg", await photo(500, 400));
-      proxy.inject({
-        method: "GET",
-        path: /overwritten\/k\.jpg/,
-        status: 412,
-        code: "PreconditionFailed",
-        times: 10,
-        when: (headers) => headers["if-match"] === `"${first.eTag}"`,
-      });
+      for (const method of ["HEAD", "GET"]) {
+        proxy.inject({
+          method,
+          path: /overwritten\/k\.jpg/,
+          status: 412,
+          code: "PreconditionFailed",
+          times: 10,
+          when: (headers) => headers["if-match"] === `"${first.eTag}"`,
+        });
+      }
       const versioned = { ...second, key: "overwritten/k.jpg", versionId: "v-42", sequencer: "FF000000000000AA" };
       const handler = newHandler({ s3: new S3Client({ ...aws.s3Config, endpoint: proxy.endpoint }) });
       const { failures } = await invoke(handler, [s3Notification([first]), s3Notification([second]), s3Notification([versioned])]);
       assert.deepEqual(failures, []);
 
-      const gets = proxy.requests.filter((r) => r.method === "GET" && r.path.endsWith("overwritten/k.jpg"));
+      const reads = proxy.requests.filter((r) => (r.method === "GET" || r.method === "HEAD") && r.path.endsWith("overwritten/k.jpg"));
       assert.deepEqual(
-        gets.map((r) => [r.headers["if-match"], new URLSearchParams(r.query).get("versionId")]),
+        reads.map((r) => [r.method, r.headers["if-match"], new URLSearchParams(r.query).get("versionId")]),
         [
-          [`"${first.eTag}"`, null],
-          [`"${second.eTag}"`, null],
-          [undefined, "v-42"],
+          ["HEAD", `"${first.eTag}"`, null],
+          ["HEAD", `"${second.eTag}"`, null],
+          ["GET", `"${second.eTag}"`, null],
+          ["GET", undefined, "v-42"],
         ],
       );
-      const stale = await rowFor(transactionIdFor(first));
+      const stale = await rowFor((await idOf(first)));
       assert.equal(stale?.failure_reason, "object-gone");
-      assert.match(stale?.failure_detail ?? "", /PreconditionFailed/);
-      const current = await rowFor(transactionIdFor(second));
+      assert.match(stale?.failure_detail ?? "", /PreconditionFailed|HTTP 412/);
+      const current = await rowFor((await idOf(second)));
       assert.equal(current?.status, "ok");
       assert.equal(current?.input_width, 500);
     } finally {
@@ -282,7 +315,7 @@ describe("thumbnail handler", function () {
       proxy.inject({ method: "GET", path: /direct\/throttled\.jpg/, status: 503, code: "SlowDown", times: 2 });
       const handler = newHandler({ s3: new S3Client({ ...aws.s3Config, endpoint: proxy.endpoint, maxAttempts: 2 }) });
       await assert.rejects(captureOutput(() => handler(s3Records([object]), lambdaContext("direct-retry"))), { name: "RetryableInvocationError" });
-      assert.equal(await rowFor(transactionIdFor(object)), undefined);
+      assert.equal(await rowFor((await idOf(object))), undefined);
     } finally {
       await proxy.stop();
     }
@@ -297,25 +330,34 @@ describe("thumbnail handler", function () {
     const { result } = await captureOutput(() => newHandler()(s3Records([object]), lambdaContext("direct")));
     assert.ok("results" in result);
     assert.equal(result.results[0].kind, "ok");
-    assert.equal((await rowFor(transactionIdFor(object)))?.status, "ok");
+    assert.equal((await rowFor((await idOf(object))))?.status, "ok");
   });
 
-  it("keys versioned uploads by version and unversioned ones by eTag + sequencer", async () => {
+  it("keys versioned uploads by version and unversioned ones by the object's ETag and Last-Modified", async () => {
     const image = await photo(200, 150);
     const first = await upload("versions/same.jpg", image);
-    const again = { ...first, sequencer: "FFFF000000000001" };
+    // A redelivery (or a reprocess event) carries another sequencer or none: still the same upload.
+    const redelivered = { ...first, sequencer: "FFFF000000000001" };
+    const { sequencer: _dropped, ...reprocessed } = first;
     const versioned = { ...first, versionId: "version-1", sequencer: "FFFF000000000002" };
     const versionedRedelivered = { ...versioned, sequencer: "FFFF000000000003" };
     const handler = newHandler();
-    const { failures, lines } = await invoke(handler, [first, again, versioned, versionedRedelivered].map((o) => s3Notification([o])));
+    const { failures, lines } = await invoke(handler, [first, redelivered, reprocessed, versioned, versionedRedelivered].map((o) => s3Notification([o])));
     assert.deepEqual(failures, []);
-    assert.equal((await rowFor(transactionIdFor(first)))?.raw_version_id, null);
-    assert.equal((await rowFor(transactionIdFor(again)))?.status, "ok", "a new sequencer is a new upload of the same key");
-    assert.equal((await rowFor(transactionIdFor(versioned)))?.raw_version_id, "version-1");
+    assert.equal((await rowFor(idOf(first)))?.raw_version_id, null);
+    assert.equal((await rowFor(idOf(versioned)))?.raw_version_id, "version-1");
     assert.equal(transactionIdFor(versioned), transactionIdFor(versionedRedelivered));
     const duplicates = lines.filter((line) => line.message === "duplicate operation");
-    assert.equal(duplicates.length, 1);
-    assert.equal(duplicates[0].versionId, "version-1", "log lines of a versioned upload carry its version");
+    assert.equal(duplicates.length, 3, "the redelivery, the reprocess event and the versioned redelivery");
+    assert.equal(duplicates[2].versionId, "version-1", "log lines of a versioned upload carry its version");
+
+    // The same bytes uploaded again later: a new Last-Modified, so a new transaction and its own row.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const again = await upload("versions/same.jpg", image);
+    assert.equal(again.eTag, first.eTag);
+    await invoke(handler, [s3Notification([again])]);
+    const rows = await rowsOfKey("versions/same.jpg");
+    assert.equal(rows.filter((row) => row.raw_version_id === null).length, 2, "two uploads, two rows");
   });
 
   it("skips the render when the row exists, logging the duplicate", async () => {
@@ -330,7 +372,7 @@ describe("thumbnail handler", function () {
       assert.deepEqual(failures, []);
       const dup = lines.find((line) => line.message === "duplicate operation");
       assert.equal(dup?.detectedBy, "lookup");
-      assert.equal(dup?.transactionId, transactionIdFor(object));
+      assert.equal(dup?.transactionId, (await idOf(object)));
       assert.equal(metricSum(lines, "DuplicateDeliveries"), 1);
       assert.equal(proxy.requests.filter((r) => r.method === "GET" && r.path.includes("dupes/once.jpg")).length, getsBefore, "no second download");
     } finally {
@@ -347,7 +389,7 @@ describe("thumbnail handler", function () {
       delete object.size;
       const { failures } = await invoke(newHandler({ s3: viaProxy }), [s3Notification([object])]);
       assert.deepEqual(failures, []);
-      const row = await rowFor(transactionIdFor(object));
+      const row = await rowFor((await idOf(object)));
       assert.equal(row?.failure_reason, "too-large");
       assert.match(row?.failure_detail ?? "", /MAX_INPUT_BYTES/);
       const transferred = proxy.bytesFrom(/big\/huge\.jpg/);
@@ -365,7 +407,7 @@ describe("thumbnail handler", function () {
       const slow = await upload("throttled/slow.jpg", await photo());
       const broken = await upload("throttled/broken.jpg", await photo());
       proxy.inject({ method: "GET", path: /throttled\/slow\.jpg/, status: 503, code: "SlowDown", times: 2 });
-      proxy.inject({ method: "PUT", path: new RegExp(`${transactionIdFor(broken)}/`), status: 500, code: "InternalError", times: 3 * 2 });
+      proxy.inject({ method: "PUT", path: new RegExp(`${(await idOf(broken))}/`), status: 500, code: "InternalError", times: 3 * 2 });
       const handler = newHandler({ s3: viaProxy });
       const bodies = [s3Notification([slow]), s3Notification([broken])];
       const first = await invoke(handler, bodies);
@@ -375,11 +417,11 @@ describe("thumbnail handler", function () {
         ["download", "SlowDown"],
         ["upload", "InternalError"],
       ]);
-      assert.equal(await rowFor(transactionIdFor(slow)), undefined, "no row while the failure may still pass");
+      assert.equal(await rowFor((await idOf(slow))), undefined, "no row while the failure may still pass");
       const second = await invoke(handler, bodies);
       assert.deepEqual(second.failures, []);
-      assert.equal((await rowFor(transactionIdFor(slow)))?.status, "ok");
-      assert.equal((await rowFor(transactionIdFor(broken)))?.status, "ok");
+      assert.equal((await rowFor((await idOf(slow))))?.status, "ok");
+      assert.equal((await rowFor((await idOf(broken))))?.status, "ok");
     } finally {
       await proxy.stop();
     }
@@ -390,11 +432,12 @@ describe("thumbnail handler", function () {
     const handler = newHandler({ deadlineReserveMs: 120_000 });
     const { result } = await captureOutput(() => handler(sqsBatch([{ messageId: "m1", body: s3Notification([object]) }]), lambdaContext("late", 60_000)));
     assert.deepEqual((result as SQSBatchResponse).batchItemFailures, [{ itemIdentifier: "m1" }]);
-    assert.equal(await rowFor(transactionIdFor(object)), undefined);
+    assert.equal(await rowFor((await idOf(object))), undefined);
   });
 
   it("runs as deployed, built from the environment (S3_ENDPOINT for the local S3)", async () => {
     const settings: Record<string, string> = {
+      RAW_BUCKET: RAW,
       THUMBNAILS_BUCKET: THUMBS,
       THUMBNAILS_BASE_URL: "https://cdn.test",
       THUMBNAIL_FORMATS: "webp",
@@ -412,7 +455,7 @@ describe("thumbnail handler", function () {
       const object = await upload("from-env/one.jpg", await photo());
       const { result } = await captureOutput(() => deployedHandler(sqsBatch([{ messageId: "e1", body: s3Notification([object]) }]), lambdaContext("env")));
       assert.deepEqual((result as SQSBatchResponse).batchItemFailures, []);
-      const row = await rowFor(transactionIdFor(object));
+      const row = await rowFor((await idOf(object)));
       assert.deepEqual(row?.outputs.map((output) => output.format), ["webp", "webp"]);
       assert.match(row?.thumbnail_url_small ?? "", /small\.webp$/);
     } finally {
@@ -432,7 +475,7 @@ describe("thumbnail handler", function () {
       Promise.all(handlers.map((handler, i) => handler(sqsBatch([{ messageId: `race-${i}`, body }]), lambdaContext(`race-${i}`)))),
     );
     for (const outcome of outcomes) assert.deepEqual((outcome as SQSBatchResponse).batchItemFailures, []);
-    const transactionId = transactionIdFor(object);
+    const transactionId = (await idOf(object));
     const database = createDatabase({ settings: { source: "url", url: databaseUrl, tls: undefined } });
     try {
       const { rows } = await database.query<{ n: string }>("SELECT count(*) AS n FROM images WHERE raw_key = $1", [object.key]);
@@ -446,5 +489,93 @@ describe("thumbnail handler", function () {
     assert.equal(duplicates.length, 49);
     assert.ok(duplicates.every((line) => line.transactionId === transactionId && line.key === object.key));
     assert.equal(metricSum(lines, "DuplicateDeliveries"), 49);
+  });
+
+  it("acts on its raw bucket only: another bucket's event is acknowledged without a row, the thumbnails bucket's is refused as a wiring error", async () => {
+    const image = await photo(120, 90);
+    const put = await s3.send(new PutObjectCommand({ Bucket: THUMBS, Key: "loop/t.jpg", Body: image }));
+    const loop = { bucket: THUMBS, key: "loop/t.jpg", eTag: (put.ETag ?? "").replace(/"/g, ""), sequencer: "0A" };
+    const foreign = { bucket: "someone-elses-bucket", key: "x/y.jpg", eTag: "abc", sequencer: "0B" };
+    const { failures, lines } = await invoke(newHandler(), [s3Notification([foreign]), s3Notification([loop])]);
+    assert.deepEqual(failures, ["m2"], "the loop is never acknowledged: it ends in the DLQ, whose alarm pages");
+    assert.ok(lines.some((line) => line.level === "WARN" && line.messageId === "m1" && String(line.message).startsWith("event for a bucket other than the raw bucket")));
+    assert.ok(lines.some((line) => line.level === "ERROR" && line.messageId === "m2" && String(line.message).startsWith("wiring error: the thumbnails bucket notifies this function")));
+    assert.equal(metricSum(lines, "ImagesFailed", { reason: "foreign-bucket" }), 1);
+    assert.equal(metricSum(lines, "ImagesFailed", { reason: "wiring-error" }), 1);
+    assert.deepEqual(await rowsOfKey("x/y.jpg"), []);
+    assert.deepEqual(await rowsOfKey("loop/t.jpg"), []);
+    assert.deepEqual((await keysUnder("loop/")).filter((k) => k !== "loop/t.jpg"), [], "no thumbnails of a thumbnail");
+    await assert.rejects(captureOutput(() => newHandler()(s3Records([loop]), lambdaContext("loop-direct"))), { name: "WiringError" });
+  });
+
+  it("treats hostile keys as data: each ends ok or failed with a reason, its URLs point at its own thumbnails only", async () => {
+    const image = await photo(200, 150);
+    const keys = [
+      "hostile/../../../escape.jpg",
+      "hostile/./dot.jpg",
+      "../up.jpg",
+      `hostile/${"s".repeat(300)}.jpg`,
+      "hostile/ctl\u0001\u001b[31m\u007f.jpg",
+      `hostile/${"k".repeat(1024 - "hostile/".length - ".jpg".length)}.jpg`,
+      // ("a//b" keys are valid in S3, but s3rver's router refuses them: the identity tests cover them.)
+    ];
+    assert.equal(Buffer.byteLength(keys[5]), 1024);
+    const objects = await Promise.all(keys.map((key) => upload(key, image)));
+    const { failures } = await invoke(newHandler(), objects.map((object) => s3Notification([object])));
+    assert.deepEqual(failures, []);
+    for (const object of objects) {
+      const transactionId = await idOf(object);
+      const row = await rowFor(transactionId);
+      assert.ok(row, `no row for ${JSON.stringify(object.key)}`);
+      assert.equal(row.raw_key, object.key, "the row keeps the raw key verbatim");
+      assert.ok(row.status === "ok" || row.failure_reason !== null);
+      for (const output of row.outputs) {
+        const url = new URL(output.url);
+        assert.equal(url.href, output.url, `${output.url} changes when parsed`);
+        assert.equal(url.origin, "https://cdn.test");
+        assert.equal(decodeURIComponent(url.pathname.slice(1)), output.key);
+        assert.ok(output.key.includes(`/${transactionId}/`) || output.key.startsWith(`${transactionId}/`), `${output.key} is not under its transaction`);
+        assert.ok(![...output.url].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f), `${output.url} holds a control character`);
+      }
+    }
+  });
+
+  it("holds a transiently failed message back by the retry schedule, doubling with its receive count", async () => {
+    const proxy = await startS3Proxy(aws.s3Endpoint);
+    try {
+      const object = await upload("backoff/one.jpg", await photo());
+      proxy.inject({ method: "HEAD", path: /backoff\/one\.jpg/, status: 503, code: "SlowDown", times: 100 });
+      const held: { receiptHandle: string; seconds: number }[][] = [];
+      const database = createDatabase({ settings: { source: "url", url: databaseUrl, tls: undefined } });
+      databases.push(database);
+      const handler = createThumbnailHandler({
+        s3: new S3Client({ ...aws.s3Config, endpoint: proxy.endpoint, maxAttempts: 1 }),
+        database,
+        config,
+        logger: createLogger({ serviceName: "thumbnails" }),
+        metrics: new DimensionedMetrics({ namespace: "ThumbnailPipeline", serviceName: "thumbnails" }),
+        retry: {
+          baseSeconds: 30,
+          hold: async (messages) => {
+            held.push(messages);
+            return [];
+          },
+        },
+      });
+      for (const receiveCount of [1, 2, 3, 9, 20]) {
+        const event = sqsBatch([{ messageId: "b1", body: s3Notification([object]) }]);
+        event.Records[0].attributes.ApproximateReceiveCount = String(receiveCount);
+        await captureOutput(() => handler(event, lambdaContext(`backoff-${receiveCount}`)));
+      }
+      assert.deepEqual(held.map((batch) => batch.map((m) => [m.receiptHandle, m.seconds])), [
+        [["rh-b1", 30]],
+        [["rh-b1", 60]],
+        [["rh-b1", 120]],
+        [["rh-b1", 7680]],
+        [["rh-b1", 43200]],
+      ]);
+    } finally {
+      await proxy.stop();
+    }
   });
 });

@@ -50,7 +50,14 @@ function main(): void {
     concurrency: 1,
     functionTimeoutMs: config.functionTimeoutMs,
     createHandler: () => {
-      const fn = thumbnailsFunction({ worker: config.worker, env: config.functionEnv, s3Config: config.s3Config, applicationName: config.applicationName, functionTimeoutMs: config.functionTimeoutMs });
+      const fn = thumbnailsFunction({
+        worker: config.worker,
+        env: config.functionEnv,
+        s3Config: config.s3Config,
+        queue: { sqsConfig: config.sqsConfig, url: config.queueUrl },
+        applicationName: config.applicationName,
+        functionTimeoutMs: config.functionTimeoutMs,
+      });
       functions.push(fn);
       return fn.handle;
     },

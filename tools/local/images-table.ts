@@ -105,16 +105,3 @@ export async function duplicateRows(db: Queryable, bucket?: string): Promise<{ r
   );
   return rows.map((r) => ({ rawKey: r.raw_key, rows: Number(r.n) }));
 }
-
-/**
- * Whether the object as it is now already has its row, so sending it again
- * would only be a no-op at best: in a versioned bucket a row of that version;
- * unversioned, a row written after the object was last modified.
- */
-export function hasCurrentRow(object: { key: string; versionId?: string; lastModified?: Date }, rows: readonly ImageRow[]): boolean {
-  return rows.some((row) => {
-    if (row.rawKey !== object.key) return false;
-    if (object.versionId !== undefined) return row.rawVersionId === object.versionId;
-    return object.lastModified !== undefined && row.createdAt.getTime() >= object.lastModified.getTime();
-  });
-}

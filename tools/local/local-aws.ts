@@ -15,6 +15,7 @@ import type { S3ClientConfig } from "@aws-sdk/client-s3";
 import type { SQSClientConfig } from "@aws-sdk/client-sqs";
 import type { EventEmitter } from "node:events";
 import S3rver from "s3rver";
+import { installSafeStore } from "./s3-store";
 
 /** An S3 event notification record as s3rver emits it (key not URL-encoded). */
 export interface LocalS3EventRecord {
@@ -82,8 +83,12 @@ function letS3rverPaginate(): void {
   }
 }
 
-// Static throwaway credentials: the local servers accept any well-formed signature.
-const LOCAL_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" };
+/**
+ * The credentials the local servers accept: s3rver knows this one access key
+ * (and, started with allowMismatchedSignatures, takes any signature by it);
+ * fauxqs takes any. Every local client, `pipectl` included, signs with these.
+ */
+export const LOCAL_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" } as const;
 
 export async function startLocalAws(options: LocalAwsOptions = {}): Promise<LocalAws> {
   const region = options.region ?? "us-east-1";
@@ -91,6 +96,8 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   const directory = options.directory ?? mkdtempSync(join(tmpdir(), "pipeline-s3-"));
 
   letS3rverPaginate();
+  // Keys are data: no key can lead the store outside its directory or crash the process.
+  installSafeStore();
   const s3rver = new S3rver({
     port: 0,
     address: "127.0.0.1",

@@ -9,7 +9,10 @@ import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { Pool } from "pg";
 import { migrate } from "../../handlers/migrate/migrate";
+import { DEFAULT_RETRY_SCHEDULE, RETRY_BASE_SECONDS_VARIABLE } from "../../handlers/shared/retry-schedule";
 import { RUNTIME_ENV } from "../../handlers/thumbnails/image";
+import { DEFAULT_FUNCTIONS } from "../../infra/config";
+import { visibilityTimeoutSeconds } from "../../infra/budget";
 import { startSqsEventSource, type BatchOutcome, type EventSource } from "./event-source";
 import { rowsForKeys, type ImageRow } from "./images-table";
 import { startLocalAws, type LocalAws } from "./local-aws";
@@ -26,6 +29,8 @@ export interface LocalPipelineOptions {
   /** `postgres -c` settings for the embedded server. */
   postgresSettings?: Record<string, string>;
   region?: string;
+  /** Folder for the local S3's objects; a temporary one by default. */
+  s3Directory?: string;
   rawBucket?: string;
   thumbnailsBucket?: string;
   queueName?: string;
@@ -35,6 +40,14 @@ export interface LocalPipelineOptions {
   visibilityTimeoutSeconds?: number;
   /** Receives before SQS moves a message to the DLQ. */
   maxReceiveCount?: number;
+  /**
+   * The handler's retry schedule base (RETRY_BASE_SECONDS): the deployed base
+   * scaled to this queue's visibility timeout by default, so a local outage
+   * plays the deployed one at a smaller time scale.
+   */
+  retryBaseSeconds?: number;
+  /** Off plays the function without its backoff: failed messages return after the visibility timeout only. */
+  holdBackFailures?: boolean;
   /**
    * Route the raw bucket's ObjectCreated notifications to the queue (default
    * true). Off plays a bucket whose notifications were broken: objects land
@@ -88,6 +101,8 @@ export interface WaitResult {
 
 export interface LocalPipeline {
   region: string;
+  /** The pipeline's PostgreSQL: embedded ones can be taken down and brought up (an outage). */
+  database: LocalDatabase;
   endpoints: { s3: string; sqs: string };
   aws: LocalAws;
   s3: S3Client;
@@ -142,7 +157,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     const applied = await migrate(database.url);
     log(applied.length > 0 ? `migrations applied: ${applied.join(", ")}` : "schema is current");
 
-    const aws = await startLocalAws({ region });
+    const aws = await startLocalAws({ region, ...(options.s3Directory !== undefined ? { directory: options.s3Directory } : {}) });
     cleanups.push(() => aws.stop());
     const s3 = new S3Client(aws.s3Config);
     const sqs = new SQSClient(aws.sqsConfig);
@@ -176,6 +191,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       RAW_BUCKET: buckets.raw,
       THUMBNAILS_BUCKET: buckets.thumbnails,
       THUMBNAILS_BASE_URL: `${aws.s3Endpoint}/${buckets.thumbnails}`,
+      [RETRY_BASE_SECONDS_VARIABLE]: String(options.retryBaseSeconds ?? scaledRetryBaseSeconds(visibility)),
       DATABASE_URL: database.url,
       DB_TLS: "disable",
       POWERTOOLS_SERVICE_NAME: LOCAL_DEFAULTS.applicationName,
@@ -218,7 +234,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
         concurrency,
         functionTimeoutMs,
         createHandler: (worker) => {
-          const fn = factory({ worker, env: functionEnv, s3Config: aws.s3Config, applicationName: LOCAL_DEFAULTS.applicationName, functionTimeoutMs });
+          const fn = factory({ worker, env: functionEnv, s3Config: aws.s3Config, ...(options.holdBackFailures === false ? {} : { queue: { sqsConfig: aws.sqsConfig, url: queue.url } }), applicationName: LOCAL_DEFAULTS.applicationName, functionTimeoutMs });
           functions.push(fn);
           return options.wrapHandler ? options.wrapHandler(fn.handle) : fn.handle;
         },
@@ -236,6 +252,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
 
     return {
       region,
+      database,
       endpoints: { s3: aws.s3Endpoint, sqs: aws.sqsEndpoint },
       aws,
       s3,
@@ -283,6 +300,12 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     await stopAll();
     throw error;
   }
+}
+
+/** The deployed retry base, scaled from the deployed visibility timeout to `visibilitySeconds` (at least 1 s). */
+export function scaledRetryBaseSeconds(visibilitySeconds: number): number {
+  const deployedVisibility = visibilityTimeoutSeconds(DEFAULT_FUNCTIONS.thumbnails.timeoutSeconds);
+  return Math.max(1, Math.round((DEFAULT_RETRY_SCHEDULE.baseSeconds * visibilitySeconds) / deployedVisibility));
 }
 
 async function createQueue(sqs: SQSClient, name: string, attributes: Record<string, string>): Promise<{ name: string; url: string; arn: string }> {

@@ -11,6 +11,9 @@ export interface LocalDatabase {
   url: string;
   embedded: boolean;
   stop(): Promise<void>;
+  /** Embedded only: stops the server, keeping its data (an outage), and starts it again. */
+  takeDown?(): Promise<void>;
+  bringUp?(): Promise<void>;
 }
 
 export interface LocalDatabaseOptions {
@@ -44,7 +47,8 @@ export async function startLocalDatabase(options: LocalDatabaseOptions = {}): Pr
     user: "postgres",
     password,
     port,
-    persistent: false,
+    // Kept across a takeDown(); the folder is removed by stop() below.
+    persistent: true,
     createPostgresUser: process.getuid?.() === 0,
     postgresFlags: Object.entries(options.settings ?? {}).flatMap(([k, v]) => ["-c", `${k}=${v}`]),
     onLog: () => undefined,
@@ -57,14 +61,25 @@ export async function startLocalDatabase(options: LocalDatabaseOptions = {}): Pr
     const database = options.database ?? "thumbnails";
     await server.createDatabase(database);
     let running = true;
+    let up = true;
     return {
       url: `postgres://postgres:${password}@127.0.0.1:${port}/${database}`,
       embedded: true,
       async stop() {
         if (!running) return;
         running = false;
-        await server.stop();
+        if (up) await server.stop();
         cleanup();
+      },
+      async takeDown() {
+        if (!up) return;
+        up = false;
+        await server.stop();
+      },
+      async bringUp() {
+        if (up) return;
+        await server.start();
+        up = true;
       },
     };
   } catch (error) {

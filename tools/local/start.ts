@@ -24,6 +24,7 @@ interface StartOptions {
   concurrency: number;
   canary: boolean;
   logs?: boolean;
+  s3Dir?: string;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -38,6 +39,7 @@ async function main(argv: string[]): Promise<number> {
     .option("--concurrency <n>", "concurrent invocations (the connection budget)", wholeNumberAbove0Option, 4)
     .option("--no-canary", "skip the canary check")
     .option("--logs", "show the handler's JSON logs and EMF metrics")
+    .option("--s3-dir <dir>", "keep the local S3's objects in this folder (default: a temporary one)")
     .showHelpAfterError();
   program.parse(argv);
   const opts = program.opts<StartOptions>();
@@ -52,7 +54,7 @@ async function main(argv: string[]): Promise<number> {
     if (!opts.json) process.stderr.write(`${line}\n`);
   };
   say("starting the local pipeline (PostgreSQL, S3, SQS, thumbnails handler)...");
-  const pipeline = await startLocalPipeline({ databaseUrl: process.env.DATABASE_URL, concurrency: opts.concurrency, log: say });
+  const pipeline = await startLocalPipeline({ databaseUrl: process.env.DATABASE_URL, concurrency: opts.concurrency, log: say, ...(opts.s3Dir ? { s3Directory: opts.s3Dir } : {}) });
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= pipeline.stop());
   process.once("SIGINT", () => {
@@ -61,7 +63,9 @@ async function main(argv: string[]): Promise<number> {
     void stop().then(() => process.exit(opts.watch ? 0 : 130));
   });
   try {
-    say(`S3 ${pipeline.endpoints.s3} | SQS ${pipeline.endpoints.sqs} | queue ${pipeline.queue.name} (DLQ ${pipeline.dlq.name}) | concurrency ${pipeline.concurrency}`);
+    // Always on stderr, --json or not: how to reach this pipeline while it runs.
+    process.stderr.write(`S3 ${pipeline.endpoints.s3} | SQS ${pipeline.endpoints.sqs} | queue ${pipeline.queue.name} (DLQ ${pipeline.dlq.name}) | concurrency ${pipeline.concurrency}\n`);
+    for (const line of operatorCommands(pipeline)) process.stderr.write(`${line}\n`);
     say(`uploading ${files.length} file(s)...`);
     const results = await processFiles(pipeline, files, opts.timeout * 1000);
     const canary = opts.canary ? await runLocalCanary(pipeline) : undefined;
@@ -81,6 +85,15 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     await stop();
   }
+}
+
+/** What an operator runs against this pipeline while it lives (the local servers' credentials are picked from the endpoints). */
+function operatorCommands(pipeline: LocalPipeline): string[] {
+  const sqs = `--sqs-endpoint ${pipeline.endpoints.sqs} --database-url ${pipeline.databaseUrl}`;
+  return [
+    `reprocess: npx pipectl reprocess --bucket ${pipeline.buckets.raw} --queue-url ${pipeline.queue.url} --s3-endpoint ${pipeline.endpoints.s3} ${sqs} --prefix uploads/`,
+    `redrive:   npx pipectl dlq redrive --queue-url ${pipeline.queue.url} --dlq-url ${pipeline.dlq.url} ${sqs}`,
+  ];
 }
 
 async function watchAndProcess(pipeline: LocalPipeline, dir: string, timeoutSeconds: number, json: boolean): Promise<void> {

@@ -2,10 +2,12 @@
 // worker the way a Lambda container builds it (its own pool of one database
 // connection), with the S3 client pointed at the local S3.
 import { S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
+import { SQSClient, type SQSClientConfig } from "@aws-sdk/client-sqs";
+import { retryBaseSecondsFromEnv } from "../../handlers/shared/retry-schedule";
 import { createDatabase, readDatabaseSettings } from "../../handlers/shared/db";
 import { createLogger } from "../../handlers/shared/logger";
 import { DimensionedMetrics } from "../../handlers/shared/metrics";
-import { createThumbnailHandler, readThumbnailConfig } from "../../handlers/thumbnails";
+import { createThumbnailHandler, readThumbnailConfig, sqsMessageHolder } from "../../handlers/thumbnails";
 import type { SqsBatchHandler, SqsBatchResponse } from "./sqs-event";
 
 export interface FunctionDeps {
@@ -13,6 +15,8 @@ export interface FunctionDeps {
   /** The function's environment (docs/contracts.md names). */
   env: Record<string, string>;
   s3Config: S3ClientConfig;
+  /** The queue the function is fed from: failed messages are held back there by the retry schedule. */
+  queue?: { sqsConfig: SQSClientConfig; url: string };
   /** Shown in pg_stat_activity for the function's connections. */
   applicationName: string;
   functionTimeoutMs: number;
@@ -26,9 +30,10 @@ export interface LocalFunction {
 
 export type FunctionFactory = (deps: FunctionDeps) => LocalFunction;
 
-export const thumbnailsFunction: FunctionFactory = ({ env, s3Config, applicationName, functionTimeoutMs }) => {
+export const thumbnailsFunction: FunctionFactory = ({ env, s3Config, queue, applicationName, functionTimeoutMs }) => {
   const logger = createLogger({ env, defaultServiceName: "thumbnails" });
   const s3 = new S3Client(s3Config);
+  const sqs = queue ? new SQSClient(queue.sqsConfig) : undefined;
   const database = createDatabase({
     settings: readDatabaseSettings(env),
     applicationName,
@@ -42,6 +47,7 @@ export const thumbnailsFunction: FunctionFactory = ({ env, s3Config, application
     metrics: new DimensionedMetrics({ env, serviceName: env.POWERTOOLS_SERVICE_NAME || "thumbnails" }),
     // The handler stops starting messages this close to its deadline; scaled for short local timeouts.
     deadlineReserveMs: Math.min(5_000, functionTimeoutMs / 5),
+    ...(queue && sqs ? { retry: { baseSeconds: retryBaseSecondsFromEnv(env), hold: sqsMessageHolder(sqs, queue.url) } } : {}),
   });
   return {
     async handle(event, context) {
@@ -52,6 +58,7 @@ export const thumbnailsFunction: FunctionFactory = ({ env, s3Config, application
     async close() {
       await database.end();
       s3.destroy();
+      sqs?.destroy();
     },
   };
 };

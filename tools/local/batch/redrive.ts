@@ -62,13 +62,14 @@ export async function runRedrive(selection: RedriveSelection, deps: RedriveDeps,
   const outcome: RedriveOutcome = { run, resumed, status: "completed", movedThisRun: 0, notMovedThisRun: 0, batchesThisRun: 0 };
   await deps.store.markRunning(run.id);
 
-  const depth = (await queueDepth(deps.sqs, selection.dlqUrl)).visible;
-  const limit = selection.maxMessages ?? depth;
-  await deps.store.setTotal(run.id, run.enqueued + limit);
-  deps.progress.start(limit, 0);
   let handled = 0;
   let emptyReceives = 0;
+  // From here on the run ends marked interrupted or completed, whatever fails: never left `running`.
   try {
+    const depth = (await queueDepth(deps.sqs, selection.dlqUrl)).visible;
+    const limit = selection.maxMessages ?? depth;
+    await deps.store.setTotal(run.id, run.enqueued + limit);
+    deps.progress.start(limit, 0);
     while (handled < limit && emptyReceives < 2) {
       if (deps.signal?.aborted) {
         outcome.status = "interrupted";
@@ -99,6 +100,10 @@ export async function runRedrive(selection: RedriveSelection, deps: RedriveDeps,
       deps.progress.update(handled, { failed: outcome.notMovedThisRun });
       deps.onBatch?.(outcome.batchesThisRun);
     }
+  } catch (error) {
+    outcome.status = "interrupted";
+    log(`redrive ${run.id} stopped by an error and is resumable: ${error instanceof Error ? error.message : String(error)}`);
+    throw error;
   } finally {
     deps.progress.stop();
     await deps.store.finish(run.id, outcome.status);

@@ -1,8 +1,12 @@
 // A reprocess run: walks the raw objects (listing or key file), sends an S3
 // event notification per object to the queue in SQS batches, and checkpoints
 // after every batch, so an interrupted run resumes after the last batch it
-// fully enqueued. Sending an object twice is harmless: the handler's
-// transaction id (bucket + key + version/ETag) turns a repeat into a no-op.
+// fully enqueued. Sending an object twice is harmless, whatever state the
+// queue is in (the object queued, in flight, in the DLQ or done): the
+// transaction id the handler derives depends on the object alone (its
+// version, or its ETag and Last-Modified), never on the event, so the
+// original notification and this run's event name one transaction, one row
+// and one set of thumbnails. Each item records the id it expects.
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { GetBucketVersioningCommand, type S3Client } from "@aws-sdk/client-s3";
@@ -12,7 +16,8 @@ import { SQS_BATCH_LIMIT, sendBatch, type RetryPolicy } from "./enqueue";
 import { countKeysInFile, countObjects, describeObject, keysFromFile, listObjects, type SourcedObject } from "./object-source";
 import type { Progress } from "./progress";
 import type { RunItem, RunRecord, RunStore } from "./run-store";
-import { hasCurrentRow, type ImageRow } from "../images-table";
+import { transactionIdFor } from "../../../handlers/thumbnails/identity";
+import type { ImageRow } from "../images-table";
 
 export interface ReprocessSelection {
   bucket: string;
@@ -87,19 +92,19 @@ export async function runReprocess(
   if (run.status === "completed") return outcome;
   await deps.store.markRunning(run.id);
 
-  const since = selection.since ? new Date(selection.since) : undefined;
-  const listing = { bucket: selection.bucket, prefix: selection.prefix, since };
-  const total = selection.keysFile ? await countKeysInFile(selection.keysFile) : await countObjects(deps.s3, listing);
-  await deps.store.setTotal(run.id, total);
-  const needVersion = await bucketIsVersioned(deps.s3, selection.bucket);
-  const pages = selection.keysFile
-    ? keysFromFile(selection.keysFile, selection.bucket, run.checkpoint.linesDone ?? 0)
-    : listObjects(deps.s3, listing, run.checkpoint.afterKey);
-
-  const before = await deps.store.countByOutcome(run.id);
-  let done = before.enqueued + before["not-enqueued"] + before["already-processed"];
-  deps.progress.start(Math.max(total, done), Math.min(done, total));
+  // From here on the run ends marked interrupted or completed, whatever fails: never left `running`.
   try {
+    const since = selection.since ? new Date(selection.since) : undefined;
+    const listing = { bucket: selection.bucket, prefix: selection.prefix, since };
+    const total = selection.keysFile ? await countKeysInFile(selection.keysFile) : await countObjects(deps.s3, listing);
+    await deps.store.setTotal(run.id, total);
+    const needVersion = await bucketIsVersioned(deps.s3, selection.bucket);
+    const pages = selection.keysFile
+      ? keysFromFile(selection.keysFile, selection.bucket, run.checkpoint.linesDone ?? 0)
+      : listObjects(deps.s3, listing, run.checkpoint.afterKey);
+    const before = await deps.store.countByOutcome(run.id);
+    let done = before.enqueued + before["not-enqueued"] + before["already-processed"];
+    deps.progress.start(Math.max(total, done), Math.min(done, total));
     for await (const page of pages) {
       for (let i = 0; i < page.length; i += SQS_BATCH_LIMIT) {
         if (deps.signal?.aborted) {
@@ -119,6 +124,10 @@ export async function runReprocess(
       }
       if (outcome.status === "interrupted") break;
     }
+  } catch (error) {
+    outcome.status = "interrupted";
+    log(`run ${run.id} stopped by an error and is resumable: ${error instanceof Error ? error.message : String(error)}`);
+    throw error;
   } finally {
     deps.progress.stop();
     await deps.store.finish(run.id, outcome.status);
@@ -131,27 +140,39 @@ async function enqueueChunk(chunk: SourcedObject[], selection: ReprocessSelectio
   const described = await Promise.all(chunk.map((o) => describeObject(deps.s3, o, needVersion)));
   const rows = selection.includeProcessed ? [] : await deps.lookupRows(selection.bucket, chunk.map((o) => o.ref.key));
   const items: RunItem[] = [];
-  const messages = [];
+  const messages: { id: string; ref: SourcedObject["ref"]; transactionId?: string; body: string }[] = [];
   for (const [index, d] of described.entries()) {
     if (!d.ok) {
       items.push({ bucket: d.ref.bucket, key: d.ref.key, outcome: "not-enqueued", detail: d.reason });
       continue;
     }
-    if (hasCurrentRow({ key: d.ref.key, versionId: d.ref.versionId, lastModified: d.lastModified }, rows)) {
-      items.push({ bucket: d.ref.bucket, key: d.ref.key, outcome: "already-processed" });
+    const transactionId = expectedTransactionId(d.ref, d.lastModified);
+    if (transactionId !== undefined && rows.some((row) => row.transactionId === transactionId)) {
+      items.push({ bucket: d.ref.bucket, key: d.ref.key, transactionId, outcome: "already-processed" });
       continue;
     }
-    messages.push({ id: String(index), ref: d.ref, body: s3EventNotificationBody(d.ref, { region: selection.region, configurationId: "pipectl-reprocess" }) });
+    messages.push({
+      id: String(index),
+      ref: d.ref,
+      ...(transactionId !== undefined ? { transactionId } : {}),
+      body: s3EventNotificationBody(d.ref, { region: selection.region, configurationId: "pipectl-reprocess" }),
+    });
   }
   if (messages.length > 0) {
     const result = await sendBatch(deps.sqs, selection.queueUrl, messages, deps.retry);
     for (const m of messages) {
       const messageId = result.sent.get(m.id);
-      if (messageId !== undefined) items.push({ bucket: m.ref.bucket, key: m.ref.key, messageId, outcome: "enqueued" });
+      if (messageId !== undefined) items.push({ bucket: m.ref.bucket, key: m.ref.key, messageId, outcome: "enqueued", ...(m.transactionId !== undefined ? { transactionId: m.transactionId } : {}) });
       else items.push({ bucket: m.ref.bucket, key: m.ref.key, outcome: "not-enqueued", detail: result.failed.get(m.id) ?? "not sent" });
     }
   }
   return items;
+}
+
+/** The id the handler will derive for the object as it is now; undefined when its Last-Modified is unknown. */
+function expectedTransactionId(ref: SourcedObject["ref"], lastModified: Date | undefined): string | undefined {
+  if (ref.versionId !== undefined) return transactionIdFor(ref);
+  return lastModified === undefined ? undefined : transactionIdFor({ bucket: ref.bucket, key: ref.key, eTag: ref.eTag, lastModified });
 }
 
 async function bucketIsVersioned(s3: S3Client, bucket: string): Promise<boolean> {

@@ -34,6 +34,8 @@ export interface RunItem {
   bucket?: string;
   key?: string;
   messageId?: string;
+  /** The transaction id the handler will derive for the object sent (reprocess), so its row is found exactly. */
+  transactionId?: string;
   /** `already-processed`: the object had its current row, so it was not sent again. */
   outcome: "enqueued" | "not-enqueued" | "already-processed";
   detail?: string;
@@ -186,8 +188,8 @@ export class RunStore {
     try {
       if (items.length > 0) {
         await this.client.query(
-          `INSERT INTO batch_run_items (run_id, bucket, key, message_id, outcome, detail)
-           SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[])`,
+          `INSERT INTO batch_run_items (run_id, bucket, key, message_id, outcome, detail, transaction_id)
+           SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])`,
           [
             id,
             items.map((i) => i.bucket ?? null),
@@ -195,6 +197,7 @@ export class RunStore {
             items.map((i) => i.messageId ?? null),
             items.map((i) => i.outcome),
             items.map((i) => i.detail ?? null),
+            items.map((i) => i.transactionId ?? null),
           ],
         );
       }
@@ -223,6 +226,15 @@ export class RunStore {
       [id],
     );
     return rows;
+  }
+
+  /** The same, with the transaction id each was expected to get (null where the run could not know it, e.g. redrive). */
+  async coveredItems(id: string): Promise<{ bucket: string; key: string; transactionId: string | null }[]> {
+    const { rows } = await this.client.query<{ bucket: string; key: string; transaction_id: string | null }>(
+      `SELECT DISTINCT bucket, key, transaction_id FROM batch_run_items WHERE run_id = $1 AND outcome <> 'not-enqueued' AND key IS NOT NULL`,
+      [id],
+    );
+    return rows.map((r) => ({ bucket: r.bucket, key: r.key, transactionId: r.transaction_id }));
   }
 
   async countByOutcome(id: string): Promise<Record<RunItem["outcome"], number>> {

@@ -4,6 +4,7 @@
 import { S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 import { SQSClient, type SQSClientConfig } from "@aws-sdk/client-sqs";
 import { Client } from "pg";
+import { LOCAL_CREDENTIALS } from "../local-aws";
 import { startLocalPipeline, type LocalPipeline } from "../pipeline";
 
 export interface TargetOptions {
@@ -24,17 +25,30 @@ export interface Target {
   close(): Promise<void>;
 }
 
-// Local servers accept any signature; AWS endpoints use the default credential chain.
-const LOCAL_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
+/** An endpoint on this machine: the local pipeline's servers, which accept only their own credentials. */
+export function isLocalEndpoint(endpoint: string): boolean {
+  try {
+    const host = new URL(endpoint).hostname;
+    return host === "localhost" || host === "[::1]" || host === "::1" || /^127\./.test(host);
+  } catch {
+    return false;
+  }
+}
 
+/**
+ * Client settings per target. Endpoints on this machine (what `npm start`
+ * prints) sign with the credentials the local servers accept, whatever AWS
+ * credentials the shell holds; other endpoints and AWS itself use the
+ * default credential chain.
+ */
 export function clientConfigs(options: TargetOptions): { s3: S3ClientConfig; sqs: SQSClientConfig; region: string } {
   const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
   if (!region) throw new Error("no region: pass --region (or set AWS_REGION)");
-  const hasCredentials = Boolean(process.env.AWS_ACCESS_KEY_ID || process.env.AWS_PROFILE);
   const s3: S3ClientConfig = { region };
   const sqs: SQSClientConfig = { region };
-  if (options.s3Endpoint) Object.assign(s3, { endpoint: options.s3Endpoint, forcePathStyle: true }, hasCredentials ? {} : { credentials: LOCAL_CREDENTIALS });
-  if (options.sqsEndpoint) Object.assign(sqs, { endpoint: options.sqsEndpoint }, hasCredentials ? {} : { credentials: LOCAL_CREDENTIALS });
+  const local = (endpoint: string) => (isLocalEndpoint(endpoint) ? { credentials: { ...LOCAL_CREDENTIALS } } : {});
+  if (options.s3Endpoint) Object.assign(s3, { endpoint: options.s3Endpoint, forcePathStyle: true }, local(options.s3Endpoint));
+  if (options.sqsEndpoint) Object.assign(sqs, { endpoint: options.sqsEndpoint }, local(options.sqsEndpoint));
   return { s3, sqs, region };
 }
 
