@@ -9,6 +9,7 @@ import { ManifestError } from "../build/manifest";
 import type * as PlanStackModule from "../plan/plan-stack";
 import type { PlanFile } from "../plan/plan-stack";
 import { AnalyzerSession, AnalyzerStartError, PACK_LOADERS, type PackLoader } from "./analyzer-client";
+import { EncodeError } from "./encode";
 import { defaultConfigPath, PackConfigError, readPackConfig, type PackConfig } from "./pack-config";
 import { PlanInputError, readPlanFile } from "./plan-input";
 import { formatText, toJson, toSarif } from "./report";
@@ -125,7 +126,7 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<number>
     else io.out(`${formatText(report, seconds)}\n`);
     return hasMandatory(report) ? 1 : 0;
   } catch (e) {
-    const known = [ManifestError, PlanInputError, PackConfigError, AnalyzerStartError, StackFileError, ...(o.stack ? [loadPlanStack().PlanError] : [])].some((k) => e instanceof k);
+    const known = [ManifestError, PlanInputError, PackConfigError, EncodeError, AnalyzerStartError, StackFileError, ...(o.stack ? [loadPlanStack().PlanError] : [])].some((k) => e instanceof k);
     io.err(`check failed: ${known ? (e as Error).message : String((e as Error).stack ?? e)}\n`);
     return 2;
   }
