@@ -31,9 +31,12 @@ function pick(plan: PlanFile, match: (r: PlanResource) => boolean, what: string)
   return found;
 }
 
+/** A copy with one resource changed; the change applies to its outputs too, which AnalyzeStack reads. */
 function edit(plan: PlanFile, target: PlanResource, change: (r: PlanResource) => void): PlanFile {
   const copy = structuredClone(plan);
-  change(copy.resources.find((r) => r.urn === target.urn) as PlanResource);
+  const r = copy.resources.find((x) => x.urn === target.urn) as PlanResource;
+  change(r);
+  if (r.outputs) change({ ...r, props: r.outputs });
   return copy;
 }
 

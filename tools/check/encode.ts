@@ -139,7 +139,8 @@ export function stackResource(r: PlanResource, providers: Map<string, PlanResour
   res.setUrn(r.urn);
   res.setType(r.type);
   res.setName(r.name);
-  res.setProperties(encodeProperties(r.props, r.urn));
+  // Unlike Analyze, AnalyzeStack gets each resource's state after its step: its outputs.
+  res.setProperties(encodeProperties(r.outputs ?? r.props, r.urn));
   res.setOptions(resourceOptions(r));
   const provider = providerOf(r, providers);
   if (provider) res.setProvider(provider);
