@@ -176,8 +176,9 @@ export async function checkPlan(session: AnalyzerSession, plan: PlanFile, config
     return { policy: w.policy, resource: w.resource, reason: w.reason, expires: w.expires, ticket: w.ticket ?? null, status: entry.status, suppressed, description: describeWaiver(w) };
   });
 
-  // valid-waivers is checked by every policy on its own waivers, so the pack does not list it: add its metadata.
-  const withWaiverPolicy = policies.some((p) => p.name === VALID_WAIVERS.name) ? policies : [...policies, { ...VALID_WAIVERS }];
+  // valid-waivers is checked by every policy on its own waivers, so the pack does not list it: add its metadata where waivers are in play.
+  const waiversInPlay = waivers.length > 0 || all.some((v) => v.policy === VALID_WAIVERS.name);
+  const withWaiverPolicy = !waiversInPlay || policies.some((p) => p.name === VALID_WAIVERS.name) ? policies : [...policies, { ...VALID_WAIVERS }];
   return {
     pack: { name: info.getName(), version: info.getVersion() },
     stack: plan.stack,
