@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import { appendFileSync, cpSync, mkdirSync, rmSync, utimesSync, writeFileSync, readdirSync } from "node:fs";
 import { basename, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { folderArchiveHash } from "../../tools/build/archive-hash";
 import { ensureFreshBuild } from "../../tools/build/ensure";
 import { describeTree, stableJson } from "../../tools/build/files";
 import { findBundleDrift } from "../../tools/build/verify";
@@ -20,7 +21,7 @@ function manifestFor(root: string, extra: Partial<BuildManifest> = {}): BuildMan
     sourceHash: computeSourceHash(root),
     esbuildVersion: "0.0.0",
     sharpVersion: "0.0.0",
-    functions: { thumbnails: { directory: "thumbnails", handler: "index.handler", bundleHash: treeHash(files), files, nativePackages: [] } },
+    functions: { thumbnails: { directory: "thumbnails", handler: "index.handler", bundleHash: treeHash(files), archiveHash: folderArchiveHash(join(root, "dist", "thumbnails")), files, nativePackages: [] } },
     ...extra,
   };
 }

@@ -175,7 +175,7 @@ export function fixtureRepo(hashes: Record<string, string> = BUNDLE_HASHES): str
   const root = mkdtempSync(join(tmpdir(), "snowflake-guard-"));
   mkdirSync(join(root, "dist"));
   const functions = Object.fromEntries(
-    Object.entries(hashes).map(([fn, bundleHash]) => [fn, { directory: fn, handler: "index.handler", bundleHash, files: [], nativePackages: [] }]),
+    Object.entries(hashes).map(([fn, bundleHash]) => [fn, { directory: fn, handler: "index.handler", bundleHash, archiveHash: bundleHash, files: [], nativePackages: [] }]),
   );
   const manifest: BuildManifest = { schemaVersion: 1, architecture: "arm64", runtime: "nodejs22.x", sourceHash: computeSourceHash(root), esbuildVersion: "0", sharpVersion: "0", functions };
   writeFileSync(join(root, "dist", "manifest.json"), JSON.stringify(manifest));

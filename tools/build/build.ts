@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, utimesSync, chmodSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { bundleFunctions, esbuildVersion } from "./bundle";
+import { folderArchiveHash } from "./archive-hash";
 import { describeArchitectureMismatch } from "./elf";
 import { compareStrings, copyTreeNormalised, describeTree, DIRECTORY_MODE, FIXED_MTIME, normaliseTree, stableJson, writeFileNormalised } from "./files";
 import { discoverFunctions, HANDLERS_DIRECTORY } from "./functions";
@@ -122,6 +123,7 @@ export async function buildFunctions(options: BuildOptions): Promise<BuildManife
           directory: name,
           handler: "index.handler",
           bundleHash: treeHash(files),
+          archiveHash: folderArchiveHash(functionDir),
           files,
           nativePackages: [...new Set(nativePackages)].sort(compareStrings),
         };

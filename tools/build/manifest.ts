@@ -1,6 +1,7 @@
 // The build manifest (`dist/manifest.json`) and the source hash that decides
 // whether it is stale. Shared by the build, the Pulumi program (which refuses
-// to deploy a stale build), `npm run plan` and the policy pack.
+// to deploy a stale build), `npm run plan` and the policy pack's config
+// (tools/check/pack-config.ts passes each function's archive hash to the pack).
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, sep } from "node:path";
@@ -21,6 +22,12 @@ export interface ManifestFunction {
   handler: string;
   /** sha256 over the bundle tree: sorted `path\0sha256\n` lines. */
   bundleHash: string;
+  /**
+   * The content hash the Pulumi engine computes for `FileArchive("dist/<directory>")`
+   * (archive-hash.ts) and hands a policy pack with the function's code: what
+   * working-build matches the deployed archive against.
+   */
+  archiveHash: string;
   files: ManifestFile[];
   /** Native packages shipped beside the bundle, as name@version (sharp's, for example). */
   nativePackages: string[];

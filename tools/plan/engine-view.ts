@@ -190,8 +190,8 @@ export function engineView(registrations: Registration[], o: EngineOptions): Eng
     const isProvider = isProviderType(r.type);
     const needsDefault = r.custom && !isProvider && r.provider === null && !r.type.startsWith("pulumi:");
     const provider = needsDefault ? defaultProvider(r) : r.provider;
-    let props = withAssetHashes(r.props, o.workDir, r.urn);
-    let outputs = withAssetHashes(r.outputs, o.workDir, r.urn);
+    let props = withAssetHashes(r.props, o.workDir);
+    let outputs = withAssetHashes(r.outputs, o.workDir);
     if (isProvider && r.version && props.version === undefined) {
       props = { ...props, version: r.version };
       outputs = { ...outputs, version: r.version };
