@@ -21,7 +21,14 @@ const PROVIDER_TYPE = "pulumi:providers:aws";
 /** Where the mocks put a default-provider resource when no region is configured (unit tests of ARNs). */
 const FALLBACK_REGION = "us-east-1";
 
-export class MockError extends Error {}
+export class MockError extends Error {
+  /** The SDK reports a failed RPC by its gRPC `details`, which a mock error must carry too. */
+  readonly details: string;
+  constructor(message: string) {
+    super(message);
+    this.details = message;
+  }
+}
 
 export interface MockOptions {
   accountId?: string;

@@ -46,7 +46,7 @@ export function readProgramStack(dir: string, stack: string | undefined): { proj
   }
 }
 
-export function planProgram(programDir: string, stack: string | undefined, options: ProgramOptions = {}): Promise<ProgramPlan> {
+export async function planProgram(programDir: string, stack: string | undefined, options: ProgramOptions = {}): Promise<ProgramPlan> {
   const dir = resolve(programDir);
   const chosen = readProgramStack(dir, stack);
   const nodePath = [REPO_NODE_MODULES, ...(process.env.NODE_PATH ? [process.env.NODE_PATH] : [])].join(":");
