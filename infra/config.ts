@@ -95,6 +95,8 @@ export interface PipelineConfig {
   rawRetentionDays: number;
   runbookBaseUrl: string;
   logLevel: string;
+  /** When set, logs ship to these existing destinations (by jurisdiction) and the stack creates no archive. */
+  existingLogDestinations?: Record<string, ExistingLogDestination>;
 }
 
 export class ConfigError extends Error {
@@ -227,6 +229,7 @@ function show(value: unknown): string {
 const TOP_KEYS = [
   "namePrefix", "regions", "centralLogRegion", "thumbnails", "functions", "remediation", "concurrency", "queue",
   "database", "alerts", "ticketing", "logRetentionDays", "archiveRetentionDays", "rawRetentionDays", "runbookBaseUrl", "logLevel",
+  "existingLogDestinations",
 ] as const;
 
 /**
@@ -252,6 +255,7 @@ export function parseConfig(stack: string, raw: Raw): PipelineConfig {
 
   const centralLogRegion = r.top("centralLogRegion") === undefined ? "us-east-1" : (r.region("centralLogRegion", r.top("centralLogRegion")) ?? "us-east-1");
   const regions = parseRegions(r, centralLogRegion);
+  checkCdnLogRegions(r, regions);
 
   const thumbs = r.object("thumbnails", r.top("thumbnails")) ?? {};
   r.unknownKeys("thumbnails", thumbs, ["sizes", "formats"]);
@@ -328,12 +332,68 @@ export function parseConfig(stack: string, raw: Raw): PipelineConfig {
     expected: "is not a log level; expected DEBUG, INFO, WARN or ERROR",
   }) as string;
 
+  const existingLogDestinations = parseExistingLogDestinations(r, regions);
+
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return {
     stack, namePrefix, regions, centralLogRegion, thumbnailSizes, thumbnailFormats, functions, remediation,
     thumbnailsMaxConcurrency, queue, database, alerts: { emails, httpsEndpoints }, ticketing,
     logRetentionDays, archiveRetentionDays, rawRetentionDays, runbookBaseUrl, logLevel,
+    ...(existingLogDestinations ? { existingLogDestinations } : {}),
   };
+}
+
+// ---------------------------------------------------------------------------
+// Log shipping and access logs (issue 10): an organisation's existing log
+// destinations instead of the stack's own archive, and the regions whose
+// buckets CloudFront cannot deliver its standard logs to.
+
+/** A CloudWatch Logs destination of an organisation's log-archive account, in every source region under one name. */
+export interface ExistingLogDestination {
+  accountId: string;
+  destinationName: string;
+}
+
+/** The jurisdiction whose archive a region's logs go to: that of its log archive region. */
+export function shippingJurisdiction(region: RegionConfig): string {
+  return jurisdictionOf(region.logArchiveRegion);
+}
+
+/** Opt-in regions CloudFront does not deliver standard logs to (AWS: AWSConfigRemediation-EnableCloudFrontAccessLogs). */
+export const CDN_LOG_UNSUPPORTED_REGIONS: readonly string[] = ["af-south-1", "ap-east-1", "eu-south-1", "me-south-1"];
+
+function checkCdnLogRegions(r: Reader, regions: RegionConfig[]): void {
+  regions.forEach((region, i) => {
+    if (CDN_LOG_UNSUPPORTED_REGIONS.includes(region.name)) {
+      r.fail(`regions[${i}].name`, region.name, "is a region CloudFront cannot deliver its access logs to, and every region's CDN logs to a bucket of its own region; expected another region");
+    }
+  });
+}
+
+function parseExistingLogDestinations(r: Reader, regions: RegionConfig[]): Record<string, ExistingLogDestination> | undefined {
+  const map = r.object("existingLogDestinations", r.top("existingLogDestinations"));
+  if (!map) return undefined;
+  const needed = [...new Set(regions.map(shippingJurisdiction))].sort();
+  for (const j of needed) {
+    if (map[j] === undefined) r.fail(`existingLogDestinations.${j}`, undefined, `is required: regions ${regions.filter((x) => shippingJurisdiction(x) === j).map((x) => x.name).join(", ")} ship to jurisdiction "${j}"`);
+  }
+  const out: Record<string, ExistingLogDestination> = {};
+  for (const [j, entry] of Object.entries(map)) {
+    const path = `existingLogDestinations.${j}`;
+    if (!needed.includes(j)) {
+      r.fail(path, entry, `is not a jurisdiction this stack ships logs to; expected one of ${needed.join(", ")}`);
+      continue;
+    }
+    const e = r.object(path, entry);
+    if (!e) continue;
+    r.unknownKeys(path, e, ["accountId", "destinationName"]);
+    if (e.accountId === undefined) r.fail(`${path}.accountId`, undefined, "is required; expected the 12-digit account of the log destinations");
+    if (e.destinationName === undefined) r.fail(`${path}.destinationName`, undefined, "is required; expected the CloudWatch Logs destination's name, the same in every source region");
+    const accountId = r.string(`${path}.accountId`, e.accountId, "", { re: /^\d{12}$/, expected: 'is not an AWS account id; expected 12 digits, e.g. "111122223333"' }) as string;
+    const destinationName = r.string(`${path}.destinationName`, e.destinationName, "", { re: /^[^:*\s]{1,512}$/, expected: "is not a CloudWatch Logs destination name; expected 1 to 512 characters without ':', '*' or spaces" }) as string;
+    out[j] = { accountId, destinationName };
+  }
+  return out;
 }
 
 function parseRegions(r: Reader, centralLogRegion: string): RegionConfig[] {

@@ -84,6 +84,11 @@ function putMetrics(namespace: string): Statement {
 function dbSecret(fn: FunctionName, p: PolicyInputs): Statement {
   const grant = p.dbSecret;
   if (!grant) throw new Error(`${fn} reads the database secret, but its policy inputs have no dbSecret`);
+  return dbSecretStatement(grant);
+}
+
+/** GetSecretValue on the database secret, in the form the grant says; known at preview either way. */
+export function dbSecretStatement(grant: DbSecretGrant): Statement {
   if (grant.kind === "exact") return { Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: grant.secretArn };
   // Exactly the one instance's master secret: the pattern alone would cover every RDS-managed secret of the account.
   return {

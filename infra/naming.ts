@@ -7,6 +7,15 @@ export const DATABASE_METRICS_NAMESPACE = "ThumbnailPipeline/Database";
 export const LAMBDA_LOG_METRICS_NAMESPACE = "ThumbnailPipeline/Lambda";
 export const CANARY_PREFIX = "canary/";
 
+/** Metrics the alarms watch: published by the log metric filters (memory, OOM) and the handlers (db-guard, canary). */
+export const METRIC_NAMES = {
+  maxMemoryUsed: "MaxMemoryUsedMB",
+  memorySize: "MemorySizeMB",
+  outOfMemory: "OutOfMemory",
+  connectionUtilization: "ConnectionUtilization",
+  canarySuccess: "CanarySuccess",
+} as const;
+
 /** Logical name of a region's resource: `<region>-<role>`; the role is what region-parity compares. */
 export function logicalName(region: string, role: string): string {
   return `${region}-${role}`;

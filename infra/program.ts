@@ -7,7 +7,8 @@ import { execFileSync } from "node:child_process";
 import { join, relative, sep } from "node:path";
 import { readFreshManifest, ManifestError, type BuildManifest } from "../tools/build/manifest";
 import { floorsFromParameters } from "./budget";
-import { FUNCTION_NAMES, parseConfig, rawConfigFromPulumi, type PipelineConfig } from "./config";
+import { FUNCTION_NAMES, parseConfig, rawConfigFromPulumi, shippingJurisdiction, type PipelineConfig } from "./config";
+import { logDestinationArn } from "./arns";
 import { CentralLogArchive } from "./log-archive";
 import { dashboardUrl, maxConnectionsFloorParameter, memoryFloorPrefix, ssmRoot } from "./naming";
 import { globalDashboardBody } from "./pipeline/dashboard";
@@ -103,9 +104,10 @@ export async function pipelineProgram(options: ProgramOptions): Promise<StackOut
     }),
   );
 
-  // The archive of each jurisdiction, defined once in its archive region.
+  // The archive of each jurisdiction, defined once in its archive region; none when the organisation's destinations take the logs.
   const archives = new Map<string, CentralLogArchive>();
-  for (const archiveRegion of [...new Set(cfg.regions.map((r) => r.logArchiveRegion))]) {
+  const existing = cfg.existingLogDestinations;
+  for (const archiveRegion of existing ? [] : [...new Set(cfg.regions.map((r) => r.logArchiveRegion))]) {
     const sources = cfg.regions.filter((r) => r.logArchiveRegion === archiveRegion).map((r) => r.name);
     archives.set(
       archiveRegion,
@@ -115,7 +117,10 @@ export async function pipelineProgram(options: ProgramOptions): Promise<StackOut
 
   const regions: Record<string, RegionOutputs> = {};
   const pipelines = cfg.regions.map((r, i) => {
-    const archive = archives.get(r.logArchiveRegion) as CentralLogArchive;
+    const destination = existing?.[shippingJurisdiction(r)];
+    const logShipping = destination
+      ? { existingDestinationArn: logDestinationArn({ partition: partition.partition, region: r.name, accountId: destination.accountId }, destination.destinationName) }
+      : { archiveFirehoseArn: (archives.get(r.logArchiveRegion) as CentralLogArchive).firehoseArn };
     const p = new RegionalPipeline(r.name, {
       cfg,
       region: r,
@@ -127,7 +132,7 @@ export async function pipelineProgram(options: ProgramOptions): Promise<StackOut
       commit,
       distDir,
       floors: perRegion[i].floors,
-      archiveFirehoseArn: archive.firehoseArn,
+      logShipping,
     });
     regions[r.name] = {
       residency: r.residency ?? null,

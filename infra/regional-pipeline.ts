@@ -15,7 +15,7 @@ import { arnScope, nameOf, opts, type RegionContext } from "./pipeline/context";
 import { regionDashboardBody, type RegionDashboardInput } from "./pipeline/dashboard";
 import { createDatabase, existingDatabase } from "./pipeline/database";
 import { createFunction, functionArn, type FunctionSpec, type PipelineFunction } from "./pipeline/functions";
-import { createRegionLogging } from "./pipeline/logs";
+import { createRegionLogging, type LogShippingTarget } from "./pipeline/logs";
 import { createNetwork } from "./pipeline/network";
 import { createAsyncFailureQueue, createQueues } from "./pipeline/queue";
 import { createStorage } from "./pipeline/storage";
@@ -37,7 +37,8 @@ export interface RegionalPipelineArgs {
   commit: string;
   distDir: string;
   floors: RegionFloors;
-  archiveFirehoseArn: pulumi.Input<string>;
+  /** Where the region's log groups ship: the stack's archive of its jurisdiction, or an existing destination. */
+  logShipping: LogShippingTarget;
 }
 
 export class RegionalPipeline extends pulumi.ComponentResource {
@@ -73,7 +74,7 @@ export class RegionalPipeline extends pulumi.ComponentResource {
     const budget = connectionBudget(this.maxConnections, cfg.thumbnailsMaxConcurrency);
     this.thumbnailsMaxConcurrency = budget.concurrency.thumbnails;
 
-    const logging = createRegionLogging(ctx, args.archiveFirehoseArn);
+    const logging = createRegionLogging(ctx, args.logShipping);
     const existing = cfg.database.existing?.[r];
     const network = createNetwork(ctx, args.availabilityZones, existing?.cidr);
     const storage = createStorage(ctx);

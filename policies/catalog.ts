@@ -6,11 +6,12 @@ import { connectionBudget } from "./database";
 import { encryptionAtRest } from "./encryption";
 import { leastPrivilegeRole } from "./iam";
 import { centralLogShipping } from "./logging";
+import { noRecursiveTrigger } from "./loops";
 import { functionDatabaseNetwork } from "./network";
 import { regionParity } from "./parity";
 import { asyncFailureDestination, queueVisibility } from "./queues";
 import { memoryCap, supportedRuntime } from "./runtime";
-import { rawBucketPrivate } from "./storage";
+import { accessLogging, privateBuckets } from "./storage";
 
 export const POLICIES = [
   centralLogShipping,
@@ -19,12 +20,13 @@ export const POLICIES = [
   regionParity,
   queueVisibility,
   asyncFailureDestination,
+  noRecursiveTrigger,
   connectionBudget,
   functionDatabaseNetwork,
   leastPrivilegeRole,
-  rawBucketPrivate,
+  privateBuckets,
+  accessLogging,
   encryptionAtRest,
   supportedRuntime,
   memoryCap,
 ];
-

@@ -4,11 +4,12 @@
 import type { PolicyResource } from "@pulumi/policy";
 import { stackPolicy, type CheckContext, type PolicySpec } from "./support/define";
 import { envOf, has, list, num, obj, str } from "./support/props";
-import { T, regionOf, type StackIndex } from "./support/resources";
+import { T, type StackIndex } from "./support/resources";
 
 export const CONNECTION_BUDGET_SHARE = 0.8;
-/** Environment variables that mean a function talks to the database (docs/contracts.md). */
-export const DATABASE_ENV = ["DB_SECRET_ARN", "DB_HOST", "DATABASE_URL"] as const;
+/** Environment variables that, by common convention, mean a function talks to a database (PGHOST is libpq's). */
+export const DATABASE_ENV = ["DATABASE_URL", "DB_HOST", "PGHOST"] as const;
+const DATABASE_TYPES: readonly string[] = [T.dbInstance, T.dbCluster, T.dbProxy];
 /** Connections one invocation holds unless the function says otherwise in DB_POOL_SIZE. */
 const DEFAULT_POOL_SIZE = 1;
 
@@ -21,7 +22,9 @@ export const connectionBudgetSpec: PolicySpec = {
     "Bound every database function's concurrency (reservedConcurrentExecutions, or the SQS event source's scalingConfig.maximumConcurrency) so the sum fits in 80% of max_connections, or raise max_connections in the parameter group.",
 };
 
-export function usesDatabase(fn: PolicyResource): boolean {
+/** A function uses a database when its environment is computed from one of the stack, or names one the conventional way. */
+export function usesDatabase(stack: StackIndex, fn: PolicyResource): boolean {
+  if (stack.dependenciesOf(fn, "environment").some((d) => DATABASE_TYPES.includes(d.type))) return true;
   const env = envOf(fn.props);
   return DATABASE_ENV.some((k) => has(env, k));
 }
@@ -59,9 +62,9 @@ function maxConcurrency(stack: StackIndex, fn: PolicyResource, ctx: CheckContext
 }
 
 export const connectionBudget = stackPolicy(connectionBudgetSpec, (stack, ctx) => {
-  const functions = stack.ofType(T.lambda).filter((fn) => ctx.inspect(fn, () => usesDatabase(fn)) === true);
+  const functions = stack.ofType(T.lambda).filter((fn) => ctx.inspect(fn, () => usesDatabase(stack, fn)) === true);
   for (const db of stack.ofType(T.dbInstance)) {
-    const region = regionOf(db) ?? "(global)";
+    const region = stack.regionLabel(db);
     const max = maxConnections(stack, db, ctx);
     if (max === undefined) continue;
     if (typeof max === "string") {
@@ -69,7 +72,7 @@ export const connectionBudget = stackPolicy(connectionBudgetSpec, (stack, ctx) =
       continue;
     }
     const budget = Math.floor(max * CONNECTION_BUDGET_SHARE);
-    const users = functions.filter((fn) => regionOf(fn) === regionOf(db));
+    const users = functions.filter((fn) => stack.regionOf(fn) === stack.regionOf(db));
     const parts: string[] = [];
     let total = 0;
     let complete = true;

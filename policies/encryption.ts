@@ -1,7 +1,7 @@
 // encryption-at-rest: buckets, queues, log groups and databases are encrypted.
 import { stackPolicy, type PolicySpec } from "./support/define";
 import { has, list, obj, str } from "./support/props";
-import { BUCKET_TYPES, T, regionLabel } from "./support/resources";
+import { BUCKET_ENCRYPTION_TYPES, BUCKET_TYPES, T } from "./support/resources";
 import { attachedTo } from "./storage";
 
 export const encryptionAtRestSpec: PolicySpec = {
@@ -17,19 +17,19 @@ export const encryptionAtRestSpec: PolicySpec = {
 export const encryptionAtRest = stackPolicy(encryptionAtRestSpec, (stack, ctx) => {
   for (const bucket of stack.ofType(...BUCKET_TYPES)) {
     const inline = ctx.inspect(bucket, () => list(obj(bucket.props.serverSideEncryptionConfiguration).rules).length > 0);
-    const attached = [T.bucketEncryption, T.bucketEncryptionV2].some((t) => attachedTo(stack, bucket, t, ctx).length > 0);
-    if (inline === false && !attached) ctx.report(bucket, `${regionLabel(bucket)}: bucket ${bucket.name} has no server-side encryption configuration`);
+    const attached = BUCKET_ENCRYPTION_TYPES.some((t) => attachedTo(stack, bucket, t, ctx).length > 0);
+    if (inline === false && !attached) ctx.report(bucket, `${stack.regionLabel(bucket)}: bucket ${bucket.name} has no server-side encryption configuration`);
   }
   for (const queue of stack.ofType(T.queue)) {
     const encrypted = ctx.inspect(queue, () => queue.props.sqsManagedSseEnabled === true || str(queue.props.kmsMasterKeyId) !== undefined);
-    if (encrypted === false) ctx.report(queue, `${regionLabel(queue)}: queue ${queue.name} is not encrypted (no sqsManagedSseEnabled, no kmsMasterKeyId)`);
+    if (encrypted === false) ctx.report(queue, `${stack.regionLabel(queue)}: queue ${queue.name} is not encrypted (no sqsManagedSseEnabled, no kmsMasterKeyId)`);
   }
   for (const group of stack.ofType(T.logGroup)) {
     // The key ARN may be another resource's output: that it is set is what matters here.
-    if (!has(group.props, "kmsKeyId")) ctx.report(group, `${regionLabel(group)}: log group ${group.name} has no kmsKeyId`);
+    if (!has(group.props, "kmsKeyId")) ctx.report(group, `${stack.regionLabel(group)}: log group ${group.name} has no kmsKeyId`);
   }
   for (const db of stack.ofType(T.dbInstance)) {
     const encrypted = ctx.inspect(db, () => db.props.storageEncrypted === true);
-    if (encrypted === false) ctx.report(db, `${regionLabel(db)}: database ${db.name} does not set storageEncrypted`);
+    if (encrypted === false) ctx.report(db, `${stack.regionLabel(db)}: database ${db.name} does not set storageEncrypted`);
   }
 });

@@ -1,147 +1,198 @@
-// least-privilege-role: each function's role grants what its code calls
-// (docs/contracts.md) and nothing by wildcard. Missing grants are the story's
-// permission toil; wildcard actions are how a role quietly grows.
-// Secrets are granted by their exact ARN, or (the database secret) as the
-// master secret RDS manages for the DB instance the function's environment
-// comes from (db-secret-grant.ts). That form does not need the secret's ARN,
-// which RDS makes up at creation, so an unknown DB_SECRET_ARN passes there,
-// and only there: any other unknown this policy reads is a finding.
+// least-privilege-role: every role of the stack grants nothing by wildcard,
+// whatever holds its documents (inline policies, attached customer-managed
+// policies of the stack, AWS managed policies), and each function's role
+// allows what the function needs: to read the objects of the buckets that
+// trigger it, the secrets its environment names, and what the pack config
+// requires of it. Missing grants are the story's permission toil; wildcards
+// are how a role quietly grows.
+// Secrets are granted by their exact ARN, or (a database's master secret) as
+// the secret RDS manages for the DB instance the function's environment comes
+// from (db-secret-grant.ts). That form does not need the secret's ARN, which
+// RDS makes up at creation, so an unknown secret ARN passes there, and only
+// there: any other unknown this policy reads is a finding.
 import type { PolicyResource } from "@pulumi/policy";
 import { stackPolicy, type CheckContext, type PolicySpec } from "./support/define";
 import { GET_SECRET_VALUE, grantsExactSecret, isRdsManagedSecretOf, rdsManagedSecretGrants, type DbInstanceRef } from "./db-secret-grant";
-import { allowStatements, globMatch, type Statement } from "./support/iam-statements";
-import { envOf, has, json, list, str, tagsOf, type Props } from "./support/props";
-import { T, describe, regionOf, type StackIndex } from "./support/resources";
+import { globMatch, type Statement } from "./support/iam-statements";
+import { envOf, has, str, tagsOf, type Props } from "./support/props";
+import { T, describe, type StackIndex } from "./support/resources";
+import { functionRole, rolePolicies } from "./support/role-policies";
 import { readIfKnown } from "./support/runtime";
+import { triggersOf } from "./support/s3-graph";
+
+export interface RequiredGrant {
+  /** Which functions: by tag (all given tags equal) and/or by a glob over the function's name. */
+  function: { tags?: Record<string, string>; name?: string };
+  action: string;
+  /** The resource the code touches; `{env.NAME}` stands for the function's environment variable NAME. */
+  resource: string;
+  /** What the code does with it, for the message. */
+  why: string;
+}
+
+export interface LeastPrivilegeConfig {
+  /** ARN globs of AWS managed policies too broad for any role (default: see BROAD_MANAGED_POLICIES). */
+  broadManagedPolicies?: string[];
+  /** Globs over environment variable names that hold a secret's ARN (default `*SECRET_ARN`); any value that is a Secrets Manager ARN counts too. */
+  secretEnvironmentVariables?: string[];
+  /** Grants particular functions need beyond what the pack infers. */
+  requiredGrants?: RequiredGrant[];
+}
+
+/** AWS managed policies that grant (nearly) everything, or everything on a service. */
+export const BROAD_MANAGED_POLICIES = ["arn:aws*:iam::aws:policy/AdministratorAccess", "arn:aws*:iam::aws:policy/PowerUserAccess", "arn:aws*:iam::aws:policy/*FullAccess"];
+const DEFAULT_SECRET_VARIABLES = ["*SECRET_ARN"];
 
 export const leastPrivilegeSpec: PolicySpec = {
   name: "least-privilege-role",
   description:
-    "Each function's role allows what its code needs (thumbnails: read raw, write thumbnails; canary: write raw, read thumbnails; database users: read their secret, by exact ARN or as the RDS-managed secret pinned to their instance) and no statement allows a wildcard action or uses NotAction.",
+    "No role of the stack allows a wildcard action or uses NotAction in any inline or attached policy, or has a broad AWS managed policy; each function's role allows reading the objects of the buckets that trigger it, the secrets its environment names (by exact ARN, or as the RDS-managed secret pinned to its instance) and the grants the pack config requires.",
   enforcementLevel: "mandatory",
   severity: "high",
   remediationSteps:
-    "Grant the missing action on the named resource in the function's RolePolicy (infra/iam-policies.ts), and replace wildcard actions with the exact actions the code calls.",
+    "Replace wildcard actions and broad managed policies with the exact actions the code calls on the exact resources; add the missing grant named in the finding to the function's role.",
+  config: {
+    broadManagedPolicies: { type: "array", items: { type: "string", minLength: 1 }, description: `ARN globs of AWS managed policies no role may have (default ${BROAD_MANAGED_POLICIES.join(", ")}).` },
+    secretEnvironmentVariables: { type: "array", items: { type: "string", minLength: 1 }, description: "Globs over environment variable names holding a secret ARN (default *SECRET_ARN)." },
+    requiredGrants: {
+      type: "array",
+      description: "{ function: { tags?, name? }, action, resource (with {env.NAME}), why }",
+      items: {
+        type: "object",
+        required: ["function", "action", "resource", "why"],
+        additionalProperties: false,
+        properties: {
+          function: { type: "object", additionalProperties: false, properties: { tags: { type: "object", additionalProperties: { type: "string" } }, name: { type: "string" } } },
+          action: { type: "string", pattern: "^[a-zA-Z0-9-]+:[a-zA-Z0-9]+$", description: 'an IAM action such as "s3:PutObject"' },
+          resource: { type: "string", minLength: 1 },
+          why: { type: "string", minLength: 1 },
+        },
+      },
+    },
+  },
 };
 
-/** AWS managed policies that grant (nearly) everything. */
-const BROAD_MANAGED_POLICY = /:iam::aws:policy\/(AdministratorAccess|PowerUserAccess|IAMFullAccess)$/;
-
-export interface Need {
+interface Need {
   action: string;
   /** A concrete ARN the code touches; a grant must cover it. */
   resource: string;
-  /** The resource as shown in a finding. */
   shown: string;
   why: string;
 }
 
-/** What a function's code calls on S3, from its contract name and environment (secrets: see checkSecret). */
-export function needsOf(fnKey: string | undefined, env: Record<string, unknown>): Need[] {
-  const needs: Need[] = [];
-  const raw = str(env.RAW_BUCKET);
-  const thumbs = str(env.THUMBNAILS_BUCKET);
-  const prefix = str(env.CANARY_PREFIX) ?? "canary/";
-  if (fnKey === "thumbnails") {
-    if (raw) needs.push({ action: "s3:GetObject", resource: `arn:aws:s3:::${raw}/uploads/image.jpg`, shown: `arn:aws:s3:::${raw}/*`, why: "read raw uploads" });
-    if (thumbs) needs.push({ action: "s3:PutObject", resource: `arn:aws:s3:::${thumbs}/uploads/image.jpg`, shown: `arn:aws:s3:::${thumbs}/*`, why: "write thumbnails" });
-  }
-  if (fnKey === "canary") {
-    if (raw) needs.push({ action: "s3:PutObject", resource: `arn:aws:s3:::${raw}/${prefix}probe.jpg`, shown: `arn:aws:s3:::${raw}/${prefix}*`, why: "upload the canary image" });
-    if (thumbs) needs.push({ action: "s3:GetObject", resource: `arn:aws:s3:::${thumbs}/${prefix}probe.jpg`, shown: `arn:aws:s3:::${thumbs}/${prefix}*`, why: "read the canary's thumbnails" });
-  }
-  return needs;
+function allows(statements: Statement[], need: Need): boolean {
+  return statements.some((s) => !s.notAction && s.actions.some((a) => globMatch(a, need.action)) && s.resources.some((r) => globMatch(r, need.resource)));
 }
 
-/** Environment variables naming a secret the function reads. */
-const SECRET_ENV = ["DB_SECRET_ARN", "JIRA_SECRET_ARN"] as const;
+/** A function reads the objects that trigger it. */
+function triggerNeeds(stack: StackIndex, fn: PolicyResource): Need[] {
+  return triggersOf(stack, fn).flatMap((t) => {
+    const name = readIfKnown(() => str(t.bucket.props.bucket));
+    if (!name.known || name.value === undefined) return [];
+    return [{ action: "s3:GetObject", resource: `arn:aws:s3:::${name.value}/${t.prefix}object`, shown: `arn:aws:s3:::${name.value}/${t.prefix}*`, why: `read the objects whose notification invokes it (${t.via})` }];
+  });
+}
 
-/**
- * Form (b) grants (db-secret-grant.ts) that hold for this function: the pinned
- * instance is a DB instance of this stack and region (by its `identifier`) that
- * the function's environment is computed from, so the secret it reads is that
- * instance's master secret.
- */
-function instanceSecretGrants(stack: StackIndex, ctx: CheckContext, fn: PolicyResource, region: string, statements: Statement[]): DbInstanceRef[] {
+function configuredNeeds(ctx: CheckContext, fn: PolicyResource, grants: RequiredGrant[]): Need[] {
+  const out: Need[] = [];
+  for (const g of grants) {
+    const applies = ctx.inspect(fn, () => {
+      const tags = tagsOf(fn);
+      const name = str(fn.props.name) ?? fn.name;
+      return Object.entries(g.function.tags ?? {}).every(([k, v]) => tags[k] === v) && (g.function.name === undefined || globMatch(g.function.name, name));
+    });
+    if (!applies) continue;
+    const env = ctx.inspect(fn, () => envOf(fn.props)) ?? {};
+    let missingVariable: string | undefined;
+    const fill = (template: string) =>
+      template.replace(/\{env\.([A-Za-z0-9_]+)\}/g, (_, v: string) => {
+        const value = ctx.inspect(fn, () => str(env[v]));
+        if (value === undefined) missingVariable = v;
+        return value ?? "";
+      });
+    const resource = fill(g.resource);
+    if (missingVariable !== undefined) continue;
+    // A wildcard in the required resource stands for one concrete key a grant must cover.
+    out.push({ action: g.action, resource: resource.replace(/\*/g, "probe"), shown: resource, why: g.why });
+  }
+  return out;
+}
+
+/** Form (b) grants (db-secret-grant.ts) that hold: a DB instance of the same region, with that identifier, that the function's environment is computed from. */
+function instanceSecretGrants(stack: StackIndex, ctx: CheckContext, fn: PolicyResource, statements: Statement[]): DbInstanceRef[] {
+  const region = stack.regionOf(fn);
   const environmentFrom = new Set(stack.dependenciesOf(fn, "environment").map((d) => d.urn));
-  const sources = stack.ofType(T.dbInstance).filter((i) => regionOf(i) === region && environmentFrom.has(i.urn));
-  return rdsManagedSecretGrants(statements).filter(
-    (g) => g.region === region && sources.some((i) => ctx.inspect(i, () => str(i.props.identifier)) === g.identifier),
-  );
+  const sources = stack.ofType(T.dbInstance).filter((i) => stack.regionOf(i) === region && environmentFrom.has(i.urn));
+  return rdsManagedSecretGrants(statements).filter((g) => g.region === region && sources.some((i) => ctx.inspect(i, () => str(i.props.identifier)) === g.identifier));
 }
+
+const SECRET_ARN_RE = /^arn:aws[a-z-]*:secretsmanager:/;
 
 /**
- * The function's role must grant GetSecretValue on each secret it reads: by the
- * exact ARN, or (DB_SECRET_ARN) as the RDS-managed master secret of the
- * instance its environment comes from. That second form does not need the ARN,
- * so an ARN unknown at preview is accepted there and only there.
+ * The role must grant GetSecretValue on each secret the environment names: by
+ * the exact ARN, or as the RDS-managed master secret of the instance the
+ * environment comes from. That second form does not need the ARN, so an ARN
+ * unknown at preview is accepted there and only there.
  */
-function checkSecret(stack: StackIndex, ctx: CheckContext, fn: PolicyResource, region: string, statements: Statement[], env: Props, key: (typeof SECRET_ENV)[number]): void {
-  if (!has(env, key)) return;
-  const secret = readIfKnown(() => str(env[key]));
-  const pinned = key === "DB_SECRET_ARN" ? instanceSecretGrants(stack, ctx, fn, region, statements) : [];
-  if (!secret.known) {
-    if (pinned.length > 0) return;
-    ctx.report(
-      fn,
-      `${region}: ${describe(fn)}: props.environment.variables.${key} is unknown at preview time, and its role grants ${GET_SECRET_VALUE} neither on a known ARN nor as the RDS-managed master secret of a DB instance of this region that the function's environment comes from, so least-privilege-role cannot verify it. ` +
-        "Grant the RDS-managed secret with the aws:rds:primaryDBInstanceArn condition (infra/iam-policies.ts), or make the ARN known before deployment.",
-    );
-    return;
-  }
-  const arn = secret.value;
-  if (arn === undefined) return;
-  if (grantsExactSecret(statements, arn) || pinned.some((i) => isRdsManagedSecretOf(i, arn))) return;
-  ctx.report(fn, `${region}: ${fn.name}'s role does not allow ${GET_SECRET_VALUE} on ${arn} (by that exact ARN, or as the RDS-managed secret of its DB instance), which it needs to read its secret ${key}`);
-}
-
-function rolePolicies(stack: StackIndex, role: PolicyResource, ctx: CheckContext): PolicyResource[] {
-  const roleName = ctx.inspect(role, () => str(role.props.name));
-  return stack.ofType(T.rolePolicy).filter(
-    (p) => stack.refersTo(p, "role", role, () => roleName !== undefined && ctx.inspect(p, () => str(p.props.role)) === roleName),
-  );
-}
-
-export const leastPrivilegeRole = stackPolicy(leastPrivilegeSpec, (stack, ctx) => {
-  for (const fn of stack.ofType(T.lambda)) {
-    const region = regionOf(fn) ?? "(global)";
-    const role = stack.dependenciesOf(fn, "role").find((d) => d.type === T.role);
-    if (!role) {
-      ctx.report(fn, `${region}: ${fn.name}'s role is not a role of this stack, so its permissions cannot be checked`);
+function checkSecrets(stack: StackIndex, ctx: CheckContext, fn: PolicyResource, statements: Statement[], env: Props, secretVariables: string[]): void {
+  const region = stack.regionLabel(fn);
+  const pinned = instanceSecretGrants(stack, ctx, fn, statements);
+  for (const key of Object.keys(env).sort()) {
+    const value = readIfKnown(() => str(env[key]));
+    const namedSecret = secretVariables.some((g) => globMatch(g, key));
+    if (!value.known) {
+      if (!namedSecret || pinned.length > 0) continue;
+      ctx.report(
+        fn,
+        `${region}: ${describe(fn)}: props.environment.variables.${key} is unknown at preview time, and its role grants ${GET_SECRET_VALUE} neither on a known ARN nor as the RDS-managed master secret of a DB instance of this region that the function's environment comes from, so least-privilege-role cannot verify it. ` +
+          "Grant the RDS-managed secret with the aws:rds:primaryDBInstanceArn condition, or make the ARN known before deployment.",
+      );
       continue;
     }
-    const statements: Statement[] = [];
-    let readable = true;
-    for (const policy of rolePolicies(stack, role, ctx)) {
-      const parsed = ctx.inspect(policy, () => allowStatements(json(policy.props.policy)));
-      if (parsed === undefined) {
-        readable = false;
-        continue;
-      }
-      for (const s of parsed) {
-        const wildcard = s.actions.filter((a) => a.includes("*"));
-        if (wildcard.length > 0) ctx.report(policy, `${region}: ${policy.name} (role of ${fn.name}) allows wildcard action${wildcard.length > 1 ? "s" : ""} ${wildcard.join(", ")}`);
-        if (s.notAction) ctx.report(policy, `${region}: ${policy.name} (role of ${fn.name}) uses NotAction, which allows everything not listed`);
-      }
-      statements.push(...parsed);
+    const arn = value.value;
+    if (arn === undefined || !(SECRET_ARN_RE.test(arn) || (namedSecret && arn.startsWith("arn:")))) continue;
+    if (grantsExactSecret(statements, arn) || pinned.some((i) => isRdsManagedSecretOf(i, arn))) continue;
+    ctx.report(fn, `${region}: ${fn.name}'s role does not allow ${GET_SECRET_VALUE} on ${arn} (by that exact ARN, or as the RDS-managed secret of its DB instance), which it needs to read its secret ${key}`);
+  }
+}
+
+function checkRoleDocuments(stack: StackIndex, ctx: CheckContext, role: PolicyResource, broad: string[]): { statements: Statement[]; complete: boolean } {
+  const region = stack.regionLabel(role);
+  const policies = rolePolicies(stack, role, ctx);
+  const statements: Statement[] = [];
+  for (const doc of policies.documents) {
+    for (const s of doc.statements) {
+      const wildcard = s.actions.filter((a) => a.includes("*") || a.includes("?"));
+      if (wildcard.length > 0) ctx.report(doc.holder, `${region}: ${doc.label} (role ${role.name}) allows wildcard action${wildcard.length > 1 ? "s" : ""} ${wildcard.join(", ")}`);
+      if (s.notAction) ctx.report(doc.holder, `${region}: ${doc.label} (role ${role.name}) uses NotAction, which allows everything not listed`);
     }
-    const managed = [
-      ...(ctx.inspect(role, () => list(role.props.managedPolicyArns).map(String)) ?? []),
-      ...stack
-        .ofType(T.rolePolicyAttachment)
-        .filter((a) => stack.refersTo(a, "role", role, () => false))
-        .map((a) => ctx.inspect(a, () => str(a.props.policyArn)) ?? ""),
-    ];
-    for (const arn of managed.filter((a) => BROAD_MANAGED_POLICY.test(a))) {
-      ctx.report(role, `${region}: ${fn.name}'s role has the AWS managed policy ${arn}`);
+    statements.push(...doc.statements);
+  }
+  for (const { arn, holder } of policies.externalArns) {
+    if (broad.some((g) => globMatch(g, arn))) ctx.report(holder, `${region}: role ${role.name} has the broad AWS managed policy ${arn}`);
+    else if (!/:iam::aws:policy\//.test(arn)) ctx.report(holder, `${region}: role ${role.name} has the policy ${arn}, which is not in the stack, so least-privilege-role cannot read what it allows; manage it in the stack or waive it`);
+  }
+  return { statements, complete: policies.complete };
+}
+
+export const leastPrivilegeRole = stackPolicy<LeastPrivilegeConfig>(leastPrivilegeSpec, (stack, ctx, config) => {
+  const broad = config.broadManagedPolicies ?? BROAD_MANAGED_POLICIES;
+  const roles = new Map<string, { statements: Statement[]; complete: boolean }>();
+  for (const role of stack.ofType(T.role)) roles.set(role.urn, checkRoleDocuments(stack, ctx, role, broad));
+
+  for (const fn of stack.ofType(T.lambda)) {
+    const region = stack.regionLabel(fn);
+    const role = functionRole(stack, fn);
+    if (!role) {
+      if (ctx.inspect(fn, () => has(fn.props, "role"))) ctx.report(fn, `${region}: ${fn.name}'s role is not a role of this stack, so its permissions cannot be checked`);
+      continue;
     }
-    if (!readable) continue;
-    const needs = ctx.inspect(fn, () => needsOf(str(tagsOf(fn)["pipeline:function"]), envOf(fn.props)));
-    for (const need of needs ?? []) {
-      const granted = statements.some((s) => s.actions.some((a) => globMatch(a, need.action)) && s.resources.some((r) => globMatch(r, need.resource)));
-      if (!granted) ctx.report(fn, `${region}: ${fn.name}'s role does not allow ${need.action} on ${need.shown}, which it needs to ${need.why}`);
+    const { statements, complete } = roles.get(role.urn) as { statements: Statement[]; complete: boolean };
+    if (!complete) continue;
+    for (const need of [...triggerNeeds(stack, fn), ...configuredNeeds(ctx, fn, config.requiredGrants ?? [])]) {
+      if (!allows(statements, need)) ctx.report(fn, `${region}: ${fn.name}'s role does not allow ${need.action} on ${need.shown}, which it needs to ${need.why}`);
     }
     const env = ctx.inspect(fn, () => envOf(fn.props));
-    if (env) for (const key of SECRET_ENV) checkSecret(stack, ctx, fn, region, statements, env, key);
+    if (env) checkSecrets(stack, ctx, fn, statements, env, config.secretEnvironmentVariables ?? DEFAULT_SECRET_VARIABLES);
   }
 });

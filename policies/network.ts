@@ -6,7 +6,7 @@ import type { PolicyResource } from "@pulumi/policy";
 import { stackPolicy, type CheckContext, type PolicySpec } from "./support/define";
 import { has, list, num, obj, str } from "./support/props";
 import { usesDatabase } from "./database";
-import { T, regionOf, type StackIndex } from "./support/resources";
+import { T, type StackIndex } from "./support/resources";
 
 const DEFAULT_PORTS: Record<string, number> = { postgres: 5432, mysql: 3306, mariadb: 3306 };
 
@@ -80,9 +80,9 @@ export const functionDatabaseNetwork = stackPolicy(functionDatabaseNetworkSpec, 
   const egress = rules(stack, "egress", ctx);
   const proxies = stack.ofType(T.dbProxy);
   for (const fn of stack.ofType(T.lambda)) {
-    if (ctx.inspect(fn, () => usesDatabase(fn)) !== true) continue;
-    const region = regionOf(fn) ?? "(global)";
-    const db = databases.find((d) => regionOf(d) === regionOf(fn));
+    if (ctx.inspect(fn, () => usesDatabase(stack, fn)) !== true) continue;
+    const region = stack.regionLabel(fn);
+    const db = databases.find((d) => stack.regionOf(d) === stack.regionOf(fn));
     if (!db) continue;
     const engine = ctx.inspect(db, () => str(db.props.engine)) ?? "postgres";
     const port = ctx.inspect(db, () => num(db.props.port)) ?? DEFAULT_PORTS[engine] ?? 5432;
@@ -92,7 +92,7 @@ export const functionDatabaseNetwork = stackPolicy(functionDatabaseNetworkSpec, 
       continue;
     }
     // Through the RDS Proxy when the function's environment was built from the proxy's endpoint.
-    const proxy = proxies.find((p) => regionOf(p) === region && stack.dependenciesOf(fn, "environment").some((d) => d.urn === p.urn));
+    const proxy = proxies.find((p) => stack.regionOf(p) === region && stack.dependenciesOf(fn, "environment").some((d) => d.urn === p.urn));
     const target = proxy ?? db;
     const dbGroups = sgUrns(stack, target, "vpcSecurityGroupIds");
     if (dbGroups.length === 0) {

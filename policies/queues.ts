@@ -4,7 +4,7 @@
 import type { PolicyResource } from "@pulumi/policy";
 import { stackPolicy, type CheckContext, type PolicySpec } from "./support/define";
 import { has, num, obj, str } from "./support/props";
-import { T, describe, regionOf, type StackIndex } from "./support/resources";
+import { T, describe, type StackIndex } from "./support/resources";
 
 /** AWS: an SQS event source's queue visibility should be at least six times the function timeout. */
 export const VISIBILITY_FACTOR = 6;
@@ -56,7 +56,7 @@ export const queueVisibility = stackPolicy(queueVisibilitySpec, (stack, ctx) => 
     if (visibility < VISIBILITY_FACTOR * timeout) {
       ctx.report(
         queue,
-        `${regionOf(queue) ?? "(global)"}: queue ${queue.name} has visibility ${visibility}s but feeds ${fn.name} with timeout ${timeout}s; needs at least ${VISIBILITY_FACTOR * timeout}s or messages are delivered again while still being processed`,
+        `${stack.regionLabel(queue)}: queue ${queue.name} has visibility ${visibility}s but feeds ${fn.name} with timeout ${timeout}s; needs at least ${VISIBILITY_FACTOR * timeout}s or messages are delivered again while still being processed`,
       );
     }
   }
@@ -77,7 +77,7 @@ export const asyncFailureDestination = stackPolicy(asyncFailureDestinationSpec, 
     const queue = sqsSource(stack, mapping);
     if (!queue) continue;
     if (!has(queue.props, "redrivePolicy")) {
-      ctx.report(queue, `${regionOf(queue) ?? "(global)"}: queue ${queue.name} feeds ${mapping.name} but has no redrivePolicy, so a poison message is retried until it expires and then lost`);
+      ctx.report(queue, `${stack.regionLabel(queue)}: queue ${queue.name} feeds ${mapping.name} but has no redrivePolicy, so a poison message is retried until it expires and then lost`);
     }
   }
   const asyncSources: { source: PolicyResource; key: string; dlq: () => boolean; via: string }[] = [
@@ -93,7 +93,7 @@ export const asyncFailureDestination = stackPolicy(asyncFailureDestinationSpec, 
     if (ctx.inspect(source, dlq) === true || functionHasFailureRoute(stack, fn, ctx)) continue;
     ctx.report(
       fn,
-      `${regionOf(fn) ?? "(global)"}: ${fn.name} is invoked asynchronously by ${via} ${describe(source)} and its failures go nowhere: add an on-failure destination or a dead-letter queue`,
+      `${stack.regionLabel(fn)}: ${fn.name} is invoked asynchronously by ${via} ${describe(source)} and its failures go nowhere: add an on-failure destination or a dead-letter queue`,
     );
   }
 });

@@ -1,9 +1,9 @@
 // Function runtime guardrails: no deprecated runtime (a build that cannot be
 // redeployed is the story's months-old failing build, waiting to happen), and
-// no memory above the cap the OOM remediator stops at.
+// no memory above a cap (a function that needs ever more memory is leaking).
 import { resourcePolicy, stackPolicy, type PolicySpec } from "./support/define";
 import { envOf, num, str } from "./support/props";
-import { T, regionLabel, regionOf } from "./support/resources";
+import { T } from "./support/resources";
 import { utcToday } from "./waivers";
 
 /** Lambda runtimes and the day AWS deprecates them (AWS Lambda runtimes page). */
@@ -41,34 +41,53 @@ export const supportedRuntime = resourcePolicy(supportedRuntimeSpec, (fn, ctx) =
   const runtime = ctx.inspect(fn, () => str(fn.props.runtime));
   const deprecated = runtime === undefined ? undefined : RUNTIME_DEPRECATION[runtime];
   if (runtime !== undefined && deprecated !== undefined && deprecated <= utcToday()) {
-    ctx.report(fn, `${fn.name} uses ${runtime}, deprecated by AWS on ${deprecated}: it can no longer be updated safely`);
+    ctx.report(fn, `${fn.region}: ${fn.name} uses ${runtime}, deprecated by AWS on ${deprecated}: it can no longer be updated safely`);
   }
 });
 
-/** The cap the remediator raises memory to (docs/contracts.md: MEMORY_CAP_MB, 1024). */
-export const DEFAULT_MEMORY_CAP_MB = 1024;
+/** Above this, a function is more likely mis-sized or leaking than needing the memory (Lambda's limit before 2020). */
+export const DEFAULT_MEMORY_CAP_MB = 3008;
+
+export interface MemoryCapConfig {
+  /** The cap for every function (default 3008 MB). */
+  maxMemoryMb?: number;
+  /**
+   * An environment variable that carries the region's cap on one of its
+   * functions (an OOM remediator's own limit, say): where a function of the
+   * region has it, its value is the cap there, so the program states the cap once.
+   */
+  capFromEnvironment?: string;
+}
 
 export const memoryCapSpec: PolicySpec = {
   name: "memory-cap",
-  description: `No function is configured with more memory than the OOM remediator's cap (MEMORY_CAP_MB of the region's oom-remediator, ${DEFAULT_MEMORY_CAP_MB} MB by default).`,
+  description: `No function is configured with more memory than the cap: the pack config's maxMemoryMb (${DEFAULT_MEMORY_CAP_MB} MB by default), or the region's value of the environment variable capFromEnvironment names.`,
   enforcementLevel: "mandatory",
   severity: "medium",
   remediationSteps:
-    "Lower memorySize to the cap; a function that needs more is leaking or mis-sized: fix the cause, or raise remediation.memoryCapMb for every region deliberately.",
+    "Lower memorySize to the cap; a function that needs more is leaking or mis-sized: fix the cause, or raise the cap for every region deliberately.",
+  config: {
+    maxMemoryMb: { type: "integer", minimum: 128, maximum: 10240, description: "memory cap in MB" },
+    capFromEnvironment: { type: "string", pattern: "^[A-Za-z_][A-Za-z0-9_]*$", description: "an environment variable name" },
+  },
 };
 
-export const memoryCap = stackPolicy(memoryCapSpec, (stack, ctx) => {
+export const memoryCap = stackPolicy<MemoryCapConfig>(memoryCapSpec, (stack, ctx, config) => {
   const functions = stack.ofType(T.lambda);
   const caps = new Map<string, number>();
-  for (const fn of functions) {
-    const cap = ctx.inspect(fn, () => num(envOf(fn.props).MEMORY_CAP_MB));
-    if (cap !== undefined) caps.set(regionLabel(fn), cap);
+  const variable = config.capFromEnvironment;
+  if (variable !== undefined) {
+    for (const fn of functions) {
+      const cap = ctx.inspect(fn, () => num(envOf(fn.props)[variable]));
+      if (cap !== undefined) caps.set(stack.regionLabel(fn), cap);
+    }
   }
   for (const fn of functions) {
-    const cap = caps.get(regionOf(fn) ?? "(global)") ?? DEFAULT_MEMORY_CAP_MB;
+    const region = stack.regionLabel(fn);
+    const cap = caps.get(region) ?? config.maxMemoryMb ?? DEFAULT_MEMORY_CAP_MB;
     const memory = ctx.inspect(fn, () => num(fn.props.memorySize) ?? 128);
     if (memory !== undefined && memory > cap) {
-      ctx.report(fn, `${regionLabel(fn)}: ${fn.name} has memorySize ${memory} MB, above the remediation cap ${cap} MB`);
+      ctx.report(fn, `${region}: ${fn.name} has memorySize ${memory} MB, above the cap ${cap} MB`);
     }
   }
 });

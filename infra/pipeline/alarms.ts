@@ -3,7 +3,7 @@
 // docs/contracts.md so the remediators can find their targets.
 import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
-import { DATABASE_METRICS_NAMESPACE, LAMBDA_LOG_METRICS_NAMESPACE, METRICS_NAMESPACE, functionAlarmName, resourcePrefix, runbookUrl, type FunctionAlarmKind } from "../naming";
+import { DATABASE_METRICS_NAMESPACE, LAMBDA_LOG_METRICS_NAMESPACE, METRIC_NAMES, METRICS_NAMESPACE, functionAlarmName, resourcePrefix, runbookUrl, type FunctionAlarmKind } from "../naming";
 import { nameOf, opts, baseTags, type RegionContext } from "./context";
 import type { PipelineFunction } from "./functions";
 
@@ -45,9 +45,9 @@ export function createFunctionMetricFilters(ctx: RegionContext, f: PipelineFunct
       { name: `${f.name}-${role}`, logGroupName: f.logGroup.name, pattern, metricTransformation: { namespace, name: metricName, value, unit } },
       opts(ctx),
     );
-  filter("max-memory-metric", "MaxMemoryUsedMB", REPORT_PATTERN, "$maxMemoryUsed", "Megabytes");
-  filter("memory-size-metric", "MemorySizeMB", REPORT_PATTERN, "$memorySize", "Megabytes");
-  filter("oom-metric", "OutOfMemory", OOM_PATTERN, "1", "Count");
+  filter("max-memory-metric", METRIC_NAMES.maxMemoryUsed, REPORT_PATTERN, "$maxMemoryUsed", "Megabytes");
+  filter("memory-size-metric", METRIC_NAMES.memorySize, REPORT_PATTERN, "$memorySize", "Megabytes");
+  filter("oom-metric", METRIC_NAMES.outOfMemory, OOM_PATTERN, "1", "Count");
 }
 
 export function createFunctionAlarms(ctx: RegionContext, f: PipelineFunction, alertTopicArn: pulumi.Input<string>): Record<FunctionAlarmKind, aws.cloudwatch.MetricAlarm> {
@@ -74,14 +74,14 @@ export function createFunctionAlarms(ctx: RegionContext, f: PipelineFunction, al
       treatMissingData: "notBreaching",
       metricQueries: [
         // An alarm evaluates exactly one series: the inputs must say returnData false (AWS defaults it to true).
-        { id: "used", returnData: false, metric: { namespace, metricName: "MaxMemoryUsedMB", period: 300, stat: "Maximum" } },
-        { id: "size", returnData: false, metric: { namespace, metricName: "MemorySizeMB", period: 300, stat: "Maximum" } },
+        { id: "used", returnData: false, metric: { namespace, metricName: METRIC_NAMES.maxMemoryUsed, period: 300, stat: "Maximum" } },
+        { id: "size", returnData: false, metric: { namespace, metricName: METRIC_NAMES.memorySize, period: 300, stat: "Maximum" } },
         { id: "utilization", expression: "100 * used / size", label: "Memory used (%)", returnData: true },
       ],
     }),
     oom: alarm("oom", `${f.name} ran out of memory; oom-remediator raises its memory by ${ctx.cfg.remediation.memoryStepMb} MB up to ${ctx.cfg.remediation.memoryCapMb} MB.`, {
       namespace,
-      metricName: "OutOfMemory",
+      metricName: METRIC_NAMES.outOfMemory,
       statistic: "Sum",
       period: 60,
       evaluationPeriods: 1,
@@ -128,7 +128,7 @@ export function createDatabaseAlarms(ctx: RegionContext, dbId: string, allocated
     alertTopicArn,
     {
       namespace: DATABASE_METRICS_NAMESPACE,
-      metricName: "ConnectionUtilization",
+      metricName: METRIC_NAMES.connectionUtilization,
       dimensions: { DBInstanceIdentifier: dbId },
       statistic: "Maximum",
       period: 60,
@@ -154,7 +154,7 @@ export function createCanaryAlarm(ctx: RegionContext, alertTopicArn: pulumi.Inpu
   const name = `${resourcePrefix(ctx.cfg, ctx.region.name)}-canary`;
   createAlarm(ctx, "canary-alarm", name, "canary", `The synthetic upload in ${ctx.region.name} did not produce thumbnails and a row.`, alertTopicArn, {
     namespace: METRICS_NAMESPACE,
-    metricName: "CanarySuccess",
+    metricName: METRIC_NAMES.canarySuccess,
     dimensions: { service: "canary" },
     statistic: "Minimum",
     period: 300,

@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CONNECTION_BUDGET_SHARE } from "../budget";
 import type { ExistingDatabase } from "../config";
 import { resourcePrefix } from "../naming";
-import { serviceTrustPolicy, type DbSecretGrant } from "../iam-policies";
+import { dbSecretStatement, serviceTrustPolicy, type DbSecretGrant } from "../iam-policies";
 import { dbInstanceArn, dbParameterGroupArn, rdsManagedSecretArnPattern } from "../arns";
 import { arnScope, baseTags, nameOf, opts, type RegionContext } from "./context";
 import type { Network } from "./network";
@@ -92,21 +92,23 @@ export function createDatabase(ctx: RegionContext, network: Network, maxConnecti
     return arn;
   });
 
-  let host: pulumi.Output<string> = instance.address;
-  if (db.rdsProxy) host = createProxy(ctx, network.subnetIds, databaseSg, instance, secretArn);
-
   const scope = arnScope(ctx);
   // The secret's ARN is unknown until RDS creates it; the grant names the instance (explicit identifier) instead.
   const secretGrant: DbSecretGrant = { kind: "rds-managed", secretArnPattern: rdsManagedSecretArnPattern(scope), dbInstanceArn: dbInstanceArn(scope, identifier) };
+
+  let host: pulumi.Output<string> = instance.address;
+  if (db.rdsProxy) host = createProxy(ctx, network.subnetIds, databaseSg, instance, secretArn, secretGrant);
+
   return { instance, identifier, parameterGroupName, parameterGroupArn: dbParameterGroupArn(scope, parameterGroupName), secretArn, secretGrant, host, port: POSTGRES_PORT, dbName: db.dbName };
 }
 
-function createProxy(ctx: RegionContext, subnetIds: pulumi.Output<string>[], databaseSg: pulumi.Output<string>, instance: aws.rds.Instance, secretArn: pulumi.Output<string>): pulumi.Output<string> {
+function createProxy(ctx: RegionContext, subnetIds: pulumi.Output<string>[], databaseSg: pulumi.Output<string>, instance: aws.rds.Instance, secretArn: pulumi.Output<string>, secretGrant: DbSecretGrant): pulumi.Output<string> {
   const prefix = resourcePrefix(ctx.cfg, ctx.region.name);
   const role = new aws.iam.Role(nameOf(ctx, "db-proxy-role"), { name: `${prefix}-db-proxy`, assumeRolePolicy: JSON.stringify(serviceTrustPolicy("rds.amazonaws.com")), tags: baseTags(ctx, "db-proxy-role") }, opts(ctx));
   new aws.iam.RolePolicy(
     nameOf(ctx, "db-proxy-policy"),
-    { role: role.id, policy: secretArn.apply((arn) => JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: arn }] })) },
+    // The same grant the functions get, pinned to the instance, so the policy is known at preview.
+    { role: role.id, policy: JSON.stringify({ Version: "2012-10-17", Statement: [dbSecretStatement(secretGrant)] }) },
     opts(ctx),
   );
   // The proxy sits in the database security group; it reaches the instance through a self-reference.

@@ -1,7 +1,9 @@
-// Per region: a KMS key for log groups, and the CloudWatch Logs destination
-// that forwards subscription data to the archive Firehose of the region's
-// jurisdiction (the destination must live in the log groups' region; its
-// target may be elsewhere), with the role CloudWatch Logs assumes.
+// Per region: a KMS key for log groups, and where their subscription filters
+// send logs: the CloudWatch Logs destination this stack creates in the region,
+// forwarding to the archive Firehose of the region's jurisdiction (a
+// destination must live in the log groups' region; its target may be
+// elsewhere), with the role CloudWatch Logs assumes; or an organisation's
+// existing destination of that region (the log-archive account pattern).
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { deliveryStreamArn, logDestinationArn } from "../arns";
@@ -13,7 +15,10 @@ export interface RegionLogging {
   destinationArn: pulumi.Output<string>;
 }
 
-export function createRegionLogging(ctx: RegionContext, archiveFirehoseArn: pulumi.Input<string>): RegionLogging {
+/** The stack's own archive stream, or the ARN of an existing destination in the region. */
+export type LogShippingTarget = { archiveFirehoseArn: pulumi.Input<string> } | { existingDestinationArn: string };
+
+export function createRegionLogging(ctx: RegionContext, target: LogShippingTarget): RegionLogging {
   const region = ctx.region.name;
   const prefix = resourcePrefix(ctx.cfg, region);
   const key = new aws.kms.Key(
@@ -40,6 +45,8 @@ export function createRegionLogging(ctx: RegionContext, archiveFirehoseArn: pulu
     },
     opts(ctx),
   );
+  if ("existingDestinationArn" in target) return { kmsKeyArn: key.arn, destinationArn: pulumi.output(target.existingDestinationArn) };
+  const archiveFirehoseArn = target.archiveFirehoseArn;
 
   const archiveStreamArn = deliveryStreamArn({ ...arnScope(ctx), region: ctx.region.logArchiveRegion }, logArchiveName(ctx.cfg, ctx.region.logArchiveRegion));
   const role = new aws.iam.Role(

@@ -1,5 +1,7 @@
-// The raw bucket (private, versioned, encrypted, TLS-only) and the thumbnails
-// bucket (private too, read publicly only through CloudFront with origin access control).
+// The raw bucket (private, versioned, encrypted, TLS-only, access-logged) and
+// the thumbnails bucket (private too, read publicly only through CloudFront
+// with origin access control), and the access-logs bucket of the region that
+// receives the raw bucket's S3 access logs and the CDN's standard logs.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { bucketArn } from "../arns";
@@ -15,15 +17,25 @@ export interface PrivateBucket {
   knownArn: string;
 }
 
-/** A bucket with all four public-access blocks, SSE, versioning, owner-enforced objects and lifecycle rules. */
-export function createPrivateBucket(ctx: RegionContext, role: string, physicalName: string, lifecycle: aws.types.input.s3.BucketLifecycleConfigurationRule[]): PrivateBucket {
+/**
+ * A bucket with all four public-access blocks, SSE, versioning, owner-enforced
+ * objects and lifecycle rules. `objectOwnership` "BucketOwnerPreferred" keeps
+ * ACLs usable, which CloudFront's standard logs need in the bucket they go to.
+ */
+export function createPrivateBucket(
+  ctx: RegionContext,
+  role: string,
+  physicalName: string,
+  lifecycle: aws.types.input.s3.BucketLifecycleConfigurationRule[],
+  objectOwnership: "BucketOwnerEnforced" | "BucketOwnerPreferred" = "BucketOwnerEnforced",
+): PrivateBucket {
   const bucket = new aws.s3.Bucket(nameOf(ctx, role), { bucket: physicalName, forceDestroy: false, tags: baseTags(ctx, role) }, opts(ctx));
   new aws.s3.BucketPublicAccessBlock(
     nameOf(ctx, `${role}-public-access`),
     { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
     opts(ctx),
   );
-  new aws.s3.BucketOwnershipControls(nameOf(ctx, `${role}-ownership`), { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, opts(ctx));
+  new aws.s3.BucketOwnershipControls(nameOf(ctx, `${role}-ownership`), { bucket: bucket.id, rule: { objectOwnership } }, opts(ctx));
   new aws.s3.BucketServerSideEncryptionConfiguration(
     nameOf(ctx, `${role}-encryption`),
     { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true }] },
@@ -57,13 +69,62 @@ function commonLifecycle(noncurrentDays: number): aws.types.input.s3.BucketLifec
 export interface Storage {
   raw: PrivateBucket;
   thumbnails: PrivateBucket;
+  accessLogs: PrivateBucket;
   cdnDomain: pulumi.Output<string>;
+}
+
+/** Key prefixes of the access-logs bucket: S3 server access logs of the raw bucket, and the CDN's standard logs. */
+export const RAW_ACCESS_LOG_PREFIX = "s3/raw/";
+export const CDN_LOG_PREFIX = "cdn/";
+
+/**
+ * The region's access-logs bucket: who read or wrote an original, and what the
+ * CDN served, kept as long as the log archive keeps logs. S3 server access logs
+ * arrive by bucket policy (logging.s3.amazonaws.com, from the raw bucket only);
+ * CloudFront's standard logs by ACL, so its ownership keeps ACLs usable. SSE-S3,
+ * the only encryption S3 server access logging delivers to.
+ */
+function createAccessLogsBucket(ctx: RegionContext, prefix: string, raw: PrivateBucket): PrivateBucket {
+  const logs = createPrivateBucket(
+    ctx,
+    "access-logs-bucket",
+    `${prefix}-access-logs-${ctx.accountId}`,
+    [
+      { id: "abort-incomplete-uploads", status: "Enabled", filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation: 7 } },
+      { id: "expire-access-logs", status: "Enabled", filter: {}, expiration: { days: ctx.cfg.archiveRetentionDays }, noncurrentVersionExpiration: { noncurrentDays: 30 } },
+    ],
+    "BucketOwnerPreferred",
+  );
+  new aws.s3.BucketPolicy(
+    nameOf(ctx, "access-logs-bucket-policy"),
+    {
+      bucket: logs.bucket.id,
+      policy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          tlsOnlyStatement(logs.knownArn),
+          {
+            Sid: "S3ServerAccessLogsOfTheRawBucket",
+            Effect: "Allow",
+            Principal: { Service: "logging.s3.amazonaws.com" },
+            Action: "s3:PutObject",
+            Resource: `${logs.knownArn}/${RAW_ACCESS_LOG_PREFIX}*`,
+            Condition: { ArnLike: { "aws:SourceArn": raw.knownArn }, StringEquals: { "aws:SourceAccount": ctx.accountId } },
+          },
+        ],
+      }),
+    },
+    opts(ctx),
+  );
+  new aws.s3.BucketLogging(nameOf(ctx, "raw-bucket-access-logging"), { bucket: raw.bucket.id, targetBucket: logs.bucket.id, targetPrefix: RAW_ACCESS_LOG_PREFIX }, opts(ctx));
+  return logs;
 }
 
 export function createStorage(ctx: RegionContext): Storage {
   const prefix = resourcePrefix(ctx.cfg, ctx.region.name);
   const raw = createPrivateBucket(ctx, "raw-bucket", `${prefix}-raw-${ctx.accountId}`, commonLifecycle(ctx.cfg.rawRetentionDays));
   const thumbnails = createPrivateBucket(ctx, "thumbnails-bucket", `${prefix}-thumbnails-${ctx.accountId}`, commonLifecycle(30));
+  const accessLogs = createAccessLogsBucket(ctx, prefix, raw);
 
   new aws.s3.BucketPolicy(
     nameOf(ctx, "raw-bucket-policy"),
@@ -96,6 +157,7 @@ export function createStorage(ctx: RegionContext): Storage {
       },
       restrictions: { geoRestriction: { restrictionType: "none" } },
       viewerCertificate: { cloudfrontDefaultCertificate: true },
+      loggingConfig: { bucket: accessLogs.bucket.bucketDomainName, prefix: CDN_LOG_PREFIX, includeCookies: false },
       tags: baseTags(ctx, "cdn"),
     },
     opts(ctx),
@@ -125,5 +187,5 @@ export function createStorage(ctx: RegionContext): Storage {
     opts(ctx),
   );
 
-  return { raw, thumbnails, cdnDomain: distribution.domainName };
+  return { raw, thumbnails, accessLogs, cdnDomain: distribution.domainName };
 }

@@ -4,8 +4,14 @@
 // The pack and its tests both go through here, so they see exactly what the
 // policy server sees.
 import * as policyIndex from "@pulumi/policy";
-import * as policyDeserialize from "@pulumi/policy/deserialize";
-import type { Struct } from "google-protobuf/google/protobuf/struct_pb";
+// The module object itself, not an interop copy (tsx's `import *` copies), so a wrapper installed on it is what the server calls.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- see above
+import policyDeserialize = require("@pulumi/policy/deserialize");
+
+/** A protobuf Struct as the server hands it over. */
+export interface StructLike {
+  toJavaScript(): Record<string, unknown>;
+}
 
 export interface UnknownValueErrorLike extends Error {
   /** Property path from the resource's props to the unknown value. */
@@ -17,15 +23,20 @@ interface ProxyExports {
   UnknownValueError: abstract new (...args: never[]) => UnknownValueErrorLike;
 }
 
-interface DeserializeExports {
-  deserializeProperties(props: Struct, proxySecrets: boolean): Record<string, unknown>;
+export interface DeserializeExports {
+  deserializeProperties(props: StructLike, proxySecrets: boolean): Record<string, unknown>;
 }
 
 const proxy = policyIndex as unknown as ProxyExports;
-const deserialize = policyDeserialize as unknown as DeserializeExports;
+/** @pulumi/policy's deserialize module, where archive-hash.ts installs its wrapper. */
+export const deserializeModule = policyDeserialize as unknown as DeserializeExports;
 
 export const unknownCheckingProxy = proxy.unknownCheckingProxy;
-export const deserializeProperties = deserialize.deserializeProperties;
+
+/** The server's deserialization, looked up at each call so it includes any wrapper installed since. */
+export function deserializeProperties(props: StructLike, proxySecrets: boolean): Record<string, unknown> {
+  return deserializeModule.deserializeProperties(props, proxySecrets);
+}
 
 export function isUnknownValueError(e: unknown): e is UnknownValueErrorLike {
   return e instanceof proxy.UnknownValueError;

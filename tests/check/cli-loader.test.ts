@@ -11,7 +11,10 @@ import * as analyzer from "@pulumi/pulumi/proto/analyzer_pb";
 import { AnalyzerSession, AnalyzerStartError, packCommand } from "../../tools/check/analyzer-client";
 import { analyzeRequest, indexProviders, stackResource } from "../../tools/check/encode";
 import { DEFAULT_PACK_DIR } from "../../tools/check/index";
-import { fixtureRepo, goodPlan, withProps, without } from "../policies/fixture";
+import { parsePackConfig } from "../../tools/check/pack-config";
+import { packInfo, reconcilePolicyConfig } from "../../tools/check/reconcile";
+import { policyConfig } from "../../tools/check/run-check";
+import { FIXTURE_CONFIG, goodPlan, withProps, without } from "../policies/fixture";
 
 const MANDATORY = ["central-log-shipping", "required-alarms", "working-build", "region-parity"];
 const REPO_ROOT = resolve(__dirname, "..", "..");
@@ -24,13 +27,15 @@ describe("the policy pack under the Pulumi CLI's loader (run-policy-pack + ts-no
   let session: AnalyzerSession;
 
   before(async () => {
-    session = await AnalyzerSession.start({ packDir: DEFAULT_PACK_DIR, stack: plan.stack, project: plan.project, loader: "pulumi-cli", env: { SNOWFLAKE_GUARD_REPO_ROOT: fixtureRepo() } });
+    session = await AnalyzerSession.start({ packDir: DEFAULT_PACK_DIR, stack: plan.stack, project: plan.project, loader: "pulumi-cli" });
+    // The fixture's pack config (its build manifest, its public bucket), sent as the CLI sends --policy-pack-config.
+    await session.configure(policyConfig(reconcilePolicyConfig(packInfo(await session.getAnalyzerInfo()), parsePackConfig(FIXTURE_CONFIG, "fixture config"))));
   });
   after(async () => session?.close());
 
   it("runs @pulumi/pulumi/cmd/run-policy-pack resolved from the pack, with the engine address then the pack folder", () => {
     const [script, engine, pack] = packCommand("pulumi-cli", DEFAULT_PACK_DIR);
-    assert.equal(script, join(REPO_ROOT, "node_modules", "@pulumi", "pulumi", "cmd", "run-policy-pack", "index.js"));
+    assert.equal(script, join(DEFAULT_PACK_DIR, "node_modules", "@pulumi", "pulumi", "cmd", "run-policy-pack", "index.js"));
     assert.match(engine, /^127\.0\.0\.1:\d+$/);
     assert.equal(pack, DEFAULT_PACK_DIR);
   });

@@ -10,7 +10,7 @@
 import { strict as assert } from "node:assert";
 import { AnalyzerSession } from "../../tools/check/analyzer-client";
 import { DEFAULT_PACK_DIR } from "../../tools/check/index";
-import { defaultConfigPath, readPackConfig, type PackConfig } from "../../tools/check/pack-config";
+import { stackPackConfig, type PackConfig } from "../../tools/check/pack-config";
 import { checkPlan, type CheckReport, type Violation } from "../../tools/check/run-check";
 import { MOCK_ACCOUNT_ID as ACCOUNT } from "../../tools/plan/mocks";
 import { listStacks, planStack, REPO_ROOT, UNKNOWN, type PlanFile, type PlanResource } from "../../tools/plan/plan-stack";
@@ -21,8 +21,7 @@ const BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy";
 const DB_INSTANCE = "aws:rds/instance:Instance";
 
 function stackConfig(stack: string): PackConfig {
-  const path = defaultConfigPath(DEFAULT_PACK_DIR, stack);
-  return path ? readPackConfig(path) : {};
+  return stackPackConfig(stack);
 }
 
 function mandatory(report: CheckReport): Violation[] {
@@ -113,7 +112,7 @@ describe("a new stack's first preview (computed outputs unknown) against the pac
     const region = "us-east-1";
     const broken = withProp(withProp(dev, `${region}-raw-bucket-policy`, "policy", UNKNOWN), `${region}-ticket-opener-policy`, "policy", UNKNOWN);
     const found = mandatory(await checkPlan(session, broken, stackConfig("dev")));
-    assert.deepEqual(found.map((v) => `${v.policy} ${v.region}`).sort(), [`least-privilege-role ${region}`, `raw-bucket-private ${region}`]);
+    assert.deepEqual(found.map((v) => `${v.policy} ${v.region}`).sort(), [`least-privilege-role ${region}`, `private-buckets ${region}`]);
     for (const v of found) assert.match(v.message, /props\.policy is unknown at preview time/);
   });
 

@@ -10,15 +10,15 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { AnalyzerSession } from "../../tools/check/analyzer-client";
 import { DEFAULT_PACK_DIR, runCli } from "../../tools/check/index";
-import { defaultConfigPath, parsePackConfig, readPackConfig, type PackConfig } from "../../tools/check/pack-config";
+import { mergeConfig, parsePackConfig, stackPackConfig, stackPackConfigDocument, type PackConfig } from "../../tools/check/pack-config";
 import { checkPlan, type CheckReport } from "../../tools/check/run-check";
 import { listStacks, planStack, REPO_ROOT, type PlanFile, type PlanResource } from "../../tools/plan/plan-stack";
 
 const run = promisify(execFile);
 
+/** The stack's pack config, as CI writes it for --policy-pack-config (program settings, stack file, build manifest). */
 function stackConfig(stack: string): PackConfig {
-  const path = defaultConfigPath(DEFAULT_PACK_DIR, stack);
-  return path ? readPackConfig(path) : {};
+  return stackPackConfig(stack);
 }
 
 function mandatoryIn(report: CheckReport): string[] {
@@ -75,7 +75,7 @@ describe("npm run check on the real stacks", function () {
     it("no subscription filter in one region: central-log-shipping names that region", async () => {
       const region = regions()[1];
       const filter = pick(dev, (r) => r.type === "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter" && r.region === region, "subscription filter");
-      const got = mandatoryIn(await checkPlan(session, drop(dev, filter), {}));
+      const got = mandatoryIn(await checkPlan(session, drop(dev, filter), stackConfig("dev")));
       assert.ok(got.includes(`central-log-shipping ${region}`), got.join("\n"));
       assert.ok(!got.some((g) => g.startsWith("central-log-shipping") && !g.endsWith(region)), got.join("\n"));
     });
@@ -83,27 +83,27 @@ describe("npm run check on the real stacks", function () {
     it("one alarm without actions: required-alarms names its region", async () => {
       const region = regions()[0];
       const alarm = pick(dev, (r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm" && r.region === region, "alarm");
-      const got = mandatoryIn(await checkPlan(session, edit(dev, alarm, (r) => (r.props.alarmActions = [])), {}));
+      const got = mandatoryIn(await checkPlan(session, edit(dev, alarm, (r) => (r.props.alarmActions = [])), stackConfig("dev")));
       assert.deepEqual(got, [`required-alarms ${region}`]);
     });
 
     it("one region's function on another bundle: working-build names that region", async () => {
       const region = regions()[1];
       const fn = pick(dev, (r) => r.type === "aws:lambda/function:Function" && r.region === region, "function");
-      const got = mandatoryIn(await checkPlan(session, edit(dev, fn, (r) => ((r.props.tags as Record<string, string>)["pipeline:bundle-hash"] = "0".repeat(64))), {}));
+      const got = mandatoryIn(await checkPlan(session, edit(dev, fn, (r) => ((r.props.code as Record<string, string>).hash = "0".repeat(64))), stackConfig("dev")));
       assert.deepEqual([...new Set(got)], [`working-build ${region}`]);
     });
 
     it("one component dropped from one region: region-parity names that region", async () => {
       const region = regions()[0];
       const versioning = pick(dev, (r) => r.type === "aws:s3/bucketVersioning:BucketVersioning" && r.region === region, "bucket versioning");
-      const got = mandatoryIn(await checkPlan(session, drop(dev, versioning), {}));
+      const got = mandatoryIn(await checkPlan(session, drop(dev, versioning), stackConfig("dev")));
       assert.deepEqual(got, [`region-parity ${region}`]);
     });
 
     it("an expired waiver: valid-waivers names the region it was for", async () => {
       const region = regions()[1];
-      const config = parsePackConfig({ "region-parity": { waivers: [{ resource: `${region}-*`, reason: "legacy bucket layout", expires: "2024-03-31", ticket: "OPS-42" }] } }, "test");
+      const config = parsePackConfig(mergeConfig(stackPackConfigDocument("dev"), { "region-parity": { waivers: [{ resource: `${region}-*`, reason: "legacy bucket layout", expires: "2024-03-31", ticket: "OPS-42" }] } }), "test");
       const report = await checkPlan(session, dev, config);
       assert.deepEqual(mandatoryIn(report), [`valid-waivers ${region}`]);
       assert.match(report.violations[0].message, /expired on 2024-03-31 \(OPS-42\)/);

@@ -5,6 +5,8 @@
 // collected in both forms reportViolation accepts. So a policy under test sees
 // exactly what it sees inside `pulumi preview`.
 import type { EnforcementLevel, Policy, PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+// Installs the pack's wrapper that keeps the engine's archive hashes, as loading the pack does.
+import "../../policies/support/archive-hash";
 import { deserializeProperties, unknownCheckingProxy } from "../../policies/support/runtime";
 import type { PlanFile, PlanResource } from "../../tools/plan/plan-stack";
 import { encodeProperties, indexProviders, providerUrn } from "../../tools/check/encode";
@@ -69,10 +71,22 @@ export async function runPolicy(policy: AnyPolicy, plan: PlanFile, config: Recor
   const common = { getConfig: <T extends object>() => config as T, stackTags: new Map<string, string>(), notApplicable: (): never => { throw new Error("not applicable"); } };
   if (policy.validateResource) {
     const validations = Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource];
+    const providers = indexProviders(plan);
     for (const r of plan.resources) {
+      const provider = r.provider ? providers.get(providerUrn(r.provider)) : undefined;
       for (const validate of validations) {
         await validate(
-          { ...common, type: r.type, urn: r.urn, name: r.name, props: runtimeProps(r.props), opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] }, isType: () => false, asType: () => undefined },
+          {
+            ...common,
+            type: r.type,
+            urn: r.urn,
+            name: r.name,
+            props: runtimeProps(r.props),
+            opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
+            ...(provider ? { provider: { type: provider.type, urn: provider.urn, name: provider.name, props: runtimeProps(provider.props) } } : {}),
+            isType: () => false,
+            asType: () => undefined,
+          },
           report,
         );
       }

@@ -19,7 +19,7 @@ import type { PlanFile } from "../plan/plan-stack";
 import { ProjectError, readProject, readStackConfig, type StackConfig } from "../plan/project";
 import { AnalyzerSession, AnalyzerStartError, PACK_LOADERS, type PackLoader } from "./analyzer-client";
 import { EncodeError } from "./encode";
-import { defaultConfigPath, PackConfigError, readPackConfig, type PackConfig } from "./pack-config";
+import { PackConfigError, readPackConfig, stackPackConfig, type PackConfig } from "./pack-config";
 import { PlanInputError, readPlanFile } from "./plan-input";
 import { formatReports, toJsonReports, toSarifReports } from "./report";
 import { checkPlan, hasMandatory, type CheckReport } from "./run-check";
@@ -58,7 +58,7 @@ function parseArgs(argv: string[]): CliOptions {
     .addOption(new Option("--plan <file>", "check a plan file written by `npm run plan -- --out`").conflicts(["stack", "program"]))
     .addOption(new Option("--program <dir>", "any Pulumi TypeScript program (Pulumi.yaml and Pulumi.<stack>.yaml in DIR), planned under the generic AWS mocks").conflicts("plan"))
     .option("--pack <dir>", "a policy pack folder, served as `pulumi preview --policy-pack DIR` does (repeatable; default policies/ and tools/check/awsguard-pack/)", collect, [])
-    .option("--config <file>", "the policy pack config of the --pack in the same position, as `--policy-pack-config` (repeatable); without it snowflake-guard reads policies/config/<stack>.json for this program's stacks", collect, [])
+    .option("--config <file>", "the policy pack config of the --pack in the same position, as `--policy-pack-config` (repeatable); without it snowflake-guard gets this program's stack config (infra/policy-config/ and dist/manifest.json, as `npm run policy-config` writes it)", collect, [])
     .option("--json", "print { violations, waivers } as JSON instead of text")
     .option("--sarif <file>", "also write a SARIF 2.1.0 report (GitHub code scanning), one run per pack")
     .option("--first-preview", "plan like a stack's first `pulumi preview`: computed outputs stay unknown")
@@ -129,15 +129,18 @@ function target(o: CliOptions, io: CliIo): Target {
 
 interface PackRun {
   dir: string;
-  config: PackConfig;
+  /** Read after planning: this program's stack config names the build, which planning makes fresh. */
+  config: () => PackConfig;
   configSource?: string;
 }
 
-/** Each pack with its config: the --config in its position, else (snowflake-guard, this program's stacks) its stack file. */
+/** Each pack with its config: the --config in its position, else for snowflake-guard on this program's stacks the stack's (infra/policy-config/ and dist/manifest.json). */
 function packRuns(o: CliOptions, t: Target): PackRun[] {
   return o.pack.map((dir, i) => {
-    const source = o.config[i] ?? (t.repoStack && dir === DEFAULT_PACK_DIR ? defaultConfigPath(dir, t.stack) : undefined);
-    return source ? { dir, config: readPackConfig(source), configSource: source } : { dir, config: {} };
+    const source = o.config[i];
+    if (source !== undefined) return { dir, config: () => readPackConfig(source), configSource: source };
+    if (t.repoStack && dir === DEFAULT_PACK_DIR) return { dir, config: () => stackPackConfig(t.stack), configSource: `the pack config of stack ${t.stack}` };
+    return { dir, config: () => ({}) };
   });
 }
 
@@ -149,9 +152,10 @@ async function check(o: CliOptions, t: Target, runs: PackRun[]): Promise<{ plan:
   const closeAll = () => Promise.all(starting.map((s) => s.then((x) => x.close()).catch(() => undefined)));
   try {
     const plan = await t.plan();
+    const configs = runs.map((r) => r.config());
     const sessions = await Promise.all(starting);
     const reports: CheckReport[] = [];
-    for (const [i, session] of sessions.entries()) reports.push(await checkPlan(session, plan, runs[i].config, runs[i].configSource));
+    for (const [i, session] of sessions.entries()) reports.push(await checkPlan(session, plan, configs[i], runs[i].configSource));
     return { plan, reports };
   } finally {
     await closeAll();
