@@ -33,6 +33,29 @@ export interface MockRunOptions {
   firstPreview?: boolean;
   /** Keep JavaScript stack traces while the program runs (slower; for debugging the program). */
   stackTraces?: boolean;
+  /**
+   * Run the program's `beforeExit` work, as a language host whose process ends
+   * when its event loop empties does (the S3 mixins register a bucket's
+   * BucketNotification then). Only in a process of the program's own: it
+   * emits `beforeExit` on this process.
+   */
+  exitWork?: boolean;
+}
+
+type RuntimeInternals = { waitForRPCs?: () => Promise<void> };
+
+/** Lets the program's `beforeExit` handlers register what they leave for the end, until no more comes. */
+async function runExitWork(pulumi: typeof pulumiModule, recorded: Registration[]): Promise<void> {
+  // waitForRPCs is the SDK's own drain, exported by its runtime but not declared in its types.
+  const waitForRPCs = (pulumi.runtime as unknown as RuntimeInternals).waitForRPCs ?? (() => Promise.resolve());
+  for (let round = 0; round < 10; round++) {
+    await waitForRPCs();
+    const before = recorded.length;
+    process.emit("beforeExit", 0);
+    await new Promise((done) => setImmediate(done));
+    await waitForRPCs();
+    if (recorded.length === before) return;
+  }
 }
 
 /**
@@ -89,6 +112,7 @@ export async function runUnderMocks(o: MockRunOptions, program: () => unknown): 
   try {
     const exported = await program();
     if (exported !== null && typeof exported === "object") stackOutputs = (await pulumi.runtime.serializeProperties("stack outputs", exported as Record<string, unknown>)) as Record<string, Json>;
+    if (o.exitWork) await runExitWork(pulumi, recorded);
     // Every registerResource holds an RPC keep-alive; disconnect waits for all of them.
     await pulumi.runtime.disconnect();
   } catch (err) {
