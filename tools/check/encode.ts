@@ -12,18 +12,11 @@ import * as analyzer from "@pulumi/pulumi/proto/analyzer_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import type { JavaScriptValue } from "google-protobuf/google/protobuf/struct_pb";
 import type { PlanFile, PlanResource } from "../plan/plan-stack";
+import { SIGNATURE_KEY, SIGNATURES, UNKNOWN } from "../plan/wire";
 
 /** The engine's sentinel for a value unknown during preview (plugin.UnknownStringValue). */
-export const UNKNOWN_SENTINEL = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-/** The key of a signature object and the signatures the wire form uses (sdk/go/common/resource/sig). */
-export const SIGNATURE_KEY = "4dabf18193072939515e22adb298388d";
-export const SIGNATURES = {
-  asset: "c44067f5952c0a294b673a41bacd8c17",
-  archive: "0def7320c3a5731c473e5ecbe6d01bc7",
-  secret: "1b47061264138c4ac30d75fd1eb44270",
-  resourceReference: "5cf8f73096256a8f31e491e813e4eb8e",
-  outputValue: "d0e6a833031e9bbcd3f4e8bde6ca49a4",
-} as const;
+export const UNKNOWN_SENTINEL = UNKNOWN;
+export { SIGNATURE_KEY, SIGNATURES };
 
 export class EncodeError extends Error {}
 

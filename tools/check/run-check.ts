@@ -13,9 +13,7 @@ import { AnalyzerSession } from "./analyzer-client";
 import { analyzeRequest, indexProviders, stackResource } from "./encode";
 import { listWaivers, type PackConfig } from "./pack-config";
 import { packInfo, reconcilePolicyConfig, type ReconciledConfig } from "./reconcile";
-
-/** The type of the resource the language host registers around every program. */
-export const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
+import { ROOT_STACK_TYPE, rootStackUrn as engineRootStackUrn } from "../plan/engine-view";
 
 export interface Violation {
   policy: string;
@@ -118,7 +116,7 @@ async function inBatches<T, R>(items: T[], size: number, fn: (item: T) => Promis
 
 /** The root stack resource's URN, which the engine gives a stack finding that names no resource of the stack. */
 export function rootStackUrn(plan: PlanFile): string {
-  return plan.resources.find((r) => r.type === ROOT_STACK_TYPE)?.urn ?? `urn:pulumi:${plan.stack}::${plan.project}::${ROOT_STACK_TYPE}::${plan.project}-${plan.stack}`;
+  return plan.resources.find((r) => r.type === ROOT_STACK_TYPE)?.urn ?? engineRootStackUrn(plan.stack, plan.project);
 }
 
 /**

@@ -15,11 +15,11 @@
 import type * as pulumiModule from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import { withAssetHashes } from "./asset-hash";
+import { UNKNOWN } from "./wire";
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 export const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 export class EngineError extends Error {}
 

@@ -22,14 +22,14 @@ import { EngineError, type Json } from "./engine-view";
 import type { MockOptions } from "./mocks";
 import { listStacks as listProjectStacks, ProjectError, readProject, readStackConfig as readProjectStackConfig } from "./project";
 import { muteStackTraces, runUnderMocks, type PlanFile, type PlanResource } from "./run-under-mocks";
+import { SIGNATURE_KEY, SIGNATURES, UNKNOWN } from "./wire";
 
 export { muteStackTraces };
 export type { Json, PlanFile, PlanResource };
 
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-export const SIGNATURE_KEY = "4dabf18193072939515e22adb298388d";
-export const ARCHIVE_SIGNATURE = "0def7320c3a5731c473e5ecbe6d01bc7";
-export const SECRET_SIGNATURE = "1b47061264138c4ac30d75fd1eb44270";
+export { SIGNATURE_KEY, UNKNOWN };
+export const ARCHIVE_SIGNATURE = SIGNATURES.archive;
+export const SECRET_SIGNATURE = SIGNATURES.secret;
 
 export interface PlanOptions extends Omit<MockOptions, "accountId" | "defaultRegion"> {
   /** Checkout to plan; defaults to this repository. */
