@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { runCli } from "../../tools/check/index";
 import { planProgram, ProgramError } from "../../tools/plan/plan-program";
 import type { PlanFile } from "../../tools/plan/run-under-mocks";
+import { UNKNOWN } from "../../tools/plan/wire";
 
 const PROBE = join(__dirname, "fixtures", "programs", "probe");
 const STRICT_PROBE_PACK = join(__dirname, "fixtures", "packs", "strict-probe");
@@ -94,6 +95,13 @@ describe("check --program: any Pulumi program under the generic mocks", function
     assert.equal(code, 0, err.join(""));
     assert.match(err.join(""), /probe:apiToken is encrypted in Pulumi\.staging\.yaml; the offline check gives the program and the packs a stand-in value, marked secret/);
     assert.deepEqual((JSON.parse(out.join("")) as { violations: unknown[] }).violations, []);
+  });
+
+  it("plans a stack's first preview on request: computed outputs unknown, generated names known", async () => {
+    const first = await planProgram(PROBE, "staging", { firstPreview: true });
+    const out = first.plan.resources[0].outputs as Record<string, unknown>;
+    assert.equal(out.queueArn, UNKNOWN);
+    assert.match(String(resource(first.plan, "work").props.name), /^work-[0-9a-f]{7}$/);
   });
 
   it("asks for --stack when the program has several stacks", async () => {
