@@ -12,6 +12,7 @@ import { AnalyzerSession, AnalyzerStartError, packCommand } from "../../tools/ch
 import { analyzeRequest, indexProviders, stackResource } from "../../tools/check/encode";
 import { DEFAULT_PACK_DIR } from "../../tools/check/index";
 import { parsePackConfig } from "../../tools/check/pack-config";
+import { packInfo, reconcilePolicyConfig } from "../../tools/check/reconcile";
 import { policyConfig } from "../../tools/check/run-check";
 import { FIXTURE_CONFIG, goodPlan, withProps, without } from "../policies/fixture";
 
@@ -28,8 +29,7 @@ describe("the policy pack under the Pulumi CLI's loader (run-policy-pack + ts-no
   before(async () => {
     session = await AnalyzerSession.start({ packDir: DEFAULT_PACK_DIR, stack: plan.stack, project: plan.project, loader: "pulumi-cli" });
     // The fixture's pack config (its build manifest, its public bucket), sent as the CLI sends --policy-pack-config.
-    const policies = (await session.getAnalyzerInfo()).getPoliciesList().map((p) => ({ name: p.getName(), description: "", enforcementLevel: "mandatory" as const, severity: "", remediationSteps: "", url: "" }));
-    await session.configure(policyConfig(policies, parsePackConfig(FIXTURE_CONFIG, "fixture config")));
+    await session.configure(policyConfig(reconcilePolicyConfig(packInfo(await session.getAnalyzerInfo()), parsePackConfig(FIXTURE_CONFIG, "fixture config"))));
   });
   after(async () => session?.close());
 

@@ -50,6 +50,8 @@ function withProp(plan: PlanFile, name: string, key: string, value: string): Pla
   const target = copy.resources.find((r) => r.name === name);
   if (!target) throw new Error(`the plan has no resource named ${name}`);
   target.props[key] = value;
+  // AnalyzeStack reads the outputs, which echo the inputs.
+  if (target.outputs) target.outputs[key] = value;
   return copy;
 }
 

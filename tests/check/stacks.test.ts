@@ -31,9 +31,12 @@ function pick(plan: PlanFile, match: (r: PlanResource) => boolean, what: string)
   return found;
 }
 
+/** A copy with one resource changed; the change applies to its outputs too, which AnalyzeStack reads. */
 function edit(plan: PlanFile, target: PlanResource, change: (r: PlanResource) => void): PlanFile {
   const copy = structuredClone(plan);
-  change(copy.resources.find((r) => r.urn === target.urn) as PlanResource);
+  const r = copy.resources.find((x) => x.urn === target.urn) as PlanResource;
+  change(r);
+  if (r.outputs) change({ ...r, props: r.outputs });
   return copy;
 }
 
@@ -109,7 +112,7 @@ describe("npm run check on the real stacks", function () {
   });
 
   describe("the CLI", () => {
-    it("exits 1 on a mandatory violation, prints { violations, waivers } and writes SARIF", async () => {
+    it("exits 1 on a mandatory violation, prints { violations, waivers } of both default packs and writes SARIF, a run per pack", async () => {
       const dir = mkdtempSync(join(tmpdir(), "check-cli-"));
       const alarm = pick(dev, (r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm", "alarm");
       writeFileSync(join(dir, "plan.json"), JSON.stringify(edit(dev, alarm, (r) => (r.props.alarmActions = []))));
@@ -118,17 +121,37 @@ describe("npm run check on the real stacks", function () {
         (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }),
       );
       assert.equal(result.code, 1);
-      const json = JSON.parse(result.stdout) as { violations: { policy: string; region: string; enforcementLevel: string }[]; waivers: unknown[] };
-      assert.deepEqual(json.violations.map((v) => [v.policy, v.region, v.enforcementLevel]), [["required-alarms", alarm.region, "mandatory"]]);
+      interface JsonViolation {
+        policyPack: string;
+        policy: string;
+        region: string;
+        enforcementLevel: string;
+      }
+      const json = JSON.parse(result.stdout) as { packs: { name: string }[]; violations: JsonViolation[]; waivers: unknown[] };
+      assert.deepEqual(json.packs.map((p) => p.name), ["snowflake-guard", "pulumi-awsguard"]);
+      const ours = json.violations.filter((v) => v.policyPack === "snowflake-guard");
+      assert.deepEqual(ours.map((v) => [v.policy, v.region, v.enforcementLevel]), [["required-alarms", alarm.region, "mandatory"]]);
+      assert.deepEqual([...new Set(json.violations.filter((v) => v.policyPack === "pulumi-awsguard").map((v) => v.enforcementLevel))], ["advisory"]);
       assert.deepEqual(json.waivers, []);
-      const sarif = JSON.parse(readFileSync(join(dir, "out.sarif"), "utf8")) as { version: string; runs: { results: { ruleId: string }[] }[] };
+      const sarif = JSON.parse(readFileSync(join(dir, "out.sarif"), "utf8")) as { version: string; runs: { tool: { driver: { name: string } }; results: { ruleId: string }[] }[] };
       assert.equal(sarif.version, "2.1.0");
+      assert.deepEqual(sarif.runs.map((r) => r.tool.driver.name), ["snowflake-guard", "pulumi-awsguard"]);
       assert.deepEqual(sarif.runs[0].results.map((r) => r.ruleId), ["required-alarms"]);
     });
 
-    it("`npm run check -- --stack dev` exits 0 and says so", async () => {
+    it("`npm run check -- --stack dev` exits 0 and says so, AWSGuard's findings listed beside, advisory", async () => {
       const out: string[] = [];
       const code = await runCli(["--stack", "dev"], { out: (t) => void out.push(t), err: (t) => void out.push(t) });
+      assert.equal(code, 0, out.join(""));
+      const text = out.join("");
+      assert.match(text, /^snowflake-guard 0\.1\.0: stack dev \(\d+ resources, \d+ policies\) in [\d.]+ s\n\npulumi-awsguard 0\.1\.0: stack dev \(\d+ resources, \d+ policies\)\n/);
+      assert.match(text, /\n\nPASSED: no mandatory violations \(\d+ advisory\)\.\n$/);
+      assert.doesNotMatch(text, /\[mandatory\]/);
+    });
+
+    it("`--pack policies` checks with snowflake-guard alone", async () => {
+      const out: string[] = [];
+      const code = await runCli(["--stack", "dev", "--pack", DEFAULT_PACK_DIR], { out: (t) => void out.push(t), err: (t) => void out.push(t) });
       assert.equal(code, 0, out.join(""));
       assert.match(out.join(""), /^snowflake-guard 0\.1\.0: stack dev \(\d+ resources, \d+ policies\) in [\d.]+ s\n\nPASSED: no mandatory violations\.\n$/);
     });
@@ -137,7 +160,7 @@ describe("npm run check on the real stacks", function () {
       const err: string[] = [];
       const io = { out: () => undefined, err: (t: string) => void err.push(t) };
       assert.equal(await runCli([], io), 2);
-      assert.match(err.join(""), /give --stack NAME or --plan FILE/);
+      assert.match(err.join(""), /give --stack NAME, --plan FILE or --program DIR/);
       assert.equal(await runCli(["--plan", join(tmpdir(), "no-such-plan.json")], io), 2);
       assert.match(err.join(""), /cannot read plan file/);
       assert.equal(await runCli(["--stack", "no-such-stack"], io), 2);

@@ -2,7 +2,7 @@
 // properties, the pack config format, and waiver classification.
 import { strict as assert } from "node:assert";
 import { readWaivers, waiverCovers } from "../../policies/waivers";
-import { encodeProperties, providerUrn, UNKNOWN_SENTINEL } from "../../tools/check/encode";
+import { EncodeError, encodeProperties, providerUrn, SIGNATURE_KEY, SIGNATURES, UNKNOWN_SENTINEL } from "../../tools/check/encode";
 import { PackConfigError, parsePackConfig } from "../../tools/check/pack-config";
 import { parsePlan, PlanInputError } from "../../tools/check/plan-input";
 
@@ -16,6 +16,27 @@ describe("check: encoding, config and waivers", () => {
       code: { "4dabf18193072939515e22adb298388d": "0def7320c3a5731c473e5ecbe6d01bc7", path: "dist/canary" },
       list: [1, null, null],
     });
+  });
+
+  it("turns resource references and output values into what the engine sends without KeepResources", () => {
+    const ref = (extra: Record<string, unknown>) => ({ [SIGNATURE_KEY]: SIGNATURES.resourceReference, urn: "urn:pulumi:dev::p::aws:iam/role:Role::r", packageVersion: "7.48.0", ...extra });
+    const struct = encodeProperties({
+      known: ref({ id: "r-123" }),
+      unknownId: ref({ id: UNKNOWN_SENTINEL }),
+      component: ref({}),
+      nested: [{ role: ref({ id: "" }) }],
+      output: { [SIGNATURE_KEY]: SIGNATURES.outputValue, value: "v", secret: true, dependencies: [] },
+      pending: { [SIGNATURE_KEY]: SIGNATURES.outputValue, dependencies: [] },
+    });
+    assert.deepEqual(struct.toJavaScript(), {
+      known: "r-123",
+      unknownId: UNKNOWN_SENTINEL,
+      component: "urn:pulumi:dev::p::aws:iam/role:Role::r",
+      nested: [{ role: UNKNOWN_SENTINEL }],
+      output: { [SIGNATURE_KEY]: SIGNATURES.secret, value: "v" },
+      pending: UNKNOWN_SENTINEL,
+    });
+    assert.throws(() => encodeProperties({ odd: { [SIGNATURE_KEY]: "feedface" } }, "urn:x"), (e: unknown) => e instanceof EncodeError && /urn:x\.odd: unrecognized signature "feedface"/.test(e.message));
   });
 
   it("takes the URN out of a provider reference", () => {

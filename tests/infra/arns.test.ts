@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { alarmArn, bucketArn, dbInstanceArn, dbParameterGroupArn, deliveryStreamArn, lambdaFunctionArn, logDestinationArn, logGroupArn, queueArn, rdsManagedSecretArnPattern, ssmParameterArn, topicArn } from "../../infra/arns";
 import type * as pulumi from "@pulumi/pulumi";
-import { MOCK_ACCOUNT_ID, PipelineMocks } from "../../tools/plan/mocks";
+import { MOCK_ACCOUNT_ID, AwsMocks } from "../../tools/plan/mocks";
 
 const eu = { partition: "aws", region: "eu-central-1", accountId: "123456789012" };
 
@@ -29,7 +29,7 @@ describe("ARNs known before the resources exist", () => {
   });
 
   it("equal the `arn` the shared plan mocks report for the created resource", () => {
-    const mocks = new PipelineMocks();
+    const mocks = new AwsMocks();
     const created = (type: string, inputs: Record<string, unknown>) =>
       mocks.newResource({ type, name: "logical", inputs, custom: true } as pulumi.runtime.MockResourceArgs).state.arn;
     // Without a provider the mocks place resources in us-east-1.

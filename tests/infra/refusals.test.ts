@@ -5,11 +5,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../../infra/config";
 import { pipelineProgram } from "../../infra/program";
 import { ManifestError } from "../../tools/build/manifest";
-import { PipelineMocks } from "../../tools/plan/mocks";
+import { AwsMocks } from "../../tools/plan/mocks";
 import { muteStackTraces, PlanError, planStack, readStackConfig } from "../../tools/plan/plan-stack";
 import { fixtureCheckout, type FixtureCheckout } from "./support/fixture-checkout";
 
-class CountingMocks extends PipelineMocks {
+class CountingMocks extends AwsMocks {
   registered = 0;
   override newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
     this.registered++;

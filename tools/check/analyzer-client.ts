@@ -47,8 +47,10 @@ export interface StartOptions {
   packDir: string;
   stack: string;
   project: string;
-  /** The stack's config as the CLI passes it in PULUMI_CONFIG (flat `namespace:key` map). */
+  /** The stack's config as the CLI passes it, in PULUMI_CONFIG and ConfigureStack (flat `namespace:key` map). */
   stackConfig?: Record<string, string>;
+  /** Which of those keys are secret. */
+  secretKeys?: string[];
   dryRun?: boolean;
   /** Extra environment for the pack process (tests point SNOWFLAKE_GUARD_REPO_ROOT at a prepared build). */
   env?: Record<string, string>;
@@ -124,6 +126,7 @@ export class AnalyzerSession {
       PULUMI_DRY_RUN: String(options.dryRun ?? true),
       PULUMI_NODEJS_DRY_RUN: String(options.dryRun ?? true),
       ...(options.stackConfig ? { PULUMI_CONFIG: JSON.stringify(options.stackConfig) } : {}),
+      ...(options.secretKeys?.length ? { PULUMI_CONFIG_SECRET_KEYS: JSON.stringify(options.secretKeys) } : {}),
       ...options.env,
     };
     const child = spawn(process.execPath, packCommand(options.loader ?? "pulumi-cli", packDir), {
@@ -162,6 +165,9 @@ export class AnalyzerSession {
     cs.setProject(options.project);
     cs.setOrganization("");
     cs.setDryRun(options.dryRun ?? true);
+    const config = cs.getConfigMap();
+    for (const [k, v] of Object.entries(options.stackConfig ?? {})) config.set(k, v);
+    cs.setConfigSecretKeysList(options.secretKeys ?? []);
     try {
       await call(this.client, this.client.configureStack, cs);
     } catch (e) {

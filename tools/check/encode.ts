@@ -1,36 +1,79 @@
 // Turns plan resources into Analyzer protocol messages the way the Pulumi
-// engine does (pkg analyzer_plugin.go: MarshalProperties with KeepUnknowns,
-// KeepSecrets and SkipInternalKeys): plan props are already in wire form
-// (unknowns as the engine's sentinel string, secrets/assets/archives as
-// signature objects), so encoding keeps them as they are and drops only
+// engine does (pkg/resource/plugin analyzer_plugin.go: MarshalProperties with
+// KeepUnknowns, KeepSecrets and SkipInternalKeys, and without KeepResources).
+// Plan props are the program's registration in wire form (unknowns as the
+// engine's sentinel string, secrets/assets/archives/resource references as
+// signature objects). Encoding keeps unknowns, secrets, assets and archives as
+// they are, turns a resource reference into what the engine sends without
+// KeepResources (the referenced custom resource's id, unknown while the id is,
+// or a component's URN), resolves an output value to its value, and drops
 // internal `__` keys and undefined values.
 import * as analyzer from "@pulumi/pulumi/proto/analyzer_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import type { JavaScriptValue } from "google-protobuf/google/protobuf/struct_pb";
 import type { PlanFile, PlanResource } from "../plan/plan-stack";
+import { SIGNATURE_KEY, SIGNATURES, UNKNOWN } from "../plan/wire";
 
 /** The engine's sentinel for a value unknown during preview (plugin.UnknownStringValue). */
-export const UNKNOWN_SENTINEL = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+export const UNKNOWN_SENTINEL = UNKNOWN;
+export { SIGNATURE_KEY, SIGNATURES };
 
-function clean(value: unknown): JavaScriptValue | undefined {
+export class EncodeError extends Error {}
+
+type Wire = Record<string, unknown>;
+
+/** What the engine sends for a resource reference without KeepResources. */
+function referenceValue(ref: Wire, at: string): string {
+  if (typeof ref.urn !== "string" || ref.urn === "") throw new EncodeError(`${at}: a resource reference without a URN`);
+  if (!("id" in ref) || ref.id === undefined || ref.id === null) return ref.urn;
+  if (typeof ref.id !== "string") throw new EncodeError(`${at}: a resource reference whose id is not a string`);
+  return ref.id === "" || ref.id === UNKNOWN_SENTINEL ? UNKNOWN_SENTINEL : ref.id;
+}
+
+function signed(value: Wire, sig: unknown, at: string): JavaScriptValue | undefined {
+  switch (sig) {
+    case SIGNATURES.resourceReference:
+      return referenceValue(value, at);
+    case SIGNATURES.outputValue: {
+      // Known: its value (still secret if it was); unknown: the sentinel.
+      if (!("value" in value) || value.value === UNKNOWN_SENTINEL) return UNKNOWN_SENTINEL;
+      const inner = clean(value.value, `${at}.value`);
+      return value.secret === true ? { [SIGNATURE_KEY]: SIGNATURES.secret, value: inner ?? null } : inner;
+    }
+    case SIGNATURES.secret:
+    case SIGNATURES.asset:
+    case SIGNATURES.archive:
+      return cleanObject(value, at);
+    default:
+      throw new EncodeError(`${at}: unrecognized signature ${JSON.stringify(sig)}; the engine accepts assets, archives, secrets, resource references and output values`);
+  }
+}
+
+function cleanObject(value: Wire, at: string): Record<string, JavaScriptValue> {
+  const out: Record<string, JavaScriptValue> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (k.startsWith("__")) continue;
+    const c = clean(v, `${at}.${k}`);
+    if (c !== undefined) out[k] = c;
+  }
+  return out;
+}
+
+function clean(value: unknown, at: string): JavaScriptValue | undefined {
   if (value === undefined) return undefined;
   if (value === null || typeof value === "string" || typeof value === "boolean") return value;
   if (typeof value === "number") return Number.isFinite(value) ? value : null;
-  if (Array.isArray(value)) return value.map((v) => clean(v) ?? null);
+  if (Array.isArray(value)) return value.map((v, i) => clean(v, `${at}[${i}]`) ?? null);
   if (typeof value === "object") {
-    const out: Record<string, JavaScriptValue> = {};
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-      if (k.startsWith("__")) continue;
-      const c = clean(v);
-      if (c !== undefined) out[k] = c;
-    }
-    return out;
+    const obj = value as Wire;
+    return SIGNATURE_KEY in obj ? signed(obj, obj[SIGNATURE_KEY], at) : cleanObject(obj, at);
   }
-  throw new Error(`cannot encode a ${typeof value} property value`);
+  throw new EncodeError(`${at}: cannot encode a ${typeof value} property value`);
 }
 
-export function encodeProperties(props: Record<string, unknown>): Struct {
-  return Struct.fromJavaScript(clean(props) as Record<string, JavaScriptValue>);
+/** The props in the form the engine sends them to a pack. `at` names the resource in errors. */
+export function encodeProperties(props: Record<string, unknown>, at = "props"): Struct {
+  return Struct.fromJavaScript(cleanObject(props, at));
 }
 
 /** The URN part of a provider reference `<urn>::<id>`. */
@@ -68,7 +111,7 @@ function providerOf(r: PlanResource, providers: Map<string, PlanResource>): anal
   p.setUrn(urn);
   p.setType(known?.type ?? urn.split("::")[2] ?? "");
   p.setName(known?.name ?? urn.split("::").pop() ?? "");
-  p.setProperties(encodeProperties(known?.props ?? {}));
+  p.setProperties(encodeProperties(known?.props ?? {}, urn));
   return p;
 }
 
@@ -77,7 +120,7 @@ export function analyzeRequest(r: PlanResource, providers: Map<string, PlanResou
   req.setUrn(r.urn);
   req.setType(r.type);
   req.setName(r.name);
-  req.setProperties(encodeProperties(r.props));
+  req.setProperties(encodeProperties(r.props, r.urn));
   req.setOptions(resourceOptions(r));
   const provider = providerOf(r, providers);
   if (provider) req.setProvider(provider);
@@ -89,7 +132,8 @@ export function stackResource(r: PlanResource, providers: Map<string, PlanResour
   res.setUrn(r.urn);
   res.setType(r.type);
   res.setName(r.name);
-  res.setProperties(encodeProperties(r.props));
+  // Unlike Analyze, AnalyzeStack gets each resource's state after its step: its outputs.
+  res.setProperties(encodeProperties(r.outputs ?? r.props, r.urn));
   res.setOptions(resourceOptions(r));
   const provider = providerOf(r, providers);
   if (provider) res.setProvider(provider);

@@ -27,6 +27,7 @@ export function parsePlan(doc: unknown, source: string): PlanFile {
     if (!isRecord(r)) return fail(`${at} is not an object`);
     for (const key of ["urn", "type", "name"] as const) if (typeof r[key] !== "string" || r[key] === "") fail(`${at}.${key} is missing`);
     if (!isRecord(r.props)) fail(`${at} (${String(r.name)}).props is not an object`);
+    if (r.outputs !== undefined && !isRecord(r.outputs)) fail(`${at} (${String(r.name)}).outputs is not an object`);
     if (r.parent != null && typeof r.parent !== "string") fail(`${at} (${String(r.name)}).parent is not a URN`);
     if (r.provider != null && typeof r.provider !== "string") fail(`${at} (${String(r.name)}).provider is not a provider reference`);
     if (r.dependencies !== undefined && !stringList(r.dependencies)) fail(`${at} (${String(r.name)}).dependencies is not a list of URNs`);
@@ -44,6 +45,7 @@ export function parsePlan(doc: unknown, source: string): PlanFile {
       parent: (r.parent as string | null | undefined) ?? null,
       provider: (r.provider as string | null | undefined) ?? null,
       props: r.props as PlanResource["props"],
+      ...(r.outputs !== undefined ? { outputs: r.outputs as PlanResource["props"] } : {}),
       dependencies: (r.dependencies as string[] | undefined) ?? [],
       propertyDependencies: (r.propertyDependencies as Record<string, string[]> | undefined) ?? {},
     }),

@@ -16,9 +16,9 @@ function resourceName(v: Violation): string {
   return v.urn ? v.urn.slice(v.urn.lastIndexOf("::") + 2) : "(stack)";
 }
 
-export function formatText(report: CheckReport, seconds?: number): string {
+/** One pack's findings by region, then its waivers. */
+function packSection(report: CheckReport, time: string): string[] {
   const lines: string[] = [];
-  const time = seconds === undefined ? "" : ` in ${seconds.toFixed(1)} s`;
   lines.push(`${report.pack.name} ${report.pack.version}: stack ${report.stack} (${report.resources} resources, ${report.policies.length} policies)${time}`);
   const regions = [...new Set(report.violations.map((v) => v.region))];
   for (const region of regions) {
@@ -35,8 +35,16 @@ export function formatText(report: CheckReport, seconds?: number): string {
       lines.push(`  ${w.status.padEnd(7)} ${w.description}${effect}`);
     }
   }
-  const mandatory = report.violations.filter((v) => v.enforcementLevel === "mandatory").length;
-  const advisory = report.violations.length - mandatory;
+  return lines;
+}
+
+/** Every pack's section, then one verdict: FAILED when any pack reports a mandatory violation. */
+export function formatReports(reports: CheckReport[], seconds?: number): string {
+  const time = seconds === undefined ? "" : ` in ${seconds.toFixed(1)} s`;
+  const lines = reports.flatMap((r, i) => [...(i > 0 ? [""] : []), ...packSection(r, i === 0 ? time : "")]);
+  const all = reports.flatMap((r) => r.violations);
+  const mandatory = all.filter((v) => v.enforcementLevel === "mandatory").length;
+  const advisory = all.length - mandatory;
   lines.push(
     "",
     mandatory > 0
@@ -44,6 +52,10 @@ export function formatText(report: CheckReport, seconds?: number): string {
       : `PASSED: no mandatory violations${advisory > 0 ? ` (${advisory} advisory)` : ""}.`,
   );
   return lines.join("\n");
+}
+
+export function formatText(report: CheckReport, seconds?: number): string {
+  return formatReports([report], seconds);
 }
 
 export function toJson(report: CheckReport): object {
@@ -106,10 +118,29 @@ export function toSarif(report: CheckReport, stackFile: string): object {
             })),
           },
         },
-        automationDetails: { id: `snowflake-guard/${report.stack}/` },
+        automationDetails: { id: `${report.pack.name}/${report.stack}/` },
         results: [...report.violations.map((v) => result(v, false)), ...report.waived.map((v) => result(v, true))],
         properties: { stack: report.stack, waivers: report.waivers },
       },
     ],
   };
+}
+
+/** JSON for several packs: every pack's violations (each naming its pack), waivers and waived findings together. */
+export function toJsonReports(reports: CheckReport[]): object {
+  const tag = <T>(r: CheckReport, xs: T[]) => xs.map((x) => ({ policyPack: r.pack.name, ...x }));
+  const first = toJson(reports[0]) as Record<string, unknown>;
+  return {
+    ...first,
+    packs: reports.map((r) => r.pack),
+    violations: reports.flatMap((r) => tag(r, (toJson(r) as { violations: object[] }).violations)),
+    waivers: reports.flatMap((r) => tag(r, r.waivers)),
+    waived: reports.flatMap((r) => tag(r, r.waived)),
+  };
+}
+
+/** SARIF with one run per pack. */
+export function toSarifReports(reports: CheckReport[], stackFile: string): object {
+  const sarifs = reports.map((r) => toSarif(r, stackFile) as { runs: object[] });
+  return { ...sarifs[0], runs: sarifs.flatMap((x) => x.runs) };
 }

@@ -11,12 +11,14 @@ import { describeWaiver, utcToday, VALID_WAIVERS, WAIVED_MARK, waiverCovers } fr
 import type { PlanFile, PlanResource } from "../plan/plan-stack";
 import { AnalyzerSession } from "./analyzer-client";
 import { analyzeRequest, indexProviders, stackResource } from "./encode";
-import { listWaivers, PackConfigError, type PackConfig } from "./pack-config";
+import { listWaivers, type PackConfig } from "./pack-config";
+import { packInfo, reconcilePolicyConfig, type ReconciledConfig } from "./reconcile";
+import { ROOT_STACK_TYPE, rootStackUrn as engineRootStackUrn } from "../plan/engine-view";
 
 export interface Violation {
   policy: string;
   enforcementLevel: EnforcementLevel;
-  urn: string | null;
+  urn: string;
   region: string;
   message: string;
   severity: string;
@@ -87,21 +89,14 @@ function policiesOf(info: analyzer.AnalyzerInfo): PolicyMeta[] {
   }));
 }
 
-/** The Configure request the CLI sends: every policy with its level, plus its config properties. */
-export function policyConfig(policies: PolicyMeta[], config: PackConfig): Map<string, analyzer.PolicyConfig> {
-  const names = policies.map((p) => p.name);
-  const unknown = Object.keys(config).filter((k) => k !== "all" && !names.includes(k));
-  if (unknown.length > 0) {
-    throw new PackConfigError(`policy config names ${unknown.join(", ")}, which the pack does not have; its policies are ${names.join(", ")}`);
-  }
-  const all = config.all?.enforcementLevel;
+/** The Configure request the CLI sends: every reconciled entry with its level and properties. */
+export function policyConfig(reconciled: ReconciledConfig): Map<string, analyzer.PolicyConfig> {
   const out = new Map<string, analyzer.PolicyConfig>();
-  for (const p of policies) {
-    const entry = config[p.name];
+  for (const [name, entry] of reconciled) {
     const pc = new analyzer.PolicyConfig();
-    pc.setEnforcementlevel(LEVEL_CODES[entry?.enforcementLevel ?? all ?? p.enforcementLevel]);
-    pc.setProperties(Struct.fromJavaScript((entry?.properties ?? {}) as Record<string, JavaScriptValue>));
-    out.set(p.name, pc);
+    pc.setEnforcementlevel(LEVEL_CODES[entry.enforcementLevel]);
+    pc.setProperties(Struct.fromJavaScript((entry.properties ?? {}) as Record<string, JavaScriptValue>));
+    out.set(name, pc);
   }
   return out;
 }
@@ -119,14 +114,24 @@ async function inBatches<T, R>(items: T[], size: number, fn: (item: T) => Promis
   return results;
 }
 
-function toViolation(d: analyzer.AnalyzeDiagnostic, byUrn: Map<string, PlanResource>): Violation {
-  const urn = d.getUrn() || null;
-  const resource = urn ? byUrn.get(urn) : undefined;
+/** The root stack resource's URN, which the engine gives a stack finding that names no resource of the stack. */
+export function rootStackUrn(plan: PlanFile): string {
+  return plan.resources.find((r) => r.type === ROOT_STACK_TYPE)?.urn ?? engineRootStackUrn(plan.stack, plan.project);
+}
+
+/**
+ * A diagnostic as the engine records it: a per-resource finding belongs to the
+ * resource analyzed, whatever URN it carries; a stack finding keeps its URN when
+ * that names a resource of the stack, else it goes to the root stack. A
+ * remediate-level finding that is still reported counts as mandatory.
+ */
+function toViolation(d: analyzer.AnalyzeDiagnostic, urn: string, byUrn: Map<string, PlanResource>, rootUrn: string): Violation {
+  const level = LEVELS[d.getEnforcementlevel()] ?? "advisory";
   return {
     policy: d.getPolicyname(),
-    enforcementLevel: LEVELS[d.getEnforcementlevel()] ?? "advisory",
+    enforcementLevel: level === "remediate" ? "mandatory" : level,
     urn,
-    region: resource?.region ?? "stack",
+    region: urn === rootUrn ? "stack" : (byUrn.get(urn)?.region ?? "stack"),
     message: d.getMessage(),
     severity: SEVERITIES[d.getSeverity()] ?? "unspecified",
   };
@@ -139,20 +144,23 @@ function byRegionThenPolicy(a: Violation, b: Violation): number {
 }
 
 /** Runs the whole protocol sequence for one plan on a started pack. A session may check several plans. */
-export async function checkPlan(session: AnalyzerSession, plan: PlanFile, config: PackConfig): Promise<CheckReport> {
+export async function checkPlan(session: AnalyzerSession, plan: PlanFile, config: PackConfig, configSource?: string): Promise<CheckReport> {
   await session.getPluginInfo();
   const info = await session.getAnalyzerInfo();
-  const policies = policiesOf(info);
-  await session.configure(policyConfig(policies, config));
+  const reconciled = reconcilePolicyConfig(packInfo(info), config, configSource);
+  // The CLI skips Configure when there is nothing to send.
+  if (reconciled.size > 0) await session.configure(policyConfig(reconciled));
+  const policies = policiesOf(info).map((p) => ({ ...p, enforcementLevel: reconciled.get(p.name)?.enforcementLevel ?? p.enforcementLevel }));
 
   const providers = indexProviders(plan);
   const byUrn = new Map(plan.resources.map((r) => [r.urn, r]));
-  const responses = await inBatches(plan.resources, ANALYZE_CONCURRENCY, (r) => session.analyze(analyzeRequest(r, providers)));
+  const rootUrn = rootStackUrn(plan);
+  const perResource = await inBatches(plan.resources, ANALYZE_CONCURRENCY, async (r) => (await session.analyze(analyzeRequest(r, providers))).getDiagnosticsList().map((d) => toViolation(d, r.urn, byUrn, rootUrn)));
   const stackReq = new analyzer.AnalyzeStackRequest();
   stackReq.setResourcesList(plan.resources.map((r) => stackResource(r, providers)));
-  responses.push(await session.analyzeStack(stackReq));
+  const stackWide = (await session.analyzeStack(stackReq)).getDiagnosticsList().map((d) => toViolation(d, byUrn.has(d.getUrn()) ? d.getUrn() : rootUrn, byUrn, rootUrn));
 
-  const all = responses.flatMap((r) => r.getDiagnosticsList()).map((d) => toViolation(d, byUrn));
+  const all = [...perResource.flat(), ...stackWide];
   const waived = all.filter((v) => v.message.startsWith(WAIVED_MARK)).sort(byRegionThenPolicy);
   const violations = all.filter((v) => !v.message.startsWith(WAIVED_MARK)).sort(byRegionThenPolicy);
 
@@ -162,12 +170,13 @@ export async function checkPlan(session: AnalyzerSession, plan: PlanFile, config
     }
     const w = entry.waiver;
     const suppressed =
-      entry.status === "active" ? waived.filter((v) => v.policy === w.policy && waiverCovers(w, v.urn ?? undefined, v.urn ? byUrn.get(v.urn)?.name : undefined)).length : 0;
+      entry.status === "active" ? waived.filter((v) => v.policy === w.policy && waiverCovers(w, v.urn, byUrn.get(v.urn)?.name)).length : 0;
     return { policy: w.policy, resource: w.resource, reason: w.reason, expires: w.expires, ticket: w.ticket ?? null, status: entry.status, suppressed, description: describeWaiver(w) };
   });
 
-  // valid-waivers is checked by every policy on its own waivers, so the pack does not list it: add its metadata.
-  const withWaiverPolicy = policies.some((p) => p.name === VALID_WAIVERS.name) ? policies : [...policies, { ...VALID_WAIVERS }];
+  // valid-waivers is checked by every policy on its own waivers, so the pack does not list it: add its metadata where waivers are in play.
+  const waiversInPlay = waivers.length > 0 || all.some((v) => v.policy === VALID_WAIVERS.name);
+  const withWaiverPolicy = !waiversInPlay || policies.some((p) => p.name === VALID_WAIVERS.name) ? policies : [...policies, { ...VALID_WAIVERS }];
   return {
     pack: { name: info.getName(), version: info.getVersion() },
     stack: plan.stack,

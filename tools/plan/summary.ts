@@ -1,4 +1,5 @@
 // The text view of a plan: per region, per component, how many resources of each type.
+import { ROOT_STACK_TYPE } from "./engine-view";
 import type { PlanFile } from "./plan-stack";
 
 export interface RegionSummary {
@@ -11,7 +12,8 @@ export function summarizePlan(plan: PlanFile): RegionSummary[] {
   const names = new Map(plan.resources.map((r) => [r.urn, `${r.type.split(":").pop()} ${r.name}`]));
   const regions = new Map<string, Map<string, Record<string, number>>>();
   for (const r of plan.resources) {
-    const component = r.parent ? (names.get(r.parent) ?? r.parent) : "(stack)";
+    // The root stack is every top-level resource's parent; it reads as "(stack)" as before it was recorded.
+    const component = r.parent && !r.parent.includes(`::${ROOT_STACK_TYPE}::`) ? (names.get(r.parent) ?? r.parent) : "(stack)";
     const comps = regions.get(r.region) ?? new Map<string, Record<string, number>>();
     regions.set(r.region, comps);
     const types = comps.get(component) ?? {};
