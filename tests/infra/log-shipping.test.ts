@@ -65,7 +65,7 @@ describe("program: access logs and log destinations", function () {
     ]) {
       assert.ok(problems.some((p) => text.test(p)), `${text} not in:\n${problems.join("\n")}`);
     }
-    assert.ok(problemsOf(devRaw({ existingLogDestinations: { ...DESTINATIONS, us: { ...DESTINATIONS.us, acountId: "x" } } })).some((p) => /existingLogDestinations\.us\.acountId: "x" is not a known key/.test(p)));
+    assert.ok(problemsOf(devRaw({ existingLogDestinations: { ...DESTINATIONS, us: { ...DESTINATIONS.us, acountId: "x" } } })).some((p) => /existingLogDestinations\.us\.acountId: is not a known key; did you mean "accountId"\?/.test(p)));
   });
 
   describe("with existing log destinations", () => {

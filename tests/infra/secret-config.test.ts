@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../../infra/config";
 import { pipelineProgram } from "../../infra/program";
-import { PipelineMocks } from "../../tools/plan/mocks";
+import { AwsMocks } from "../../tools/plan/mocks";
 import { muteStackTraces, readStackConfig, SECRET_SIGNATURE, SIGNATURE_KEY } from "../../tools/plan/plan-stack";
 import { fixtureCheckout, type FixtureCheckout } from "./support/fixture-checkout";
 
@@ -28,7 +28,7 @@ interface MonitorLike {
 
 /** Runs the program with `config`, `secretKeys` marked secret as the CLI marks them, and returns every registration as sent to the engine. */
 async function run(fx: FixtureCheckout, config: Record<string, string>, secretKeys: string[]): Promise<{ error: unknown; registered: Registered[] }> {
-  await pulumi.runtime.setMocks(new PipelineMocks(), "thumbnail-pipeline", "prod", false);
+  await pulumi.runtime.setMocks(new AwsMocks(), "thumbnail-pipeline", "prod", false);
   pulumi.runtime.setAllConfig(config, secretKeys);
   const registered: Registered[] = [];
   const monitor = pulumi.runtime.getMonitor() as unknown as MonitorLike;
