@@ -9,7 +9,7 @@
 // registers any resource.
 import * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_RETRY_SCHEDULE, SQS_MAX_VISIBILITY_SECONDS, survivableOutageSeconds, type RetrySchedule } from "../handlers/shared/retry-schedule";
-import { didYouMean } from "../handlers/shared/suggest";
+import { didYouMean } from "../contracts";
 
 export const CONFIG_NAMESPACE = "thumbnail-pipeline";
 
