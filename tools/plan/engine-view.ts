@@ -11,7 +11,10 @@
 //   - the root stack resource `pulumi:pulumi:Stack` (`<project>-<stack>`), the
 //     parent of every resource the program registers without one (URNs of its
 //     children keep no parent type), with the program's exports as outputs;
-//   - outputs beside inputs: Analyze gets inputs, AnalyzeStack outputs.
+//   - outputs beside inputs: Analyze gets inputs, AnalyzeStack outputs;
+//   - the aliases a resource was registered with, which the engine resolves
+//     against the old state to keep a renamed or re-parented resource
+//     (plan diffs do the same: diff.ts).
 import type * as pulumiModule from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import { withAssetHashes } from "./asset-hash";
@@ -22,6 +25,13 @@ export type Json = null | boolean | number | string | Json[] | { [key: string]: 
 export const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
 
 export class EngineError extends Error {}
+
+/**
+ * An alias as the program sent it: an old URN, or the parts of one the engine
+ * fills in from the resource (name, type, project, stack; `parent` an old
+ * parent's URN, null for "no parent", absent for the resource's own parent).
+ */
+export type PlanAlias = { urn: string } | { name?: string; type?: string; project?: string; stack?: string; parent?: string | null };
 
 /** One RegisterResource call as the program made it, with what the mocks answered. */
 export interface Registration {
@@ -37,6 +47,7 @@ export interface Registration {
   outputs: Record<string, Json>;
   dependencies: string[];
   propertyDependencies: Record<string, string[]>;
+  aliases: PlanAlias[];
 }
 
 /** A resource as the engine presents it to a policy pack (the plan file's row, before its region is set). */
@@ -51,12 +62,29 @@ export interface EngineResource {
   outputs: Record<string, Json>;
   dependencies: string[];
   propertyDependencies: Record<string, string[]>;
+  /** Only when the program gave some. */
+  aliases?: PlanAlias[];
 }
 
 interface PropertyDependencies {
   getUrnsList(): string[];
 }
+interface AliasSpecMessage {
+  getName(): string;
+  getType(): string;
+  getStack(): string;
+  getProject(): string;
+  getParenturn(): string;
+  getNoparent(): boolean;
+}
+interface AliasMessage {
+  hasUrn(): boolean;
+  getUrn(): string;
+  getSpec(): AliasSpecMessage | undefined;
+}
 interface RegisterRequest {
+  getAliasesList(): AliasMessage[];
+  getAliasurnsList(): string[];
   getType(): string;
   getName(): string;
   getParent(): string;
@@ -72,14 +100,41 @@ interface RegisterResponse {
   getObject(): { toJavaScript(): Record<string, Json> } | undefined;
 }
 type Callback = (err: unknown, resp?: RegisterResponse) => void;
+
+/** The request's aliases: structured ones (what the SDK sends a monitor supporting alias specs), else plain URNs. */
+function aliasesOf(req: RegisterRequest): PlanAlias[] {
+  const out: PlanAlias[] = req.getAliasurnsList().map((urn) => ({ urn }));
+  for (const a of req.getAliasesList()) {
+    const spec = a.getSpec();
+    if (a.hasUrn()) out.push({ urn: a.getUrn() });
+    else if (spec) {
+      const parts = { name: spec.getName(), type: spec.getType(), project: spec.getProject(), stack: spec.getStack() };
+      const given = Object.fromEntries(Object.entries(parts).filter(([, v]) => v !== ""));
+      const parent = spec.getNoparent() ? { parent: null } : spec.getParenturn() !== "" ? { parent: spec.getParenturn() } : {};
+      out.push({ ...given, ...parent });
+    }
+  }
+  // The SDK dedups aliases by identity, the engine by the URN they name: one entry per alias here.
+  return out.filter((a, i) => out.findIndex((b) => JSON.stringify(b) === JSON.stringify(a)) === i);
+}
 interface MonitorLike {
   registerResource(req: RegisterRequest, callback: Callback): Promise<void>;
+  /** The mock monitor's URN of a new resource (runtime/mocks.js). */
+  newUrn?: (parent: string, type: string, name: string) => string;
 }
 
 /** Wraps the mock monitor of this @pulumi/pulumi so each registration is recorded in order. */
 export function recordRegistrations(pulumi: typeof pulumiModule, into: Registration[]): void {
   const monitor = pulumi.runtime.getMonitor() as unknown as MonitorLike | undefined;
   if (!monitor) throw new EngineError("Pulumi mocks are not installed");
+  // The mock monitor puts only the parent's own type before a child's type; the engine puts the parent's whole
+  // type chain there (deploy/deployment.go generateURN), which changes every URN two components deep.
+  if (typeof monitor.newUrn !== "function") throw new EngineError("the Pulumi mock monitor has no newUrn: @pulumi/pulumi changed how mocks name resources");
+  const newUrn = monitor.newUrn.bind(monitor);
+  monitor.newUrn = (parent, type, name) => {
+    const parentType = parent ? parent.split("::")[2] : undefined;
+    return newUrn("", parentType && parentType !== ROOT_STACK_TYPE ? `${parentType}$${type}` : type, name);
+  };
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req, callback) =>
     register(req, (err, resp) => {
@@ -100,6 +155,7 @@ export function recordRegistrations(pulumi: typeof pulumiModule, into: Registrat
           outputs: resp.getObject()?.toJavaScript() ?? {},
           dependencies: [...new Set(req.getDependenciesList())].sort(),
           propertyDependencies,
+          aliases: aliasesOf(req),
         });
       }
       callback(err, resp);
@@ -206,6 +262,7 @@ export function engineView(registrations: Registration[], o: EngineOptions): Eng
       outputs,
       dependencies: r.dependencies,
       propertyDependencies: r.propertyDependencies,
+      ...(r.aliases.length > 0 ? { aliases: r.aliases } : {}),
     });
   }
   return out;
@@ -214,7 +271,7 @@ export function engineView(registrations: Registration[], o: EngineOptions): Eng
 /**
  * Regions by resource: a provider's is its `region` input; a resource's is its
  * provider's; a component's is the one region of everything under it, else
- * "global"; the root stack's is "global".
+ * "global" (with nothing under it, its parent's); the root stack's is "global".
  */
 export function assignRegions<T extends EngineResource>(resources: T[]): (T & { region: string })[] {
   const byUrn = new Map(resources.map((r) => [r.urn, r]));
@@ -234,11 +291,13 @@ export function assignRegions<T extends EngineResource>(resources: T[]): (T & { 
     for (const c of children.get(urn) ?? []) for (const x of regionsUnder(c)) set.add(x);
     return set;
   };
-  return resources.map((r) => {
-    if (r.type === ROOT_STACK_TYPE) return { ...r, region: "global" };
+  const regionOf = (r: T): string => {
+    if (r.type === ROOT_STACK_TYPE) return "global";
     const mine = own.get(r.urn);
-    if (mine) return { ...r, region: mine };
+    if (mine) return mine;
     const under = regionsUnder(r.urn);
-    return { ...r, region: under.size === 1 ? [...under][0] : "global" };
-  });
+    if (under.size === 0 && r.parent && byUrn.has(r.parent)) return regionOf(byUrn.get(r.parent) as T);
+    return under.size === 1 ? [...under][0] : "global";
+  };
+  return resources.map((r) => ({ ...r, region: regionOf(r) }));
 }

@@ -3,7 +3,7 @@
 import { Command, InvalidArgumentError } from "commander";
 import { readFileSync, writeFileSync } from "node:fs";
 import { ManifestError } from "../build/manifest";
-import { diffPlans, formatDiff } from "./diff";
+import { AliasError, diffPlans, formatDiff } from "./diff";
 import { PlanError, planStack, type PlanFile } from "./plan-stack";
 import { formatSummary } from "./summary";
 
@@ -42,6 +42,8 @@ async function main(argv: string[]): Promise<void> {
       region: d.region,
       added: d.added.map((r) => r.urn),
       removed: d.removed.map((r) => r.urn),
+      aliased: d.aliased.map((x) => ({ urn: x.resource.urn, from: x.from })),
+      addedComponents: d.addedComponents.map((r) => r.urn),
       changed: d.changed.map((c) => ({ urn: c.resource.urn, changes: c.changes })),
     }));
     process.stdout.write(`${JSON.stringify({ base: o.diff, stack: o.stack, regions: diffs }, null, 2)}\n`);
@@ -52,7 +54,7 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv).catch((err: unknown) => {
-  const known = err instanceof PlanError || err instanceof ManifestError || err instanceof InvalidArgumentError;
+  const known = err instanceof PlanError || err instanceof ManifestError || err instanceof InvalidArgumentError || err instanceof AliasError;
   process.stderr.write(`plan failed: ${known ? (err as Error).message : String((err as Error).stack ?? err)}\n`);
   process.exit(1);
 });
