@@ -61,8 +61,3 @@ export const RETRY_BASE_SECONDS_VARIABLE = RETRY_BASE_SECONDS.name;
 export function retryBaseSecondsFromEnv(env: Env): number {
   return RETRY_BASE_SECONDS.read(env);
 }
-
-/** The function's environment for its schedule (docs/contracts.md). */
-export function retryEnvironment(schedule: RetrySchedule): Record<string, string> {
-  return { [RETRY_BASE_SECONDS.name]: String(schedule.baseSeconds) };
-}

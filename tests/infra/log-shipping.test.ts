@@ -4,7 +4,7 @@
 // destination per jurisdiction instead of the stack's own archive, configured
 // and validated like every other key. The pack passes both shapes.
 import assert from "node:assert/strict";
-import { ConfigError, parseConfig, rawConfigFromPulumi } from "../../infra/config";
+import { StackConfigError, parseConfig, rawConfigFromPulumi } from "../../infra/config";
 import { AnalyzerSession } from "../../tools/check/analyzer-client";
 import { DEFAULT_PACK_DIR } from "../../tools/check/index";
 import { mergeConfig, parsePackConfig, stackPackConfigDocument } from "../../tools/check/pack-config";
@@ -25,7 +25,7 @@ function problemsOf(raw: Record<string, unknown>): string[] {
     parseConfig("dev", raw);
     return [];
   } catch (e) {
-    if (e instanceof ConfigError) return e.problems;
+    if (e instanceof StackConfigError) return e.problems;
     throw e;
   }
 }

@@ -15,7 +15,7 @@
 // `outputs` are the state the mocks answered, what AnalyzeStack gets.
 import * as pulumi from "@pulumi/pulumi";
 import { resolve } from "node:path";
-import { ConfigError } from "../../infra/config";
+import { StackConfigError } from "../../infra/config";
 import { pipelineProgram } from "../../infra/program";
 import { ensureFreshBuild } from "../build/ensure";
 import { EngineError, type Json } from "./engine-view";
@@ -97,7 +97,7 @@ async function planStackNow(stack: string, options: PlanOptions): Promise<PlanFi
       () => pipelineProgram({ repoRoot, stack }),
     );
   } catch (err) {
-    if (err instanceof ConfigError) throw new PlanError(`stack "${stack}": ${err.message}`);
+    if (err instanceof StackConfigError) throw new PlanError(`stack "${stack}": ${err.message}`);
     if (err instanceof EngineError) throw new PlanError(`stack "${stack}": ${err.message}`);
     throw err;
   }
