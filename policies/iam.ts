@@ -31,16 +31,35 @@ export interface RequiredGrant {
 }
 
 export interface LeastPrivilegeConfig {
-  /** ARN globs of AWS managed policies too broad for any role (default: see BROAD_MANAGED_POLICIES). */
+  /** ARN globs of AWS managed policies too broad for any role (default: see BROAD_MANAGED_POLICIES; replaces it). */
   broadManagedPolicies?: string[];
+  /** ARN globs of AWS managed policies the organisation accepts although broadManagedPolicies matches them. */
+  allowedManagedPolicies?: string[];
   /** Globs over environment variable names that hold a secret's ARN (default `*SECRET_ARN`); any value that is a Secrets Manager ARN counts too. */
   secretEnvironmentVariables?: string[];
   /** Grants particular functions need beyond what the pack infers. */
   requiredGrants?: RequiredGrant[];
 }
 
-/** AWS managed policies that grant (nearly) everything, or everything on a service. */
-export const BROAD_MANAGED_POLICIES = ["arn:aws*:iam::aws:policy/AdministratorAccess", "arn:aws*:iam::aws:policy/PowerUserAccess", "arn:aws*:iam::aws:policy/*FullAccess"];
+/**
+ * AWS managed policies no role may have, as ARN globs over any partition and
+ * path (AWS names its policies by what they grant, so the names are the pattern):
+ *  - `*FullAccess*`: every action of a service on every resource, whatever the
+ *    version suffix (AmazonS3FullAccess, AWSLambda_FullAccess, CloudWatchFullAccessV2, ..._v2);
+ *  - `*PowerUser*`: everything but account administration (PowerUserAccess), or all of
+ *    a service but its deletion (AmazonCognitoPowerUser, AWSKeyManagementServicePowerUser);
+ *  - `*Admin*`: administration of the account, a job function or a service
+ *    (AdministratorAccess, AdministratorAccess-Amplify, job-function/SystemAdministrator, AWSCodeArtifactAdminAccess);
+ *  - `ReadOnlyAccess`: reads every object, item, parameter and log of the account;
+ *  - `SecretsManagerReadWrite`: every secret of the account.
+ */
+export const BROAD_MANAGED_POLICIES = [
+  "arn:aws*:iam::aws:policy/*FullAccess*",
+  "arn:aws*:iam::aws:policy/*PowerUser*",
+  "arn:aws*:iam::aws:policy/*Admin*",
+  "arn:aws*:iam::aws:policy/ReadOnlyAccess",
+  "arn:aws*:iam::aws:policy/SecretsManagerReadWrite",
+];
 const DEFAULT_SECRET_VARIABLES = ["*SECRET_ARN"];
 
 export const leastPrivilegeSpec: PolicySpec = {
@@ -52,7 +71,8 @@ export const leastPrivilegeSpec: PolicySpec = {
   remediationSteps:
     "Replace wildcard actions and broad managed policies with the exact actions the code calls on the exact resources; add the missing grant named in the finding to the function's role.",
   config: {
-    broadManagedPolicies: { type: "array", items: { type: "string", minLength: 1 }, description: `ARN globs of AWS managed policies no role may have (default ${BROAD_MANAGED_POLICIES.join(", ")}).` },
+    broadManagedPolicies: { type: "array", items: { type: "string", minLength: 1 }, description: `ARN globs of AWS managed policies no role may have; replaces the default ${BROAD_MANAGED_POLICIES.join(", ")}.` },
+    allowedManagedPolicies: { type: "array", items: { type: "string", minLength: 1 }, description: "ARN globs of AWS managed policies accepted although broadManagedPolicies matches them." },
     secretEnvironmentVariables: { type: "array", items: { type: "string", minLength: 1 }, description: "Globs over environment variable names holding a secret ARN (default *SECRET_ARN)." },
     requiredGrants: {
       type: "array",
@@ -156,7 +176,17 @@ function checkSecrets(stack: StackIndex, ctx: CheckContext, fn: PolicyResource, 
   }
 }
 
-function checkRoleDocuments(stack: StackIndex, ctx: CheckContext, role: PolicyResource, broad: string[]): { statements: Statement[]; complete: boolean } {
+/** Which AWS managed policies are too broad: the configured (or built-in) globs, less the allowed ones. */
+interface BroadPolicies {
+  broad: string[];
+  allowed: string[];
+}
+
+function isBroad(arn: string, { broad, allowed }: BroadPolicies): boolean {
+  return broad.some((g) => globMatch(g, arn)) && !allowed.some((g) => globMatch(g, arn));
+}
+
+function checkRoleDocuments(stack: StackIndex, ctx: CheckContext, role: PolicyResource, broad: BroadPolicies): { statements: Statement[]; complete: boolean } {
   const region = stack.regionLabel(role);
   const policies = rolePolicies(stack, role, ctx);
   const statements: Statement[] = [];
@@ -169,14 +199,14 @@ function checkRoleDocuments(stack: StackIndex, ctx: CheckContext, role: PolicyRe
     statements.push(...doc.statements);
   }
   for (const { arn, holder } of policies.externalArns) {
-    if (broad.some((g) => globMatch(g, arn))) ctx.report(holder, `${region}: role ${role.name} has the broad AWS managed policy ${arn}`);
+    if (isBroad(arn, broad)) ctx.report(holder, `${region}: role ${role.name} has the broad AWS managed policy ${arn}`);
     else if (!/:iam::aws:policy\//.test(arn)) ctx.report(holder, `${region}: role ${role.name} has the policy ${arn}, which is not in the stack, so least-privilege-role cannot read what it allows; manage it in the stack or waive it`);
   }
   return { statements, complete: policies.complete };
 }
 
 export const leastPrivilegeRole = stackPolicy<LeastPrivilegeConfig>(leastPrivilegeSpec, (stack, ctx, config) => {
-  const broad = config.broadManagedPolicies ?? BROAD_MANAGED_POLICIES;
+  const broad: BroadPolicies = { broad: config.broadManagedPolicies ?? BROAD_MANAGED_POLICIES, allowed: config.allowedManagedPolicies ?? [] };
   const roles = new Map<string, { statements: Statement[]; complete: boolean }>();
   for (const role of stack.ofType(T.role)) roles.set(role.urn, checkRoleDocuments(stack, ctx, role, broad));
 

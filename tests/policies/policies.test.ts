@@ -275,12 +275,48 @@ describe("snowflake-guard policies (through the runtime's unknown-checking proxy
       const policyUrn = attached.resources[attached.resources.length - 1].urn;
       attached = withAdded(attached, { ...base, type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment", name: "canary-everything", props: { role: "tp-us-east-1-canary", policyArn: UNKNOWN }, propertyDependencies: { role: [role.urn], policyArn: [policyUrn] } });
       await assertBlocks(leastPrivilegeRole, attached, "us-east-1", /attached policy everything \(role us-east-1-canary-role\) allows wildcard action \*/);
-      for (const arn of ["arn:aws:iam::aws:policy/AdministratorAccess", "arn:aws:iam::aws:policy/AmazonS3FullAccess"]) {
-        const managed = withAdded(plan, { ...base, type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment", name: "canary-managed", props: { role: "tp-us-east-1-canary", policyArn: arn }, propertyDependencies: { role: [role.urn] } });
-        await assertBlocks(leastPrivilegeRole, managed, "us-east-1", new RegExp(`broad AWS managed policy ${arn.replace(/[/.]/g, "\\$&")}`));
-      }
       const basic = withAdded(plan, { ...base, type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment", name: "canary-basic", props: { role: "tp-us-east-1-canary", policyArn: "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole" }, propertyDependencies: { role: [role.urn] } });
       await assertPasses(leastPrivilegeRole, basic);
+    });
+    describe("broad AWS managed policies", () => {
+      const role = fn(plan, "us-east-1-canary-role");
+      const attach = (arn: string) =>
+        withAdded(plan, { parent: role.parent, provider: role.provider, region: role.region, type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment", name: "canary-managed", props: { role: "tp-us-east-1-canary", policyArn: arn }, propertyDependencies: { role: [role.urn] } });
+      const aws = (name: string, partition = "aws") => `arn:${partition}:iam::aws:policy/${name}`;
+      const BROAD = [
+        "AdministratorAccess",
+        "AdministratorAccess-Amplify",
+        "job-function/SystemAdministrator",
+        "AWSCodeArtifactAdminAccess",
+        "PowerUserAccess",
+        "AmazonCognitoPowerUser",
+        "AWSKeyManagementServicePowerUser",
+        "AmazonS3FullAccess",
+        "AWSLambda_FullAccess",
+        "CloudWatchFullAccessV2",
+        "AmazonDynamoDBFullAccess_v2",
+        "ReadOnlyAccess",
+        "SecretsManagerReadWrite",
+      ];
+      const NARROW = ["service-role/AWSLambdaBasicExecutionRole", "service-role/AWSLambdaVPCAccessExecutionRole", "service-role/AWSLambdaSQSQueueExecutionRole", "AWSXrayWriteOnlyAccess", "AmazonS3ReadOnlyAccess", "CloudWatchLambdaInsightsExecutionRolePolicy"];
+
+      it("refuses the whole family by pattern: *FullAccess* (V2, _v2), *PowerUser*, *Admin*, the account-wide ReadOnlyAccess and SecretsManagerReadWrite, in any partition", async () => {
+        for (const name of BROAD) {
+          const found = await failures(leastPrivilegeRole, attach(aws(name)));
+          assert.deepEqual(names(found), ["least-privilege-role@canary-managed"], `${name}:\n${found.map((d) => d.message).join("\n")}`);
+          assert.match(found[0].message, new RegExp(`^us-east-1: role us-east-1-canary-role has the broad AWS managed policy ${aws(name).replace(/[/.]/g, "\\$&")}`));
+        }
+        await assertBlocks(leastPrivilegeRole, attach(aws("CloudWatchFullAccessV2", "aws-us-gov")), "us-east-1", /broad AWS managed policy arn:aws-us-gov:iam::aws:policy\/CloudWatchFullAccessV2/);
+      });
+      it("passes the narrow ones a function commonly needs", async () => {
+        for (const name of NARROW) await assertPasses(leastPrivilegeRole, attach(aws(name)));
+      });
+      it("takes the list from the config, and exempts what the config allows", async () => {
+        await assertPasses(leastPrivilegeRole, attach(aws("AmazonS3FullAccess")), { broadManagedPolicies: ["arn:aws*:iam::aws:policy/AdministratorAccess"] });
+        await assertBlocks(leastPrivilegeRole, attach(aws("AmazonS3ReadOnlyAccess")), "us-east-1", /broad AWS managed policy .*AmazonS3ReadOnlyAccess/, { broadManagedPolicies: ["arn:aws*:iam::aws:policy/*ReadOnlyAccess"] });
+        await assertPasses(leastPrivilegeRole, attach(aws("AWSCodeArtifactAdminAccess")), { allowedManagedPolicies: ["arn:aws*:iam::aws:policy/AWSCodeArtifactAdminAccess"] });
+        await assertBlocks(leastPrivilegeRole, attach(aws("AWSCodeArtifactAdminAccess")), "us-east-1", /broad AWS managed policy/, { allowedManagedPolicies: ["arn:aws*:iam::aws:policy/AWSCodeArtifactReadOnlyAccess"] });
+      });
     });
     it("fails a function that cannot read the objects that trigger it, or its secret", async () => {
       const missing = withProps(plan, "eu-central-1-thumbnails-policy", (p) => (p.policy = JSON.stringify({ Statement: [{ Effect: "Allow", Action: ["s3:GetObject"], Resource: "arn:aws:s3:::elsewhere/*" }] })));
