@@ -5,7 +5,7 @@
 // Matches by types and references: property dependencies first, ARNs and
 // names where a value is given as a plain string.
 import type { PolicyResource } from "@pulumi/policy";
-import { globMatch, type Statement } from "./iam-statements";
+import { globMatch, grantsAction, type Statement } from "./iam-statements";
 import { envOf, isObject, list, str } from "./props";
 import { BUCKET_TYPES, T, type StackIndex } from "./resources";
 import { readIfKnown } from "./runtime";
@@ -142,23 +142,25 @@ export interface WriteGrant {
   prefix: string;
   /** The granted resource pattern, as written. */
   resource: string;
+  /** The policy that grants it, when known. */
+  source?: string;
 }
 
 /**
  * The buckets a role's statements let it write objects into (s3:PutObject by
- * any action pattern), with the key prefix. A grant on `*` counts for the buckets
+ * any action pattern, or a NotAction that leaves it in), with the key prefix. A grant on `*` counts for the buckets
  * the function's environment names, not for every bucket of the stack.
  */
 export function writeGrants(stack: StackIndex, statements: Statement[], environmentBuckets: PolicyResource[]): WriteGrant[] {
   const out: WriteGrant[] = [];
   for (const s of statements) {
-    if (s.notAction || !s.actions.some((a) => globMatch(a, "s3:PutObject"))) continue;
+    if (!grantsAction(s, "s3:PutObject")) continue;
     for (const resource of s.resources) {
       const candidates = resource === "*" ? environmentBuckets : stack.ofType(...BUCKET_TYPES);
       for (const b of candidates) {
         const name = bucketName(b);
         const prefix = name === undefined ? undefined : keyPrefixIn(resource, name);
-        if (prefix !== undefined) out.push({ bucket: b, prefix, resource });
+        if (prefix !== undefined) out.push({ bucket: b, prefix, resource, ...(s.source ? { source: s.source } : {}) });
       }
     }
   }

@@ -278,6 +278,39 @@ describe("snowflake-guard policies (through the runtime's unknown-checking proxy
       const basic = withAdded(plan, { ...base, type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment", name: "canary-basic", props: { role: "tp-us-east-1-canary", policyArn: "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole" }, propertyDependencies: { role: [role.urn] } });
       await assertPasses(leastPrivilegeRole, basic);
     });
+    describe("what attached AWS managed policies grant", () => {
+      const role = fn(plan, "eu-central-1-thumbnails-role");
+      const attach = (on: PlanFile, name: string, arn: string) =>
+        withAdded(on, { parent: role.parent, provider: role.provider, region: role.region, type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment", name, props: { role: "tp-eu-central-1-thumbnails", policyArn: arn }, propertyDependencies: { role: [role.urn] } });
+      // The inline policy no longer reads the uploads: only an attached managed policy can.
+      const noRead = withProps(plan, "eu-central-1-thumbnails-policy", (p) => {
+        const doc = JSON.parse(p.policy as string) as { Statement: { Action: string[] }[] };
+        doc.Statement = doc.Statement.filter((st) => !st.Action.includes("s3:GetObject"));
+        p.policy = JSON.stringify(doc);
+      });
+      const MISSING_READ = /does not allow s3:GetObject on arn:aws:s3:::tp-eu-central-1-uploads-123456789012\/uploads\/\*/;
+
+      it("count for what a function needs: a narrow one passes, a broad one is only the broad finding", async () => {
+        await assertBlocks(leastPrivilegeRole, noRead, "eu-central-1", MISSING_READ);
+        await assertPasses(leastPrivilegeRole, attach(noRead, "thumbnails-s3-read", "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"));
+        for (const broad of ["AmazonS3FullAccess", "PowerUserAccess", "AdministratorAccess"]) {
+          const found = await failures(leastPrivilegeRole, attach(noRead, "thumbnails-broad", `arn:aws:iam::aws:policy/${broad}`));
+          assert.deepEqual(names(found), ["least-privilege-role@thumbnails-broad"], `${broad} grants the read, so only its breadth is a finding:\n${found.map((d) => d.message).join("\n")}`);
+        }
+      });
+      it("also through managedPolicyArns, in another partition", async () => {
+        const inline = withProps(noRead, "eu-central-1-thumbnails-role", (p) => (p.managedPolicyArns = ["arn:aws-cn:iam::aws:policy/AmazonS3ReadOnlyAccess"]));
+        await assertPasses(leastPrivilegeRole, inline);
+      });
+      it("name a managed policy whose grants the pack does not know, and take its document from the config", async () => {
+        const unknown = attach(noRead, "thumbnails-outposts", "arn:aws:iam::aws:policy/AmazonS3OutpostsReadOnlyAccess");
+        await assertBlocks(leastPrivilegeRole, unknown, "eu-central-1", /does not allow s3:GetObject .*; its AWS managed policy arn:aws:iam::aws:policy\/AmazonS3OutpostsReadOnlyAccess may, but the pack does not know what it allows: give its document in least-privilege-role\.awsManagedPolicies/);
+        const taught = { awsManagedPolicies: { AmazonS3OutpostsReadOnlyAccess: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["s3:Get*", "s3:List*"], Resource: "*" }] } } };
+        await assertPasses(leastPrivilegeRole, unknown, taught);
+        const found = await failures(leastPrivilegeRole, unknown, { awsManagedPolicies: { AmazonS3OutpostsReadOnlyAccess: { Statement: "s3:Get*" } } });
+        assert.match(found[0]?.message ?? "", /awsManagedPolicies\.AmazonS3OutpostsReadOnlyAccess is not a policy document/);
+      });
+    });
     describe("broad AWS managed policies", () => {
       const role = fn(plan, "us-east-1-canary-role");
       const attach = (arn: string) =>
@@ -385,6 +418,11 @@ describe("snowflake-guard policies (through the runtime's unknown-checking proxy
       await assertPasses(noRecursiveTrigger, elsewhere);
       const star = withProps(plan, "us-east-1-thumbnails-policy", (p) => (p.policy = JSON.stringify({ Statement: [{ Effect: "Allow", Action: ["s3:PutObject"], Resource: "*" }] })));
       await assertBlocks(noRecursiveTrigger, star, "us-east-1", /allows s3:PutObject on \*/);
+    });
+    it("counts what an attached AWS managed policy allows: AmazonS3FullAccess writes into the bucket the environment names", async () => {
+      const role = fn(plan, "us-east-1-thumbnails-role");
+      const full = withAdded(plan, { parent: role.parent, provider: role.provider, region: role.region, type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment", name: "thumbnails-s3-full", props: { role: "tp-us-east-1-thumbnails", policyArn: "arn:aws:iam::aws:policy/AmazonS3FullAccess" }, propertyDependencies: { role: [role.urn] } });
+      await assertBlocks(noRecursiveTrigger, full, "us-east-1", /us-east-1-thumbnails .* may write objects into bucket us-east-1-uploads-bucket \(its role allows s3:PutObject on \* by arn:aws:iam::aws:policy\/AmazonS3FullAccess\)/);
     });
     it("follows a direct notification of the function", async () => {
       const direct = withResource(loop, "us-east-1-uploads-notification", (r) => {
