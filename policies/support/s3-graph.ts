@@ -17,6 +17,8 @@ function known<R>(read: () => R): R | undefined {
 
 export interface Trigger {
   bucket: PolicyResource;
+  /** The BucketNotification that holds the path. */
+  notification: PolicyResource;
   /** The notification's filterPrefix ("" for the whole bucket). */
   prefix: string;
   /** Whether new objects (ObjectCreated) fire it. */
@@ -84,17 +86,17 @@ export function triggersOf(stack: StackIndex, fn: PolicyResource): Trigger[] {
     const entries = (key: string) => known(() => list(n.props[key]).filter(isObject)) ?? [];
     for (const e of entries("lambdaFunctions")) {
       if (pointsAt(stack, n, "lambdaFunctions", known(() => str(e.lambdaFunctionArn)), fn, (x) => `:function:${x}`)) {
-        out.push({ bucket, prefix: str(e.filterPrefix) ?? "", onCreate: firesOnCreate(e.events), via: "directly" });
+        out.push({ bucket, notification: n, prefix: str(e.filterPrefix) ?? "", onCreate: firesOnCreate(e.events), via: "directly" });
       }
     }
     for (const e of entries("queues")) {
       for (const q of stack.ofType(T.queue).filter((q) => pointsAt(stack, n, "queues", known(() => str(e.queueArn)), q, (x) => `:${x}`))) {
-        if (functionsFedByQueue(stack, q).some((f) => f.urn === fn.urn)) out.push({ bucket, prefix: str(e.filterPrefix) ?? "", onCreate: firesOnCreate(e.events), via: `through queue ${q.name}` });
+        if (functionsFedByQueue(stack, q).some((f) => f.urn === fn.urn)) out.push({ bucket, notification: n, prefix: str(e.filterPrefix) ?? "", onCreate: firesOnCreate(e.events), via: `through queue ${q.name}` });
       }
     }
     for (const e of entries("topics")) {
       for (const t of stack.ofType(T.topic).filter((t) => pointsAt(stack, n, "topics", known(() => str(e.topicArn)), t, (x) => `:${x}`))) {
-        for (const fed of fedByTopic(stack, t).filter((f) => f.fn.urn === fn.urn)) out.push({ bucket, prefix: str(e.filterPrefix) ?? "", onCreate: firesOnCreate(e.events), via: fed.via });
+        for (const fed of fedByTopic(stack, t).filter((f) => f.fn.urn === fn.urn)) out.push({ bucket, notification: n, prefix: str(e.filterPrefix) ?? "", onCreate: firesOnCreate(e.events), via: fed.via });
       }
     }
   }

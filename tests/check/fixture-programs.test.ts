@@ -34,6 +34,8 @@ const fixtures: Fixture[] = [
     program: "s3-closure-lambda",
     findings: [
       "access-logging eu-west-1 uploads",
+      // S3 invokes it asynchronously (the bucket's notification), and its failures go nowhere.
+      "async-failure-destination eu-west-1 resize",
       "central-log-shipping eu-west-1 resize",
       "encryption-at-rest eu-west-1 uploads",
       // The CallbackFunction's role, one finding per broad attachment: AmazonS3FullAccess, CloudWatchEventsFullAccess,

@@ -18,7 +18,7 @@ import { asyncFailureDestination, queueVisibility } from "../../policies/queues"
 import { memoryCap, supportedRuntime } from "../../policies/runtime";
 import { accessLogging, privateBuckets } from "../../policies/storage";
 import { docsBase, docsUrl } from "../../policies/support/docs";
-import type { PlanFile } from "../../tools/plan/plan-stack";
+import type { Json, PlanFile } from "../../tools/plan/plan-stack";
 import { ARCHIVE_HASHES, beside, configFor, goodPlan, UNKNOWN, withAdded, withProps, withResource, without } from "./fixture";
 import { blocking, names, runPolicy, type Diagnostic } from "./harness";
 
@@ -441,6 +441,42 @@ describe("snowflake-guard policies (through the runtime's unknown-checking proxy
     it("async-failure-destination fails a source queue without DLQ and an EventBridge target without one", async () => {
       await assertBlocks(asyncFailureDestination, withResource(plan, "eu-central-1-upload-events", (r) => delete r.props.redrivePolicy), "eu-central-1", /no redrivePolicy/);
       await assertBlocks(asyncFailureDestination, withProps(plan, "us-east-1-canary-schedule-target", (p) => delete p.deadLetterConfig), "us-east-1", /failures go nowhere/);
+    });
+    describe("async-failure-destination: every asynchronous invoker, found by what it references", () => {
+      const canary = fn(plan, "us-east-1-canary");
+      const canaryArn = "arn:aws:lambda:us-east-1:123456789012:function:tp-us-east-1-canary";
+      const uploads = fn(plan, "us-east-1-uploads-bucket");
+      const add = (type: string, name: string, props: Record<string, Json>, deps: Record<string, string[]> = {}) => (on: PlanFile) =>
+        withAdded(on, { parent: canary.parent, provider: canary.provider, region: canary.region, type, name, props, propertyDependencies: deps });
+      const INVOKERS: [string, (on: PlanFile) => PlanFile, RegExp][] = [
+        ["an S3 notification (by reference)", add("aws:s3/bucketNotification:BucketNotification", "uploads-to-canary", { bucket: "tp-us-east-1-uploads-123456789012", lambdaFunctions: [{ lambdaFunctionArn: UNKNOWN, events: ["s3:ObjectCreated:*"] }] }, { bucket: [uploads.urn], lambdaFunctions: [canary.urn] }), /by S3 bucket notification uploads-to-canary .* of bucket us-east-1-uploads-bucket/],
+        ["an S3 notification (by ARN)", add("aws:s3/bucketNotification:BucketNotification", "uploads-to-canary", { bucket: "tp-us-east-1-uploads-123456789012", lambdaFunctions: [{ lambdaFunctionArn: canaryArn, events: ["s3:ObjectRemoved:*"] }] }, { bucket: [uploads.urn] }), /by S3 bucket notification uploads-to-canary/],
+        ["a log subscription filter", add("aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter", "errors-to-canary", { logGroup: "/aws/lambda/tp-us-east-1-thumbnails", filterPattern: "ERROR", destinationArn: canaryArn }), /by CloudWatch Logs subscription filter errors-to-canary/],
+        ["an EventBridge Scheduler schedule", add("aws:scheduler/schedule:Schedule", "canary-every-hour", { scheduleExpression: "rate(1 hour)", flexibleTimeWindow: { mode: "OFF" }, target: { arn: canaryArn, roleArn: "arn:aws:iam::123456789012:role/scheduler" } }), /by EventBridge Scheduler schedule canary-every-hour/],
+        ["an SES receipt rule", add("aws:ses/receiptRule:ReceiptRule", "mail-to-canary", { ruleSetName: "inbound", lambdaActions: [{ functionArn: canaryArn, position: 1 }] }), /by SES receipt rule mail-to-canary/],
+        ["an IoT topic rule", add("aws:iot/topicRule:TopicRule", "telemetry-to-canary", { sql: "SELECT * FROM 'x'", sqlVersion: "2016-03-23", enabled: true, lambdas: [{ functionArn: UNKNOWN }] }, { lambdas: [canary.urn] }), /by IoT topic rule telemetry-to-canary/],
+        ["an alarm action", add("aws:cloudwatch/metricAlarm:MetricAlarm", "canary-on-alarm", { namespace: "AWS/SQS", metricName: "NumberOfMessagesSent", threshold: 1, alarmActions: [canaryArn], alarmDescription: "Runbook: https://runbooks.invalid/x.md" }), /by CloudWatch alarm action canary-on-alarm/],
+        ["a permission for a bucket outside the stack", add("aws:lambda/permission:Permission", "partner-bucket-invokes-canary", { action: "lambda:InvokeFunction", function: "tp-us-east-1-canary", principal: "s3.amazonaws.com", sourceArn: "arn:aws:s3:::partner-drop" }), /by Lambda permission partner-bucket-invokes-canary .* for s3\.amazonaws\.com \(arn:aws:s3:::partner-drop\)/],
+      ];
+      for (const [what, invoke, text] of INVOKERS) {
+        it(`fails a function invoked by ${what} whose failures go nowhere, and passes it with an on-failure destination`, async () => {
+          const broken = invoke(plan);
+          const found = await failures(asyncFailureDestination, broken);
+          assert.deepEqual(names(found), ["async-failure-destination@us-east-1-canary"], found.map((d) => d.message).join("\n"));
+          assert.match(found[0].message, new RegExp(`^us-east-1: us-east-1-canary is invoked asynchronously ${text.source}.*failures go nowhere`));
+          const routed = add("aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig", "canary-async", { functionName: "tp-us-east-1-canary", destinationConfig: { onFailure: { destination: "arn:aws:sqs:us-east-1:123456789012:failed" } } }, { functionName: [canary.urn] })(broken);
+          await assertPasses(asyncFailureDestination, routed);
+        });
+      }
+      it("names an S3 notification once, not again through the permission that lets S3 invoke", async () => {
+        const both = add("aws:lambda/permission:Permission", "uploads-invoke-canary", { action: "lambda:InvokeFunction", function: "tp-us-east-1-canary", principal: "s3.amazonaws.com", sourceArn: "arn:aws:s3:::tp-us-east-1-uploads-123456789012" }, { function: [canary.urn] })(INVOKERS[0][1](plan));
+        const found = await failures(asyncFailureDestination, both);
+        assert.equal(found.length, 1, found.map((d) => d.message).join("\n"));
+      });
+      it("leaves synchronous invokers alone: API Gateway's permission, an SES rule invoking RequestResponse", async () => {
+        await assertPasses(asyncFailureDestination, add("aws:lambda/permission:Permission", "api-invokes-canary", { action: "lambda:InvokeFunction", function: "tp-us-east-1-canary", principal: "apigateway.amazonaws.com" }, { function: [canary.urn] })(plan));
+        await assertPasses(asyncFailureDestination, add("aws:ses/receiptRule:ReceiptRule", "mail-to-canary", { ruleSetName: "inbound", lambdaActions: [{ functionArn: canaryArn, position: 1, invocationType: "RequestResponse" }] })(plan));
+      });
     });
     it("db-connection-budget fails concurrency above 80% of max_connections, and unbounded concurrency", async () => {
       const over = withProps(plan, "us-east-1-thumbnails-trigger", (p) => (p.scalingConfig = { maximumConcurrency: 80 }));
