@@ -96,12 +96,13 @@ const fixtures: Fixture[] = [
       // What the drift costs eu-west-1 on its own...
       "async-failure-destination eu-west-1 eu-west-1-outbox",
       "queue-visibility-timeout eu-west-1 eu-west-1-outbox",
-      // ...and the regions compared: two, so tied, and each finding names both.
+      // ...and the regions compared: two, so tied, and each finding names both. The function's
+      // memory and timeout; the DLQ and its two alarms that eu-west-1 lacks, on the queue they belong to.
       "region-parity eu-west-1 eu-west-1-sender",
       "region-parity eu-west-1 eu-west-1-sender",
-      "region-parity eu-west-1 eu-west-1-alerts",
-      "region-parity eu-west-1 eu-west-1-alerts",
-      "region-parity eu-west-1 eu-west-1-alerts",
+      "region-parity eu-west-1 eu-west-1-outbox",
+      "region-parity eu-west-1 eu-west-1-outbox",
+      "region-parity eu-west-1 eu-west-1-outbox",
     ],
   },
 ];
@@ -178,5 +179,16 @@ describe("programs written elsewhere, through check --program", function () {
     const parity = violations.filter((v) => v.policy === "region-parity");
     assert.equal(parity.length, 5);
     for (const v of parity) assert.match(v.message, /^eu-west-1 \/ us-east-1: .*the regions are tied, so neither is the odd one/);
+    // What eu-west-1 lacks is named by the us-east-1 resource it was matched from, and the way it hangs off the queue there.
+    const missing = parity.filter((v) => v.urn.endsWith("::eu-west-1-outbox")).map((v) => v.message.split("\n")[0]).sort();
+    assert.deepEqual(
+      missing.map((m) => /lacks its counterpart of (\S+) .*, which us-east-1-outbox has in us-east-1 \((.*)\);/.exec(m)?.slice(1)),
+      [
+        ["us-east-1-outbox-dlq", "us-east-1-outbox.redrivePolicy → us-east-1-outbox-dlq"],
+        ["us-east-1-sender-dlq-age", "us-east-1-outbox.redrivePolicy → us-east-1-outbox-dlq ← us-east-1-sender-dlq-age.dimensions"],
+        ["us-east-1-sender-dlq-depth", "us-east-1-outbox.redrivePolicy → us-east-1-outbox-dlq ← us-east-1-sender-dlq-depth.dimensions"],
+      ],
+      missing.join("\n"),
+    );
   });
 });

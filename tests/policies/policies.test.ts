@@ -205,15 +205,38 @@ describe("snowflake-guard policies (through the runtime's unknown-checking proxy
   });
 
   describe("region-parity", () => {
-    it("fails a region missing a part the others have, on the region that lacks it, naming the other on a tie", async () => {
-      const found = await assertBlocks(regionParity, without(plan, "eu-central-1-uploads-bucket-public-access"), "eu-central-1", /^eu-central-1 \/ us-east-1: aws:s3\/bucketPublicAccessBlock:BucketPublicAccessBlock \*-uploads-bucket-public-access: 0 in eu-central-1; 1 in us-east-1; the regions are tied/);
-      assert.deepEqual(names(found), ["region-parity@eu-central-1"], "carried by the region's component");
+    it("fails a region missing a part the others have, on its counterpart of what the part belongs to, naming the other region's part on a tie", async () => {
+      const found = await assertBlocks(
+        regionParity,
+        without(plan, "eu-central-1-uploads-bucket-public-access"),
+        "eu-central-1",
+        /^eu-central-1 \/ us-east-1: eu-central-1-uploads-bucket \(aws:s3\/bucket:Bucket\) lacks its counterpart of us-east-1-uploads-bucket-public-access \(aws:s3\/bucketPublicAccessBlock:BucketPublicAccessBlock\), which us-east-1-uploads-bucket has in us-east-1 \(us-east-1-uploads-bucket ← us-east-1-uploads-bucket-public-access\.bucket\); aws:s3\/bucketPublicAccessBlock:BucketPublicAccessBlock \*-uploads-bucket-public-access: 0 in eu-central-1; 1 in us-east-1; the regions are tied/,
+      );
+      assert.deepEqual(names(found), ["region-parity@eu-central-1-uploads-bucket"], "carried by the bucket that lacks its public access block");
+      const waived = await failures(regionParity, without(plan, "eu-central-1-uploads-bucket-public-access"), { waivers: [{ resource: "us-east-1-uploads-bucket-public-access", reason: "migration", expires: "2999-01-01" }] });
+      assert.deepEqual(names(waived), [], "a waiver of the healthy region's part covers it");
     });
-    it("names the minority region when there is a majority", async () => {
+    it("carries a missing DLQ and its alarms on the queue that lacks them, by the references between them", async () => {
+      let drift = without(plan, "eu-central-1-upload-events-dlq", "eu-central-1-upload-events-dlq-depth-alarm", "eu-central-1-upload-events-dlq-age-alarm");
+      drift = withResource(drift, "eu-central-1-upload-events", (r) => {
+        delete r.props.redrivePolicy;
+        delete r.propertyDependencies.redrivePolicy;
+      });
+      const found = await failures(regionParity, drift);
+      assert.deepEqual(names(found), ["region-parity@eu-central-1-upload-events", "region-parity@eu-central-1-upload-events", "region-parity@eu-central-1-upload-events"], found.map((d) => d.message).join("\n"));
+      const text = found.map((d) => d.message.split("\n")[0]).sort();
+      assert.match(text[0], /^eu-central-1 \/ us-east-1: eu-central-1-upload-events \(aws:sqs\/queue:Queue\) lacks its counterpart of us-east-1-upload-events-dlq \(aws:sqs\/queue:Queue\), which us-east-1-upload-events has in us-east-1 \(us-east-1-upload-events\.redrivePolicy → us-east-1-upload-events-dlq\)/);
+      assert.match(text[1], /lacks its counterpart of us-east-1-upload-events-dlq-age-alarm .*\(us-east-1-upload-events\.redrivePolicy → us-east-1-upload-events-dlq ← us-east-1-upload-events-dlq-age-alarm\.dimensions\)/);
+      assert.match(text[2], /lacks its counterpart of us-east-1-upload-events-dlq-depth-alarm /);
+    });
+    it("names the minority region when there is a majority, on the resource the missing alarm would watch", async () => {
       const three = goodPlan(["us-east-1", "eu-central-1", "us-west-2"]);
       const found = await failures(regionParity, without(three, "us-west-2-canary-throttles-alarm"));
-      assert.ok(found.some((d) => /^us-west-2: has no aws:cloudwatch\/metricAlarm:MetricAlarm \*-canary-throttles-alarm, but 1 in eu-central-1, us-east-1/.test(d.message)), found.map((d) => d.message).join("\n"));
-      assert.ok(found.every((d) => d.message.startsWith("us-west-2:")), found.map((d) => d.message).join("\n"));
+      assert.ok(
+        found.some((d) => /^us-west-2: has no aws:cloudwatch\/metricAlarm:MetricAlarm \*-canary-throttles-alarm, but 1 in eu-central-1, us-east-1: us-west-2-canary \(aws:lambda\/function:Function\) lacks its counterpart of eu-central-1-canary-throttles-alarm .*\(eu-central-1-canary ← eu-central-1-canary-throttles-alarm\.dimensions\)/.test(d.message)),
+        found.map((d) => d.message).join("\n"),
+      );
+      assert.deepEqual(names(found), ["region-parity@us-west-2-canary"]);
     });
     it("compares the settings that matter: runtime, timeout, memory, retention, encryption, alarms, log shipping, DLQs", async () => {
       const three = goodPlan(["us-east-1", "eu-central-1", "us-west-2"]);
