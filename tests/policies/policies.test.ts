@@ -197,6 +197,20 @@ describe("snowflake-guard policies (through the runtime's unknown-checking proxy
       const odd = withProps(three, "us-west-2-canary", (p) => ((p.code as Record<string, string>).hash = "d".repeat(64)));
       assert.deepEqual(names(await failures(workingBuild, odd, config)), ["working-build@us-west-2-canary"], "with a majority only the odd region");
     });
+    it("compares S3 code across regions by key and version: each region's own bucket may hold the replicated release", async () => {
+      const fromS3 = (on: PlanFile, region: string, key: string, version: string) =>
+        withProps(on, `${region}-canary`, (p) => {
+          delete p.code;
+          Object.assign(p, { s3Bucket: `artifacts-${region}`, s3Key: key, s3ObjectVersion: version });
+        });
+      const replicated = fromS3(fromS3(plan, "us-east-1", "canary/1.4.0.zip", "v7"), "eu-central-1", "canary/1.4.0.zip", "v7");
+      await assertPasses(workingBuild, replicated);
+      const otherRelease = fromS3(replicated, "eu-central-1", "canary/1.3.9.zip", "v7");
+      const found = await failures(workingBuild, otherRelease);
+      assert.deepEqual(names(found), ["working-build@eu-central-1-canary"]);
+      assert.match(found[0].message, /^eu-central-1 \/ us-east-1: .*eu-central-1-canary .* runs s3:\/\/artifacts-eu-central-1\/canary\/1\.3\.9\.zip@v7 in eu-central-1; .*us-east-1-canary .* runs s3:\/\/artifacts-us-east-1\/canary\/1\.4\.0\.zip@v7 in us-east-1; the regions are tied/);
+      assert.deepEqual(names(await failures(workingBuild, fromS3(replicated, "eu-central-1", "canary/1.4.0.zip", "v8"))), ["working-build@eu-central-1-canary"], "another version of the key is other code");
+    });
     it("fails ECS containers whose images are not pinned by digest", async () => {
       const at = fn(plan, "us-east-1-thumbnails");
       const task = withAdded(plan, { parent: at.parent, provider: at.provider, region: at.region, propertyDependencies: {}, type: "aws:ecs/taskDefinition:TaskDefinition", name: "web-task", props: { containerDefinitions: JSON.stringify([{ name: "web", image: "nginx:1.27" }]) } });
