@@ -17,7 +17,7 @@ import { regionParity } from "../../policies/parity";
 import { asyncFailureDestination, queueVisibility } from "../../policies/queues";
 import { memoryCap, supportedRuntime } from "../../policies/runtime";
 import { accessLogging, privateBuckets } from "../../policies/storage";
-import { docsBase, docsUrl } from "../../policies/support/docs";
+import { docsUrl } from "../../policies/support/docs";
 import type { Json, PlanFile } from "../../tools/plan/plan-stack";
 import { ARCHIVE_HASHES, beside, configFor, goodPlan, UNKNOWN, withAdded, withProps, withResource, without } from "./fixture";
 import { blocking, names, runPolicy, type Diagnostic } from "./harness";
@@ -579,12 +579,5 @@ describe("snowflake-guard policies (through the runtime's unknown-checking proxy
       assert.ok(p.url?.endsWith(`docs/policies.md#${p.name}`) || p.url?.includes(`#${p.name}`), p.url);
       assert.ok(!/example-org|REPLACE_ME/.test(p.url ?? ""), p.url);
     }
-  });
-
-  it("the docs base: the environment's, the package's homepage, the GitHub Actions run's repository, or the repository path", () => {
-    assert.equal(docsBase({ SNOWFLAKE_GUARD_DOCS_URL: "https://docs.internal/guard.html#x" }, { homepage: "https://h" }), "https://docs.internal/guard.html");
-    assert.equal(docsBase({}, { homepage: "https://github.com/o/r/blob/main/docs/policies.md" }), "https://github.com/o/r/blob/main/docs/policies.md");
-    assert.equal(docsBase({ GITHUB_SERVER_URL: "https://github.com", GITHUB_REPOSITORY: "o/r", GITHUB_SHA: "abc" }, {}), "https://github.com/o/r/blob/abc/docs/policies.md");
-    assert.equal(docsBase({}, {}), "docs/policies.md");
   });
 });
