@@ -3,4 +3,4 @@
 // CLI always matches the checked-out code (no separate compile step).
 "use strict";
 require("tsx/cjs");
-require("../tools/pipectl/index.ts");
+require("../pipectl/index.ts");

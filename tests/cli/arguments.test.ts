@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { InvalidArgumentError } from "commander";
-import { wholeNumberAbove0, wholeNumberAbove0Option } from "../../tools/cli/arguments";
+import { wholeNumberAbove0, wholeNumberAbove0Option } from "../../cli/arguments";
 
 describe("command-line flag parsing", () => {
   it("accepts whole numbers above 0", () => {

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { alarmArn, bucketArn, dbInstanceArn, dbParameterGroupArn, deliveryStreamArn, lambdaFunctionArn, logDestinationArn, logGroupArn, queueArn, rdsManagedSecretArnPattern, ssmParameterArn, topicArn } from "../../infra/arns";
 import type * as pulumi from "@pulumi/pulumi";
-import { MOCK_ACCOUNT_ID, AwsMocks } from "../../tools/plan/mocks";
+import { MOCK_ACCOUNT_ID, AwsMocks } from "../../toolchain/plan/mocks";
 
 const eu = { partition: "aws", region: "eu-central-1", accountId: "123456789012" };
 

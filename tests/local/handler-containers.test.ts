@@ -5,9 +5,9 @@
 import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
 import { RUNTIME_ENV } from "../../handlers/thumbnails/image";
-import type { MemorySampleOf } from "../../tools/local/handler-host-process";
-import type { LocalPipeline, LocalPipelineOptions } from "../../tools/local/pipeline";
-import { testPipeline, uploadTiny, waitUntil } from "./helpers";
+import type { MemorySampleOf } from "../../local/handler-host-process";
+import type { LocalPipeline, LocalPipelineOptions } from "../../local/pipeline";
+import { testPipeline, uploadTiny, waitUntil } from "../support/local-pipeline";
 
 /** A process's environment as it started (Linux). */
 function startEnvironmentOf(pid: number): Record<string, string> {

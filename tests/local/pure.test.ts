@@ -3,15 +3,15 @@ import { strict as assert } from "node:assert";
 import { SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { mockClient } from "aws-sdk-client-mock";
 import { decodeNotificationKey, parseMessageBody } from "../../handlers/thumbnails/events";
-import { countStatuses, type ImageRow } from "../../tools/local/images-table";
-import { sendBatch } from "../../tools/local/batch/enqueue";
-import { rateAndEta } from "../../tools/local/batch/progress";
-import { paramsHash } from "../../tools/local/batch/run-store";
-import { selectedBySince } from "../../tools/local/batch/object-source";
-import { encodeS3EventKey, objectsInBody, s3EventNotificationBody } from "../../tools/local/s3-event";
-import { succeededMessageIds } from "../../tools/local/sqs-event";
-import { formatTable, imageResult, succeeded, summarize } from "../../tools/local/start-report";
-import { rssDrift } from "../../tools/local/load/measure";
+import { countStatuses, type ImageRow } from "../../local/images-table";
+import { sendBatch } from "../../pipectl/batch/enqueue";
+import { rateAndEta } from "../../pipectl/batch/progress";
+import { paramsHash } from "../../pipectl/batch/run-store";
+import { selectedBySince } from "../../pipectl/batch/object-source";
+import { encodeS3EventKey, objectsInBody, s3EventNotificationBody } from "../../local/s3-event";
+import { succeededMessageIds } from "../../local/sqs-event";
+import { formatTable, imageResult, succeeded, summarize } from "../../local/start-report";
+import { rssDrift } from "../../bench/load/measure";
 
 describe("local pipeline rules", () => {
   describe("S3 event notification bodies", () => {

@@ -5,7 +5,7 @@
 // feeds the `thumbnails` function, which writes to a second bucket served
 // through CloudFront; a `canary` function runs on a schedule. Props are in
 // wire form, as `npm run plan` writes them (archives with the engine's hash).
-import type { Json, PlanFile, PlanResource } from "../../tools/plan/plan-stack";
+import type { Json, PlanFile, PlanResource } from "../../toolchain/plan/plan-stack";
 
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const SIG = "4dabf18193072939515e22adb298388d";
