@@ -14,7 +14,7 @@ import { RUNTIME_ENV } from "../handlers/thumbnails/image";
 import { DEFAULT_FUNCTIONS } from "../infra/config";
 import { visibilityTimeoutSeconds } from "../infra/budget";
 import { startSqsEventSource, type BatchOutcome, type EventSource } from "./event-source";
-import { rowsForKeys, type ImageRow } from "./images-table";
+import { rowsForKeys, type StoredImageRow } from "../handlers/shared/images-table";
 import { startLocalAws, type LocalAws } from "./local-aws";
 import { routeObjectCreated, type NotificationRouter } from "./notification-router";
 import { startLocalDatabase, type LocalDatabase } from "./postgres";
@@ -91,7 +91,7 @@ export interface UploadRequest {
 }
 
 export interface WaitResult {
-  rows: Map<string, ImageRow>;
+  rows: Map<string, StoredImageRow>;
   /** Keys with no row whose message sits in the DLQ. */
   inDlq: string[];
   /** Keys with neither (only when the wait timed out). */
@@ -282,7 +282,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       async waitForRows(keys, waitOptions = {}) {
         const deadline = Date.now() + (waitOptions.timeoutMs ?? 120_000);
         for (;;) {
-          const rows = new Map<string, ImageRow>();
+          const rows = new Map<string, StoredImageRow>();
           for (const row of await rowsForKeys(monitor, buckets.raw, keys)) rows.set(row.rawKey, row);
           const dead = new Set(dlqKeys());
           const unresolved = keys.filter((k) => !rows.has(k));

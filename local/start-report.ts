@@ -1,5 +1,5 @@
 // What `npm start` prints: a line per uploaded image and a summary. Pure.
-import type { ImageRow } from "./images-table";
+import type { StoredImageRow } from "../handlers/shared/images-table";
 
 export type ImageStatus = "ok" | "failed" | "dlq" | "missing";
 
@@ -20,17 +20,19 @@ export interface ImageResult {
 
 export function imageResult(
   upload: { file: string; key: string; correlationId: string; uploadedAt: number },
-  row: ImageRow | undefined,
+  row: StoredImageRow | undefined,
   inDlq: boolean,
 ): ImageResult {
   const base = { file: upload.file, key: upload.key, correlationId: upload.correlationId };
   if (!row) return { ...base, status: inDlq ? "dlq" : "missing", ...(inDlq ? { reason: "dead-lettered after retries" } : { reason: "no row before the timeout" }) };
   const result: ImageResult = { ...base, status: row.status, rowId: row.id, ms: Math.max(0, row.createdAt.getTime() - upload.uploadedAt) };
-  if (row.failureReason) result.reason = row.failureDetail ? `${row.failureReason}: ${row.failureDetail}` : row.failureReason;
-  if (row.inputWidth && row.inputHeight) result.input = `${row.inputWidth}x${row.inputHeight}`;
-  if (row.outputs.length > 0) result.outputs = row.outputs.map((o) => `${o.name} ${o.width}x${o.height} ${o.format}`).join(", ");
-  if (row.inputBytes !== null) result.inputBytes = row.inputBytes;
-  if (row.outputBytes !== null) result.outputBytes = row.outputBytes;
+  if (row.status === "failed") result.reason = row.failureDetail ? `${row.failureReason}: ${row.failureDetail}` : row.failureReason;
+  else {
+    result.input = `${row.inputWidth}x${row.inputHeight}`;
+    if (row.outputs.length > 0) result.outputs = row.outputs.map((o) => `${o.name} ${o.width}x${o.height} ${o.format}`).join(", ");
+    result.outputBytes = row.outputBytes;
+  }
+  if (row.inputBytes !== undefined) result.inputBytes = row.inputBytes;
   return result;
 }
 

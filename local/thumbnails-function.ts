@@ -4,7 +4,7 @@
 import { S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 import { SQSClient, type SQSClientConfig } from "@aws-sdk/client-sqs";
 import { retryBaseSecondsFromEnv } from "../handlers/shared/retry-schedule";
-import { createDatabase, readDatabaseSettings } from "../handlers/shared/db";
+import { createDatabaseClient, readDatabaseSettings } from "../handlers/shared/db";
 import { createLogger } from "../handlers/shared/logger";
 import { DimensionedMetrics } from "../handlers/shared/metrics";
 import { createThumbnailHandler, readThumbnailConfig, sqsMessageHolder } from "../handlers/thumbnails";
@@ -34,7 +34,7 @@ export const thumbnailsFunction: FunctionFactory = ({ env, s3Config, queue, appl
   const logger = createLogger({ env, defaultServiceName: "thumbnails" });
   const s3 = new S3Client(s3Config);
   const sqs = queue ? new SQSClient(queue.sqsConfig) : undefined;
-  const database = createDatabase({
+  const database = createDatabaseClient({
     settings: readDatabaseSettings(env),
     applicationName,
     onPoolError: (error) => logger.warn("idle database connection dropped; the next query reconnects", { error }),

@@ -22,7 +22,7 @@ import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { Command } from "commander";
 import { Pool } from "pg";
 import { RUNTIME_ENV } from "../../handlers/thumbnails/image";
-import { countStatuses, duplicateRows, type ImageRow } from "../../local/images-table";
+import { countStatuses, duplicateRows, type StoredImageRow } from "../../handlers/shared/images-table";
 import { hostilePool, photoPool, type BenchImage } from "./images";
 import type { MemorySampleOf } from "../../local/handler-host-process";
 import { mb, rssDrift, rssTimeline, throughput } from "./measure";
@@ -206,7 +206,7 @@ async function loadRun(pipeline: LocalPipeline, monitor: Pool, run: { label: str
     const expected = new Map(inputs.map((i) => [i.key, i.image.expectedFailure]));
     const unexpectedFailures = rows
       .filter((r) => (r.status === "failed" ? r.failureReason : undefined) !== expected.get(r.rawKey))
-      .map((r) => `${r.rawKey}: ${r.status}${r.failureReason ? ` ${r.failureReason}` : ""} (expected ${expected.get(r.rawKey) ?? "ok"})`);
+      .map((r) => `${r.rawKey}: ${r.status}${r.status === "failed" ? ` ${r.failureReason}` : ""} (expected ${expected.get(r.rawKey) ?? "ok"})`);
     const dupRows = (await duplicateRows(monitor, pipeline.buckets.raw)).filter((d) => d.rawKey.startsWith(prefix));
     const duplicateThumbnailSets = await countDuplicateThumbnailSets(pipeline, prefix, rows);
 
@@ -334,7 +334,7 @@ async function queueDrained(pipeline: LocalPipeline, timeoutMs: number): Promise
  * transaction. A set whose transaction has no row, or more sets than ok
  * rows, means an image was processed twice.
  */
-async function countDuplicateThumbnailSets(pipeline: LocalPipeline, prefix: string, rows: readonly ImageRow[]): Promise<number> {
+async function countDuplicateThumbnailSets(pipeline: LocalPipeline, prefix: string, rows: readonly StoredImageRow[]): Promise<number> {
   const sets = new Set<string>();
   let token: string | undefined;
   do {

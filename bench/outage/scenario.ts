@@ -8,7 +8,7 @@
 // smaller time scale.
 import { survivableOutageSeconds, type RetrySchedule } from "../../handlers/shared/retry-schedule";
 import { startLocalPipeline } from "../../local/pipeline";
-import { rowsForKeys } from "../../local/images-table";
+import { rowsForKeys } from "../../handlers/shared/images-table";
 import { Pool } from "pg";
 import sharp from "sharp";
 
@@ -54,8 +54,8 @@ export async function runOutage(plan: OutagePlan): Promise<OutageResult> {
     concurrency: plan.concurrency ?? 2,
     log,
   });
-  const { database } = pipeline;
-  if (!database.takeDown || !database.bringUp) {
+  const database = pipeline.database.embedded;
+  if (!database) {
     await pipeline.stop();
     throw new Error("the outage needs the embedded PostgreSQL (unset DATABASE_URL)");
   }

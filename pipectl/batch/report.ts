@@ -6,7 +6,7 @@
 // newest row.
 import { GetQueueAttributesCommand, GetQueueUrlCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { Client } from "pg";
-import { rowsForKeys, type ImageRow } from "../../local/images-table";
+import { rowsForKeys, type StoredImageRow } from "../../handlers/shared/images-table";
 import { queueDepth } from "./redrive";
 import type { RunRecord, RunStore } from "./run-store";
 
@@ -78,7 +78,7 @@ export async function buildRunReport(
   const byBucket = new Map<string, string[]>();
   for (const entry of expected.values()) byBucket.set(entry.bucket, [...(byBucket.get(entry.bucket) ?? []), entry.key]);
   for (const [bucket, keys] of byBucket) {
-    const rowsOfKey = new Map<string, ImageRow[]>();
+    const rowsOfKey = new Map<string, StoredImageRow[]>();
     for (const row of await rowsForKeys(deps.db, bucket, keys)) rowsOfKey.set(row.rawKey, [...(rowsOfKey.get(row.rawKey) ?? []), row]);
     for (const key of keys) {
       const rows = rowsOfKey.get(key) ?? [];

@@ -17,7 +17,7 @@ import { countKeysInFile, countObjects, describeObject, keysFromFile, listObject
 import type { Progress } from "./progress";
 import type { RunItem, RunRecord, RunStore } from "./run-store";
 import { transactionIdFor } from "../../handlers/thumbnails/identity";
-import type { ImageRow } from "../../local/images-table";
+import type { StoredImageRow } from "../../handlers/shared/images-table";
 
 export interface ReprocessSelection {
   bucket: string;
@@ -36,7 +36,7 @@ export interface ReprocessDeps {
   sqs: SQSClient;
   store: RunStore;
   /** Rows of the given raw keys (images table), to skip objects already processed. */
-  lookupRows: (bucket: string, keys: string[]) => Promise<ImageRow[]>;
+  lookupRows: (bucket: string, keys: string[]) => Promise<StoredImageRow[]>;
   progress: Progress;
   /** Aborting stops after the batch in flight; the run is marked interrupted. */
   signal?: AbortSignal;

@@ -10,7 +10,7 @@ import { writeMaxConnectionsFloor } from "../../handlers/db-guard/connections-fl
 import { judgeReading, type ReadingVerdict } from "../../handlers/db-guard/decide";
 import { measureConnections } from "../../handlers/db-guard/measure";
 import { readConfiguredMaxConnections, setMaxConnections } from "../../handlers/db-guard/parameter-group";
-import { createDatabase } from "../../handlers/shared/db";
+import { createDatabaseClient } from "../../handlers/shared/db";
 
 interface DbGuardOptions {
   databaseUrl?: string;
@@ -56,7 +56,7 @@ export function register(program: Command): void {
       if (aws && opts.region === undefined) throw new Error("--parameter-group needs --region (the region of the RDS instance)");
       const rds = aws ? new RDSClient({ region: opts.region }) : undefined;
 
-      const db = createDatabase({ settings: { source: "url", url, tls: undefined }, applicationName: "pipectl db-guard" });
+      const db = createDatabaseClient({ settings: { source: "url", url, tls: undefined }, applicationName: "pipectl db-guard" });
       let verdict: ReadingVerdict;
       try {
         const sample = await measureConnections(db);

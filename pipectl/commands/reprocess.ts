@@ -5,7 +5,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
-import { rowsForKeys } from "../../local/images-table";
+import { rowsForKeys } from "../../handlers/shared/images-table";
 import { collectFiles } from "../../local/files";
 import { createProgress, progressMode } from "../batch/progress";
 import { deadLetterQueueUrl } from "../batch/report";

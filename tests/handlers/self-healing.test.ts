@@ -12,7 +12,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { createCanaryHandler } from "../../handlers/canary/handler";
 import { createDbGuardHandler } from "../../handlers/db-guard/handler";
 import { migrate } from "../../handlers/migrate";
-import { createDatabase, type Database } from "../../handlers/shared/db";
+import { createDatabaseClient, type Database } from "../../handlers/shared/db";
 import { DimensionedMetrics, type MetricUnitValue } from "../../handlers/shared/metrics";
 import { DEFAULT_SPECS } from "../../handlers/thumbnails/image/config";
 import { createTicketOpenerHandler, TicketsNotFiledError } from "../../handlers/ticket-opener/handler";
@@ -38,7 +38,7 @@ describe("self-healing functions end to end", () => {
   before(async () => {
     const url = await freshDatabase("selfheal");
     await migrate(url);
-    database = createDatabase({ settings: { source: "url", url, tls: undefined } });
+    database = createDatabaseClient({ settings: { source: "url", url, tls: undefined } });
   });
   after(() => database.end());
 

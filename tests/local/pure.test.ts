@@ -3,7 +3,7 @@ import { strict as assert } from "node:assert";
 import { SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { mockClient } from "aws-sdk-client-mock";
 import { decodeNotificationKey, parseMessageBody } from "../../handlers/thumbnails/events";
-import { countStatuses, type ImageRow } from "../../local/images-table";
+import { countStatuses, type StoredImageRow } from "../../handlers/shared/images-table";
 import { sendBatch } from "../../pipectl/batch/enqueue";
 import { rateAndEta } from "../../pipectl/batch/progress";
 import { paramsHash } from "../../pipectl/batch/run-store";
@@ -50,30 +50,14 @@ describe("local pipeline rules", () => {
   });
 
   describe("already processed objects", () => {
-    const row = (over: Partial<ImageRow>): ImageRow => ({
-      id: "1",
-      transactionId: "t",
-      status: "ok",
-      rawBucket: "raw",
-      rawKey: "k",
-      rawVersionId: null,
-      failureReason: null,
-      failureDetail: null,
-      correlationId: "c",
-      inputBytes: null,
-      outputBytes: null,
-      inputWidth: null,
-      inputHeight: null,
-      outputs: [],
-      stageTimings: {},
-      createdAt: new Date("2026-01-02T00:00:00Z"),
-      ...over,
-    });
+    const common = { id: "1", transactionId: "t", correlationId: "c", originalUrl: "s3://raw/k", rawBucket: "raw", rawKey: "k", rawVersionId: undefined, rawETag: undefined, inputBytes: undefined, stageTimings: {}, createdAt: new Date("2026-01-02T00:00:00Z") };
+    const ok = (rawKey = "k"): StoredImageRow => ({ ...common, rawKey, status: "ok", thumbnailUrlSmall: undefined, thumbnailUrlMedium: undefined, outputs: [], inputFormat: "jpeg", inputWidth: 1, inputHeight: 1, outputBytes: 0 });
+    const failed = (rawKey = "k"): StoredImageRow => ({ ...common, rawKey, status: "failed", failureReason: "corrupt", failureDetail: "" });
     it("counts a key by its newest row", () => {
       const counts = countStatuses(["k", "gone", "bad"], [
-        row({ status: "failed", failureReason: "corrupt" }),
-        row({}),
-        row({ rawKey: "bad", status: "failed", failureReason: "corrupt" }),
+        failed(),
+        ok(),
+        failed("bad"),
       ]);
       assert.deepEqual(counts, { ok: 1, failedByReason: { corrupt: 1 }, missing: ["gone"] });
     });

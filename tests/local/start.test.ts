@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "pg";
 import sharp from "sharp";
-import { rowsForKeys } from "../../local/images-table";
+import { rowsForKeys } from "../../handlers/shared/images-table";
 import { runLocalCanary } from "../../local/canary";
 import { collectFiles } from "../../local/files";
 import type { LocalPipeline } from "../../local/pipeline";

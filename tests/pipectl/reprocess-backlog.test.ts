@@ -8,7 +8,7 @@ import { Client } from "pg";
 import { createProgress } from "../../pipectl/batch/progress";
 import { buildRunReport } from "../../pipectl/batch/report";
 import { runReprocess } from "../../pipectl/batch/reprocess";
-import { rowsForKeys } from "../../local/images-table";
+import { rowsForKeys } from "../../handlers/shared/images-table";
 import type { LocalPipeline } from "../../local/pipeline";
 import type { SqsBatchHandler } from "../../local/sqs-event";
 import { testPipeline, tinyJpeg, waitUntil, withStore } from "../support/local-pipeline";

@@ -11,7 +11,7 @@ import { parseMessageBody } from "../../handlers/thumbnails/events";
 import { transactionIdFor } from "../../handlers/thumbnails/identity";
 import { createProgress } from "../../pipectl/batch/progress";
 import { runReprocess } from "../../pipectl/batch/reprocess";
-import { rowsForKeys } from "../../local/images-table";
+import { rowsForKeys } from "../../handlers/shared/images-table";
 import type { LocalPipeline } from "../../local/pipeline";
 import { testPipeline, withStore } from "../support/local-pipeline";
 

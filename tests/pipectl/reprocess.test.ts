@@ -3,7 +3,7 @@
 // row per image.
 import { strict as assert } from "node:assert";
 import { Client } from "pg";
-import { duplicateRows, rowsForKeys } from "../../local/images-table";
+import { duplicateRows, rowsForKeys } from "../../handlers/shared/images-table";
 import { createProgress } from "../../pipectl/batch/progress";
 import { buildRunReport } from "../../pipectl/batch/report";
 import { reprocessParams, runReprocess, type ReprocessSelection } from "../../pipectl/batch/reprocess";

@@ -9,7 +9,7 @@ import { readCanaryConfig } from "../../../handlers/canary/config";
 import { databaseRowFinder, databaseRowRemover } from "../../../handlers/canary/row-store";
 import { canaryTicket } from "../../../handlers/canary/ticket";
 import { migrate } from "../../../handlers/migrate";
-import { createDatabase, type Database } from "../../../handlers/shared/db";
+import { createDatabaseClient, type Database } from "../../../handlers/shared/db";
 import { DimensionedMetrics } from "../../../handlers/shared/metrics";
 import { createThumbnailHandler } from "../../../handlers/thumbnails";
 import { thumbnailKey, transactionIdFor } from "../../../handlers/thumbnails/identity";
@@ -248,7 +248,7 @@ describe("canary", () => {
       this.timeout(60_000);
       const url = await freshDatabase("canary");
       await migrate(url);
-      const database: Database = createDatabase({ settings: { source: "url", url, tls: undefined } });
+      const database: Database = createDatabaseClient({ settings: { source: "url", url, tls: undefined } });
       const previous = process.env.POWERTOOLS_METRICS_DISABLED;
       process.env.POWERTOOLS_METRICS_DISABLED = "true";
       try {

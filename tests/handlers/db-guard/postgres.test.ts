@@ -9,7 +9,7 @@ import { Client } from "pg";
 import { DEFAULT_POLICY } from "../../../handlers/db-guard/config";
 import { judgeReading } from "../../../handlers/db-guard/decide";
 import { measureConnections } from "../../../handlers/db-guard/measure";
-import { startEmbeddedPostgres, type PostgresServer } from "../../support/postgres";
+import { startEmbeddedPostgres, type EmbeddedPostgres } from "../../support/postgres";
 
 const run = promisify(execFile);
 const repoRoot = join(__dirname, "..", "..", "..");
@@ -17,7 +17,7 @@ const BUSY = 17;
 
 describe("db-guard against a real PostgreSQL with max_connections = 20", function () {
   this.timeout(120_000);
-  let server: PostgresServer;
+  let server: EmbeddedPostgres;
   let admin: Client;
   const busy: Client[] = [];
   const running: Promise<unknown>[] = [];

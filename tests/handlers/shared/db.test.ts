@@ -8,7 +8,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-sec
 import { mockClient } from "aws-sdk-client-mock";
 import { Client } from "pg";
 import {
-  createDatabase,
+  createDatabaseClient,
   findCaBundle,
   isAuthFailure,
   isConnectionError,
@@ -109,7 +109,7 @@ describe("shared database access", () => {
         await admin.query(`CREATE ROLE ${role} LOGIN PASSWORD 'first-password'`);
         let current: DbCredentials = { username: role, password: "first-password" };
         let fetches = 0;
-        const database = createDatabase({
+        const database = createDatabaseClient({
           settings: { source: "secret", secretArn: ARN, host: url.hostname, port: Number(url.port), database: url.pathname.slice(1), tls: "disable" },
           credentials: async (arn) => {
             assert.equal(arn, ARN);
@@ -140,7 +140,7 @@ describe("shared database access", () => {
 
     it("runs the next statement on a new connection when the server dropped the old one", async () => {
       const url = await freshDatabase("dropped");
-      const database = createDatabase({ settings: { source: "url", url, tls: undefined } });
+      const database = createDatabaseClient({ settings: { source: "url", url, tls: undefined } });
       const admin = new Client({ connectionString: url });
       await admin.connect();
       try {

@@ -1,11 +1,11 @@
 // Environment readers: values, defaults, and errors that say what to fix.
 import { strict as assert } from "node:assert";
-import { booleanFlag, ConfigError, integer, json, oneOf, requiredString } from "../../../handlers/shared/env";
+import { booleanFlag, EnvVarError, integer, json, oneOf, requiredString } from "../../../handlers/shared/env";
 
 describe("environment readers", () => {
   it("name the variable, the value and the expected form", () => {
     assert.throws(() => integer({ MAX_INPUT_BYTES: "50MB" }, "MAX_INPUT_BYTES", 1, { min: 1 }), (error: unknown) => {
-      assert.ok(error instanceof ConfigError);
+      assert.ok(error instanceof EnvVarError);
       assert.equal(error.message, `Environment variable MAX_INPUT_BYTES is "50MB"; expected a whole number from 1 to ${Number.MAX_SAFE_INTEGER}.`);
       return true;
     });
@@ -18,8 +18,8 @@ describe("environment readers", () => {
     assert.equal(integer({}, "N", 7), 7);
     assert.equal(integer({ N: "  " }, "N", 7), 7);
     assert.equal(integer({ N: "52_428_800" }, "N", 7), 52_428_800);
-    assert.throws(() => integer({ N: "0" }, "N", 7, { min: 1 }), ConfigError);
-    assert.throws(() => integer({ N: "1.5" }, "N", 7), ConfigError);
+    assert.throws(() => integer({ N: "0" }, "N", 7, { min: 1 }), EnvVarError);
+    assert.throws(() => integer({ N: "1.5" }, "N", 7), EnvVarError);
     assert.equal(booleanFlag({ F: "TRUE" }, "F", false), true);
     assert.equal(oneOf({}, "DB_TLS", ["disable", "require"], "require"), "require");
   });

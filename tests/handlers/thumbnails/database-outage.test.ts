@@ -6,18 +6,18 @@ import { CreateBucketCommand, HeadObjectCommand, PutObjectCommand, S3Client } fr
 import type { SQSBatchResponse } from "aws-lambda";
 import sharp from "sharp";
 import { migrate } from "../../../handlers/migrate";
-import { createDatabase } from "../../../handlers/shared/db";
+import { createDatabaseClient } from "../../../handlers/shared/db";
 import { createLogger } from "../../../handlers/shared/logger";
 import { DimensionedMetrics } from "../../../handlers/shared/metrics";
 import { createThumbnailHandler, transactionIdFor } from "../../../handlers/thumbnails";
 import { startLocalAws, type LocalAws } from "../../../local/local-aws";
-import { startEmbeddedPostgres, type PostgresServer } from "../../support/postgres";
+import { startEmbeddedPostgres, type EmbeddedPostgres } from "../../support/postgres";
 import { captureOutput, lambdaContext, s3Notification, sqsBatch, type NotifiedObject } from "./support/events";
 
 describe("thumbnail handler when the database restarts", function () {
   this.timeout(120_000);
   let aws: LocalAws;
-  let server: PostgresServer;
+  let server: EmbeddedPostgres;
 
   before(async () => {
     [aws, server] = await Promise.all([startLocalAws(), startEmbeddedPostgres()]);
@@ -49,7 +49,7 @@ describe("thumbnail handler when the database restarts", function () {
         const key = (args.input as { Key?: string }).Key;
         if (context.commandName === "GetObjectCommand" && key === "outage/stop-here.jpg" && !stopped) {
           stopped = true;
-          await server.stop();
+          await server.takeDown();
         }
         return next(args);
       },
@@ -57,7 +57,7 @@ describe("thumbnail handler when the database restarts", function () {
     );
 
     const poolErrors: Error[] = [];
-    const database = createDatabase({
+    const database = createDatabaseClient({
       settings: { source: "url", url: server.adminUrl, tls: undefined },
       connectionTimeoutMillis: 2_000,
       onPoolError: (error) => poolErrors.push(error),
@@ -85,7 +85,7 @@ describe("thumbnail handler when the database restarts", function () {
       assert.equal(failure?.databaseUnavailable, true);
       assert.ok(down.lines.some((line) => line.messageId === "m3" && String(line.message).startsWith("not attempted: the database was unreachable")));
 
-      await server.start();
+      await server.bringUp();
       const up = await captureOutput(() => handler(batch, lambdaContext("after-restart")));
       assert.deepEqual((up.result as SQSBatchResponse).batchItemFailures, []);
       assert.equal(up.lines.filter((line) => line.message === "thumbnails written").length, 2);

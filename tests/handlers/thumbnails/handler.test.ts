@@ -13,7 +13,7 @@ import {
 import type { SQSBatchResponse } from "aws-lambda";
 import sharp from "sharp";
 import { migrate } from "../../../handlers/migrate";
-import { createDatabase, type Database } from "../../../handlers/shared/db";
+import { createDatabaseClient, type Database } from "../../../handlers/shared/db";
 import { createLogger } from "../../../handlers/shared/logger";
 import { DimensionedMetrics } from "../../../handlers/shared/metrics";
 import {
@@ -95,7 +95,7 @@ describe("thumbnail handler", function () {
 
   /** A handler as one container builds it: its own pool of one connection. */
   function newHandler(options: { s3?: S3Client; url?: string; deadlineReserveMs?: number } = {}): ThumbnailHandler {
-    const database = createDatabase({ settings: { source: "url", url: options.url ?? databaseUrl, tls: undefined } });
+    const database = createDatabaseClient({ settings: { source: "url", url: options.url ?? databaseUrl, tls: undefined } });
     databases.push(database);
     return createThumbnailHandler({
       s3: options.s3 ?? s3,
@@ -134,7 +134,7 @@ describe("thumbnail handler", function () {
 
   async function rowFor(transactionId: string | Promise<string>): Promise<ImageRowView | undefined> {
     transactionId = await transactionId;
-    const database = createDatabase({ settings: { source: "url", url: databaseUrl, tls: undefined } });
+    const database = createDatabaseClient({ settings: { source: "url", url: databaseUrl, tls: undefined } });
     try {
       const { rows } = await database.query<ImageRowView>("SELECT * FROM images WHERE transaction_id = $1", [transactionId]);
       return rows[0];
@@ -144,7 +144,7 @@ describe("thumbnail handler", function () {
   }
 
   async function rowsOfKey(key: string): Promise<ImageRowView[]> {
-    const database = createDatabase({ settings: { source: "url", url: databaseUrl, tls: undefined } });
+    const database = createDatabaseClient({ settings: { source: "url", url: databaseUrl, tls: undefined } });
     try {
       return (await database.query<ImageRowView>("SELECT * FROM images WHERE raw_key = $1 ORDER BY created_at", [key])).rows;
     } finally {
@@ -476,7 +476,7 @@ describe("thumbnail handler", function () {
     );
     for (const outcome of outcomes) assert.deepEqual((outcome as SQSBatchResponse).batchItemFailures, []);
     const transactionId = (await idOf(object));
-    const database = createDatabase({ settings: { source: "url", url: databaseUrl, tls: undefined } });
+    const database = createDatabaseClient({ settings: { source: "url", url: databaseUrl, tls: undefined } });
     try {
       const { rows } = await database.query<{ n: string }>("SELECT count(*) AS n FROM images WHERE raw_key = $1", [object.key]);
       assert.equal(rows[0].n, "1");
@@ -546,7 +546,7 @@ describe("thumbnail handler", function () {
       const object = await upload("backoff/one.jpg", await photo());
       proxy.inject({ method: "HEAD", path: /backoff\/one\.jpg/, status: 503, code: "SlowDown", times: 100 });
       const held: { receiptHandle: string; seconds: number }[][] = [];
-      const database = createDatabase({ settings: { source: "url", url: databaseUrl, tls: undefined } });
+      const database = createDatabaseClient({ settings: { source: "url", url: databaseUrl, tls: undefined } });
       databases.push(database);
       const handler = createThumbnailHandler({
         s3: new S3Client({ ...aws.s3Config, endpoint: proxy.endpoint, maxAttempts: 1 }),
