@@ -6,7 +6,7 @@
 // `--watch DIR` then keeps processing files dropped into DIR until Ctrl-C.
 import { join } from "node:path";
 import { Command } from "commander";
-import { wholeNumberAbove0Option } from "../cli/arguments";
+import { wholeNumberAbove0 } from "../cli/arguments";
 import { runLocalCanary, formatCanary } from "./canary";
 import { collectFiles } from "./files";
 import { startLocalPipeline, type LocalPipeline } from "./pipeline";
@@ -35,8 +35,8 @@ async function main(argv: string[]): Promise<number> {
     .option("--no-samples", "do not upload the images in samples/")
     .option("--watch <dir>", "keep running and process files dropped into this folder")
     .option("--json", "print one JSON object per image and a summary object")
-    .option("--timeout <seconds>", "how long to wait for every row", wholeNumberAbove0Option, 120)
-    .option("--concurrency <n>", "concurrent invocations (the connection budget)", wholeNumberAbove0Option, 4)
+    .option("--timeout <seconds>", "how long to wait for every row", wholeNumberAbove0, 120)
+    .option("--concurrency <n>", "concurrent invocations (the connection budget)", wholeNumberAbove0, 4)
     .option("--no-canary", "skip the canary check")
     .option("--logs", "show the handler's JSON logs and EMF metrics")
     .option("--s3-dir <dir>", "keep the local S3's objects in this folder (default: a temporary one)")

@@ -27,7 +27,7 @@ import { hostilePool, photoPool, type BenchImage } from "./images";
 import type { MemorySampleOf } from "../../local/handler-host-process";
 import { mb, rssDrift, rssTimeline, throughput } from "./measure";
 import { startLocalPipeline, type LocalPipeline } from "../../local/pipeline";
-import { wholeNumberAbove0Option } from "../../cli/arguments";
+import { wholeNumberAbove0 } from "../../cli/arguments";
 import { objectsInBody } from "../../local/s3-event";
 
 const NORMAL_BATCH = 200;
@@ -84,10 +84,10 @@ async function main(argv: string[]): Promise<number> {
   const program = new Command()
     .name("npm run bench:load --")
     .description("Push N images (default: 200, 1,000 and 2,000) through the local pipeline and report losses, duplicates, connections, RSS and throughput")
-    .option("--images <n>", "one run of this many images instead of 1x/5x/10x of the normal batch", wholeNumberAbove0Option)
+    .option("--images <n>", "one run of this many images instead of 1x/5x/10x of the normal batch", wholeNumberAbove0)
     .option("--json", "print the figures as JSON")
-    .option("--concurrency <n>", "concurrent invocations (the connection budget)", wholeNumberAbove0Option, 4)
-    .option("--timeout <seconds>", "how long one run may take", wholeNumberAbove0Option, 1800)
+    .option("--concurrency <n>", "concurrent invocations (the connection budget)", wholeNumberAbove0, 4)
+    .option("--timeout <seconds>", "how long one run may take", wholeNumberAbove0, 1800)
     .option("--compare-runtime-env", "run again with the handler on Node's and glibc's defaults instead of RUNTIME_ENV, side by side");
   program.parse(argv);
   const opts = program.opts<LoadOptions>();

@@ -12,7 +12,7 @@ import { Command } from "commander";
 import { DEFAULT_RETRY_SCHEDULE, survivableOutageSeconds } from "../../handlers/shared/retry-schedule";
 import { visibilityTimeoutSeconds } from "../../infra/budget";
 import { DEFAULT_FUNCTIONS, parseConfig } from "../../infra/config";
-import { wholeNumberAbove0Option } from "../../cli/arguments";
+import { wholeNumberAbove0 } from "../../cli/arguments";
 import { runOutage, type OutageResult } from "./scenario";
 
 interface Options {
@@ -24,8 +24,8 @@ interface Options {
 async function main(): Promise<number> {
   const opts = new Command()
     .name("npm run bench:outage --")
-    .option("--outage-seconds <n>", "how long the local database stays down", wholeNumberAbove0Option, 120)
-    .option("--uploads <n>", "uploads made while it is down", wholeNumberAbove0Option, 300)
+    .option("--outage-seconds <n>", "how long the local database stays down", wholeNumberAbove0, 120)
+    .option("--uploads <n>", "uploads made while it is down", wholeNumberAbove0, 300)
     .option("--json", "print the result as JSON")
     .parse(process.argv)
     .opts<Options>();

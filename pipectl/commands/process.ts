@@ -1,32 +1,23 @@
 // `pipectl process FILE_OR_DIR...`: the thumbnail handler's own
 // decode/validate/resize path (renderThumbnails) on local files. Every file is
-// classified ok or rejected-with-reason; only unusable arguments fail the run.
+// classified ok or rejected-with-reason; only unusable arguments fail the run
+// (exit 2). sharp loads when the first file is rendered, not for --help.
 import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { basename, extname, join } from "node:path";
 import { performance } from "node:perf_hooks";
-import type { Command } from "commander";
-import { wholeNumberAbove0 } from "../../cli/arguments";
-import {
-  DEFAULT_FORMATS,
-  DEFAULT_LIMITS,
-  DEFAULT_SIZES,
-  FILE_EXTENSIONS,
-  buildSpecs,
-  parseFormats,
-  parseSizes,
-  renderThumbnails,
-  type ImageLimits,
-  type ImageOutcome,
-  type ThumbnailSpec,
-} from "../../handlers/thumbnails/image";
+import { Option, type Command } from "commander";
+import { parsedBy, wholeNumberAbove0 } from "../../cli/arguments";
+import { EXIT_FAILED, EXIT_OK, UsageError } from "../../cli/exit-codes";
+import { DEFAULT_FORMATS, DEFAULT_LIMITS, DEFAULT_SIZES, FILE_EXTENSIONS, buildSpecs, parseFormats, parseSizes } from "../../handlers/thumbnails/image/config";
+import type { ImageLimits, ImageOutcome, OutputFormat, ThumbnailSpec } from "../../handlers/thumbnails/image/types";
 
 interface ProcessOptions {
   json?: boolean;
   out?: string;
-  sizes?: string;
-  formats?: string;
-  maxPixels?: string;
-  maxBytes?: string;
+  sizes: { name: string; width: number }[];
+  formats: OutputFormat[];
+  maxPixels: number;
+  maxBytes: number;
 }
 
 /** One line of `--json` output. */
@@ -40,22 +31,8 @@ export interface FileReport {
   ms: number;
 }
 
-class UsageError extends Error {}
-
 function settingsFrom(options: ProcessOptions): { specs: ThumbnailSpec[]; limits: ImageLimits } {
-  try {
-    const sizes = options.sizes ? parseSizes(options.sizes, "--sizes") : [...DEFAULT_SIZES];
-    const formats = options.formats ? parseFormats(options.formats, "--formats") : [...DEFAULT_FORMATS];
-    return {
-      specs: buildSpecs(sizes, formats),
-      limits: {
-        maxInputBytes: options.maxBytes ? wholeNumberAbove0(options.maxBytes, "--max-bytes") : DEFAULT_LIMITS.maxInputBytes,
-        maxInputPixels: options.maxPixels ? wholeNumberAbove0(options.maxPixels, "--max-pixels") : DEFAULT_LIMITS.maxInputPixels,
-      },
-    };
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  return { specs: buildSpecs(options.sizes, options.formats), limits: { maxInputBytes: options.maxBytes, maxInputPixels: options.maxPixels } };
 }
 
 /** Files under the given paths: folders recursed, each folder's entries sorted, special files (FIFOs, sockets) skipped. */
@@ -98,6 +75,7 @@ async function classify(file: string, specs: ThumbnailSpec[], limits: ImageLimit
     const detail = `${size} bytes is over the ${limits.maxInputBytes}-byte input cap (--max-bytes)`;
     return { report: { file, status: "rejected", reason: "too-large", detail, outputs: [], ms: elapsed() } };
   }
+  const { renderThumbnails } = require("../../handlers/thumbnails/image/render") as typeof import("../../handlers/thumbnails/image/render");
   const outcome = await renderThumbnails(await readFile(file), specs, limits);
   if (!outcome.ok) {
     return { report: { file, status: "rejected", reason: outcome.reason, detail: outcome.detail, outputs: [], ms: elapsed() }, outcome };
@@ -134,7 +112,7 @@ function summary(reports: FileReport[]): string {
   return `${reports.length} file(s): ${ok} ok, ${reports.length - ok} rejected${reasons ? ` (${reasons})` : ""}`;
 }
 
-async function run(paths: string[], options: ProcessOptions): Promise<void> {
+async function run(paths: string[], options: ProcessOptions): Promise<number> {
   const { specs, limits } = settingsFrom(options);
   const skipped: string[] = [];
   const files = await collectFiles(paths, skipped);
@@ -158,27 +136,25 @@ async function run(paths: string[], options: ProcessOptions): Promise<void> {
     process.stdout.write(options.json ? `${JSON.stringify(classified.report)}\n` : `${tableRow(classified.report)}\n`);
   }
   if (!options.json) process.stdout.write(`${summary(reports)}\n`);
-  if (unreadable > 0) throw new UsageError(`${unreadable} file(s) could not be read; see the messages above`);
+  if (unreadable > 0) {
+    process.stderr.write(`pipectl process: ${unreadable} file(s) could not be read; see the messages above\n`);
+    return EXIT_FAILED;
+  }
+  return EXIT_OK;
 }
 
 export function register(program: Command): void {
   program
     .command("process")
-    .description("Run the thumbnail handler's decode/validate/resize path on local files (folders are recursed, in sorted order)")
+    .description("Run the thumbnail handler's decode/validate/resize path on local files (folders are recursed, in sorted order); a rejected file is a result, not a failure")
     .argument("<paths...>", "files or folders")
     .option("--json", "print one JSON object per line and file: file, status, reason, outputs, ms")
     .option("--out <dir>", "write thumbnails there as <basename>.<size>.<ext>")
-    .option("--sizes <json>", `sizes as JSON (default ${JSON.stringify(DEFAULT_SIZES)})`)
-    .option("--formats <list>", `output formats, comma separated (default ${DEFAULT_FORMATS.join(",")})`)
-    .option("--max-pixels <n>", `input pixel cap (default ${DEFAULT_LIMITS.maxInputPixels})`)
-    .option("--max-bytes <n>", `input byte cap (default ${DEFAULT_LIMITS.maxInputBytes})`)
+    .addOption(new Option("--sizes <json>", "sizes as JSON, as THUMBNAIL_SIZES").argParser(parsedBy((v) => parseSizes(v, "--sizes"))).default([...DEFAULT_SIZES], JSON.stringify(DEFAULT_SIZES)))
+    .addOption(new Option("--formats <list>", "output formats, comma separated, as THUMBNAIL_FORMATS").argParser(parsedBy((v) => parseFormats(v, "--formats"))).default([...DEFAULT_FORMATS], DEFAULT_FORMATS.join(",")))
+    .addOption(new Option("--max-pixels <n>", "input pixel cap").argParser(wholeNumberAbove0).default(DEFAULT_LIMITS.maxInputPixels))
+    .addOption(new Option("--max-bytes <n>", "input byte cap").argParser(wholeNumberAbove0).default(DEFAULT_LIMITS.maxInputBytes))
     .action(async (paths: string[], options: ProcessOptions) => {
-      try {
-        await run(paths, options);
-      } catch (err) {
-        if (!(err instanceof UsageError)) throw err;
-        process.stderr.write(`pipectl process: ${err.message}\n`);
-        process.exitCode = 2;
-      }
+      process.exitCode = await run(paths, options);
     });
 }

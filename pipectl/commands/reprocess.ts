@@ -1,18 +1,16 @@
 // `pipectl reprocess`: send raw objects through the pipeline again, page by
 // page, as SQS batches of S3 event notifications; checkpointed in PostgreSQL
 // so an interrupted run resumes, safe to start twice, with a progress bar and
-// a per-reason report at the end.
+// a per-reason report at the end. The batch engine (AWS SDK, pg, and the
+// local pipeline for --local) loads only when the command runs.
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { Command, InvalidArgumentError, Option } from "commander";
-import { rowsForKeys } from "../../handlers/shared/images-table";
-import { collectFiles } from "../../local/files";
-import { createProgress, progressMode } from "../batch/progress";
-import { deadLetterQueueUrl } from "../batch/report";
-import { runReprocess, type ReprocessSelection } from "../batch/reprocess";
-import { printRunReport, withBatchSession } from "../batch/session";
+import { Option, type Command } from "commander";
+import { isoInstant, secondsAtLeast0 } from "../../cli/arguments";
+import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, UsageError } from "../../cli/exit-codes";
+import { REPO_ROOT } from "../../cli/repo-root";
+import type { ReprocessSelection } from "../batch/reprocess";
 import type { TargetOptions } from "../batch/targets";
-
 
 interface ReprocessOptions extends TargetOptions {
   bucket?: string;
@@ -29,31 +27,33 @@ interface ReprocessOptions extends TargetOptions {
   list?: boolean;
 }
 
-export function seconds(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${JSON.stringify(value)} is not a number of seconds`);
-  return n;
+/** The options every batch command takes to name where it acts. */
+export function targetOptions(): Option[] {
+  return [
+    new Option("--local", "run against a freshly started local pipeline").conflicts(["region", "s3Endpoint", "sqsEndpoint", "queueUrl", "dlqUrl"]),
+    new Option("--region <region>", "AWS region (default credential chain)"),
+    new Option("--sqs-endpoint <url>", "SQS endpoint of a running local pipeline"),
+    new Option("--database-url <url>", "PostgreSQL holding the images table and the run checkpoints").env("DATABASE_URL"),
+  ];
 }
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command("reprocess")
-    .description("Send raw objects through the pipeline again: resumable, safe to rerun, with progress and a per-reason report")
-    .option("--local", "run against a freshly started local pipeline holding the sample images")
-    .option("--bucket <name>", "raw bucket (deployed stack or running local pipeline)")
+    .description("Send raw objects through the pipeline again: resumable, safe to rerun, with progress and a per-reason report");
+  for (const option of targetOptions()) command.addOption(option);
+  command
+    .addOption(new Option("--bucket <name>", "raw bucket (deployed stack or running local pipeline)").conflicts("local"))
     .option("--queue-url <url>", "the raw-events queue")
     .option("--dlq-url <url>", "its dead-letter queue (default: from the queue's RedrivePolicy)")
-    .option("--region <region>", "AWS region (default credential chain)")
-    .option("--s3-endpoint <url>", "S3 endpoint of a running local pipeline")
-    .option("--sqs-endpoint <url>", "SQS endpoint of a running local pipeline")
-    .option("--database-url <url>", "PostgreSQL holding the images table and the run checkpoints (default DATABASE_URL)")
+    .addOption(new Option("--s3-endpoint <url>", "S3 endpoint of a running local pipeline"))
     .option("--prefix <prefix>", "only keys under this prefix")
-    .option("--since <iso>", "only objects modified at or after this instant (ISO 8601)")
+    .addOption(new Option("--since <iso>", "only objects modified at or after this instant (ISO 8601)").argParser(isoInstant))
     .option("--keys <file>", "exact keys, one per line")
     .option("--resume <runId>", "resume this run (default: the unfinished run with the same parameters, if any)")
-    .option("--new", "start a new run even if an unfinished one has the same parameters")
+    .addOption(new Option("--new", "start a new run even if an unfinished one has the same parameters").conflicts("resume"))
     .option("--include-processed", "also send objects whose current row exists (the handler makes them no-ops)")
-    .addOption(new Option("--wait <seconds>", "wait up to this long for rows before reporting").argParser(seconds))
+    .addOption(new Option("--wait <seconds>", "wait up to this long for rows before reporting (default 120 with --local, else 0)").argParser(secondsAtLeast0))
     .option("--json", "progress as JSON lines on stderr, the report as JSON on stdout")
     .option("--list", "list recent runs and exit")
     .action(async (options: ReprocessOptions) => {
@@ -63,20 +63,26 @@ export function register(program: Command): void {
 
 async function reprocessCommand(options: ReprocessOptions): Promise<number> {
   if (!options.local && !options.list && (!options.bucket || !options.queueUrl)) {
-    throw new Error("name the target: --bucket and --queue-url (with --region, or --s3-endpoint/--sqs-endpoint), or --local");
+    throw new UsageError("name the target: --bucket and --queue-url (with --region, or --s3-endpoint/--sqs-endpoint), or --local");
   }
+  const { rowsForKeys } = require("../../handlers/shared/images-table") as typeof import("../../handlers/shared/images-table");
+  const { collectFiles } = require("../../local/files") as typeof import("../../local/files");
+  const { createProgress, progressMode } = require("../batch/progress") as typeof import("../batch/progress");
+  const { deadLetterQueueUrl } = require("../batch/report") as typeof import("../batch/report");
+  const { runReprocess } = require("../batch/reprocess") as typeof import("../batch/reprocess");
+  const { printRunReport, withBatchSession } = require("../batch/session") as typeof import("../batch/session");
   return withBatchSession(options, async (session) => {
     const { target, store, db, signal, log } = session;
     if (options.list) {
       for (const run of await store.list("reprocess")) {
         process.stdout.write(`${run.id}  ${run.status.padEnd(11)}  ${run.enqueued}/${run.total ?? "?"}  ${JSON.stringify(run.params)}\n`);
       }
-      return 0;
+      return EXIT_OK;
     }
     let selection: ReprocessSelection;
     if (target.pipeline) {
       const pipeline = target.pipeline;
-      const samples = collectFiles([join(__dirname, "..", "..", "samples")], "uploads/");
+      const samples = collectFiles([join(REPO_ROOT, "samples")], "uploads/");
       log(`uploading ${samples.length} sample image(s) with notifications off...`);
       for (const sample of samples) await pipeline.upload({ key: sample.key, body: await readFile(sample.path) });
       selection = { bucket: pipeline.buckets.raw, queueUrl: pipeline.queue.url, region: pipeline.region };
@@ -101,8 +107,8 @@ async function reprocessCommand(options: ReprocessOptions): Promise<number> {
     });
     if (outcome.status === "interrupted") {
       log(`interrupted: resume with \`pipectl reprocess --resume ${outcome.run.id}\` (or rerun the same command)`);
-      return 130;
+      return EXIT_INTERRUPTED;
     }
-    return report.notEnqueued.length > 0 ? 1 : 0;
+    return report.notEnqueued.length > 0 ? EXIT_FAILED : EXIT_OK;
   });
 }

@@ -80,7 +80,6 @@ function parseArgs(argv: string[]): CliOptions {
 
 /** The program under mocks, loaded on first use: it pulls in @pulumi/aws, which a plan file does not need. */
 function loadPlanStack(): typeof PlanStackModule {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deliberate lazy load, see above
   return require("../plan/plan-stack") as typeof PlanStackModule;
 }
 
