@@ -5,16 +5,16 @@
 // ok, failed with a reason, or dead-lettered, and the canary passed.
 // `--watch DIR` then keeps processing files dropped into DIR until Ctrl-C.
 import { join } from "node:path";
-import { Command } from "commander";
+import { Option } from "commander";
 import { wholeNumberAbove0 } from "../cli/arguments";
+import { cliProgram, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from "../cli/exit-codes";
+import { REPO_ROOT } from "../cli/repo-root";
 import { runLocalCanary, formatCanary } from "./canary";
 import { collectFiles } from "./files";
 import { startLocalPipeline, type LocalPipeline } from "./pipeline";
 import { processFiles } from "./run-files";
 import { formatSummary, formatTable, succeeded, summarize } from "./start-report";
 import { watchFolder } from "./watch";
-
-const REPO_ROOT = join(__dirname, "..");
 
 interface StartOptions {
   samples: boolean;
@@ -28,20 +28,22 @@ interface StartOptions {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const program = new Command()
-    .name("npm start --")
-    .description("Run the thumbnail pipeline locally on embedded defaults and report every image")
+  const program = cliProgram("npm start --", "Run the thumbnail pipeline locally on embedded defaults and report every image")
     .argument("[paths...]", "extra image files or folders to upload besides samples/")
     .option("--no-samples", "do not upload the images in samples/")
     .option("--watch <dir>", "keep running and process files dropped into this folder")
     .option("--json", "print one JSON object per image and a summary object")
-    .option("--timeout <seconds>", "how long to wait for every row", wholeNumberAbove0, 120)
-    .option("--concurrency <n>", "concurrent invocations (the connection budget)", wholeNumberAbove0, 4)
+    .addOption(new Option("--timeout <seconds>", "how long to wait for every row").argParser(wholeNumberAbove0).default(120))
+    .addOption(new Option("--concurrency <n>", "concurrent invocations (the connection budget)").argParser(wholeNumberAbove0).default(4))
     .option("--no-canary", "skip the canary check")
     .option("--logs", "show the handler's JSON logs and EMF metrics")
-    .option("--s3-dir <dir>", "keep the local S3's objects in this folder (default: a temporary one)")
-    .showHelpAfterError();
-  program.parse(argv);
+    .option("--s3-dir <dir>", "keep the local S3's objects in this folder (default: a temporary one)");
+  try {
+    program.parse(argv);
+  } catch (err) {
+    // Commander printed the problem (or the help) already.
+    return (err as { exitCode?: number }).exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+  }
   const opts = program.opts<StartOptions>();
   const files = collectFiles([...(opts.samples ? [join(REPO_ROOT, "samples")] : []), ...program.args], "uploads/");
 
@@ -60,7 +62,7 @@ async function main(argv: string[]): Promise<number> {
   process.once("SIGINT", () => {
     say("stopping...");
     // Ctrl-C is how --watch ends normally; anywhere else it cut the run short.
-    void stop().then(() => process.exit(opts.watch ? 0 : 130));
+    void stop().then(() => process.exit(opts.watch ? EXIT_OK : EXIT_INTERRUPTED));
   });
   try {
     // Always on stderr, --json or not: how to reach this pipeline while it runs.
@@ -79,9 +81,9 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${formatSummary(summary)}\n`);
     }
     const ok = succeeded(summary);
-    if (!opts.watch) return ok ? 0 : 1;
+    if (!opts.watch) return ok ? EXIT_OK : EXIT_FAILED;
     await watchAndProcess(pipeline, opts.watch, opts.timeout, opts.json === true);
-    return 0;
+    return EXIT_OK;
   } finally {
     await stop();
   }
@@ -108,6 +110,6 @@ main(process.argv).then(
   (code) => process.exit(code),
   (error: unknown) => {
     process.stderr.write(`npm start: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(2);
+    process.exit(EXIT_USAGE);
   },
 );

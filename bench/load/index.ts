@@ -19,7 +19,8 @@
 import { randomBytes } from "node:crypto";
 import { GetQueueAttributesCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
-import { Command } from "commander";
+import { Option } from "commander";
+import { cliProgram, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "../../cli/exit-codes";
 import { Pool } from "pg";
 import { RUNTIME_ENV } from "../../handlers/thumbnails/image";
 import { countStatuses, duplicateRows, type StoredImageRow } from "../../handlers/shared/images-table";
@@ -81,15 +82,18 @@ interface RunFigures {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const program = new Command()
-    .name("npm run bench:load --")
-    .description("Push N images (default: 200, 1,000 and 2,000) through the local pipeline and report losses, duplicates, connections, RSS and throughput")
-    .option("--images <n>", "one run of this many images instead of 1x/5x/10x of the normal batch", wholeNumberAbove0)
+  const program = cliProgram("npm run bench:load --", "Push N images (default: 200, 1,000 and 2,000) through the local pipeline and report losses, duplicates, connections, RSS and throughput")
+    .addOption(new Option("--images <n>", "one run of this many images instead of 1x/5x/10x of the normal batch").argParser(wholeNumberAbove0))
     .option("--json", "print the figures as JSON")
-    .option("--concurrency <n>", "concurrent invocations (the connection budget)", wholeNumberAbove0, 4)
-    .option("--timeout <seconds>", "how long one run may take", wholeNumberAbove0, 1800)
+    .addOption(new Option("--concurrency <n>", "concurrent invocations (the connection budget)").argParser(wholeNumberAbove0).default(4))
+    .addOption(new Option("--timeout <seconds>", "how long one run may take").argParser(wholeNumberAbove0).default(1800))
     .option("--compare-runtime-env", "run again with the handler on Node's and glibc's defaults instead of RUNTIME_ENV, side by side");
-  program.parse(argv);
+  try {
+    program.parse(argv);
+  } catch (err) {
+    // Commander printed the problem (or the help) already.
+    return (err as { exitCode?: number }).exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+  }
   const opts = program.opts<LoadOptions>();
   const runs = opts.images ? [{ label: `${opts.images}`, images: opts.images }] : [1, 5, 10].map((x) => ({ label: `${x}x`, images: NORMAL_BATCH * x }));
   const say = (line: string) => process.stderr.write(`${line}\n`);
@@ -136,7 +140,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${JSON.stringify({ normalBatch: NORMAL_BATCH, concurrency: opts.concurrency, runs: figures, ...(comparison ? { comparison } : {}) }, null, 2)}\n`);
   } else process.stdout.write(`${formatFigures(figures, comparison)}\n`);
   // Only the function's own settings are judged; the defaults run is there to compare against.
-  return figures.filter((f) => f.variant === "function").every((f) => f.pass) ? 0 : 1;
+  return figures.filter((f) => f.variant === "function").every((f) => f.pass) ? EXIT_OK : EXIT_FAILED;
 }
 
 function describeEnv(env: Readonly<Record<string, string>>): string {
@@ -387,6 +391,6 @@ main(process.argv).then(
   (code) => process.exit(code),
   (error: unknown) => {
     process.stderr.write(`bench:load: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
-    process.exit(2);
+    process.exit(EXIT_USAGE);
   },
 );

@@ -8,7 +8,8 @@
 // settings before the backoff (5 receives, redelivery after the visibility
 // timeout only). Exit 1 unless the deployed settings end with every upload
 // ok and no dead letter.
-import { Command } from "commander";
+import { Option } from "commander";
+import { cliProgram, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "../../cli/exit-codes";
 import { DEFAULT_RETRY_SCHEDULE, survivableOutageSeconds } from "../../handlers/shared/retry-schedule";
 import { visibilityTimeoutSeconds } from "../../infra/budget";
 import { DEFAULT_FUNCTIONS, parseConfig } from "../../infra/config";
@@ -22,13 +23,17 @@ interface Options {
 }
 
 async function main(): Promise<number> {
-  const opts = new Command()
-    .name("npm run bench:outage --")
-    .option("--outage-seconds <n>", "how long the local database stays down", wholeNumberAbove0, 120)
-    .option("--uploads <n>", "uploads made while it is down", wholeNumberAbove0, 300)
-    .option("--json", "print the result as JSON")
-    .parse(process.argv)
-    .opts<Options>();
+  const program = cliProgram("npm run bench:outage --", "A local database outage under the deployed retry schedule, scaled to the local time scale, beside the settings before it. Exit 1 when an upload is lost or dead-lettered under the deployed settings.")
+    .addOption(new Option("--outage-seconds <n>", "how long the local database stays down").argParser(wholeNumberAbove0).default(120))
+    .addOption(new Option("--uploads <n>", "uploads made while it is down").argParser(wholeNumberAbove0).default(300))
+    .option("--json", "print the result as JSON");
+  try {
+    program.parse(process.argv);
+  } catch (err) {
+    // Commander printed the problem (or the help) already.
+    return (err as { exitCode?: number }).exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+  }
+  const opts = program.opts<Options>();
   process.env.POWERTOOLS_LOG_LEVEL ??= "SILENT";
   process.env.POWERTOOLS_METRICS_DISABLED ??= "true";
 
@@ -64,13 +69,13 @@ async function main(): Promise<number> {
     }
   }
   const deployedRun = runs[0].result;
-  return deployedRun.ok === deployedRun.uploads && deployedRun.deadLetters === 0 ? 0 : 1;
+  return deployedRun.ok === deployedRun.uploads && deployedRun.deadLetters === 0 ? EXIT_OK : EXIT_FAILED;
 }
 
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
     process.stderr.write(`bench:outage: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(2);
+    process.exit(EXIT_USAGE);
   },
 );

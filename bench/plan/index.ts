@@ -1,7 +1,9 @@
-// `npx tsx tools/plan/bench.ts [--runs N] [--json]`: how long the offline plan
+// `npm run bench:plan -- [--runs N] [--json]`: how long the offline plan
 // takes for the dev stack and what each added region costs (2 vs 6 regions).
 // The bar: dev within 15 s end to end, each added region under 1 s.
-import { Command } from "commander";
+import { Option } from "commander";
+import { wholeNumberAbove0 } from "../../cli/arguments";
+import { cliProgram, EXIT_OK, runCli } from "../../cli/exit-codes";
 import { readStackConfig, planStack, REPO_ROOT } from "../../toolchain/plan/plan-stack";
 import { parseConfig, rawConfigFromPulumi } from "../../infra/config";
 import { ensureFreshBuild } from "../../toolchain/build/ensure";
@@ -22,9 +24,8 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-async function main(): Promise<void> {
-  const o = new Command().option("--runs <n>", "measured runs per size", "3").option("--json", "print JSON").parse(process.argv).opts<{ runs: string; json?: boolean }>();
-  const runs = Math.max(1, Number(o.runs));
+async function main(o: { runs: number; json?: boolean }): Promise<number> {
+  const { runs } = o;
   await ensureFreshBuild(REPO_ROOT);
   const dev = parseConfig("dev", rawConfigFromPulumi(readStackConfig(REPO_ROOT, "dev")));
   const two = dev.regions.map((r) => ({ name: r.name, ...(r.residency ? { residency: r.residency } : {}), ...(r.logArchiveRegion !== dev.centralLogRegion ? { logArchiveRegion: r.logArchiveRegion } : {}) }));
@@ -56,9 +57,16 @@ async function main(): Promise<void> {
         `each added region: ${perRegionMs} ms (cpu ${perRegionCpuMs} ms)\n`,
     );
   }
+  return EXIT_OK;
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`plan bench failed: ${(err as Error).message}\n`);
-  process.exit(1);
+const program = cliProgram("npm run bench:plan --", "How long the offline plan takes for the dev stack and what each added region costs (2 vs 6 regions)")
+  .addOption(new Option("--runs <n>", "measured runs per size").argParser(wholeNumberAbove0).default(3))
+  .option("--json", "print JSON")
+  .action(async (o: { runs: number; json?: boolean }) => {
+    process.exitCode = await main(o);
+  });
+
+void runCli(program).then((code) => {
+  process.exitCode = code;
 });

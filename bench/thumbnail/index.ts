@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, extname, join, resolve } from "node:path";
-import { parseArgs } from "node:util";
+import { Option } from "commander";
 import { build } from "esbuild";
 import sharp from "sharp";
 import { JPEG_QUALITY, RUNTIME_ENV, buildSpecs, thumbnailConfigFromEnv, type ThumbnailSpec } from "../../handlers/thumbnails/image";
@@ -16,21 +16,14 @@ import { LARGE_PHOTO, generateInputs, inputsFromFolder, startupProbe, type Bench
 import { withoutRuntimeEnv } from "../../local/runtime-env";
 import { measureAll } from "./measure";
 import { CPU_REPORT_FILE, driftOf, figuresFor, formatReport, median, summarise, type DriftResult, type OutputSize, type ToolRun } from "./report";
+import { wholeNumberAbove0 } from "../../cli/arguments";
+import { cliProgram, EXIT_FAILED, EXIT_OK, runCli, UsageError } from "../../cli/exit-codes";
 import { PACKAGE_FOR, convertTool, findBinary, oursTool, vipsthumbnailTool, type Tool, type ToolId } from "./tools";
-
-const USAGE = "usage: npm run bench -- [--images DIR] [--json] [--count N] [--drift N] [--compare-allocator] [--keep]";
 
 /** Inputs up to this many pixels feed the drift run, so 2,000 images take about a minute. */
 const DRIFT_MAX_PIXELS = 4_000_000;
 
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
-
-function positive(value: string | undefined, fallback: number, flag: string): number {
-  if (value === undefined) return fallback;
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) throw new Error(`${flag} must be a positive integer, got "${value}"\n${USAGE}`);
-  return parsed;
-}
 
 async function bundleWorker(dir: string): Promise<string> {
   const outfile = join(dir, "worker.cjs");
@@ -110,26 +103,24 @@ async function runDrift(
 }
 
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      images: { type: "string" },
-      json: { type: "boolean", default: false },
-      count: { type: "string" },
-      drift: { type: "string" },
-      keep: { type: "boolean", default: false },
-      "compare-allocator": { type: "boolean", default: false },
-    },
-  });
-  const count = positive(values.count, 3, "--count");
-  const driftCount = positive(values.drift, 2000, "--drift");
-  if (values.images !== undefined && !existsSync(values.images)) throw new Error(`--images ${values.images} does not exist\n${USAGE}`);
+interface BenchOptions {
+  images?: string;
+  json?: boolean;
+  count: number;
+  drift: number;
+  keep?: boolean;
+  compareAllocator?: boolean;
+}
+
+async function main(values: BenchOptions): Promise<number> {
+  const { count, drift: driftCount } = values;
+  if (values.images !== undefined && !existsSync(values.images)) throw new UsageError(`--images ${values.images} does not exist`);
 
   // Measuring needs bash (its `times`) and GNU time (peak RSS); without them nothing can be measured.
   const bash = findBinary("bash");
   const missingBasics = [bash ? undefined : "bash", existsSync("/usr/bin/time") ? undefined : "/usr/bin/time"].filter((x): x is string => x !== undefined);
   if (!bash || missingBasics.length > 0) {
-    throw new Error(`cannot measure without ${missingBasics.join(" and ")}: install ${missingBasics.map((m) => `"${PACKAGE_FOR[m]}"`).join(" and ")} (apt-get install -y ${missingBasics.map((m) => PACKAGE_FOR[m]).join(" ")})`);
+    throw new UsageError(`cannot measure without ${missingBasics.join(" and ")}: install ${missingBasics.map((m) => `"${PACKAGE_FOR[m]}"`).join(" and ")} (apt-get install -y ${missingBasics.map((m) => PACKAGE_FOR[m]).join(" ")})`);
   }
 
   // The configured sizes (THUMBNAIL_SIZES), as JPEG: the format all three tools write.
@@ -176,7 +167,7 @@ async function main(): Promise<void> {
     const drift = await runDrift(worker, nodeModules, specs, driftInputs.length ? driftInputs : inputs, driftCount, { ...RUNTIME_ENV });
     const runtimeEnv = Object.entries(RUNTIME_ENV).map(([key, value]) => `${key}=${value}`).join(" ");
     notes.push(`our path runs with the function's RUNTIME_ENV (${runtimeEnv}) in every measurement`);
-    if (values["compare-allocator"]) {
+    if (values.compareAllocator) {
       log("drift again without RUNTIME_ENV (glibc defaults), for comparison");
       const plain = await runDrift(worker, nodeModules, specs, driftInputs.length ? driftInputs : inputs, driftCount, {});
       notes.push(`without ${runtimeEnv}: RSS drift ${driftOf(plain).toFixed(1)} MB over ${plain.count} images, peak ${plain.peakMb.toFixed(1)} MB`);
@@ -187,13 +178,27 @@ async function main(): Promise<void> {
     notes.push("ImageMagick runs without a -define jpeg:size hint, as a plain `convert` does; vipsthumbnail needs one run per size, so its figures are the sum over sizes");
     const report = summarise({ count, sizes, jpegQuality: JPEG_QUALITY, threads: 1 }, startup, figures, largePhoto, drift, notes);
     process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
+    return report.bars.some((bar) => bar.pass === false) ? EXIT_FAILED : EXIT_OK;
   } finally {
     if (values.keep) log(`kept ${workDir}`);
     else await rm(workDir, { recursive: true, force: true });
   }
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exitCode = 1;
+const program = cliProgram(
+  "npm run bench --",
+  "Thumbnail CPU and peak RSS side by side with ImageMagick and vipsthumbnail, peak RSS on a 24 MP JPEG, RSS drift over many images. Exit 1 when a bar is missed.",
+)
+  .option("--images <dir>", "measure these images instead of the generated inputs")
+  .option("--json", "print the report as JSON")
+  .addOption(new Option("--count <n>", "measured runs per input and tool").argParser(wholeNumberAbove0).default(3))
+  .addOption(new Option("--drift <n>", "images in the RSS drift run").argParser(wholeNumberAbove0).default(2000))
+  .option("--compare-allocator", "run the drift again on glibc's defaults, for comparison")
+  .option("--keep", "keep the work folder")
+  .action(async (values: BenchOptions) => {
+    process.exitCode = await main(values);
+  });
+
+void runCli(program).then((code) => {
+  process.exitCode = code;
 });

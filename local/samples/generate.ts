@@ -4,6 +4,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import sharp from "sharp";
+import { cliProgram, runCli } from "../../cli/exit-codes";
 import { photoLike } from "./photo";
 
 interface Sample {
@@ -62,8 +63,7 @@ const SAMPLES: Sample[] = [
   },
 ];
 
-async function main(): Promise<void> {
-  const dir = process.argv[2] ?? "samples";
+async function main(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true });
   let total = 0;
   for (const sample of SAMPLES) {
@@ -75,7 +75,10 @@ async function main(): Promise<void> {
   process.stdout.write(`total ${(total / 1024).toFixed(0)} kB in ${dir}\n`);
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`samples: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exitCode = 1;
+const program = cliProgram("tsx local/samples/generate.ts", "Write the sample images npm start uploads")
+  .argument("[dir]", "where to write them", "samples")
+  .action(main);
+
+void runCli(program).then((code) => {
+  process.exitCode = code;
 });

@@ -1,19 +1,15 @@
 // CLI: npm run build -- [--arch arm64|x64] [--out DIR] [--function NAME]...
-import { parseArgs } from "node:util";
-import { resolve } from "node:path";
-import { buildFunctions, DEFAULT_ARCHITECTURE } from "./build";
+// Bundles every handler into dist/ and compiles the repository's command
+// lines (bin/compiled-cli.js), so both are current after one build.
+import { join, resolve } from "node:path";
+import { Option } from "commander";
+import { collect } from "../../cli/arguments";
+import { cliProgram, runCli } from "../../cli/exit-codes";
+import { REPO_ROOT } from "../../cli/repo-root";
 import type { Architecture, BuildManifest } from "../../handlers/build-manifest";
+import { buildFunctions, DEFAULT_ARCHITECTURE } from "./build";
 
-const USAGE = `usage: npm run build -- [--arch arm64|x64] [--out DIR] [--function NAME]...
-  --arch       Lambda architecture of the native packages (default ${DEFAULT_ARCHITECTURE})
-  --out        output folder (default dist/)
-  --function   build only this function (repeatable); the manifest is then partial and not deployable`;
-
-function parseArchitecture(value: string | undefined): Architecture {
-  if (value === undefined) return DEFAULT_ARCHITECTURE;
-  if (value === "arm64" || value === "x64") return value;
-  throw new Error(`--arch must be arm64 or x64, not "${value}".`);
-}
+const ARCHITECTURES: readonly Architecture[] = ["arm64", "x64"];
 
 function summary(manifest: BuildManifest): string {
   const rows = Object.entries(manifest.functions).map(([name, f]) => {
@@ -25,36 +21,28 @@ function summary(manifest: BuildManifest): string {
   return `built ${rows.length} function(s) for ${manifest.runtime} ${manifest.architecture} (esbuild ${manifest.esbuildVersion}, sharp ${manifest.sharpVersion}), source ${manifest.sourceHash.slice(0, 12)}:\n${rows.join("\n")}`;
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      arch: { type: "string" },
-      out: { type: "string" },
-      function: { type: "string", multiple: true },
-      help: { type: "boolean", short: "h" },
-    },
-    strict: true,
+const program = cliProgram("npm run build --", "Bundle every handler into dist/<function>/ with sharp for the target architecture, write dist/manifest.json, and compile the command lines");
+program
+  .addOption(new Option("--arch <arch>", "Lambda architecture of the native packages").choices(ARCHITECTURES).default(DEFAULT_ARCHITECTURE))
+  .option("--out <dir>", "output folder (default dist/)")
+  .option("--function <name>", "build only this function (repeatable); the manifest is then partial and not deployable", collect, [])
+  .action(async (o: { arch: Architecture; out?: string; function: string[] }) => {
+    const started = process.hrtime.bigint();
+    const manifest = await buildFunctions({
+      repoRoot: REPO_ROOT,
+      arch: o.arch,
+      // `npm run` starts us in the package root; a relative --out means the caller's folder (INIT_CWD).
+      ...(o.out !== undefined ? { outDir: resolve(process.env.INIT_CWD ?? process.cwd(), o.out) } : {}),
+      ...(o.function.length > 0 ? { functions: o.function } : {}),
+      log: (line) => process.stderr.write(`build: ${line}\n`),
+    });
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- plain JavaScript of bin/ (it runs without tsx)
+    const cli = require(join(REPO_ROOT, "bin", "compiled-cli.js")) as { ENTRIES: Record<string, string>; ensureCompiled(name: string): string };
+    for (const name of Object.keys(cli.ENTRIES)) cli.ensureCompiled(name);
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    process.stdout.write(`${summary(manifest)}\ncompiled command lines: ${Object.keys(cli.ENTRIES).join(", ")}\nin ${seconds.toFixed(1)} s\n`);
   });
-  if (values.help === true) {
-    process.stdout.write(`${USAGE}\n`);
-    return;
-  }
-  const repoRoot = resolve(__dirname, "..", "..");
-  // `npm run` starts us in the package root; a relative --out means the caller's folder (INIT_CWD).
-  const started = process.hrtime.bigint();
-  const manifest = await buildFunctions({
-    repoRoot,
-    arch: parseArchitecture(values.arch),
-    ...(values.out !== undefined ? { outDir: resolve(process.env.INIT_CWD ?? process.cwd(), values.out) } : {}),
-    ...(values.function !== undefined ? { functions: values.function } : {}),
-    log: (line) => process.stderr.write(`build: ${line}\n`),
-  });
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  process.stdout.write(`${summary(manifest)}\nin ${seconds.toFixed(1)} s\n`);
-}
 
-main().catch((err: unknown) => {
-  process.stderr.write(`npm run build failed: ${err instanceof Error ? err.message : String(err)}\n`);
-  if (String((err as NodeJS.ErrnoException).code).startsWith("ERR_PARSE_ARGS")) process.stderr.write(`${USAGE}\n`);
-  process.exitCode = 1;
+void runCli(program).then((code) => {
+  process.exitCode = code;
 });

@@ -7,7 +7,7 @@
 // `--policy-pack-config` of the --pack in the same position. Without --pack:
 // snowflake-guard (policies/) and AWSGuard (tools/check/awsguard-pack/).
 // Exit 1 on any mandatory violation, 2 when the check itself could not run.
-import { Command, InvalidArgumentError, Option } from "commander";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { ManifestError } from "../../handlers/build-manifest";
@@ -174,6 +174,8 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<number>
   try {
     o = parseArgs(argv);
   } catch (e) {
+    // --help and --version are answered by commander (exit 0); its own usage errors it has printed already.
+    if (e instanceof CommanderError && !(e instanceof InvalidArgumentError)) return e.exitCode === 0 ? 0 : 2;
     if (e instanceof InvalidArgumentError) io.err(`check: ${e.message}\n`);
     return 2;
   }

@@ -15,7 +15,6 @@
 import type { EnforcementLevel } from "@pulumi/policy";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { parse as parseYaml } from "yaml";
 import { programPackConfig } from "../../infra/policy-config/program";
 import { readWaivers, type WaiverEntry } from "../../policies/waivers";
@@ -147,17 +146,7 @@ export function listWaivers(config: PackConfig, today: string): WaiverEntry[] {
   return Object.entries(config).flatMap(([policy, entry]) => readWaivers(policy, entry.properties, today));
 }
 
-const USAGE = `usage: npm run policy-config -- --stack NAME [--out FILE]
-  Writes the policy pack config of a stack (infra/policy-config/, dist/manifest.json) for
-  \`pulumi preview|up --policy-pack policies --policy-pack-config FILE\`; prints it without --out.`;
-
-function main(): void {
-  const { values } = parseArgs({ options: { stack: { type: "string" }, out: { type: "string" }, help: { type: "boolean", short: "h" } }, strict: true });
-  if (values.help === true) {
-    process.stdout.write(`${USAGE}\n`);
-    return;
-  }
-  if (values.stack === undefined) throw new PackConfigError("give --stack NAME");
+function writeStackPackConfig(values: { stack: string; out?: string }): void {
   if (!existsSync(join(REPO_ROOT, `Pulumi.${values.stack}.yaml`))) throw new PackConfigError(`unknown stack "${values.stack}": there is no Pulumi.${values.stack}.yaml`);
   const text = `${JSON.stringify(stackPackConfigDocument(values.stack), null, 2)}\n`;
   if (values.out === undefined) process.stdout.write(text);
@@ -170,11 +159,23 @@ function main(): void {
 }
 
 if (require.main === module) {
-  try {
-    main();
-  } catch (e) {
-    const known = e instanceof PackConfigError || e instanceof ManifestError || String((e as NodeJS.ErrnoException).code).startsWith("ERR_PARSE_ARGS");
-    process.stderr.write(`policy-config failed: ${known ? (e as Error).message : String((e as Error).stack ?? e)}\n${known ? `${USAGE}\n` : ""}`);
-    process.exitCode = 1;
-  }
+  // Loaded only as the command line: the checks import this module for its functions.
+  const { cliProgram, runCli } = require("../../cli/exit-codes") as typeof import("../../cli/exit-codes");
+  const program = cliProgram(
+    "npm run policy-config --",
+    "Write the policy pack config of a stack (infra/policy-config/, dist/manifest.json) for `pulumi preview|up --policy-pack policies --policy-pack-config FILE`; printed without --out",
+  )
+    .requiredOption("--stack <name>", "the stack (Pulumi.<name>.yaml)")
+    .option("--out <file>", "write it to this file instead of printing it")
+    .action((values: { stack: string; out?: string }) => {
+      try {
+        writeStackPackConfig(values);
+      } catch (e) {
+        const known = e instanceof PackConfigError || e instanceof ManifestError;
+        throw known ? e : new Error(String((e as Error).stack ?? e));
+      }
+    });
+  void runCli(program).then((code) => {
+    process.exitCode = code;
+  });
 }

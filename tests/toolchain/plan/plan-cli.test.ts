@@ -97,7 +97,7 @@ describe("npm run plan", function () {
 
   it("fails with a clear message for an unknown stack", async () => {
     await assert.rejects(run(TSX, ["toolchain/plan/index.ts", "--stack", "nope"], { cwd: REPO_ROOT }), (err: { code?: number; stderr?: string }) => {
-      assert.equal(err.code, 1);
+      assert.equal(err.code, 2);
       assert.equal(err.stderr, 'plan failed: unknown stack "nope": no Pulumi.nope.yaml in the project. Stacks here: dev, prod\n');
       return true;
     });
