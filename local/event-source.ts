@@ -11,7 +11,7 @@ import {
   succeededMessageIds,
   toSqsEventRecord,
   type InvocationResult,
-  type LocalLambdaContext,
+  type LambdaContext,
   type SqsBatchHandler,
 } from "./sqs-event";
 
@@ -134,7 +134,7 @@ export function startSqsEventSource(options: EventSourceOptions): EventSource {
 async function invokeWithTimeout(
   handler: SqsBatchHandler,
   event: Parameters<SqsBatchHandler>[0],
-  context: LocalLambdaContext,
+  context: LambdaContext,
   timeoutMs: number,
 ): Promise<InvocationResult> {
   let timer: NodeJS.Timeout | undefined;
@@ -154,7 +154,7 @@ async function invokeWithTimeout(
   }
 }
 
-function lambdaContext(functionName: string, startedAt: number, timeoutMs: number): LocalLambdaContext {
+function lambdaContext(functionName: string, startedAt: number, timeoutMs: number): LambdaContext {
   const requestId = randomUUID();
   return {
     callbackWaitsForEmptyEventLoop: false,

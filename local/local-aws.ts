@@ -13,20 +13,18 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { S3ClientConfig } from "@aws-sdk/client-s3";
 import type { SQSClientConfig } from "@aws-sdk/client-sqs";
+import type { S3EventRecord } from "aws-lambda";
 import type { EventEmitter } from "node:events";
 import S3rver from "s3rver";
 import { installSafeStore } from "./s3-store";
 
-/** An S3 event notification record as s3rver emits it (key not URL-encoded). */
-export interface LocalS3EventRecord {
-  eventName: string;
-  eventTime: string;
-  awsRegion: string;
+/** An S3 event notification record as s3rver emits it (key not URL-encoded): part of @types/aws-lambda's S3EventRecord. */
+export type LocalS3EventRecord = Pick<S3EventRecord, "eventName" | "eventTime" | "awsRegion"> & {
   s3: {
-    bucket: { name: string; arn: string };
-    object: { key: string; size?: number; eTag?: string; sequencer?: string; versionId?: string };
+    bucket: Pick<S3EventRecord["s3"]["bucket"], "name" | "arn">;
+    object: Pick<S3EventRecord["s3"]["object"], "key"> & Partial<Omit<S3EventRecord["s3"]["object"], "key">>;
   };
-}
+};
 
 export interface LocalAws {
   region: string;

@@ -2,6 +2,7 @@
 // so the handler sees the same bytes locally as in AWS. Used by the local
 // notification router and by `pipectl reprocess`.
 
+import type { S3EventRecord } from "aws-lambda";
 import { decodeNotificationKey } from "../handlers/thumbnails/events";
 
 /** One object the notification is about. */
@@ -53,29 +54,22 @@ export function toSequencer(value: string | number | undefined): string | undefi
   return value;
 }
 
-export interface S3EventRecord {
-  eventVersion: string;
-  eventSource: "aws:s3";
-  awsRegion: string;
-  eventTime: string;
-  eventName: string;
-  userIdentity: { principalId: string };
-  requestParameters: { sourceIPAddress: string };
-  responseElements: Record<string, string>;
-  s3: {
-    s3SchemaVersion: string;
-    configurationId: string;
-    bucket: { name: string; ownerIdentity: { principalId: string }; arn: string };
-    object: { key: string; size?: number; eTag?: string; versionId?: string; sequencer?: string };
-  };
+/**
+ * A record as S3 sends it (@types/aws-lambda's S3EventRecord), where what a
+ * listing may not know is optional: reprocess rebuilds notifications from
+ * ListObjectVersions, which gives no sequencer, and no request ids exist.
+ */
+export type S3NotificationRecord = Omit<S3EventRecord, "responseElements" | "s3"> & {
+  responseElements: Partial<S3EventRecord["responseElements"]>;
+  s3: Omit<S3EventRecord["s3"], "object"> & { object: Pick<S3EventRecord["s3"]["object"], "key"> & Partial<Omit<S3EventRecord["s3"]["object"], "key">> };
+};
+
+export interface S3NotificationBody {
+  Records: S3NotificationRecord[];
 }
 
-export interface S3EventNotification {
-  Records: S3EventRecord[];
-}
-
-export function s3EventRecord(ref: S3ObjectRef, options: S3EventOptions): S3EventRecord {
-  const object: S3EventRecord["s3"]["object"] = { key: encodeS3EventKey(ref.key) };
+export function s3EventRecord(ref: S3ObjectRef, options: S3EventOptions): S3NotificationRecord {
+  const object: S3NotificationRecord["s3"]["object"] = { key: encodeS3EventKey(ref.key) };
   if (ref.size !== undefined) object.size = ref.size;
   if (ref.eTag !== undefined) object.eTag = ref.eTag;
   if (ref.versionId !== undefined) object.versionId = ref.versionId;
@@ -100,7 +94,7 @@ export function s3EventRecord(ref: S3ObjectRef, options: S3EventOptions): S3Even
 
 /** The SQS message body S3 sends for one object. */
 export function s3EventNotificationBody(ref: S3ObjectRef, options: S3EventOptions): string {
-  const notification: S3EventNotification = { Records: [s3EventRecord(ref, options)] };
+  const notification: S3NotificationBody = { Records: [s3EventRecord(ref, options)] };
   return JSON.stringify(notification);
 }
 

@@ -2,54 +2,16 @@
 // rule it applies to the function's answer (ReportBatchItemFailures). Pure:
 // the local event-source loop does the I/O.
 import type { Message } from "@aws-sdk/client-sqs";
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 
-export interface SqsEventRecord {
-  messageId: string;
-  receiptHandle: string;
-  body: string;
-  attributes: {
-    ApproximateReceiveCount: string;
-    SentTimestamp: string;
-    SenderId: string;
-    ApproximateFirstReceiveTimestamp: string;
-  };
-  messageAttributes: Record<string, { stringValue?: string; binaryValue?: string; dataType: string }>;
-  md5OfBody: string;
-  eventSource: "aws:sqs";
-  eventSourceARN: string;
-  awsRegion: string;
-}
-
-export interface SqsEvent {
-  Records: SqsEventRecord[];
-}
-
-export interface SqsBatchResponse {
-  batchItemFailures: { itemIdentifier: string }[];
-}
-
-/** The Lambda context fields handlers read. */
-export interface LocalLambdaContext {
-  callbackWaitsForEmptyEventLoop: boolean;
-  functionName: string;
-  functionVersion: string;
-  invokedFunctionArn: string;
-  memoryLimitInMB: string;
-  awsRequestId: string;
-  logGroupName: string;
-  logStreamName: string;
-  getRemainingTimeInMillis(): number;
-  done(error?: Error, result?: unknown): void;
-  fail(error: Error | string): void;
-  succeed(messageOrObject: unknown): void;
-}
+export type { Context as LambdaContext, SQSBatchResponse, SQSEvent, SQSRecord };
 
 /** A function as the SQS mapping invokes it. */
-export type SqsBatchHandler = (event: SqsEvent, context: LocalLambdaContext) => Promise<SqsBatchResponse | void>;
+export type SqsBatchHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void>;
 
-export function toSqsEventRecord(message: Message, queueArn: string, region: string): SqsEventRecord {
+export function toSqsEventRecord(message: Message, queueArn: string, region: string): SQSRecord {
   const attrs = message.Attributes ?? {};
-  const messageAttributes: SqsEventRecord["messageAttributes"] = {};
+  const messageAttributes: SQSRecord["messageAttributes"] = {};
   for (const [name, value] of Object.entries(message.MessageAttributes ?? {})) {
     messageAttributes[name] = {
       dataType: value.DataType ?? "String",

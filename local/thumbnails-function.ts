@@ -8,7 +8,7 @@ import { createDatabaseClient, readDatabaseSettings } from "../handlers/shared/d
 import { createLogger } from "../handlers/shared/logger";
 import { DimensionedMetrics } from "../handlers/shared/metrics";
 import { createThumbnailHandler, readThumbnailConfig, sqsMessageHolder } from "../handlers/thumbnails";
-import type { SqsBatchHandler, SqsBatchResponse } from "./sqs-event";
+import type { SqsBatchHandler, SQSBatchResponse } from "./sqs-event";
 
 export interface FunctionDeps {
   worker: number;
@@ -53,7 +53,7 @@ export const thumbnailsFunction: FunctionFactory = ({ env, s3Config, queue, appl
     async handle(event, context) {
       const result = await handler(event, context);
       // An SQS batch always answers with batchItemFailures; a direct-event summary cannot happen here.
-      return "batchItemFailures" in result ? (result as SqsBatchResponse) : { batchItemFailures: [] };
+      return "batchItemFailures" in result ? (result as SQSBatchResponse) : { batchItemFailures: [] };
     },
     async close() {
       await database.end();
