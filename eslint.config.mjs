@@ -1,10 +1,29 @@
 // Lint is part of `npm test`: recommended rules plus the few that catch real bugs in async code.
 import js from "@eslint/js";
+import nodePlugin from "eslint-plugin-n";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
   { ignores: ["dist/**", "node_modules/**", "policies/node_modules/**", ".local/**", "coverage/**", ".build/**", ".build-cache/**"] },
   js.configs.recommended,
+  {
+    // Every package a file imports is declared in the package.json nearest to it
+    // (the root's, or policies/'s for the pack, a fixture program's for its own):
+    // an import that works only because a dependency happens to hoist it breaks
+    // on the next upgrade, or for whoever copies the folder alone.
+    files: ["**/*.ts", "**/*.js", "**/*.mjs"],
+    plugins: { n: nodePlugin },
+    rules: { "n/no-extraneous-import": "error", "n/no-extraneous-require": "error" },
+  },
+  {
+    // These packs have a package.json of their own without dependencies: they
+    // resolve @pulumi/policy and @pulumi/awsguard from this repository's
+    // install, whose package.json declares both.
+    files: ["toolchain/check/awsguard-pack/**", "tests/check/fixtures/packs/**"],
+    rules: {
+      "n/no-extraneous-import": ["error", { allowModules: ["@pulumi/awsguard", "@pulumi/policy"] }],
+    },
+  },
   ...tseslint.configs.recommended,
   {
     files: ["bin/**/*.js"],
