@@ -31,6 +31,18 @@ export default tseslint.config(
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },
   {
+    // The offline toolchain reaches into the Pulumi SDKs' internals only
+    // through toolchain/pulumi-internals.ts, which a contract test checks.
+    files: ["toolchain/**/*.ts", "pipectl/**/*.ts", "local/**/*.ts", "bench/**/*.ts", "cli/**/*.ts", "tests/toolchain/**/*.ts"],
+    ignores: ["toolchain/pulumi-internals.ts", "toolchain/check/awsguard-pack/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { patterns: [{ group: ["@pulumi/pulumi/*", "@pulumi/policy/*", "google-protobuf/*"], message: "Pulumi internals go through toolchain/pulumi-internals.ts (and its contract test)." }] },
+      ],
+    },
+  },
+  {
     files: ["**/*.ts"],
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],

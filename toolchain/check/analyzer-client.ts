@@ -8,13 +8,10 @@
 // @pulumi/policy server binds 127.0.0.1:0 and prints its port as the first
 // line of stdout.
 import * as grpc from "@grpc/grpc-js";
-import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
-import * as analyzer from "@pulumi/pulumi/proto/analyzer_pb";
-import type { PluginInfo } from "@pulumi/pulumi/proto/plugin_pb";
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { Empty } from "google-protobuf/google/protobuf/empty_pb";
+import { analyzer, AnalyzerClient, Empty, type PluginInfo, RUN_POLICY_PACK } from "../pulumi-internals";
 
 /** The policy server's own limit (server.js maxRPCMessageSize); the CLI dials with the same. */
 const MAX_MESSAGE_BYTES = 400 * 1024 * 1024;
@@ -35,7 +32,7 @@ export function packCommand(loader: PackLoader, packDir: string): string[] {
   // The language host resolves run-policy-pack from the pack folder, as node would, so do the same.
   let runPolicyPack: string;
   try {
-    runPolicyPack = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [packDir] });
+    runPolicyPack = require.resolve(RUN_POLICY_PACK, { paths: [packDir] });
   } catch {
     throw new AnalyzerStartError(`${packDir}: @pulumi/pulumi/cmd/run-policy-pack cannot be resolved from the pack; run npm install`);
   }

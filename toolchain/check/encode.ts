@@ -8,11 +8,9 @@
 // KeepResources (the referenced custom resource's id, unknown while the id is,
 // or a component's URN), resolves an output value to its value, and drops
 // internal `__` keys and undefined values.
-import * as analyzer from "@pulumi/pulumi/proto/analyzer_pb";
-import { Struct } from "google-protobuf/google/protobuf/struct_pb";
-import type { JavaScriptValue } from "google-protobuf/google/protobuf/struct_pb";
 import type { PlanFile, PlanResource } from "../plan/plan-stack";
 import { SIGNATURE_KEY, SIGNATURES, UNKNOWN } from "../plan/wire";
+import { analyzer, type JavaScriptValue, Struct } from "../pulumi-internals";
 
 /** The engine's sentinel for a value unknown during preview (plugin.UnknownStringValue). */
 export const UNKNOWN_SENTINEL = UNKNOWN;

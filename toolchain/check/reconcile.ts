@@ -13,10 +13,10 @@
 // entry for a policy the pack does not have, and a property a policy's schema
 // does not declare. Either is most likely a typo.
 import type { EnforcementLevel } from "@pulumi/policy";
-import * as analyzer from "@pulumi/pulumi/proto/analyzer_pb";
 import Ajv from "ajv";
 import type { PackConfig } from "./pack-config";
 import { PackConfigError } from "./pack-config";
+import { analyzer } from "../pulumi-internals";
 
 export interface PolicySchema {
   properties: Record<string, unknown>;

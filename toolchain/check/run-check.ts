@@ -4,9 +4,6 @@
 // The diagnostics become violations by region; waived ones are kept apart and
 // every waiver in the config is listed with its state.
 import type { EnforcementLevel } from "@pulumi/policy";
-import * as analyzer from "@pulumi/pulumi/proto/analyzer_pb";
-import { Struct } from "google-protobuf/google/protobuf/struct_pb";
-import type { JavaScriptValue } from "google-protobuf/google/protobuf/struct_pb";
 import { describeWaiver, utcToday, VALID_WAIVERS, WAIVED_MARK, waiverCovers } from "../../policies/waivers";
 import type { PlanFile, PlanResource } from "../plan/plan-stack";
 import { AnalyzerSession } from "./analyzer-client";
@@ -14,6 +11,7 @@ import { analyzeRequest, indexProviders, stackResource } from "./encode";
 import { listWaivers, type PackConfig } from "./pack-config";
 import { packInfo, reconcilePolicyConfig, type ReconciledConfig } from "./reconcile";
 import { ROOT_STACK_TYPE, rootStackUrn as engineRootStackUrn } from "../plan/engine-view";
+import { analyzer, type JavaScriptValue, Struct } from "../pulumi-internals";
 
 export interface Violation {
   policy: string;

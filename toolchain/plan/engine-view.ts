@@ -15,29 +15,14 @@
 import type * as pulumiModule from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import { withAssetHashes } from "./asset-hash";
+import { MocksNotInstalledError, onMockRegistration, type Json, type Registration } from "../pulumi-internals";
 import { UNKNOWN } from "./wire";
 
-export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type { Json, Registration };
 
 export const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
 
 export class EngineError extends Error {}
-
-/** One RegisterResource call as the program made it, with what the mocks answered. */
-export interface Registration {
-  urn: string;
-  type: string;
-  name: string;
-  custom: boolean;
-  parent: string | null;
-  provider: string | null;
-  /** The package version the SDK registered the resource with ("" when none). */
-  version: string;
-  props: Record<string, Json>;
-  outputs: Record<string, Json>;
-  dependencies: string[];
-  propertyDependencies: Record<string, string[]>;
-}
 
 /** A resource as the engine presents it to a policy pack (the plan file's row, before its region is set). */
 export interface EngineResource {
@@ -53,57 +38,14 @@ export interface EngineResource {
   propertyDependencies: Record<string, string[]>;
 }
 
-interface PropertyDependencies {
-  getUrnsList(): string[];
-}
-interface RegisterRequest {
-  getType(): string;
-  getName(): string;
-  getParent(): string;
-  getCustom(): boolean;
-  getProvider(): string;
-  getVersion(): string;
-  getDependenciesList(): string[];
-  getPropertydependenciesMap(): { forEach(cb: (value: PropertyDependencies, key: string) => void): void };
-  getObject(): { toJavaScript(): Record<string, Json> } | undefined;
-}
-interface RegisterResponse {
-  getUrn(): string;
-  getObject(): { toJavaScript(): Record<string, Json> } | undefined;
-}
-type Callback = (err: unknown, resp?: RegisterResponse) => void;
-interface MonitorLike {
-  registerResource(req: RegisterRequest, callback: Callback): Promise<void>;
-}
-
-/** Wraps the mock monitor of this @pulumi/pulumi so each registration is recorded in order. */
+/** Records each registration of this @pulumi/pulumi's mocks, in order. */
 export function recordRegistrations(pulumi: typeof pulumiModule, into: Registration[]): void {
-  const monitor = pulumi.runtime.getMonitor() as unknown as MonitorLike | undefined;
-  if (!monitor) throw new EngineError("Pulumi mocks are not installed");
-  const register = monitor.registerResource.bind(monitor);
-  monitor.registerResource = (req, callback) =>
-    register(req, (err, resp) => {
-      if (!err && resp) {
-        const propertyDependencies: Record<string, string[]> = {};
-        req.getPropertydependenciesMap().forEach((deps, key) => {
-          propertyDependencies[key] = [...deps.getUrnsList()].sort();
-        });
-        into.push({
-          urn: resp.getUrn(),
-          type: req.getType(),
-          name: req.getName(),
-          custom: req.getCustom(),
-          parent: req.getParent() || null,
-          provider: req.getProvider() || null,
-          version: req.getVersion(),
-          props: req.getObject()?.toJavaScript() ?? {},
-          outputs: resp.getObject()?.toJavaScript() ?? {},
-          dependencies: [...new Set(req.getDependenciesList())].sort(),
-          propertyDependencies,
-        });
-      }
-      callback(err, resp);
-    });
+  try {
+    onMockRegistration(pulumi, (registration) => into.push(registration));
+  } catch (err) {
+    if (err instanceof MocksNotInstalledError) throw new EngineError(err.message);
+    throw err;
+  }
 }
 
 export interface EngineOptions {

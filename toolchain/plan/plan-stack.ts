@@ -21,7 +21,8 @@ import { ensureFreshBuild } from "../build/ensure";
 import { EngineError, type Json } from "./engine-view";
 import type { MockOptions } from "./mocks";
 import { listStacks as listProjectStacks, ProjectError, readProject, readStackConfig as readProjectStackConfig } from "./project";
-import { muteStackTraces, runUnderMocks, type PlanFile, type PlanResource } from "./run-under-mocks";
+import { muteStackTraces } from "../pulumi-internals";
+import { runUnderMocks, type PlanFile, type PlanResource } from "./run-under-mocks";
 import { SIGNATURE_KEY, SIGNATURES, UNKNOWN } from "./wire";
 
 export { muteStackTraces };

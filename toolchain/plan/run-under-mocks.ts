@@ -5,6 +5,7 @@
 import type * as pulumiModule from "@pulumi/pulumi";
 import { assignRegions, engineView, EngineError, type EngineResource, type Json, type Registration, recordRegistrations } from "./engine-view";
 import { autonamedInput, AwsMocks, type MockOptions } from "./mocks";
+import { muteStackTraces, waitForRPCs } from "../pulumi-internals";
 
 export interface PlanResource extends Omit<EngineResource, "outputs"> {
   /** Region of the resource's provider; for components, the one region of their children, else "global". */
@@ -42,41 +43,16 @@ export interface MockRunOptions {
   exitWork?: boolean;
 }
 
-type RuntimeInternals = { waitForRPCs?: () => Promise<void> };
-
 /** Lets the program's `beforeExit` handlers register what they leave for the end, until no more comes. */
 async function runExitWork(pulumi: typeof pulumiModule, recorded: Registration[]): Promise<void> {
-  // waitForRPCs is the SDK's own drain, exported by its runtime but not declared in its types.
-  const waitForRPCs = (pulumi.runtime as unknown as RuntimeInternals).waitForRPCs ?? (() => Promise.resolve());
   for (let round = 0; round < 10; round++) {
-    await waitForRPCs();
+    await waitForRPCs(pulumi);
     const before = recorded.length;
     process.emit("beforeExit", 0);
     await new Promise((done) => setImmediate(done));
-    await waitForRPCs();
+    await waitForRPCs(pulumi);
     if (recorded.length === before) return;
   }
-}
-
-/**
- * The SDK formats a stack trace for every resource and every internal promise
- * (for source positions and leak reports); that is most of a plan's time and a
- * plan reads none of them. Until the returned function runs, stacks are empty
- * strings (error messages are kept).
- */
-export function muteStackTraces(): () => void {
-  const sourceMaps = process.sourceMapsEnabled;
-  const prepare = Error.prepareStackTrace;
-  const limit = Error.stackTraceLimit;
-  process.setSourceMapsEnabled(false);
-  Error.prepareStackTrace = () => "";
-  // No frames captured for the per-promise traces either (the SDK raises the limit itself where it wants a source position).
-  Error.stackTraceLimit = 0;
-  return () => {
-    Error.stackTraceLimit = limit;
-    Error.prepareStackTrace = prepare;
-    process.setSourceMapsEnabled(sourceMaps);
-  };
 }
 
 /** The provider's Check fills in a generated name: the engine's inputs hold it. */
