@@ -60,8 +60,11 @@ describe("child handler containers (the load bench's Lambda containers)", functi
 
   it("run on Node's and glibc's defaults when asked, for the side-by-side comparison", async () => {
     const running = await start("containers_defaults", { runtimeEnv: {} });
+    assert.equal(running.handlerPids.length, 2, "both containers started");
     for (const pid of running.handlerPids) {
       const env = startEnvironmentOf(pid);
+      // The container's own environment was read (a process that is gone would leave none), and the function's settings are not in it.
+      assert.equal(env.HANDLER_HOST_CONFIG !== undefined, true, `container ${pid} is a handler container`);
       for (const key of Object.keys(RUNTIME_ENV)) assert.equal(env[key], undefined, `container ${pid} should not have ${key}`);
     }
   });

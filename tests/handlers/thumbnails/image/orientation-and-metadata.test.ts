@@ -27,9 +27,12 @@ describe("image core: EXIF orientation and metadata", () => {
       const outcome = await renderThumbnails(input, SPECS, DEFAULT_LIMITS);
       assert.ok(outcome.ok, JSON.stringify(outcome));
       assert.deepEqual([outcome.inputWidth, outcome.inputHeight], [UPRIGHT_WIDTH, UPRIGHT_HEIGHT]);
-      for (const output of outcome.outputs) {
-        const scale = output.width / UPRIGHT_WIDTH;
-        assert.deepEqual([output.width, output.height], [output.width, Math.round(UPRIGHT_HEIGHT * scale)]);
+      assert.deepEqual(outcome.outputs.map((o) => o.name), SPECS.map((spec) => spec.name));
+      for (const [index, output] of outcome.outputs.entries()) {
+        // The spec's width, and the upright picture's 2:1 proportions: a sideways one would be 1:2.
+        const width = SPECS[index].width;
+        assert.deepEqual([output.width, output.height], [width, Math.round((UPRIGHT_HEIGHT * width) / UPRIGHT_WIDTH)], `${output.name} size`);
+        assert.deepEqual([(await sharp(output.data).metadata()).width, (await sharp(output.data).metadata()).height], [output.width, output.height], `${output.name}: the bytes are that size`);
         assert.ok(output.width > output.height, `${output.name} is landscape`);
         const meta = await sharp(output.data).metadata();
         assert.equal(meta.orientation, undefined, "no orientation tag left for a viewer to apply twice");
