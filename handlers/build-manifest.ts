@@ -1,7 +1,7 @@
 // The build manifest (`dist/manifest.json`) and the source hash that decides
 // whether it is stale. Shared by the build, the Pulumi program (which refuses
 // to deploy a stale build), `npm run plan` and the policy pack's config
-// (tools/check/pack-config.ts passes each function's archive hash to the pack).
+// (toolchain/check/pack-config.ts passes each function's archive hash to the pack).
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, sep } from "node:path";
@@ -112,7 +112,7 @@ export function readFreshManifest(repoRoot: string): BuildManifest {
   if (manifest.sourceHash !== current) {
     throw new ManifestError(
       `${MANIFEST_PATH} is stale: it was built from sources ${manifest.sourceHash.slice(0, 12)}, ` +
-        `the checkout is ${current.slice(0, 12)} (handlers/, package-lock.json or tools/build/ changed). Run \`npm run build\`.`,
+        `the checkout is ${current.slice(0, 12)} (handlers/, package-lock.json or toolchain/build/ changed). Run \`npm run build\`.`,
     );
   }
   return manifest;

@@ -1,4 +1,4 @@
-// Starts handler containers: tools/local/handler-host.ts as child processes
+// Starts handler containers: local/handler-host.ts as child processes
 // (through tsx, so the TypeScript sources run as they are), one per unit of
 // concurrency, each with the function's environment, and relays what they
 // report.

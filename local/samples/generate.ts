@@ -1,5 +1,5 @@
 // Writes the small sample images kept in samples/ (used by `npm start` and
-// `npx pipectl process samples`). Run: npx tsx tools/samples/generate.ts [DIR]
+// `npx pipectl process samples`). Run: npx tsx local/samples/generate.ts [DIR]
 // Deterministic for a given sharp/libvips version.
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";

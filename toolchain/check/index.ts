@@ -5,7 +5,7 @@
 // under the same mocks (--program) or a plan file (--plan). Each --pack is
 // served as `pulumi preview --policy-pack DIR` serves it, each --config is the
 // `--policy-pack-config` of the --pack in the same position. Without --pack:
-// snowflake-guard (policies/) and AWSGuard (tools/check/awsguard-pack/).
+// snowflake-guard (policies/) and AWSGuard (toolchain/check/awsguard-pack/).
 // Exit 1 on any mandatory violation, 2 when the check itself could not run.
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { writeFileSync } from "node:fs";
@@ -57,7 +57,7 @@ function parseArgs(argv: string[]): CliOptions {
     .option("--stack <name>", "the stack (Pulumi.<name>.yaml) to plan under mocks: of this repository's program, or of --program's")
     .addOption(new Option("--plan <file>", "check a plan file written by `npm run plan -- --out`").conflicts(["stack", "program"]))
     .addOption(new Option("--program <dir>", "any Pulumi TypeScript program (Pulumi.yaml and Pulumi.<stack>.yaml in DIR), planned under the generic AWS mocks").conflicts("plan"))
-    .option("--pack <dir>", "a policy pack folder, served as `pulumi preview --policy-pack DIR` does (repeatable; default policies/ and tools/check/awsguard-pack/)", collect, [])
+    .option("--pack <dir>", "a policy pack folder, served as `pulumi preview --policy-pack DIR` does (repeatable; default policies/ and toolchain/check/awsguard-pack/)", collect, [])
     .option("--config <file>", "the policy pack config of the --pack in the same position, as `--policy-pack-config` (repeatable); without it snowflake-guard gets this program's stack config (infra/policy-config/ and dist/manifest.json, as `npm run policy-config` writes it)", collect, [])
     .option("--json", "print { violations, waivers } as JSON instead of text")
     .option("--sarif <file>", "also write a SARIF 2.1.0 report (GitHub code scanning), one run per pack")

@@ -1,5 +1,5 @@
 // Reading a plan file given with --plan: the shape `npm run plan -- --out`
-// writes (tools/plan/plan-stack.ts), checked field by field so a wrong file
+// writes (toolchain/plan/plan-stack.ts), checked field by field so a wrong file
 // fails with what is wrong and where, not deep inside the analyzer.
 import { readFileSync } from "node:fs";
 import type { PlanFile, PlanResource } from "../plan/plan-stack";

@@ -1,7 +1,7 @@
 // The hashes the Pulumi engine puts on assets and archives when a program
 // registers them (RegisterResource unmarshals with ComputeAssetHashes), so a
 // pack sees `hash` on every asset and archive it is given: an archive's as
-// tools/build/archive-hash.ts computes it (the one implementation, which the
+// toolchain/build/archive-hash.ts computes it (the one implementation, which the
 // build manifest records too), an asset's as the SHA-256 of its bytes (a
 // string asset's text, a file asset's file). Relative paths resolve against
 // the program's folder. An asset archive's members get no hash of their own,

@@ -410,7 +410,7 @@ export class AwsMocks implements pulumi.runtime.Mocks {
         return { name: n, id: `${h(n).slice(0, 8)}-0000-4000-8000-${h(n).slice(8, 20)}` };
       }
       default:
-        throw new MockError(`the offline mocks have no answer for data source ${args.token}: add it to tools/plan/mocks.ts (AwsMocks.call)`);
+        throw new MockError(`the offline mocks have no answer for data source ${args.token}: add it to toolchain/plan/mocks.ts (AwsMocks.call)`);
     }
   }
 }

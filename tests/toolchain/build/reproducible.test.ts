@@ -35,7 +35,7 @@ describe("build: reproducible bundles", function () {
       manifest = await buildFunctions({ repoRoot: REPO_ROOT, outDir: outA });
       await buildFunctions({ repoRoot: REPO_ROOT, outDir: outB });
       if (computeSourceHash(REPO_ROOT) === sourceHash) break;
-      if (attempt === 3) throw new Error("handlers/, package-lock.json or tools/build/ changed during each of 3 attempts; run the test on a quiet checkout.");
+      if (attempt === 3) throw new Error("handlers/, package-lock.json or toolchain/build/ changed during each of 3 attempts; run the test on a quiet checkout.");
     }
   });
   after(() => temp.cleanup());
