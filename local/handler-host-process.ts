@@ -4,6 +4,7 @@
 // report.
 import { fork, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
+import { REPO_ROOT } from "../cli/repo-root";
 import { withoutRuntimeEnv } from "./runtime-env";
 import type { BatchOutcome } from "./event-source";
 import type { HandlerHostConfig, HostMessage } from "./handler-host";
@@ -42,7 +43,7 @@ export async function startHandlerHosts(count: number, config: Omit<HandlerHostC
 }
 
 async function startOne(config: HandlerHostConfig, listeners: HostListeners): Promise<{ pid: number; stop(): Promise<void> }> {
-  const child: ChildProcess = fork(join(__dirname, "handler-host.ts"), [], {
+  const child: ChildProcess = fork(join(REPO_ROOT, "local", "handler-host.ts"), [], {
     // --expose-gc: the host takes some memory samples right after a full collection.
     execArgv: ["--import", "tsx", "--expose-gc"],
     // The function's own environment, as Lambda sets it; this shell's own

@@ -5,9 +5,11 @@
 // database connection budget (M12). Used by `npm start`, the tests, the load
 // bench and `pipectl canary --local`.
 import { randomUUID } from "node:crypto";
+import { join } from "node:path";
 import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { Pool } from "pg";
+import { REPO_ROOT } from "../cli/repo-root";
 import { migrate } from "../handlers/migrate/migrate";
 import { DEFAULT_RETRY_SCHEDULE, RETRY_BASE_SECONDS_VARIABLE } from "../handlers/shared/retry-schedule";
 import { RUNTIME_ENV } from "../handlers/thumbnails/image";
@@ -154,7 +156,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     const database: LocalDatabase = await startLocalDatabase({ databaseUrl: options.databaseUrl, settings: options.postgresSettings });
     cleanups.push(() => database.stop());
     log(database.embedded ? "embedded PostgreSQL started" : "using the PostgreSQL of DATABASE_URL");
-    const applied = await migrate(database.url);
+    const applied = await migrate(database.url, join(REPO_ROOT, "handlers", "migrations"));
     log(applied.length > 0 ? `migrations applied: ${applied.join(", ")}` : "schema is current");
 
     const aws = await startLocalAws({ region, ...(options.s3Directory !== undefined ? { directory: options.s3Directory } : {}) });

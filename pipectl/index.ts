@@ -2,7 +2,7 @@
 // exports `register(program)`; this file only assembles them. Registering
 // loads no AWS SDK, pg or sharp: each command imports those when it runs, so
 // `--help` costs little more than starting node (bench/startup).
-import { cliProgram, runCli } from "../cli/exit-codes";
+import { cliProgram, exitWith, runCli } from "../cli/exit-codes";
 import { version } from "../package.json";
 import * as canaryCommand from "./commands/canary";
 import * as dbGuardCommand from "./commands/db-guard";
@@ -19,6 +19,4 @@ const program = cliProgram(
 
 for (const command of [processCommand, dbGuardCommand, reprocessCommand, dlqCommand, canaryCommand]) command.register(program);
 
-void runCli(program).then((code) => {
-  process.exitCode = code;
-});
+void runCli(program).then(exitWith);

