@@ -5,7 +5,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { execFileSync } from "node:child_process";
 import { join, relative, sep } from "node:path";
-import { readFreshManifest, ManifestError, type BuildManifest } from "../tools/build/manifest";
+import { readFreshManifest, ManifestError, type BuildManifest } from "../handlers/build-manifest";
 import { floorsFromParameters } from "./budget";
 import { FUNCTION_NAMES, readPipelineConfig, shippingJurisdiction, type PipelineConfig } from "./config";
 import { logDestinationArn } from "./arns";

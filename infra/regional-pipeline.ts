@@ -4,7 +4,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { retryEnvironment } from "../handlers/shared/retry-schedule";
 import { RUNTIME_ENV } from "../handlers/thumbnails/image/config";
-import type { BuildManifest } from "../tools/build/manifest";
+import type { BuildManifest } from "../handlers/build-manifest";
 import { alarmArn, dbInstanceArn, queueArn, ssmParameterArn, topicArn } from "./arns";
 import { connectionBudget, resolveMaxConnections, resolveMemory } from "./budget";
 import { FUNCTION_NAMES, type FunctionName, type PipelineConfig, type RegionConfig } from "./config";

@@ -7,7 +7,7 @@
 //    regions the same by key and version, each region reading its own bucket;
 //  - a container image pinned by digest (`...@sha256:<digest>`).
 // The pack never reads the checkout's file system: the manifest arrives as
-// config (tools/check/pack-config.ts builds it from dist/manifest.json).
+// config (toolchain/check/pack-config.ts builds it from dist/manifest.json).
 import type { PolicyResource } from "@pulumi/policy";
 import { engineHashOf } from "./support/archive-hash";
 import { stackPolicy, type CheckContext, type PolicySpec } from "./support/define";
@@ -17,7 +17,7 @@ import { T, describe, type StackIndex } from "./support/resources";
 import { proxyTarget } from "./support/runtime";
 
 export interface BuildArtifact {
-  /** The engine's content hash of the artifact's archive (tools/build/archive-hash.ts). */
+  /** The engine's content hash of the artifact's archive (toolchain/build/archive-hash.ts). */
   archiveHash: string;
 }
 

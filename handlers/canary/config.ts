@@ -1,7 +1,7 @@
 // canary settings (names: docs/contracts.md). Sizes and formats are the
 // thumbnail function's own settings, read by the same parser with the same
 // defaults, so the canary expects exactly what the function makes.
-import { ConfigError, integer, optionalString, requiredString, type Env } from "../shared/env";
+import { EnvVarError, integer, optionalString, requiredString, type Env } from "../shared/env";
 import { thumbnailConfigFromEnv } from "../thumbnails/image/config";
 import type { ThumbnailSpec } from "../thumbnails/image/types";
 
@@ -17,9 +17,9 @@ export interface CanaryConfig {
 
 export function readCanaryConfig(env: Env = process.env): CanaryConfig {
   const region = optionalString(env, "PIPELINE_REGION") ?? optionalString(env, "AWS_REGION");
-  if (region === undefined) throw new ConfigError("PIPELINE_REGION", undefined, "the AWS region this function runs for (or set AWS_REGION)");
+  if (region === undefined) throw new EnvVarError("PIPELINE_REGION", undefined, "the AWS region this function runs for (or set AWS_REGION)");
   const prefix = optionalString(env, "CANARY_PREFIX") ?? "canary/";
-  if (!prefix.endsWith("/") || prefix.startsWith("/")) throw new ConfigError("CANARY_PREFIX", prefix, 'a key prefix ending in "/" and not starting with one, e.g. canary/');
+  if (!prefix.endsWith("/") || prefix.startsWith("/")) throw new EnvVarError("CANARY_PREFIX", prefix, 'a key prefix ending in "/" and not starting with one, e.g. canary/');
   return {
     rawBucket: requiredString(env, "RAW_BUCKET", "the name of the raw uploads bucket"),
     thumbnailsBucket: requiredString(env, "THUMBNAILS_BUCKET", "the name of the thumbnails bucket"),

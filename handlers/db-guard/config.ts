@@ -1,5 +1,5 @@
 // db-guard settings from the environment (names: docs/contracts.md).
-import { booleanFlag, ConfigError, integer, optionalString, requiredString, type Env } from "../shared/env";
+import { booleanFlag, EnvVarError, integer, optionalString, requiredString, type Env } from "../shared/env";
 
 export interface ConnectionPolicy {
   /** Utilization (active / max_connections) above which a sample counts as a breach. */
@@ -24,13 +24,13 @@ export const DEFAULT_POLICY: ConnectionPolicy = { threshold: 0.8, step: 10, ceil
 export function readThreshold(value: string | undefined, name = "CONNECTION_THRESHOLD"): number {
   if (value === undefined || value.trim() === "") return DEFAULT_POLICY.threshold;
   const n = Number(value.trim());
-  if (!/^\d*\.?\d+$/.test(value.trim()) || !(n > 0 && n <= 1)) throw new ConfigError(name, value, "a fraction above 0 and at most 1, e.g. 0.8");
+  if (!/^\d*\.?\d+$/.test(value.trim()) || !(n > 0 && n <= 1)) throw new EnvVarError(name, value, "a fraction above 0 and at most 1, e.g. 0.8");
   return n;
 }
 
 export function readDbGuardConfig(env: Env = process.env): DbGuardConfig {
   const region = optionalString(env, "PIPELINE_REGION") ?? optionalString(env, "AWS_REGION");
-  if (region === undefined) throw new ConfigError("PIPELINE_REGION", undefined, "the AWS region this function runs for (or set AWS_REGION)");
+  if (region === undefined) throw new EnvVarError("PIPELINE_REGION", undefined, "the AWS region this function runs for (or set AWS_REGION)");
   return {
     threshold: readThreshold(env.CONNECTION_THRESHOLD),
     // PostgreSQL accepts max_connections from 1 to 262143.

@@ -1,5 +1,5 @@
 // dlq-redriver settings from the environment (names: docs/contracts.md).
-import { ConfigError, integer, optionalString, requiredString, type Env } from "../shared/env";
+import { EnvVarError, integer, optionalString, requiredString, type Env } from "../shared/env";
 
 export interface RedriverConfig {
   dlqUrl: string;
@@ -17,7 +17,7 @@ export interface RedriverConfig {
 
 export function readRedriverConfig(env: Env = process.env): RedriverConfig {
   const region = optionalString(env, "PIPELINE_REGION") ?? optionalString(env, "AWS_REGION");
-  if (region === undefined) throw new ConfigError("PIPELINE_REGION", undefined, "the AWS region this function runs for (or set AWS_REGION)");
+  if (region === undefined) throw new EnvVarError("PIPELINE_REGION", undefined, "the AWS region this function runs for (or set AWS_REGION)");
   return {
     dlqUrl: requiredString(env, "DLQ_URL", "the URL of the raw-events dead-letter queue"),
     queueUrl: requiredString(env, "QUEUE_URL", "the URL of the raw-events queue the dead letters go back to"),

@@ -1,5 +1,5 @@
 // oom-remediator settings from the environment (names: docs/contracts.md).
-import { ConfigError, integer, optionalString, requiredString, type Env } from "../shared/env";
+import { EnvVarError, integer, optionalString, requiredString, type Env } from "../shared/env";
 
 export interface OomRemediatorConfig {
   stepMb: number;
@@ -13,7 +13,7 @@ export interface OomRemediatorConfig {
 
 export function readOomRemediatorConfig(env: Env = process.env): OomRemediatorConfig {
   const region = optionalString(env, "PIPELINE_REGION") ?? optionalString(env, "AWS_REGION");
-  if (region === undefined) throw new ConfigError("PIPELINE_REGION", undefined, "the AWS region this function runs for (or set AWS_REGION)");
+  if (region === undefined) throw new EnvVarError("PIPELINE_REGION", undefined, "the AWS region this function runs for (or set AWS_REGION)");
   return {
     // Lambda memory is set in 1 MB steps between 128 and 10240 MB.
     stepMb: integer(env, "MEMORY_STEP_MB", 128, { min: 1, max: 10240 }),

@@ -19,7 +19,7 @@ import { join } from "node:path";
 import type { ConnectionOptions } from "node:tls";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { Pool, type PoolClient, type PoolConfig, type QueryResult, type QueryResultRow } from "pg";
-import { ConfigError, integer, oneOf, optionalString, requiredString, type Env } from "./env";
+import { EnvVarError, integer, oneOf, optionalString, requiredString, type Env } from "./env";
 
 export const TLS_MODES = ["disable", "require", "verify-full"] as const;
 export type TlsMode = (typeof TLS_MODES)[number];
@@ -36,20 +36,20 @@ export function readDatabaseSettings(env: Env): DatabaseSettings {
     try {
       new URL(url);
     } catch {
-      throw new ConfigError("DATABASE_URL", "<unparseable; not shown, it may hold a password>", "a URL like postgres://user:password@host:5432/db");
+      throw new EnvVarError("DATABASE_URL", "<unparseable; not shown, it may hold a password>", "a URL like postgres://user:password@host:5432/db");
     }
     const tls = optionalString(env, "DB_TLS") === undefined ? undefined : oneOf(env, "DB_TLS", TLS_MODES, "disable");
     return { source: "url", url, tls };
   }
   if (secretArn === undefined) {
-    throw new ConfigError(
+    throw new EnvVarError(
       "DB_SECRET_ARN",
       undefined,
       "the ARN of the database secret (with DB_HOST, DB_PORT, DB_NAME), or set DATABASE_URL instead",
     );
   }
   if (!/^arn:aws[a-z-]*:secretsmanager:/.test(secretArn)) {
-    throw new ConfigError("DB_SECRET_ARN", secretArn, "a Secrets Manager ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)");
+    throw new EnvVarError("DB_SECRET_ARN", secretArn, "a Secrets Manager ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)");
   }
   return {
     source: "secret",
@@ -65,7 +65,7 @@ export function readDatabaseSettings(env: Env): DatabaseSettings {
 export function findCaBundle(env: Env, besideBundle: string = join(__dirname, "rds-ca-bundle.pem")): string | undefined {
   const explicit = optionalString(env, "DB_CA_BUNDLE");
   if (explicit !== undefined) {
-    if (!existsSync(explicit)) throw new ConfigError("DB_CA_BUNDLE", explicit, "the path of a PEM file that exists");
+    if (!existsSync(explicit)) throw new EnvVarError("DB_CA_BUNDLE", explicit, "the path of a PEM file that exists");
     return readFileSync(explicit, "utf8");
   }
   return existsSync(besideBundle) ? readFileSync(besideBundle, "utf8") : undefined;
@@ -196,7 +196,7 @@ function withoutSslParameters(url: string): string {
   return parsed.toString();
 }
 
-export function createDatabase(options: DatabaseOptions): Database {
+export function createDatabaseClient(options: DatabaseOptions): Database {
   const { settings } = options;
   const credentials = options.credentials ?? secretsManagerCredentials();
   let cachedCredentials: Promise<DbCredentials> | undefined;
@@ -303,7 +303,7 @@ export function createDatabase(options: DatabaseOptions): Database {
 export function databaseFromEnv(env: Env = process.env, overrides: Partial<DatabaseOptions> = {}): Database {
   const settings = readDatabaseSettings(env);
   const caBundle = settings.tls === "verify-full" ? findCaBundle(env) : undefined;
-  return createDatabase({
+  return createDatabaseClient({
     settings,
     ...(caBundle !== undefined ? { caBundle } : {}),
     ...(env.POWERTOOLS_SERVICE_NAME ? { applicationName: env.POWERTOOLS_SERVICE_NAME } : {}),

@@ -6,7 +6,7 @@ import { didYouMean } from "./suggest";
 /** The environment as handlers see it; tests pass a plain object. */
 export type Env = Readonly<Record<string, string | undefined>>;
 
-export class ConfigError extends Error {
+export class EnvVarError extends Error {
   constructor(
     readonly variable: string,
     readonly value: string | undefined,
@@ -17,7 +17,7 @@ export class ConfigError extends Error {
         ? `Environment variable ${variable} is not set; expected ${expected}.`
         : `Environment variable ${variable} is ${JSON.stringify(value)}; expected ${expected}.`,
     );
-    this.name = "ConfigError";
+    this.name = "EnvVarError";
   }
 }
 
@@ -29,7 +29,7 @@ function raw(env: Env, name: string): string | undefined {
 
 export function requiredString(env: Env, name: string, expected = "a non-empty string"): string {
   const value = raw(env, name);
-  if (value === undefined) throw new ConfigError(name, env[name], expected);
+  if (value === undefined) throw new EnvVarError(name, env[name], expected);
   return value;
 }
 
@@ -49,9 +49,9 @@ export function integer(env: Env, name: string, fallback: number, range: Integer
   const max = range.max ?? Number.MAX_SAFE_INTEGER;
   const expected = `a whole number from ${min} to ${max}`;
   if (value === undefined) return fallback;
-  if (!/^-?\d[\d_]*$/.test(value)) throw new ConfigError(name, value, expected);
+  if (!/^-?\d[\d_]*$/.test(value)) throw new EnvVarError(name, value, expected);
   const parsed = Number(value.replace(/_/g, ""));
-  if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) throw new ConfigError(name, value, expected);
+  if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) throw new EnvVarError(name, value, expected);
   return parsed;
 }
 
@@ -59,7 +59,7 @@ export function oneOf<T extends string>(env: Env, name: string, allowed: readonl
   const value = raw(env, name);
   if (value === undefined) return fallback;
   const match = allowed.find((candidate) => candidate === value);
-  if (match === undefined) throw new ConfigError(name, value, `one of ${allowed.join(", ")}${didYouMean(value, allowed)}`);
+  if (match === undefined) throw new EnvVarError(name, value, `one of ${allowed.join(", ")}${didYouMean(value, allowed)}`);
   return match;
 }
 
@@ -70,7 +70,7 @@ export function booleanFlag(env: Env, name: string, fallback: boolean): boolean 
   const lower = value.toLowerCase();
   if (["true", "1", "yes"].includes(lower)) return true;
   if (["false", "0", "no"].includes(lower)) return false;
-  throw new ConfigError(name, value, "true or false");
+  throw new EnvVarError(name, value, "true or false");
 }
 
 export type Validation<T> = { ok: true; value: T } | { ok: false; problem: string };
@@ -83,9 +83,9 @@ export function json<T>(env: Env, name: string, fallback: T, expected: string, v
   try {
     parsed = JSON.parse(value);
   } catch (error) {
-    throw new ConfigError(name, value, `${expected} (not valid JSON: ${(error as Error).message})`);
+    throw new EnvVarError(name, value, `${expected} (not valid JSON: ${(error as Error).message})`);
   }
   const result = validate(parsed);
-  if (!result.ok) throw new ConfigError(name, value, `${expected} (${result.problem})`);
+  if (!result.ok) throw new EnvVarError(name, value, `${expected} (${result.problem})`);
   return result.value;
 }

@@ -1,5 +1,5 @@
 // The thumbnail function's settings (docs/contracts.md), read once per container.
-import { ConfigError, booleanFlag, optionalString, requiredString, type Env } from "../shared/env";
+import { EnvVarError, booleanFlag, optionalString, requiredString, type Env } from "../shared/env";
 import { ThumbnailConfigError, thumbnailConfigFromEnv, type ImageLimits, type ThumbnailSpec } from "./image";
 
 export interface ThumbnailHandlerConfig {
@@ -32,11 +32,11 @@ export function readThumbnailConfig(env: Env): ThumbnailHandlerConfig {
   const rawBucket = requiredString(env, "RAW_BUCKET", "the name of the raw bucket whose uploads this function processes");
   const thumbnailsBucket = requiredString(env, "THUMBNAILS_BUCKET", "the name of the thumbnails bucket");
   if (rawBucket === thumbnailsBucket) {
-    throw new ConfigError("THUMBNAILS_BUCKET", thumbnailsBucket, "a bucket other than RAW_BUCKET: thumbnails written to the raw bucket would notify this function again");
+    throw new EnvVarError("THUMBNAILS_BUCKET", thumbnailsBucket, "a bucket other than RAW_BUCKET: thumbnails written to the raw bucket would notify this function again");
   }
   const base = requiredString(env, "THUMBNAILS_BASE_URL", "the public base URL of the thumbnails, e.g. https://d111111abcdef8.cloudfront.net");
   if (!isHttpUrl(base)) {
-    throw new ConfigError("THUMBNAILS_BASE_URL", base, "an absolute http(s) URL such as https://d111111abcdef8.cloudfront.net");
+    throw new EnvVarError("THUMBNAILS_BASE_URL", base, "an absolute http(s) URL such as https://d111111abcdef8.cloudfront.net");
   }
   let images: { specs: ThumbnailSpec[]; limits: ImageLimits };
   try {
@@ -53,7 +53,7 @@ export function readThumbnailConfig(env: Env): ThumbnailHandlerConfig {
 export function readS3EndpointConfig(env: Env): S3EndpointConfig {
   const endpoint = optionalString(env, "S3_ENDPOINT");
   if (endpoint !== undefined && !isHttpUrl(endpoint)) {
-    throw new ConfigError("S3_ENDPOINT", endpoint, "an absolute http(s) URL such as http://127.0.0.1:4569");
+    throw new EnvVarError("S3_ENDPOINT", endpoint, "an absolute http(s) URL such as http://127.0.0.1:4569");
   }
   return { ...(endpoint !== undefined ? { endpoint } : {}), forcePathStyle: booleanFlag(env, "S3_FORCE_PATH_STYLE", false) };
 }

@@ -5,7 +5,7 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import type { Context } from "aws-lambda";
 import { databaseFromEnv } from "../shared/db";
-import { ConfigError, optionalString, type Env } from "../shared/env";
+import { EnvVarError, optionalString, type Env } from "../shared/env";
 import { retryBaseSecondsFromEnv } from "../shared/retry-schedule";
 import { createLogger, errorFields, type Logger } from "../shared/logger";
 import { DimensionedMetrics } from "../shared/metrics";
@@ -44,7 +44,7 @@ export function retryFromEnv(env: Env = process.env): ThumbnailHandlerDeps["retr
   const queueUrl = optionalString(env, "QUEUE_URL");
   if (queueUrl === undefined) return undefined;
   const endpoint = optionalString(env, "SQS_ENDPOINT");
-  if (endpoint !== undefined && !/^https?:\/\//.test(endpoint)) throw new ConfigError("SQS_ENDPOINT", endpoint, "an absolute http(s) URL such as http://127.0.0.1:4566");
+  if (endpoint !== undefined && !/^https?:\/\//.test(endpoint)) throw new EnvVarError("SQS_ENDPOINT", endpoint, "an absolute http(s) URL such as http://127.0.0.1:4566");
   const sqs = new SQSClient({ ...(endpoint !== undefined ? { endpoint } : {}), requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000 } });
   return { baseSeconds: retryBaseSecondsFromEnv(env), hold: sqsMessageHolder(sqs, queueUrl) };
 }

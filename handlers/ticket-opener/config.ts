@@ -1,6 +1,6 @@
 // ticket-opener settings (names: docs/contracts.md). Without JIRA_BASE_URL
 // tickets go to the alerts topic as text.
-import { ConfigError, optionalString, requiredString, type Env } from "../shared/env";
+import { EnvVarError, optionalString, requiredString, type Env } from "../shared/env";
 
 export interface JiraConfig {
   baseUrl: string;
@@ -22,11 +22,11 @@ export function readTicketOpenerConfig(env: Env = process.env): TicketOpenerConf
   try {
     parsed = new URL(baseUrl);
   } catch {
-    throw new ConfigError("JIRA_BASE_URL", baseUrl, "the Jira site URL, e.g. https://your-team.atlassian.net");
+    throw new EnvVarError("JIRA_BASE_URL", baseUrl, "the Jira site URL, e.g. https://your-team.atlassian.net");
   }
   if (parsed.protocol !== "https:" && parsed.hostname !== "127.0.0.1" && parsed.hostname !== "localhost") {
     // The API token travels in the Authorization header: never over plain HTTP to a remote host.
-    throw new ConfigError("JIRA_BASE_URL", baseUrl, "an https:// URL");
+    throw new EnvVarError("JIRA_BASE_URL", baseUrl, "an https:// URL");
   }
   return {
     jira: {

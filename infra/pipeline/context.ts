@@ -2,7 +2,7 @@
 // explicit provider and the component as parent.
 import type * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
-import type { BuildManifest } from "../../tools/build/manifest";
+import type { BuildManifest } from "../../handlers/build-manifest";
 import type { ArnScope } from "../arns";
 import type { PipelineConfig, RegionConfig } from "../config";
 import { logicalName } from "../naming";

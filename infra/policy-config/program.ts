@@ -4,7 +4,7 @@
 // where its memory cap is stated, and the difference between regions it makes
 // on purpose. Built from the names the program itself uses (naming.ts), so a
 // rename reaches the pack. Stack-specific settings (approved log destinations,
-// waivers) are in <stack>.json beside this file; tools/check/pack-config.ts
+// waivers) are in <stack>.json beside this file; toolchain/check/pack-config.ts
 // merges both with the build manifest into the one config file both
 // `npm run check` and `pulumi preview --policy-pack-config` get.
 import { logMetricsNamespace } from "../pipeline/alarms";

@@ -9,8 +9,8 @@ import { strict as assert } from "node:assert";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { folderArchiveHash } from "../../tools/build/archive-hash";
-import { DEFAULT_PACK_DIR, runCli } from "../../tools/check/index";
+import { folderArchiveHash } from "../../toolchain/build/archive-hash";
+import { DEFAULT_PACK_DIR, runCli } from "../../toolchain/check/index";
 
 const PROGRAMS = join(__dirname, "..", "fixtures", "programs");
 const ORG_CONFIG = join(PROGRAMS, "org-pack-config.json");

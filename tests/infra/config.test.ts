@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, parseConfig, rawConfigFromPulumi } from "../../infra/config";
-import { readStackConfig, REPO_ROOT } from "../../tools/plan/plan-stack";
+import { readStackConfig, REPO_ROOT } from "../../toolchain/plan/plan-stack";
 
 const minimal = { regions: [{ name: "us-east-1" }], alerts: { emails: ["oncall@example.com"] } };
 

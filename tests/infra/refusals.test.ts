@@ -4,9 +4,9 @@ import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../../infra/config";
 import { pipelineProgram } from "../../infra/program";
-import { ManifestError } from "../../tools/build/manifest";
-import { AwsMocks } from "../../tools/plan/mocks";
-import { muteStackTraces, PlanError, planStack, readStackConfig } from "../../tools/plan/plan-stack";
+import { ManifestError } from "../../handlers/build-manifest";
+import { AwsMocks } from "../../toolchain/plan/mocks";
+import { muteStackTraces, PlanError, planStack, readStackConfig } from "../../toolchain/plan/plan-stack";
 import { fixtureCheckout, type FixtureCheckout } from "./support/fixture-checkout";
 
 class CountingMocks extends AwsMocks {

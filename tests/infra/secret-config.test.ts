@@ -7,8 +7,8 @@ import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../../infra/config";
 import { pipelineProgram } from "../../infra/program";
-import { AwsMocks } from "../../tools/plan/mocks";
-import { muteStackTraces, readStackConfig, SECRET_SIGNATURE, SIGNATURE_KEY } from "../../tools/plan/plan-stack";
+import { AwsMocks } from "../../toolchain/plan/mocks";
+import { muteStackTraces, readStackConfig, SECRET_SIGNATURE, SIGNATURE_KEY } from "../../toolchain/plan/plan-stack";
 import { fixtureCheckout, type FixtureCheckout } from "./support/fixture-checkout";
 
 interface Registered {

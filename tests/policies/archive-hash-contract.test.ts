@@ -8,7 +8,7 @@ import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { DEFAULT_PACK_DIR } from "../../tools/check/index";
+import { DEFAULT_PACK_DIR } from "../../toolchain/check/index";
 
 type Wrapper = typeof import("../../policies/support/archive-hash");
 
@@ -23,7 +23,7 @@ type Module = Record<string, unknown>;
 /** The pack's wrapper, loaded as the pack loads it; if loading throws, that one line is the failure. */
 function wrapper(): Wrapper {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded here, not at import, so a broken contract is a test failure, not a crash of the run
+    // loaded here, not at import, so a broken contract is a test failure, not a crash of the run
     return require("../../policies/support/archive-hash") as Wrapper;
   } catch (e) {
     assert.fail(`${at}: loading policies/support/archive-hash failed: ${(e as Error).message}`);

@@ -8,7 +8,7 @@
 // Each resource also has outputs, its state after the step as AnalyzeStack
 // gets it: the inputs plus what AWS computes (id, ARN, tagsAll). The helpers
 // change a resource as a changed program would, inputs and outputs alike.
-import type { Json, PlanFile, PlanResource } from "../../tools/plan/plan-stack";
+import type { Json, PlanFile, PlanResource } from "../../toolchain/plan/plan-stack";
 
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const SIG = "4dabf18193072939515e22adb298388d";

@@ -1,10 +1,10 @@
 // The harness feeds policies what the engine feeds them: Analyze gets a
 // resource's inputs, AnalyzeStack its state after the step, its outputs
 // (pulumi/pulumi pkg/resource/deploy/step_generator.go AnalyzeResources:
-// `Properties: v.Outputs`), as tools/check/encode.ts sends them.
+// `Properties: v.Outputs`), as toolchain/check/encode.ts sends them.
 import { strict as assert } from "node:assert";
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import type { PlanFile } from "../../tools/plan/plan-stack";
+import type { PlanFile } from "../../toolchain/plan/plan-stack";
 import { goodPlan, withProps } from "./fixture";
 import { runPolicy } from "./harness";
 

@@ -10,8 +10,8 @@ import type { EnforcementLevel, Policy, PolicyResource, ResourceValidationPolicy
 // Installs the pack's wrapper that keeps the engine's archive hashes, as loading the pack does.
 import "../../policies/support/archive-hash";
 import { deserializeProperties, unknownCheckingProxy } from "../../policies/support/runtime";
-import type { PlanFile, PlanResource } from "../../tools/plan/plan-stack";
-import { encodeProperties, indexProviders, providerUrn } from "../../tools/check/encode";
+import type { PlanFile, PlanResource } from "../../toolchain/plan/plan-stack";
+import { encodeProperties, indexProviders, providerUrn } from "../../toolchain/check/encode";
 
 export interface Diagnostic {
   policy: string;

@@ -18,7 +18,7 @@ import { asyncFailureDestination, queueVisibility } from "../../policies/queues"
 import { memoryCap, supportedRuntime } from "../../policies/runtime";
 import { accessLogging, privateBuckets } from "../../policies/storage";
 import { docsUrl } from "../../policies/support/docs";
-import type { Json, PlanFile } from "../../tools/plan/plan-stack";
+import type { Json, PlanFile } from "../../toolchain/plan/plan-stack";
 import { ARCHIVE_HASHES, beside, configFor, goodPlan, UNKNOWN, withAdded, withProps, withResource, without } from "./fixture";
 import { blocking, names, runPolicy, type Diagnostic } from "./harness";
 
