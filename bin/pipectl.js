@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-// Operator CLI entry point: runs the TypeScript sources through tsx so the
-// CLI always matches the checked-out code (no separate compile step).
+// Operator CLI entry point: runs pipectl compiled to JavaScript, rebuilt first
+// if any of its sources changed since (bin/compiled-cli.js).
 "use strict";
-require("tsx/cjs");
-require("../tools/pipectl/index.ts");
+require("./compiled-cli").run("pipectl");

@@ -11,7 +11,7 @@ import { didYouMean } from "./suggest";
 /** The environment as handlers see it; tests pass a plain object. */
 export type Env = Readonly<Record<string, string | undefined>>;
 
-export class ConfigError extends Error {
+export class EnvVarError extends Error {
   constructor(
     readonly variable: string,
     readonly value: string | undefined,
@@ -22,7 +22,7 @@ export class ConfigError extends Error {
         ? `Environment variable ${variable} is not set; expected ${expected}.`
         : `Environment variable ${variable} is ${JSON.stringify(value)}; expected ${expected}.`,
     );
-    this.name = "ConfigError";
+    this.name = "EnvVarError";
   }
 }
 
@@ -37,7 +37,7 @@ function raw(env: Env, name: string): string | undefined {
 
 export function requiredString(env: Env, name: string, expected = "a non-empty string"): string {
   const value = raw(env, name);
-  if (value === undefined) throw new ConfigError(name, env[name], expected);
+  if (value === undefined) throw new EnvVarError(name, env[name], expected);
   return value;
 }
 
@@ -57,9 +57,9 @@ export function integer(env: Env, name: string, fallback: number, range: Integer
   const max = range.max ?? Number.MAX_SAFE_INTEGER;
   const expected = `a whole number from ${min} to ${max}`;
   if (value === undefined) return fallback;
-  if (!/^-?\d[\d_]*$/.test(value)) throw new ConfigError(name, value, expected);
+  if (!/^-?\d[\d_]*$/.test(value)) throw new EnvVarError(name, value, expected);
   const parsed = Number(value.replace(/_/g, ""));
-  if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) throw new ConfigError(name, value, expected);
+  if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) throw new EnvVarError(name, value, expected);
   return parsed;
 }
 
@@ -67,7 +67,7 @@ export function oneOf<T extends string>(env: Env, name: string, allowed: readonl
   const value = raw(env, name);
   if (value === undefined) return fallback;
   const match = allowed.find((candidate) => candidate === value);
-  if (match === undefined) throw new ConfigError(name, value, `one of ${allowed.join(", ")}${didYouMean(value, allowed)}`);
+  if (match === undefined) throw new EnvVarError(name, value, `one of ${allowed.join(", ")}${didYouMean(value, allowed)}`);
   return match;
 }
 
@@ -78,7 +78,7 @@ export function booleanFlag(env: Env, name: string, fallback: boolean): boolean 
   const lower = value.toLowerCase();
   if (["true", "1", "yes"].includes(lower)) return true;
   if (["false", "0", "no"].includes(lower)) return false;
-  throw new ConfigError(name, value, "true or false");
+  throw new EnvVarError(name, value, "true or false");
 }
 
 /** A fraction in (0, 1], e.g. 0.8. */
@@ -86,7 +86,7 @@ export function fraction(env: Env, name: string, fallback: number): number {
   const value = raw(env, name);
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!/^\d*\.?\d+$/.test(value) || !(n > 0 && n <= 1)) throw new ConfigError(name, value, "a fraction above 0 and at most 1, e.g. 0.8");
+  if (!/^\d*\.?\d+$/.test(value) || !(n > 0 && n <= 1)) throw new EnvVarError(name, value, "a fraction above 0 and at most 1, e.g. 0.8");
   return n;
 }
 
@@ -100,10 +100,10 @@ export function json<T>(env: Env, name: string, fallback: T, expected: string, v
   try {
     parsed = JSON.parse(value);
   } catch (error) {
-    throw new ConfigError(name, value, `${expected} (not valid JSON: ${(error as Error).message})`);
+    throw new EnvVarError(name, value, `${expected} (not valid JSON: ${(error as Error).message})`);
   }
   const result = validate(parsed);
-  if (!result.ok) throw new ConfigError(name, value, `${expected} (${result.problem})`);
+  if (!result.ok) throw new EnvVarError(name, value, `${expected} (${result.problem})`);
   return result.value;
 }
 
@@ -155,7 +155,7 @@ export function text<S extends Setter = "always">(name: string, meaning: string,
     read: (env) => {
       const value = requiredString(env, name, meaning);
       const problem = options.check?.(value);
-      if (problem !== undefined) throw new ConfigError(name, value, problem);
+      if (problem !== undefined) throw new EnvVarError(name, value, problem);
       return value;
     },
     format: (value) => value,
@@ -178,7 +178,7 @@ export function optionalText<S extends Setter = "always">(
       const value = optionalString(env, name) ?? options.fallback;
       if (value === undefined) return undefined;
       const problem = options.check?.(value);
-      if (problem !== undefined) throw new ConfigError(name, value, problem);
+      if (problem !== undefined) throw new EnvVarError(name, value, problem);
       return value;
     },
     format: (value) => value,
@@ -206,7 +206,7 @@ export function choice<T extends string, S extends Setter = "always">(name: stri
   return { name, meaning, setter: setterOf(options), shownDefault: fallback, isText: false, read: (env) => oneOf(env, name, allowed, fallback), format: (value) => value };
 }
 
-/** Any other form: `parse` gets the trimmed value (undefined when unset) and throws ConfigError on a bad one. */
+/** Any other form: `parse` gets the trimmed value (undefined when unset) and throws EnvVarError on a bad one. */
 export function custom<T, S extends Setter = "always">(
   name: string,
   meaning: string,
@@ -238,7 +238,7 @@ type KeysSetBy<S extends EnvSchema, Which extends Setter> = { [K in keyof S]: S[
  */
 export type EnvWrite<S extends EnvSchema, Deferred = never> = { [K in KeysSetBy<S, "always">]: WrittenValue<S[K], Deferred> } & { [K in KeysSetBy<S, "when-set">]?: WrittenValue<S[K], Deferred> };
 
-/** Reads every variable of the schema; the first bad one throws ConfigError naming it. */
+/** Reads every variable of the schema; the first bad one throws EnvVarError naming it. */
 export function readEnvironment<S extends EnvSchema>(schema: S, env: Env): EnvValues<S> {
   const out = {} as Record<string, unknown>;
   for (const [key, v] of Object.entries(schema)) out[key] = v.read(env);

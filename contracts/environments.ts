@@ -3,7 +3,7 @@
 // readEnvironment (handlers/<name>/config.ts). docs/contracts.md's
 // table of variables is generated from these (npm run docs:contracts).
 import {
-  ConfigError,
+  EnvVarError,
   choice,
   custom,
   flag,
@@ -62,7 +62,7 @@ const PIPELINE_REGION: EnvVar<string | undefined, "always"> = {
 
 /** The region, for the functions that act on AWS APIs of their own region. */
 export function requiredRegion(region: string | undefined): string {
-  if (region === undefined) throw new ConfigError(PIPELINE_REGION.name, undefined, "the AWS region this function runs for (or set AWS_REGION)");
+  if (region === undefined) throw new EnvVarError(PIPELINE_REGION.name, undefined, "the AWS region this function runs for (or set AWS_REGION)");
   return region;
 }
 
@@ -93,7 +93,7 @@ export const DATABASE_ENVIRONMENT = {
         new URL(value);
       } catch {
         // The URL may hold a password: never echo it.
-        throw new ConfigError(name, "<unparseable; not shown, it may hold a password>", "a URL like postgres://user:password@host:5432/db");
+        throw new EnvVarError(name, "<unparseable; not shown, it may hold a password>", "a URL like postgres://user:password@host:5432/db");
       }
       return value;
     },

@@ -2,12 +2,14 @@
 // takes the raw values of the `thumbnail-pipeline:*` keys (already decoded from
 // YAML/JSON) and the plaintext of the secret keys, and either returns a
 // complete PipelineConfig with every default filled in, or throws a
-// StackConfigError listing every bad key, its value (never a secret's) and the
+// ConfigError listing every bad key, its value (never a secret's) and the
 // expected form; a near miss of an allowed value or key is answered with
 // "did you mean". `readPipelineConfig` reads the stack through pulumi.Config,
 // secrets through getSecret, and is what the program calls before it
 // registers any resource.
 import * as pulumi from "@pulumi/pulumi";
+import { execFileSync } from "node:child_process";
+import { isAbsolute, relative } from "node:path";
 import {
   CONNECTION_CEILING,
   CONNECTION_STEP,
@@ -123,7 +125,7 @@ export interface PipelineConfig {
   thumbnailsMaxConcurrency?: number;
   queue: {
     batchSize: number;
-    /** Receives before the DLQ, and the doubling backoff between them (handlers/shared/retry-schedule.ts). */
+    /** Receives before the DLQ, and the doubling backoff between them (contracts/retry-schedule.ts). */
     retry: RetrySchedule;
     /** An outage this long must end with no dead letters; the retry schedule is checked against it. */
     outageToleranceMinutes: number;
@@ -144,11 +146,11 @@ export interface PipelineConfig {
   existingLogDestinations?: Record<string, ExistingLogDestination>;
 }
 
-/** The stack's config is wrong: every problem, each naming its key (a function's environment has its own ConfigError). */
-export class StackConfigError extends Error {
+/** The stack's config is wrong: every problem, each naming its key (a function's environment has its own EnvVarError). */
+export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid stack configuration:\n  - ${problems.join("\n  - ")}`);
-    this.name = "StackConfigError";
+    this.name = "ConfigError";
   }
 }
 
@@ -327,7 +329,7 @@ const SET_SECRET = "pulumi config set --secret";
  * `secrets` holds the plaintext of the SECRET_KEYS that are set, read through
  * getSecret, which is only validated here and leaves as secret Outputs.
  */
-export function parseConfig(stack: string, raw: Raw, secrets: Partial<Record<SecretKey, string>> = {}): PipelineConfig {
+export function parseConfig(stack: string, raw: Raw, secrets: Partial<Record<SecretKey, string>> = {}, source: SourceLocation = OFFLINE): PipelineConfig {
   const r = new Reader(raw);
   for (const key of SECRET_KEYS) {
     if (raw[key] !== undefined) r.failSecret(key, `must be read as a secret; set it with \`${SET_SECRET} ${CONFIG_NAMESPACE}:${key} ...\``);
@@ -417,16 +419,16 @@ export function parseConfig(stack: string, raw: Raw, secrets: Partial<Record<Sec
   const archiveRetentionDays = r.integer("archiveRetentionDays", r.top("archiveRetentionDays"), 400, { min: 1, max: 3653 });
   const rawRetentionDays = r.integer("rawRetentionDays", r.top("rawRetentionDays"), 90, { min: 1, max: 3653 });
   const runbookBaseUrl = (
-    r.string("runbookBaseUrl", r.top("runbookBaseUrl"), "https://github.com/example-org/thumbnail-pipeline/blob/main/docs/runbooks", {
+    r.string("runbookBaseUrl", r.top("runbookBaseUrl"), "", {
       re: /^https:\/\/\S+$/,
       expected: 'is not an https URL; expected e.g. "https://github.com/ORG/REPO/blob/main/docs/runbooks"',
     }) as string
-  ).replace(/\/+$/, "");
+  ).replace(/\/+$/, "") || defaultRunbookBase(r, source);
   const logLevel = r.oneOf("logLevel", r.top("logLevel"), LOG_LEVELS, "INFO", "a log level") as LogLevel;
 
   const existingLogDestinations = parseExistingLogDestinations(r, regions);
 
-  if (r.problems.length > 0) throw new StackConfigError(r.problems);
+  if (r.problems.length > 0) throw new ConfigError(r.problems);
   return {
     stack, namePrefix, regions, centralLogRegion, thumbnailSizes, thumbnailFormats, functions, remediation,
     thumbnailsMaxConcurrency, queue, database, alerts: { emails, httpsEndpoints }, ticketing,
@@ -740,6 +742,98 @@ function parseTicketing(r: Reader): { jira?: JiraConfig } {
   };
 }
 
+// ---------------------------------------------------------------------------
+// Runbook links. Every alarm links its runbook page, read by an engineer paged
+// at night, on whatever device pages them: the link must open the page of the
+// code that is deployed. The rule (README, "Links to runbooks and policy
+// docs"): `thumbnail-pipeline:runbookBaseUrl`; else the repository's web
+// address at the commit (GitHub Actions, else a GitHub or GitLab origin);
+// else, offline under mocks, where no alarm exists and nobody is paged,
+// OFFLINE_RUNBOOK_BASE; a real preview or update with none fails here,
+// naming the key, rather than deploy alarms whose link opens nothing. The
+// pack derives its docs links by the same rule (policies/support/source-link.ts,
+// which cannot be imported from here; tests/policies/source-links.test.ts
+// holds the two to the same answers).
+
+/** Where the runbooks are, relative to the repository root. */
+export const RUNBOOKS_PATH = "docs/runbooks";
+
+/**
+ * The runbook base of an offline plan: no web address of the repository is
+ * known and no alarm is created. `.invalid` can never resolve nor be
+ * registered by anyone (RFC 2606), so it cannot send a reader to someone
+ * else's page, and a real deployment never gets it.
+ */
+export const OFFLINE_RUNBOOK_BASE = `https://offline.invalid/${CONFIG_NAMESPACE}/${RUNBOOKS_PATH}`;
+
+export interface SourceFacts {
+  env: Record<string, string | undefined>;
+  /** The folder the program runs from, inside its checkout. */
+  dir: string;
+  /** `git remote get-url origin` there, when git answers. */
+  origin?: string;
+  /** `git rev-parse HEAD` there, when git answers. */
+  commit?: string;
+}
+
+export interface SourceLocation extends SourceFacts {
+  /** Whether the program talks to the Pulumi engine (a real preview or update), not to mocks offline. */
+  deploying: boolean;
+}
+
+const OFFLINE: SourceLocation = { env: {}, dir: ".", deploying: false };
+
+function hostedRepository(origin: string): { host: string; repository: string } | undefined {
+  const m =
+    /^(?:https?|ssh):\/\/(?:[^@/]+@)?([^/:]+)(?::\d+)?\/(.+?)(?:\.git)?\/?$/.exec(origin) ??
+    // scp-like `git@host:owner/repo.git` (a path after the colon, not a Windows drive)
+    /^(?:[\w.-]+@)?([a-z0-9][a-z0-9.-]*\.[a-z]{2,}):(?!\/)(.+?)(?:\.git)?\/?$/i.exec(origin);
+  if (!m || m[2].split("/").length < 2 || !/git(hub|lab)/i.test(m[1])) return undefined;
+  return { host: m[1].toLowerCase(), repository: m[2] };
+}
+
+/** The web address of `path` in the repository at the commit, or undefined when none is known. */
+export function sourceWebUrl(path: string, facts: SourceFacts): string | undefined {
+  const { env } = facts;
+  const rel = env.GITHUB_WORKSPACE ? relative(env.GITHUB_WORKSPACE, facts.dir) : "";
+  if (env.GITHUB_REPOSITORY && env.GITHUB_SHA && !rel.startsWith("..") && !isAbsolute(rel)) {
+    return `${(env.GITHUB_SERVER_URL || "https://github.com").replace(/\/+$/, "")}/${env.GITHUB_REPOSITORY}/blob/${env.GITHUB_SHA}/${path}`;
+  }
+  const hosted = facts.origin ? hostedRepository(facts.origin) : undefined;
+  if (!hosted || !facts.commit) return undefined;
+  return `https://${hosted.host}/${hosted.repository}/${/gitlab/i.test(hosted.host) ? "-/blob" : "blob"}/${facts.commit}/${path}`;
+}
+
+function gitAnswer(dir: string, ...args: string[]): string | undefined {
+  try {
+    const out = execFileSync("git", ["-C", dir, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], timeout: 10_000 }).trim();
+    return out === "" ? undefined : out;
+  } catch {
+    // Not a repository, no origin, or no git: nothing is known from git.
+    return undefined;
+  }
+}
+
+/** What the environment and git say about the repository of `dir`. */
+export function readSourceFacts(dir: string, env: Record<string, string | undefined> = process.env): SourceFacts {
+  const origin = gitAnswer(dir, "remote", "get-url", "origin");
+  const commit = gitAnswer(dir, "rev-parse", "--verify", "HEAD");
+  return { env, dir, ...(origin ? { origin } : {}), ...(commit ? { commit } : {}) };
+}
+
+function defaultRunbookBase(r: Reader, source: SourceLocation): string {
+  const derived = sourceWebUrl(RUNBOOKS_PATH, source);
+  if (derived !== undefined) return derived;
+  if (!source.deploying) return OFFLINE_RUNBOOK_BASE;
+  r.fail(
+    "runbookBaseUrl",
+    undefined,
+    "is not set and no web address of this repository is known (not in GitHub Actions, and git's origin is no GitHub or GitLab URL), so every alarm would link a runbook the engineer it pages cannot open; " +
+      `set it to the web folder of ${RUNBOOKS_PATH}: \`pulumi config set ${CONFIG_NAMESPACE}:runbookBaseUrl https://<host>/<org>/<repo>/blob/<branch or commit>/${RUNBOOKS_PATH}\``,
+  );
+  return OFFLINE_RUNBOOK_BASE;
+}
+
 /**
  * The stack's config as the program reads it: every plain key through
  * pulumi.Config, every SECRET_KEY through getSecret (its plaintext only to
@@ -757,7 +851,8 @@ export async function readPipelineConfig(stack: string): Promise<PipelineConfig>
     const secret = config.getSecret(key);
     if (secret !== undefined) secrets[key] = await valueOf(secret);
   }
-  return parseConfig(stack, raw, secrets);
+  // The engine is there in a real preview or update (the CLI passes its address), not under mocks.
+  return parseConfig(stack, raw, secrets, { ...readSourceFacts(process.cwd()), deploying: pulumi.runtime.getEngine() !== undefined });
 }
 
 /**

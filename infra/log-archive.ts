@@ -11,7 +11,7 @@ import { logArchiveName } from "./naming";
 import { serviceTrustPolicy } from "./iam-policies";
 import { baseTags, nameOf, opts, type RegionContext } from "./pipeline/context";
 import { createPrivateBucket, tlsOnlyStatement } from "./pipeline/storage";
-import type { BuildManifest } from "../tools/build/manifest";
+import type { BuildManifest } from "../handlers/build-manifest";
 
 export interface CentralLogArchiveArgs {
   cfg: PipelineConfig;

@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { execFileSync } from "node:child_process";
 import { join, relative, sep } from "node:path";
 import { FUNCTION_NAMES, MAX_CONNECTIONS_FLOOR_KEY, TAGS } from "../contracts";
-import { readFreshManifest, ManifestError, type BuildManifest } from "../tools/build/manifest";
+import { readFreshManifest, ManifestError, type BuildManifest } from "../handlers/build-manifest";
 import { floorsFromParameters } from "./budget";
 import { readPipelineConfig, shippingJurisdiction, type PipelineConfig } from "./config";
 import { logDestinationArn } from "./arns";

@@ -5,7 +5,7 @@
 import type * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { FUNCTION_NAMES, type FunctionName } from "../contracts";
-import type { BuildManifest } from "../tools/build/manifest";
+import type { BuildManifest } from "../handlers/build-manifest";
 import { decideRegion, type RegionFloors } from "./budget";
 import type { PipelineConfig, RegionConfig } from "./config";
 import { functionSpecs } from "./functions";

@@ -3,10 +3,11 @@
 // nobody could redeploy. Accepted provenance:
 //  - a local archive whose content hash (the one the engine computes and sends
 //    with it) is an artifact of a build manifest given to the pack as config;
-//  - an S3 object pinned by version (s3Bucket, s3Key, s3ObjectVersion);
+//  - an S3 object pinned by version (s3Bucket, s3Key, s3ObjectVersion); across
+//    regions the same by key and version, each region reading its own bucket;
 //  - a container image pinned by digest (`...@sha256:<digest>`).
 // The pack never reads the checkout's file system: the manifest arrives as
-// config (tools/check/pack-config.ts builds it from dist/manifest.json).
+// config (toolchain/check/pack-config.ts builds it from dist/manifest.json).
 import type { PolicyResource } from "@pulumi/policy";
 import { engineHashOf } from "./support/archive-hash";
 import { stackPolicy, type CheckContext, type PolicySpec } from "./support/define";
@@ -16,7 +17,7 @@ import { T, describe, type StackIndex } from "./support/resources";
 import { proxyTarget } from "./support/runtime";
 
 export interface BuildArtifact {
-  /** The engine's content hash of the artifact's archive (tools/build/archive-hash.ts). */
+  /** The engine's content hash of the artifact's archive (toolchain/build/archive-hash.ts). */
   archiveHash: string;
 }
 
@@ -79,7 +80,22 @@ const CLOSURE_MESSAGE =
   "Build the handler (esbuild or tsc into a folder), deploy that folder as a FileArchive and give the pack the build's manifest, or deploy from S3 with s3ObjectVersion, or an image by digest";
 
 /** What identifies the artifact a resource deploys, compared across regions; or undefined when it has none we accept. */
-type Provenance = { kind: "archive"; hash: string } | { kind: "s3"; object: string } | { kind: "image"; uri: string };
+type Provenance = { kind: "archive"; hash: string } | { kind: "s3"; bucket: string; key: string; version: string } | { kind: "image"; uri: string };
+
+/**
+ * Do two regions run the same artifact? An S3 object is the same by key and
+ * version: Lambda reads code only from a bucket in the function's own region,
+ * so each region has its own bucket, and replication keeps key and version id.
+ */
+function sameArtifact(a: Provenance, b: Provenance): boolean {
+  if (a.kind === "s3" && b.kind === "s3") return a.key === b.key && a.version === b.version;
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function showArtifact(p: Provenance): string {
+  if (p.kind === "archive") return `archive ${p.hash.slice(0, 12)}`;
+  return p.kind === "s3" ? `s3://${p.bucket}/${p.key}@${p.version}` : p.uri;
+}
 
 interface ArchiveLike {
   path?: Promise<string>;
@@ -157,8 +173,8 @@ async function provenanceOf(ctx: CheckContext, r: PolicyResource, builds: BuildM
   }
   if (facts.s3) {
     if (facts.s3Version) {
-      const object = ctx.inspect(r, () => `${String(r.props.s3Bucket)}/${String(r.props.s3Key)}@${String(r.props.s3ObjectVersion)}`);
-      return object === undefined ? undefined : { kind: "s3", object };
+      const object = ctx.inspect(r, () => ({ bucket: String(r.props.s3Bucket), key: String(r.props.s3Key), version: String(r.props.s3ObjectVersion) }));
+      return object === undefined ? undefined : { kind: "s3", ...object };
     }
     ctx.report(r, `${region}: ${describe(r)} deploys s3://${ctx.inspect(r, () => `${String(r.props.s3Bucket)}/${String(r.props.s3Key)}`) ?? "?"} without s3ObjectVersion, so what runs is whatever that key holds at deployment; pin the version`);
     return undefined;
@@ -204,14 +220,15 @@ export const workingBuild = stackPolicy<WorkingBuildConfig>(workingBuildSpec, as
     for (const regions of keys.values()) {
       if (regions.size < 2 || [...regions.values()].some((ms) => ms.length !== 1)) continue;
       const values = new Map([...regions.entries()].map(([region, ms]) => [region, deployed.get(ms[0].resource.urn) as Provenance]));
-      const { majority, groups } = oddOnesOut(values);
+      const { majority, groups } = oddOnesOut(values, sameArtifact);
       if (groups.length < 2) continue;
-      const show = (p: Provenance) => (p.kind === "archive" ? `archive ${p.hash.slice(0, 12)}` : p.kind === "s3" ? p.object : p.uri);
+      // Each region's own artifact (an S3 object in its own bucket), not only its group's first.
+      const show = (region: string) => showArtifact(values.get(region) as Provenance);
       const resourceIn = (region: string) => (regions.get(region) as { resource: PolicyResource }[])[0].resource;
-      const elsewhere = (g: (typeof groups)[number]) => groups.filter((o) => o !== g).map((o) => `${show(o.value)} in ${o.regions.join(", ")}`).join("; ");
+      const elsewhere = (g: (typeof groups)[number]) => groups.filter((o) => o !== g).map((o) => o.regions.map((r) => `${show(r)} in ${r}`).join(", ")).join("; ");
       if (majority) {
         for (const g of groups.filter((x) => x.regions !== majority)) {
-          for (const region of g.regions) ctx.report(resourceIn(region), `${region}: ${describe(resourceIn(region))} runs ${show(g.value)} here but ${elsewhere(g)}`);
+          for (const region of g.regions) ctx.report(resourceIn(region), `${region}: ${describe(resourceIn(region))} runs ${show(region)} here but ${elsewhere(g)}`);
         }
         continue;
       }
@@ -220,7 +237,7 @@ export const workingBuild = stackPolicy<WorkingBuildConfig>(workingBuildSpec, as
       const first = resourceIn(all[0]);
       ctx.report(
         first,
-        `${all.join(" / ")}: ${groups.map((g) => g.regions.map((r) => `${describe(resourceIn(r))} runs ${show(g.value)} in ${r}`).join(", ")).join("; ")}; the regions are tied, so neither is the odd one`,
+        `${all.join(" / ")}: ${groups.map((g) => g.regions.map((r) => `${describe(resourceIn(r))} runs ${show(r)} in ${r}`).join(", ")).join("; ")}; the regions are tied, so neither is the odd one`,
         all.slice(1).map(resourceIn),
       );
     }

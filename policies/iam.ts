@@ -3,8 +3,11 @@
 // policies of the stack, AWS managed policies), and each function's role
 // allows what the function needs: to read the objects of the buckets that
 // trigger it, the secrets its environment names, and what the pack config
-// requires of it. Missing grants are the story's permission toil; wildcards
-// are how a role quietly grows.
+// requires of it. What a role allows is what every policy attached to it
+// allows, AWS managed ones included (their documents from a built-in table or
+// the config); a broad one is a finding of its own, never a missing grant.
+// Missing grants are the story's permission toil; wildcards are how a role
+// quietly grows.
 // Secrets are granted by their exact ARN, or (a database's master secret) as
 // the secret RDS manages for the DB instance the function's environment comes
 // from (db-secret-grant.ts). That form does not need the secret's ARN, which
@@ -13,10 +16,11 @@
 import type { PolicyResource } from "@pulumi/policy";
 import { stackPolicy, type CheckContext, type PolicySpec } from "./support/define";
 import { GET_SECRET_VALUE, grantsExactSecret, isRdsManagedSecretOf, rdsManagedSecretGrants, type DbInstanceRef } from "./db-secret-grant";
-import { globMatch, type Statement } from "./support/iam-statements";
+import { awsManagedPolicyName, isPolicyDocument } from "./support/aws-managed-policies";
+import { globMatch, grantsAction, type Statement } from "./support/iam-statements";
 import { envOf, has, str, tagsOf, type Props } from "./support/props";
 import { T, describe, type StackIndex } from "./support/resources";
-import { functionRole, rolePolicies } from "./support/role-policies";
+import { awsManagedGrants, functionRole, rolePolicies } from "./support/role-policies";
 import { readIfKnown } from "./support/runtime";
 import { triggersOf } from "./support/s3-graph";
 
@@ -31,16 +35,37 @@ export interface RequiredGrant {
 }
 
 export interface LeastPrivilegeConfig {
-  /** ARN globs of AWS managed policies too broad for any role (default: see BROAD_MANAGED_POLICIES). */
+  /** ARN globs of AWS managed policies too broad for any role (default: see BROAD_MANAGED_POLICIES; replaces it). */
   broadManagedPolicies?: string[];
+  /** ARN globs of AWS managed policies the organisation accepts although broadManagedPolicies matches them. */
+  allowedManagedPolicies?: string[];
   /** Globs over environment variable names that hold a secret's ARN (default `*SECRET_ARN`); any value that is a Secrets Manager ARN counts too. */
   secretEnvironmentVariables?: string[];
   /** Grants particular functions need beyond what the pack infers. */
   requiredGrants?: RequiredGrant[];
+  /** Documents of AWS managed policies (by name after `policy/`) the built-in table does not know, as AWS publishes them. */
+  awsManagedPolicies?: Record<string, unknown>;
 }
 
-/** AWS managed policies that grant (nearly) everything, or everything on a service. */
-export const BROAD_MANAGED_POLICIES = ["arn:aws*:iam::aws:policy/AdministratorAccess", "arn:aws*:iam::aws:policy/PowerUserAccess", "arn:aws*:iam::aws:policy/*FullAccess"];
+/**
+ * AWS managed policies no role may have, as ARN globs over any partition and
+ * path (AWS names its policies by what they grant, so the names are the pattern):
+ *  - `*FullAccess*`: every action of a service on every resource, whatever the
+ *    version suffix (AmazonS3FullAccess, AWSLambda_FullAccess, CloudWatchFullAccessV2, ..._v2);
+ *  - `*PowerUser*`: everything but account administration (PowerUserAccess), or all of
+ *    a service but its deletion (AmazonCognitoPowerUser, AWSKeyManagementServicePowerUser);
+ *  - `*Admin*`: administration of the account, a job function or a service
+ *    (AdministratorAccess, AdministratorAccess-Amplify, job-function/SystemAdministrator, AWSCodeArtifactAdminAccess);
+ *  - `ReadOnlyAccess`: reads every object, item, parameter and log of the account;
+ *  - `SecretsManagerReadWrite`: every secret of the account.
+ */
+export const BROAD_MANAGED_POLICIES = [
+  "arn:aws*:iam::aws:policy/*FullAccess*",
+  "arn:aws*:iam::aws:policy/*PowerUser*",
+  "arn:aws*:iam::aws:policy/*Admin*",
+  "arn:aws*:iam::aws:policy/ReadOnlyAccess",
+  "arn:aws*:iam::aws:policy/SecretsManagerReadWrite",
+];
 const DEFAULT_SECRET_VARIABLES = ["*SECRET_ARN"];
 
 export const leastPrivilegeSpec: PolicySpec = {
@@ -52,8 +77,14 @@ export const leastPrivilegeSpec: PolicySpec = {
   remediationSteps:
     "Replace wildcard actions and broad managed policies with the exact actions the code calls on the exact resources; add the missing grant named in the finding to the function's role.",
   config: {
-    broadManagedPolicies: { type: "array", items: { type: "string", minLength: 1 }, description: `ARN globs of AWS managed policies no role may have (default ${BROAD_MANAGED_POLICIES.join(", ")}).` },
+    broadManagedPolicies: { type: "array", items: { type: "string", minLength: 1 }, description: `ARN globs of AWS managed policies no role may have; replaces the default ${BROAD_MANAGED_POLICIES.join(", ")}.` },
+    allowedManagedPolicies: { type: "array", items: { type: "string", minLength: 1 }, description: "ARN globs of AWS managed policies accepted although broadManagedPolicies matches them." },
     secretEnvironmentVariables: { type: "array", items: { type: "string", minLength: 1 }, description: "Globs over environment variable names holding a secret ARN (default *SECRET_ARN)." },
+    awsManagedPolicies: {
+      type: "object",
+      description: 'What AWS managed policies allow, for those the pack does not know: { "<name after policy/>": <the policy document AWS publishes> }.',
+      additionalProperties: { type: "object" },
+    },
     requiredGrants: {
       type: "array",
       description: "{ function: { tags?, name? }, action, resource (with {env.NAME}), why }",
@@ -81,7 +112,16 @@ interface Need {
 }
 
 function allows(statements: Statement[], need: Need): boolean {
-  return statements.some((s) => !s.notAction && s.actions.some((a) => globMatch(a, need.action)) && s.resources.some((r) => globMatch(r, need.resource)));
+  return statements.some((s) => grantsAction(s, need.action) && s.resources.some((r) => globMatch(r, need.resource)));
+}
+
+/** Everything a role's policies allow, and the AWS managed policies whose documents the pack does not know. */
+interface RoleGrants {
+  /** Inline and attached customer-managed documents, then the AWS managed ones the pack knows. */
+  statements: Statement[];
+  /** ARNs of attached AWS managed policies of unknown content: a missing grant may be in them. */
+  unreadManaged: string[];
+  complete: boolean;
 }
 
 /** A function reads the objects that trigger it. */
@@ -156,7 +196,17 @@ function checkSecrets(stack: StackIndex, ctx: CheckContext, fn: PolicyResource, 
   }
 }
 
-function checkRoleDocuments(stack: StackIndex, ctx: CheckContext, role: PolicyResource, broad: string[]): { statements: Statement[]; complete: boolean } {
+/** Which AWS managed policies are too broad: the configured (or built-in) globs, less the allowed ones. */
+interface BroadPolicies {
+  broad: string[];
+  allowed: string[];
+}
+
+function isBroad(arn: string, { broad, allowed }: BroadPolicies): boolean {
+  return broad.some((g) => globMatch(g, arn)) && !allowed.some((g) => globMatch(g, arn));
+}
+
+function checkRoleDocuments(stack: StackIndex, ctx: CheckContext, role: PolicyResource, broad: BroadPolicies, managedDocuments: Record<string, unknown>): RoleGrants {
   const region = stack.regionLabel(role);
   const policies = rolePolicies(stack, role, ctx);
   const statements: Statement[] = [];
@@ -169,16 +219,29 @@ function checkRoleDocuments(stack: StackIndex, ctx: CheckContext, role: PolicyRe
     statements.push(...doc.statements);
   }
   for (const { arn, holder } of policies.externalArns) {
-    if (broad.some((g) => globMatch(g, arn))) ctx.report(holder, `${region}: role ${role.name} has the broad AWS managed policy ${arn}`);
-    else if (!/:iam::aws:policy\//.test(arn)) ctx.report(holder, `${region}: role ${role.name} has the policy ${arn}, which is not in the stack, so least-privilege-role cannot read what it allows; manage it in the stack or waive it`);
+    if (isBroad(arn, broad)) ctx.report(holder, `${region}: role ${role.name} has the broad AWS managed policy ${arn}`);
+    else if (awsManagedPolicyName(arn) === undefined) ctx.report(holder, `${region}: role ${role.name} has the policy ${arn}, which is not in the stack, so least-privilege-role cannot read what it allows; manage it in the stack or waive it`);
   }
-  return { statements, complete: policies.complete };
+  // What AWS managed policies allow counts for what the role's functions need, broad or not: the breadth is its own finding.
+  const managed = awsManagedGrants(policies, managedDocuments);
+  return { statements: [...statements, ...managed.statements], unreadManaged: managed.unread, complete: policies.complete };
+}
+
+/** The configured documents that are policy documents; each one that is not is a finding naming its key. */
+function managedDocumentsOf(ctx: CheckContext, configured: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, document] of Object.entries(configured)) {
+    if (isPolicyDocument(document)) out[name] = document;
+    else ctx.report(undefined, `least-privilege-role.awsManagedPolicies.${name} is not a policy document; expected { "Statement": [{ "Effect": "Allow", "Action": [...], "Resource": [...] }] }, as the AWS Managed Policy Reference shows it`);
+  }
+  return out;
 }
 
 export const leastPrivilegeRole = stackPolicy<LeastPrivilegeConfig>(leastPrivilegeSpec, (stack, ctx, config) => {
-  const broad = config.broadManagedPolicies ?? BROAD_MANAGED_POLICIES;
-  const roles = new Map<string, { statements: Statement[]; complete: boolean }>();
-  for (const role of stack.ofType(T.role)) roles.set(role.urn, checkRoleDocuments(stack, ctx, role, broad));
+  const broad: BroadPolicies = { broad: config.broadManagedPolicies ?? BROAD_MANAGED_POLICIES, allowed: config.allowedManagedPolicies ?? [] };
+  const managedDocuments = managedDocumentsOf(ctx, config.awsManagedPolicies ?? {});
+  const roles = new Map<string, RoleGrants>();
+  for (const role of stack.ofType(T.role)) roles.set(role.urn, checkRoleDocuments(stack, ctx, role, broad, managedDocuments));
 
   for (const fn of stack.ofType(T.lambda)) {
     const region = stack.regionLabel(fn);
@@ -187,10 +250,14 @@ export const leastPrivilegeRole = stackPolicy<LeastPrivilegeConfig>(leastPrivile
       if (ctx.inspect(fn, () => has(fn.props, "role"))) ctx.report(fn, `${region}: ${fn.name}'s role is not a role of this stack, so its permissions cannot be checked`);
       continue;
     }
-    const { statements, complete } = roles.get(role.urn) as { statements: Statement[]; complete: boolean };
+    const { statements, unreadManaged, complete } = roles.get(role.urn) as RoleGrants;
     if (!complete) continue;
+    const unread =
+      unreadManaged.length === 0
+        ? ""
+        : `; its AWS managed polic${unreadManaged.length > 1 ? "ies" : "y"} ${unreadManaged.join(", ")} may, but the pack does not know what ${unreadManaged.length > 1 ? "they allow" : "it allows"}: give ${unreadManaged.length > 1 ? "their documents" : "its document"} in least-privilege-role.awsManagedPolicies`;
     for (const need of [...triggerNeeds(stack, fn), ...configuredNeeds(ctx, fn, config.requiredGrants ?? [])]) {
-      if (!allows(statements, need)) ctx.report(fn, `${region}: ${fn.name}'s role does not allow ${need.action} on ${need.shown}, which it needs to ${need.why}`);
+      if (!allows(statements, need)) ctx.report(fn, `${region}: ${fn.name}'s role does not allow ${need.action} on ${need.shown}, which it needs to ${need.why}${unread}`);
     }
     const env = ctx.inspect(fn, () => envOf(fn.props));
     if (env) checkSecrets(stack, ctx, fn, statements, env, config.secretEnvironmentVariables ?? DEFAULT_SECRET_VARIABLES);

@@ -7,7 +7,7 @@
 // role's grants, the environment's references, the notification's targets).
 import { stackPolicy, type PolicySpec } from "./support/define";
 import { T, describe } from "./support/resources";
-import { functionRole, rolePolicies } from "./support/role-policies";
+import { allRoleStatements, functionRole, rolePolicies } from "./support/role-policies";
 import { bucketsInEnvironment, describeTrigger, prefixesOverlap, triggersOf, writeGrants } from "./support/s3-graph";
 
 export const noRecursiveTriggerSpec: PolicySpec = {
@@ -26,14 +26,14 @@ export const noRecursiveTrigger = stackPolicy(noRecursiveTriggerSpec, (stack, ct
     if (triggers.length === 0) continue;
     const role = functionRole(stack, fn);
     if (!role) continue;
-    const statements = rolePolicies(stack, role, ctx).documents.flatMap((d) => d.statements);
+    const statements = allRoleStatements(rolePolicies(stack, role, ctx));
     const grants = writeGrants(stack, statements, bucketsInEnvironment(stack, fn));
     for (const t of triggers) {
       const loop = grants.find((g) => g.bucket.urn === t.bucket.urn && prefixesOverlap(g.prefix, t.prefix));
       if (!loop) continue;
       ctx.report(
         fn,
-        `${stack.regionLabel(fn)}: ${describe(fn)} may write objects into bucket ${t.bucket.name} (its role allows s3:PutObject on ${loop.resource}), and ${describeTrigger(t)} invokes it on every new object: each object it writes invokes it again, without end`,
+        `${stack.regionLabel(fn)}: ${describe(fn)} may write objects into bucket ${t.bucket.name} (its role allows s3:PutObject on ${loop.resource}${loop.source ? ` by ${loop.source}` : ""}), and ${describeTrigger(t)} invokes it on every new object: each object it writes invokes it again, without end`,
       );
     }
   }

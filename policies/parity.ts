@@ -8,6 +8,7 @@
 // region is exempt, residency regions included.
 import type { PolicyResource } from "@pulumi/policy";
 import { watchedMetrics, type WatchedMetric } from "./support/alarm-index";
+import { Counterparts, type Counterpart } from "./support/counterparts";
 import { stackPolicy, type CheckContext, type PolicySpec } from "./support/define";
 import { filtersOf, writtenGroups, type Inspector, type WrittenGroup } from "./support/log-groups";
 import { byFamily, oddOnesOut, regionalMembers, withoutRegion, type Member } from "./support/matching";
@@ -27,6 +28,7 @@ interface Context {
   alarms: WatchedMetric[];
   groups: WrittenGroup[];
   silent: Inspector;
+  counterparts: Counterparts;
 }
 
 /** Reads without reporting: parity compares what is known; the policy that needs a value reports it unknown. */
@@ -157,21 +159,38 @@ function anchorIn(members: Member[], region: string): PolicyResource | undefined
 }
 
 function partName(m: Member): string {
-  return `${m.resource.type} ${withoutRegion(m.resource.name, m.region)}`;
+  return m.part;
 }
 
-function compareCounts(ctx: CheckContext, familyMembers: Member[], familyRegions: string[], byRegion: Map<string, Member[]>): boolean {
+/** Where a part missing from `region` belongs there, matched from the first region that has it (and has such a counterpart). */
+function counterpartIn(c: Context, byRegion: Map<string, Member[]>, region: string): Counterpart | undefined {
+  for (const [, members] of [...byRegion.entries()].sort((a, b) => a[0].localeCompare(b[0]))) {
+    const found = c.counterparts.find(members[0].resource, region);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function lacks(a: Counterpart): string {
+  return `${describe(a.subject)} lacks its counterpart of ${describe(a.missing)}, which ${a.from.name} has in ${a.fromRegion} (${a.chain})`;
+}
+
+function compareCounts(c: Context, ctx: CheckContext, familyMembers: Member[], familyRegions: string[], byRegion: Map<string, Member[]>): boolean {
   const counts = new Map(familyRegions.map((r) => [r, byRegion.get(r)?.length ?? 0]));
   const { majority, groups } = oddOnesOut(counts);
   if (groups.length < 2) return true;
   const sample = [...byRegion.values()][0][0];
   const part = partName(sample);
   const where = (g: { value: number; regions: string[] }) => `${g.value} in ${g.regions.join(", ")}`;
-  const subjectIn = (region: string, count: number) => (count > 0 ? (byRegion.get(region) as Member[])[0].resource : anchorIn(familyMembers, region));
+  // A region lacking the part: the finding goes on the resource there that the part belongs to, else the region's component.
+  const missingIn = (region: string) => counterpartIn(c, byRegion, region);
+  const subjectIn = (region: string, count: number, counterpart: Counterpart | undefined) =>
+    count > 0 ? (byRegion.get(region) as Member[])[0].resource : (counterpart?.subject ?? anchorIn(familyMembers, region));
   if (majority) {
     for (const g of groups.filter((x) => x.regions !== majority)) {
       for (const region of g.regions) {
-        ctx.report(subjectIn(region, g.value), `${region}: has ${g.value === 0 ? "no" : g.value} ${part}, but ${groups.filter((o) => o !== g).map(where).join("; ")}`);
+        const counterpart = g.value === 0 ? missingIn(region) : undefined;
+        ctx.report(subjectIn(region, g.value, counterpart), `${region}: has ${g.value === 0 ? "no" : g.value} ${part}, but ${groups.filter((o) => o !== g).map(where).join("; ")}${counterpart ? `: ${lacks(counterpart)}` : ""}`);
       }
     }
     return false;
@@ -179,9 +198,10 @@ function compareCounts(ctx: CheckContext, familyMembers: Member[], familyRegions
   const regions = groups.flatMap((g) => g.regions);
   // On a tie the region lacking the part (or with fewest) carries the finding; the others' resources are related.
   const ordered = [...regions].sort((a, b) => (counts.get(a) ?? 0) - (counts.get(b) ?? 0) || a.localeCompare(b));
-  const subject = subjectIn(ordered[0], counts.get(ordered[0]) ?? 0);
+  const counterpart = (counts.get(ordered[0]) ?? 0) === 0 ? missingIn(ordered[0]) : undefined;
+  const subject = subjectIn(ordered[0], counts.get(ordered[0]) ?? 0, counterpart);
   const related = ordered.slice(1).flatMap((r) => (byRegion.get(r) ?? []).map((m) => m.resource));
-  ctx.report(subject, `${ordered.join(" / ")}: ${part}: ${groups.map(where).join("; ")}; the regions are tied, so neither is the odd one`, related);
+  ctx.report(subject, `${ordered.join(" / ")}: ${counterpart ? `${lacks(counterpart)}; ` : ""}${part}: ${groups.map(where).join("; ")}; the regions are tied, so neither is the odd one`, related);
   return false;
 }
 
@@ -219,13 +239,15 @@ export const regionParity = stackPolicy<RegionParityConfig>(regionParitySpec, (s
     const unknown = keys.filter((k) => !(COMPARED_PROPERTIES[type] ?? []).includes(k));
     if (unknown.length > 0) ctx.report(undefined, `region-parity.ignoreProperties.${type} names ${unknown.join(", ")}, which region-parity does not compare${COMPARED_PROPERTIES[type] ? ` for ${type} (it compares ${COMPARED_PROPERTIES[type].join(", ")})` : ` (it compares ${Object.keys(COMPARED_PROPERTIES).join(", ")})`}`);
   }
-  const c: Context = { stack, alarms: watchedMetrics(stack), groups: writtenGroups(stack, SILENT).groups, silent: SILENT };
-  for (const keys of byFamily(regionalMembers(stack)).values()) {
+  const alarms = watchedMetrics(stack);
+  const members = regionalMembers(stack);
+  const c: Context = { stack, alarms, groups: writtenGroups(stack, SILENT).groups, silent: SILENT, counterparts: new Counterparts(stack, members, alarms) };
+  for (const keys of byFamily(members).values()) {
     const familyMembers = [...keys.values()].flatMap((regions) => [...regions.values()].flat());
     const familyRegions = [...new Set(familyMembers.map((m) => m.region))].sort();
     if (familyRegions.length < 2) continue;
     const parts = [...keys.values()].sort((a, b) => partName([...a.values()][0][0]).localeCompare(partName([...b.values()][0][0])));
-    const sameCounts = parts.map((byRegion) => compareCounts(ctx, familyMembers, familyRegions, byRegion));
+    const sameCounts = parts.map((byRegion) => compareCounts(c, ctx, familyMembers, familyRegions, byRegion));
     const partsDiffer = sameCounts.some((same) => !same);
     parts.forEach((byRegion, i) => {
       if (sameCounts[i] && [...byRegion.values()].every((ms) => ms.length === 1)) compareSettings(c, ctx, config, byRegion, partsDiffer);

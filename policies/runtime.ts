@@ -33,7 +33,7 @@ export const supportedRuntimeSpec: PolicySpec = {
   description: "No function uses a Lambda runtime past its AWS deprecation date.",
   enforcementLevel: "mandatory",
   severity: "medium",
-  remediationSteps: "Move the function (and the build's target, tools/build) to a supported runtime such as nodejs22.x, rebuild and redeploy.",
+  remediationSteps: "Move the function (and the build's target, toolchain/build) to a supported runtime such as nodejs22.x, rebuild and redeploy.",
 };
 
 export const supportedRuntime = resourcePolicy(supportedRuntimeSpec, (fn, ctx) => {

@@ -8,13 +8,14 @@ import { MetricUnit, type DimensionedMetrics } from "../shared/metrics";
 import { publishTicketRequest } from "../ticket-opener/ticket-request";
 import { runCanaryCheck, type CanaryResult } from "./check";
 import type { CanaryConfig } from "./config";
-import { databaseRowFinder, databaseRowRemover, type RowQueryable } from "./row-store";
+import { databaseRowFinder, databaseRowRemover } from "./row-store";
+import type { Queryable } from "../shared/images-table";
 import { canaryTicket } from "./ticket";
 
 export interface CanaryHandlerDeps {
   s3: S3Client;
   sns: SNSClient;
-  db: RowQueryable;
+  db: Queryable;
   config: CanaryConfig;
   logger: Logger;
   metrics: DimensionedMetrics;

@@ -19,7 +19,7 @@ import { join } from "node:path";
 import type { ConnectionOptions } from "node:tls";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { Pool, type PoolClient, type PoolConfig, type QueryResult, type QueryResultRow } from "pg";
-import { COMMON_ENVIRONMENT, ConfigError, DATABASE_ENVIRONMENT, readEnvironment, TLS_MODES, type Env, type TlsMode } from "../../contracts";
+import { COMMON_ENVIRONMENT, EnvVarError, DATABASE_ENVIRONMENT, readEnvironment, TLS_MODES, type Env, type TlsMode } from "../../contracts";
 
 export { TLS_MODES, type TlsMode };
 
@@ -35,10 +35,10 @@ export function readDatabaseSettings(env: Env): DatabaseSettings {
   if (url !== undefined) return { source: "url", url, tls: VARS.tls.read(env) };
   const e = readEnvironment({ secretArn: VARS.secretArn, host: VARS.host, port: VARS.port, name: VARS.name, tls: VARS.tls }, env);
   if (e.secretArn === undefined) {
-    throw new ConfigError(VARS.secretArn.name, undefined, `the ARN of the database secret (with ${VARS.host.name}, ${VARS.port.name}, ${VARS.name.name}), or set ${VARS.url.name} instead`);
+    throw new EnvVarError(VARS.secretArn.name, undefined, `the ARN of the database secret (with ${VARS.host.name}, ${VARS.port.name}, ${VARS.name.name}), or set ${VARS.url.name} instead`);
   }
   const need = (value: string | undefined, v: { name: string; meaning: string }): string => {
-    if (value === undefined) throw new ConfigError(v.name, env[v.name], v.meaning);
+    if (value === undefined) throw new EnvVarError(v.name, env[v.name], v.meaning);
     return value;
   };
   return { source: "secret", secretArn: e.secretArn, host: need(e.host, VARS.host), port: e.port, database: need(e.name, VARS.name), tls: e.tls ?? "verify-full" };
@@ -48,7 +48,7 @@ export function readDatabaseSettings(env: Env): DatabaseSettings {
 export function findCaBundle(env: Env, besideBundle: string = join(__dirname, "rds-ca-bundle.pem")): string | undefined {
   const explicit = VARS.caBundle.read(env);
   if (explicit !== undefined) {
-    if (!existsSync(explicit)) throw new ConfigError(VARS.caBundle.name, explicit, "the path of a PEM file that exists");
+    if (!existsSync(explicit)) throw new EnvVarError(VARS.caBundle.name, explicit, "the path of a PEM file that exists");
     return readFileSync(explicit, "utf8");
   }
   return existsSync(besideBundle) ? readFileSync(besideBundle, "utf8") : undefined;
@@ -179,7 +179,7 @@ function withoutSslParameters(url: string): string {
   return parsed.toString();
 }
 
-export function createDatabase(options: DatabaseOptions): Database {
+export function createDatabaseClient(options: DatabaseOptions): Database {
   const { settings } = options;
   const credentials = options.credentials ?? secretsManagerCredentials();
   let cachedCredentials: Promise<DbCredentials> | undefined;
@@ -287,7 +287,7 @@ export function databaseFromEnv(env: Env = process.env, overrides: Partial<Datab
   const settings = readDatabaseSettings(env);
   const applicationName = COMMON_ENVIRONMENT.serviceName.read(env);
   const caBundle = settings.tls === "verify-full" ? findCaBundle(env) : undefined;
-  return createDatabase({
+  return createDatabaseClient({
     settings,
     ...(caBundle !== undefined ? { caBundle } : {}),
     ...(applicationName !== undefined ? { applicationName } : {}),

@@ -1,6 +1,6 @@
 // The thumbnail function's settings: its environment as
 // contracts/environments.ts describes it, read once per container.
-import { ConfigError, FUNCTION_ENVIRONMENTS, ThumbnailConfigError, readEnvironment, type Env } from "../../contracts";
+import { EnvVarError, FUNCTION_ENVIRONMENTS, ThumbnailConfigError, readEnvironment, type Env } from "../../contracts";
 import { buildSpecs, type ImageLimits, type ThumbnailSpec } from "./image";
 
 export interface ThumbnailHandlerConfig {
@@ -32,7 +32,7 @@ export function readThumbnailConfig(env: Env): ThumbnailHandlerConfig {
     throw error;
   }
   if (e.rawBucket === e.thumbnailsBucket) {
-    throw new ConfigError(VARS.thumbnailsBucket.name, e.thumbnailsBucket, `a bucket other than ${VARS.rawBucket.name}: thumbnails written to the raw bucket would notify this function again`);
+    throw new EnvVarError(VARS.thumbnailsBucket.name, e.thumbnailsBucket, `a bucket other than ${VARS.rawBucket.name}: thumbnails written to the raw bucket would notify this function again`);
   }
   return {
     rawBucket: e.rawBucket,

@@ -9,7 +9,7 @@ import { decideFailure, StageError, type FailureReason, type Stage } from "./dec
 import type { ObjectCreated } from "./events";
 import { goneTransactionIdFor, originalUrl, thumbnailKey, thumbnailUrl, transactionIdFor } from "./identity";
 import { renderThumbnails, type ImageOutcome } from "./image";
-import { findImage, findRowOfETag, insertImage, type ImageRow, type OutputRecord, type StageTimings } from "./images-table";
+import { findImage, findRowOfETag, insertImage, type ImageRow, type OutputRecord, type StageTimings } from "../shared/images-table";
 import type { ThumbnailMetrics } from "./metrics";
 import { downloadRawObject, headRawObject, putThumbnail, type Download } from "./s3-objects";
 

@@ -1,6 +1,6 @@
 // ticket-opener settings: its environment as contracts/environments.ts
 // describes it. Without JIRA_BASE_URL tickets go to the alerts topic as text.
-import { ConfigError, FUNCTION_ENVIRONMENTS, readEnvironment, requiredString, type Env } from "../../contracts";
+import { EnvVarError, FUNCTION_ENVIRONMENTS, readEnvironment, requiredString, type Env } from "../../contracts";
 
 export interface JiraConfig {
   baseUrl: string;
@@ -24,11 +24,11 @@ export function readTicketOpenerConfig(env: Env = process.env): TicketOpenerConf
   try {
     parsed = new URL(baseUrl);
   } catch {
-    throw new ConfigError(VARS.jiraBaseUrl.name, baseUrl, "the Jira site URL, e.g. https://your-team.atlassian.net");
+    throw new EnvVarError(VARS.jiraBaseUrl.name, baseUrl, "the Jira site URL, e.g. https://your-team.atlassian.net");
   }
   if (parsed.protocol !== "https:" && parsed.hostname !== "127.0.0.1" && parsed.hostname !== "localhost") {
     // The API token travels in the Authorization header: never over plain HTTP to a remote host.
-    throw new ConfigError(VARS.jiraBaseUrl.name, baseUrl, "an https:// URL");
+    throw new EnvVarError(VARS.jiraBaseUrl.name, baseUrl, "an https:// URL");
   }
   return {
     jira: {

@@ -3,7 +3,7 @@
 import type * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 import { TAGS } from "../../contracts";
-import type { BuildManifest } from "../../tools/build/manifest";
+import type { BuildManifest } from "../../handlers/build-manifest";
 import type { ArnScope } from "../arns";
 import type { PipelineConfig, RegionConfig } from "../config";
 import { logicalName } from "../naming";

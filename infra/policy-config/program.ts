@@ -7,7 +7,7 @@
 // itself stays self-contained and reads this as its config
 // (tests/infra/pack-config.test.ts checks one against the other).
 // Stack-specific settings (approved log destinations, waivers) are in
-// <stack>.json beside this file; tools/check/pack-config.ts merges both with
+// <stack>.json beside this file; toolchain/check/pack-config.ts merges both with
 // the build manifest into the one config file both `npm run check` and
 // `pulumi preview --policy-pack-config` get.
 import {

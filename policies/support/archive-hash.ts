@@ -6,8 +6,9 @@
 // Nothing is computed here and nothing is read from disk.
 import { deserializeModule, proxyTarget, type DeserializeExports } from "./runtime";
 
-const SIGNATURE_KEY = "4dabf18193072939515e22adb298388d";
-const SECRET_SIGNATURE = "1b47061264138c4ac30d75fd1eb44270";
+/** The wire's signature key and secret signature (@pulumi/pulumi runtime/rpc specialSigKey, specialSecretSig). */
+export const SIGNATURE_KEY = "4dabf18193072939515e22adb298388d";
+export const SECRET_SIGNATURE = "1b47061264138c4ac30d75fd1eb44270";
 
 const hashes = new WeakMap<object, string>();
 
@@ -17,9 +18,15 @@ function isObject(v: unknown): v is Wire {
   return typeof v === "object" && v !== null;
 }
 
-/** Walks the wire form and its deserialized twin side by side, remembering the hash of each archive and asset. */
-function remember(wire: unknown, value: unknown): void {
-  if (!isObject(wire) || !isObject(value)) return;
+/**
+ * Walks the wire form and its deserialized twin side by side, remembering the
+ * hash of each archive and asset. With proxySecrets the twin is a proxy that
+ * unwraps secrets on each read; the walk goes through the objects behind it,
+ * which is where engineHashOf looks too.
+ */
+function remember(wire: unknown, deserialized: unknown): void {
+  if (!isObject(wire) || !isObject(deserialized)) return;
+  const value = proxyTarget(deserialized);
   if (Array.isArray(wire)) {
     if (Array.isArray(value)) wire.forEach((w, i) => remember(w, value[i]));
     return;
@@ -37,11 +44,16 @@ function remember(wire: unknown, value: unknown): void {
   for (const [k, w] of Object.entries(wire)) remember(w, value[k]);
 }
 
-const WRAPPED = Symbol.for("snowflake-guard.keeps-archive-hashes");
+/** Marks the installed wrapper, so loading the module twice wraps once. */
+export const WRAPPED = Symbol.for("snowflake-guard.keeps-archive-hashes");
 
 type Deserialize = DeserializeExports["deserializeProperties"] & { [WRAPPED]?: true };
 
-const original: Deserialize = deserializeModule.deserializeProperties;
+const original = deserializeModule.deserializeProperties as Deserialize | undefined;
+if (typeof original !== "function") {
+  // Fail the pack's start with what changed, rather than every archive later with "no content hash".
+  throw new Error("snowflake-guard: @pulumi/policy/deserialize no longer exports deserializeProperties, so the engine's archive hashes cannot be kept (policies/support/archive-hash.ts)");
+}
 if (!original[WRAPPED]) {
   const wrapped: Deserialize = (props, proxySecrets) => {
     const out = original(props, proxySecrets);

@@ -7,8 +7,12 @@ export interface Statement {
   actions: string[];
   resources: string[];
   notAction: boolean;
+  /** With NotAction: the actions it does not allow (it allows every other). */
+  notActions: string[];
   /** `Condition` as written: operator -> condition key -> value(s). */
   condition: Record<string, Record<string, unknown>>;
+  /** Which policy it comes from, for messages ("inline policy x", an AWS managed policy's ARN). */
+  source?: string;
 }
 
 function conditionOf(raw: unknown): Record<string, Record<string, unknown>> {
@@ -24,6 +28,7 @@ export function allowStatements(document: unknown): Statement[] | undefined {
     actions: ([] as unknown[]).concat(s.Action ?? []).map(String),
     resources: ([] as unknown[]).concat(s.Resource ?? []).map(String),
     notAction: s.NotAction !== undefined,
+    notActions: ([] as unknown[]).concat(s.NotAction ?? []).map(String),
     condition: conditionOf(s.Condition),
   }));
 }
@@ -32,6 +37,11 @@ export function allowStatements(document: unknown): Statement[] | undefined {
 export function globMatch(pattern: string, value: string): boolean {
   const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "i");
   return re.test(value);
+}
+
+/** Does the statement allow this action: by an action pattern, or by NotAction not excluding it? */
+export function grantsAction(s: Statement, action: string): boolean {
+  return s.notAction ? !s.notActions.some((a) => globMatch(a, action)) : s.actions.some((a) => globMatch(a, action));
 }
 
 /** Does the statement name this action itself (no wildcard standing in for it)? */

@@ -1,9 +1,11 @@
 // Every policy document that applies to an IAM role of the stack: inline
 // (RolePolicy, the role's inlinePolicies), attached customer-managed policies
 // of the stack (RolePolicyAttachment, PolicyAttachment, managedPolicyArns) and
-// AWS managed policies by ARN. Shared by least-privilege-role and
-// no-recursive-trigger.
+// AWS managed policies by ARN, with what those allow when the pack knows
+// their documents (aws-managed-policies.ts). Shared by least-privilege-role
+// and no-recursive-trigger.
 import type { PolicyResource } from "@pulumi/policy";
+import { awsManagedPolicyName, awsManagedStatements } from "./aws-managed-policies";
 import { allowStatements, type Statement } from "./iam-statements";
 import { isObject, json, list, str } from "./props";
 import { T, type StackIndex } from "./resources";
@@ -51,7 +53,7 @@ export function rolePolicies(stack: StackIndex, role: PolicyResource, ins: Inspe
   const add = (holder: PolicyResource, label: string, read: () => unknown) => {
     const statements = ins.inspect(holder, () => allowStatements(json(read())));
     if (statements === undefined) complete = false;
-    else documents.push({ holder, label, statements });
+    else documents.push({ holder, label, statements: statements.map((st) => ({ ...st, source: label })) });
   };
 
   for (const p of stack.ofType(T.rolePolicy).filter((p) => isAttachedTo(stack, p, "role", role, roleName, ins))) add(p, `inline policy ${p.name}`, () => p.props.policy);
@@ -90,6 +92,31 @@ export function rolePolicies(stack: StackIndex, role: PolicyResource, ins: Inspe
     else if (!arn.known && managedDeps.length === 0) complete = false;
   }
   return { documents, externalArns, complete };
+}
+
+export interface ManagedGrants {
+  /** What the role's AWS managed policies allow, as far as the pack knows their documents. */
+  statements: Statement[];
+  /** ARNs of the role's AWS managed policies whose documents the pack does not know. */
+  unread: string[];
+}
+
+/** What a role's attached AWS managed policies allow: `documents` (by name after `policy/`) first, then the built-in table. */
+export function awsManagedGrants(policies: RolePolicies, documents: Record<string, unknown> = {}): ManagedGrants {
+  const out: ManagedGrants = { statements: [], unread: [] };
+  for (const { arn } of policies.externalArns) {
+    const name = awsManagedPolicyName(arn);
+    if (name === undefined) continue;
+    const statements = awsManagedStatements(name, documents);
+    if (statements) out.statements.push(...statements.map((st) => ({ ...st, source: arn })));
+    else out.unread.push(arn);
+  }
+  return out;
+}
+
+/** Every statement that applies to a role: its documents' and its AWS managed policies' (those the pack knows). */
+export function allRoleStatements(policies: RolePolicies, documents?: Record<string, unknown>): Statement[] {
+  return [...policies.documents.flatMap((d) => d.statements), ...awsManagedGrants(policies, documents).statements];
 }
 
 /** The role a function runs as, when it is a role of the stack. */

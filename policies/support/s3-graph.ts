@@ -5,7 +5,7 @@
 // Matches by types and references: property dependencies first, ARNs and
 // names where a value is given as a plain string.
 import type { PolicyResource } from "@pulumi/policy";
-import { globMatch, type Statement } from "./iam-statements";
+import { globMatch, grantsAction, type Statement } from "./iam-statements";
 import { envOf, isObject, list, str } from "./props";
 import { BUCKET_TYPES, T, type StackIndex } from "./resources";
 import { readIfKnown } from "./runtime";
@@ -17,6 +17,8 @@ function known<R>(read: () => R): R | undefined {
 
 export interface Trigger {
   bucket: PolicyResource;
+  /** The BucketNotification that holds the path. */
+  notification: PolicyResource;
   /** The notification's filterPrefix ("" for the whole bucket). */
   prefix: string;
   /** Whether new objects (ObjectCreated) fire it. */
@@ -84,17 +86,17 @@ export function triggersOf(stack: StackIndex, fn: PolicyResource): Trigger[] {
     const entries = (key: string) => known(() => list(n.props[key]).filter(isObject)) ?? [];
     for (const e of entries("lambdaFunctions")) {
       if (pointsAt(stack, n, "lambdaFunctions", known(() => str(e.lambdaFunctionArn)), fn, (x) => `:function:${x}`)) {
-        out.push({ bucket, prefix: str(e.filterPrefix) ?? "", onCreate: firesOnCreate(e.events), via: "directly" });
+        out.push({ bucket, notification: n, prefix: str(e.filterPrefix) ?? "", onCreate: firesOnCreate(e.events), via: "directly" });
       }
     }
     for (const e of entries("queues")) {
       for (const q of stack.ofType(T.queue).filter((q) => pointsAt(stack, n, "queues", known(() => str(e.queueArn)), q, (x) => `:${x}`))) {
-        if (functionsFedByQueue(stack, q).some((f) => f.urn === fn.urn)) out.push({ bucket, prefix: str(e.filterPrefix) ?? "", onCreate: firesOnCreate(e.events), via: `through queue ${q.name}` });
+        if (functionsFedByQueue(stack, q).some((f) => f.urn === fn.urn)) out.push({ bucket, notification: n, prefix: str(e.filterPrefix) ?? "", onCreate: firesOnCreate(e.events), via: `through queue ${q.name}` });
       }
     }
     for (const e of entries("topics")) {
       for (const t of stack.ofType(T.topic).filter((t) => pointsAt(stack, n, "topics", known(() => str(e.topicArn)), t, (x) => `:${x}`))) {
-        for (const fed of fedByTopic(stack, t).filter((f) => f.fn.urn === fn.urn)) out.push({ bucket, prefix: str(e.filterPrefix) ?? "", onCreate: firesOnCreate(e.events), via: fed.via });
+        for (const fed of fedByTopic(stack, t).filter((f) => f.fn.urn === fn.urn)) out.push({ bucket, notification: n, prefix: str(e.filterPrefix) ?? "", onCreate: firesOnCreate(e.events), via: fed.via });
       }
     }
   }
@@ -142,23 +144,25 @@ export interface WriteGrant {
   prefix: string;
   /** The granted resource pattern, as written. */
   resource: string;
+  /** The policy that grants it, when known. */
+  source?: string;
 }
 
 /**
  * The buckets a role's statements let it write objects into (s3:PutObject by
- * any action pattern), with the key prefix. A grant on `*` counts for the buckets
+ * any action pattern, or a NotAction that leaves it in), with the key prefix. A grant on `*` counts for the buckets
  * the function's environment names, not for every bucket of the stack.
  */
 export function writeGrants(stack: StackIndex, statements: Statement[], environmentBuckets: PolicyResource[]): WriteGrant[] {
   const out: WriteGrant[] = [];
   for (const s of statements) {
-    if (s.notAction || !s.actions.some((a) => globMatch(a, "s3:PutObject"))) continue;
+    if (!grantsAction(s, "s3:PutObject")) continue;
     for (const resource of s.resources) {
       const candidates = resource === "*" ? environmentBuckets : stack.ofType(...BUCKET_TYPES);
       for (const b of candidates) {
         const name = bucketName(b);
         const prefix = name === undefined ? undefined : keyPrefixIn(resource, name);
-        if (prefix !== undefined) out.push({ bucket: b, prefix, resource });
+        if (prefix !== undefined) out.push({ bucket: b, prefix, resource, ...(s.source ? { source: s.source } : {}) });
       }
     }
   }

@@ -7,10 +7,10 @@ import { strict as assert } from "node:assert";
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runCli } from "../../tools/check/index";
-import { planProgram, ProgramError } from "../../tools/plan/plan-program";
-import type { PlanFile } from "../../tools/plan/run-under-mocks";
-import { UNKNOWN } from "../../tools/plan/wire";
+import { runCli } from "../../toolchain/check/index";
+import { planProgram, ProgramError } from "../../toolchain/plan/plan-program";
+import type { PlanFile } from "../../toolchain/plan/run-under-mocks";
+import { UNKNOWN } from "../../toolchain/plan/wire";
 
 const PROBE = join(__dirname, "fixtures", "programs", "probe");
 const STRICT_PROBE_PACK = join(__dirname, "fixtures", "packs", "strict-probe");

@@ -4,11 +4,11 @@
 // Configure with waivers, the engine's unknown sentinel and secrets.
 import { strict as assert } from "node:assert";
 import { POLICIES } from "../../policies/catalog";
-import { AnalyzerSession } from "../../tools/check/analyzer-client";
-import { DEFAULT_PACK_DIR } from "../../tools/check/index";
-import { mergeConfig, PackConfigError, parsePackConfig } from "../../tools/check/pack-config";
-import { formatText, toJson, toSarif } from "../../tools/check/report";
-import { checkPlan, hasMandatory, type CheckReport } from "../../tools/check/run-check";
+import { AnalyzerSession } from "../../toolchain/check/analyzer-client";
+import { DEFAULT_PACK_DIR } from "../../toolchain/check/index";
+import { mergeConfig, PackConfigError, parsePackConfig } from "../../toolchain/check/pack-config";
+import { formatText, toJson, toSarif } from "../../toolchain/check/report";
+import { checkPlan, hasMandatory, type CheckReport } from "../../toolchain/check/run-check";
 import { FIXTURE_CONFIG, goodPlan, UNKNOWN, withProps, withResource, without } from "../policies/fixture";
 
 const SECRET = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270" };

@@ -8,11 +8,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { AnalyzerSession } from "../../tools/check/analyzer-client";
-import { DEFAULT_PACK_DIR, runCli } from "../../tools/check/index";
-import { mergeConfig, parsePackConfig, stackPackConfig, stackPackConfigDocument, type PackConfig } from "../../tools/check/pack-config";
-import { checkPlan, type CheckReport } from "../../tools/check/run-check";
-import { listStacks, planStack, REPO_ROOT, type PlanFile, type PlanResource } from "../../tools/plan/plan-stack";
+import { AnalyzerSession } from "../../toolchain/check/analyzer-client";
+import { DEFAULT_PACK_DIR, runCli } from "../../toolchain/check/index";
+import { mergeConfig, parsePackConfig, stackPackConfig, stackPackConfigDocument, type PackConfig } from "../../toolchain/check/pack-config";
+import { checkPlan, type CheckReport } from "../../toolchain/check/run-check";
+import { listStacks, planStack, REPO_ROOT, type PlanFile, type PlanResource } from "../../toolchain/plan/plan-stack";
 
 const run = promisify(execFile);
 
@@ -116,7 +116,7 @@ describe("npm run check on the real stacks", function () {
       const dir = mkdtempSync(join(tmpdir(), "check-cli-"));
       const alarm = pick(dev, (r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm", "alarm");
       writeFileSync(join(dir, "plan.json"), JSON.stringify(edit(dev, alarm, (r) => (r.props.alarmActions = []))));
-      const result = await run(process.execPath, ["--require", "tsx/cjs", "tools/check/index.ts", "--plan", join(dir, "plan.json"), "--json", "--sarif", join(dir, "out.sarif")], { cwd: REPO_ROOT }).then(
+      const result = await run(process.execPath, ["--require", "tsx/cjs", "toolchain/check/index.ts", "--plan", join(dir, "plan.json"), "--json", "--sarif", join(dir, "out.sarif")], { cwd: REPO_ROOT }).then(
         () => ({ code: 0, stdout: "" }),
         (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }),
       );

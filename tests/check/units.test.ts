@@ -2,9 +2,9 @@
 // properties, the pack config format, and waiver classification.
 import { strict as assert } from "node:assert";
 import { readWaivers, waiverCovers } from "../../policies/waivers";
-import { EncodeError, encodeProperties, providerUrn, SIGNATURE_KEY, SIGNATURES, UNKNOWN_SENTINEL } from "../../tools/check/encode";
-import { PackConfigError, parsePackConfig } from "../../tools/check/pack-config";
-import { parsePlan, PlanInputError } from "../../tools/check/plan-input";
+import { EncodeError, encodeProperties, providerUrn, SIGNATURE_KEY, SIGNATURES, UNKNOWN_SENTINEL } from "../../toolchain/check/encode";
+import { PackConfigError, parsePackConfig } from "../../toolchain/check/pack-config";
+import { parsePlan, PlanInputError } from "../../toolchain/check/plan-input";
 
 describe("check: encoding, config and waivers", () => {
   it("encodes props as the engine does: internal keys and undefined dropped, unknowns and signatures kept", () => {

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import {
   COMMON_ENVIRONMENT,
-  ConfigError,
+  EnvVarError,
   FUNCTION_ENVIRONMENTS,
   FUNCTION_NAMES,
   RUNTIME_ENV,
@@ -103,7 +103,7 @@ describe("contracts: function environments", () => {
   it("refuse a bad value naming the variable, the value and the form, with the allowed value it resembles", () => {
     const env = resolved(written["db-guard"]);
     assert.throws(() => readEnvironment(FUNCTION_ENVIRONMENTS["db-guard"], { ...env, DB_TLS: "verify_full" }), (e: unknown) => {
-      assert.ok(e instanceof ConfigError);
+      assert.ok(e instanceof EnvVarError);
       assert.equal(e.message, 'Environment variable DB_TLS is "verify_full"; expected one of disable, require, verify-full; did you mean "verify-full"?.');
       return true;
     });
@@ -111,7 +111,7 @@ describe("contracts: function environments", () => {
     assert.throws(() => readEnvironment(FUNCTION_ENVIRONMENTS["db-guard"], { ...env, POWERTOOLS_LOG_LEVEL: "INFOO" }), /did you mean "INFO"\?/);
     assert.throws(() => FUNCTION_ENVIRONMENTS.canary.prefix.read({ CANARY_PREFIX: "/canary" }), /CANARY_PREFIX is "\/canary"; expected a key prefix ending in "\/"/);
     assert.throws(() => readEnvironment(FUNCTION_ENVIRONMENTS.migrate, { DATABASE_URL: "postgres://user:hunter2@[bad" }), (e: unknown) => {
-      assert.ok(e instanceof ConfigError && !e.message.includes("hunter2"), "a URL that may hold a password is never shown");
+      assert.ok(e instanceof EnvVarError && !e.message.includes("hunter2"), "a URL that may hold a password is never shown");
       return true;
     });
   });

@@ -2,7 +2,7 @@
 // functions' environment, and the "did you mean" both sides answer typos with.
 import assert from "node:assert/strict";
 import { DEFAULT_FORMATS, DEFAULT_SIZES, didYouMean, editDistance, functionNameFromOomAlarm, functionAlarmName, nearestValue, parseFormats, parseSizes, sizeProblems, THUMBNAIL_WIDTH } from "../../contracts";
-import { parseConfig, StackConfigError } from "../../infra/config";
+import { parseConfig, ConfigError } from "../../infra/config";
 
 const STACK = { regions: [{ name: "eu-central-1" }], alerts: { emails: ["oncall@example.com"] } };
 
@@ -11,7 +11,7 @@ function stackProblems(thumbnails: unknown): string[] {
     parseConfig("dev", { ...STACK, thumbnails });
     return [];
   } catch (e) {
-    if (e instanceof StackConfigError) return e.problems;
+    if (e instanceof ConfigError) return e.problems;
     throw e;
   }
 }

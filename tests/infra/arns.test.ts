@@ -1,10 +1,10 @@
-// ARNs built from names must equal the `arn` outputs AWS reports once the
-// resources exist (the shared plan mocks model them), or a policy would name
-// the wrong thing.
+// ARNs built from names must be the ARNs AWS gives the resources once they
+// exist, or a policy would name the wrong thing: checked against AWS's own
+// ARN formats (the Service Authorization Reference), not against the plan
+// mocks, which this project wrote too.
 import assert from "node:assert/strict";
 import { alarmArn, bucketArn, dbInstanceArn, dbParameterGroupArn, deliveryStreamArn, lambdaFunctionArn, logDestinationArn, logGroupArn, queueArn, rdsManagedSecretArnPattern, ssmParameterArn, topicArn } from "../../infra/arns";
-import type * as pulumi from "@pulumi/pulumi";
-import { MOCK_ACCOUNT_ID, AwsMocks } from "../../tools/plan/mocks";
+import { documentedArn } from "../support/aws-arn-formats";
 
 const eu = { partition: "aws", region: "eu-central-1", accountId: "123456789012" };
 
@@ -28,21 +28,21 @@ describe("ARNs known before the resources exist", () => {
     assert.throws(() => ssmParameterArn(eu, "floor"), /SSM parameter name "floor" must start with "\/"/);
   });
 
-  it("equal the `arn` the shared plan mocks report for the created resource", () => {
-    const mocks = new AwsMocks();
-    const created = (type: string, inputs: Record<string, unknown>) =>
-      mocks.newResource({ type, name: "logical", inputs, custom: true } as pulumi.runtime.MockResourceArgs).state.arn;
-    // Without a provider the mocks place resources in us-east-1.
-    const us = { partition: "aws", region: "us-east-1", accountId: MOCK_ACCOUNT_ID };
-    assert.equal(created("aws:s3/bucket:Bucket", { bucket: "raw" }), bucketArn("aws", "raw"));
-    assert.equal(created("aws:sqs/queue:Queue", { name: "q" }), queueArn(us, "q"));
-    assert.equal(created("aws:sns/topic:Topic", { name: "t" }), topicArn(us, "t"));
-    assert.equal(created("aws:cloudwatch/logGroup:LogGroup", { name: "/aws/lambda/f" }), logGroupArn(us, "/aws/lambda/f"));
-    assert.equal(created("aws:lambda/function:Function", { name: "f" }), lambdaFunctionArn(us, "f"));
-    assert.equal(created("aws:cloudwatch/metricAlarm:MetricAlarm", { name: "f-oom" }), alarmArn(us, "f-oom"));
-    assert.equal(created("aws:rds/instance:Instance", { identifier: "db" }), dbInstanceArn(us, "db"));
-    assert.equal(created("aws:rds/parameterGroup:ParameterGroup", { name: "pg" }), dbParameterGroupArn(us, "pg"));
-    assert.equal(created("aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream", { name: "s" }), deliveryStreamArn(us, "s"));
-    assert.equal(created("aws:cloudwatch/logDestination:LogDestination", { name: "d" }), logDestinationArn(us, "d"));
+  it("equal the ARN formats AWS documents for each resource type, in every partition", async () => {
+    for (const scope of [eu, { partition: "aws-cn", region: "cn-north-1", accountId: "210987654321" }, { partition: "aws-us-gov", region: "us-gov-west-1", accountId: "111122223333" }]) {
+      const doc = (service: string, type: string, name: string) => documentedArn(service, type, { ...scope, name });
+      assert.equal(bucketArn(scope.partition, "raw"), await doc("s3", "bucket", "raw"));
+      assert.equal(queueArn(scope, "q"), await doc("sqs", "queue", "q"));
+      assert.equal(topicArn(scope, "t"), await doc("sns", "topic", "t"));
+      assert.equal(logGroupArn(scope, "/aws/lambda/f"), await doc("logs", "log-group", "/aws/lambda/f"));
+      assert.equal(lambdaFunctionArn(scope, "f"), await doc("lambda", "function", "f"));
+      assert.equal(alarmArn(scope, "f-oom"), await doc("cloudwatch", "alarm", "f-oom"));
+      assert.equal(ssmParameterArn(scope, "/a/b"), await doc("ssm", "parameter", "/a/b"));
+      assert.equal(dbInstanceArn(scope, "db"), await doc("rds", "db", "db"));
+      assert.equal(dbParameterGroupArn(scope, "pg"), await doc("rds", "pg", "pg"));
+      assert.equal(deliveryStreamArn(scope, "s"), await doc("firehose", "deliverystream", "s"));
+      assert.equal(logDestinationArn(scope, "d"), await doc("logs", "destination", "d"));
+      assert.equal(rdsManagedSecretArnPattern(scope), await doc("secretsmanager", "secret", "rds!db-*"));
+    }
   });
 });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { StackConfigError, parseConfig, rawConfigFromPulumi } from "../../infra/config";
-import { readStackConfig, REPO_ROOT } from "../../tools/plan/plan-stack";
+import { ConfigError, parseConfig, rawConfigFromPulumi } from "../../infra/config";
+import { readStackConfig, REPO_ROOT } from "../../toolchain/plan/plan-stack";
 
 const minimal = { regions: [{ name: "us-east-1" }], alerts: { emails: ["oncall@example.com"] } };
 
@@ -9,7 +9,7 @@ function problems(raw: Record<string, unknown>): string[] {
   try {
     parseConfig("dev", raw);
   } catch (err) {
-    assert.ok(err instanceof StackConfigError, `expected StackConfigError, got ${String(err)}`);
+    assert.ok(err instanceof ConfigError, `expected ConfigError, got ${String(err)}`);
     return err.problems;
   }
   assert.fail("expected the config to be rejected");

@@ -4,13 +4,13 @@
 // destination per jurisdiction instead of the stack's own archive, configured
 // and validated like every other key. The pack passes both shapes.
 import assert from "node:assert/strict";
-import { StackConfigError, parseConfig, rawConfigFromPulumi } from "../../infra/config";
-import { AnalyzerSession } from "../../tools/check/analyzer-client";
-import { DEFAULT_PACK_DIR } from "../../tools/check/index";
-import { mergeConfig, parsePackConfig, stackPackConfigDocument } from "../../tools/check/pack-config";
-import { checkPlan } from "../../tools/check/run-check";
-import { MOCK_ACCOUNT_ID } from "../../tools/plan/mocks";
-import { readStackConfig, REPO_ROOT, type PlanFile } from "../../tools/plan/plan-stack";
+import { ConfigError, parseConfig, rawConfigFromPulumi } from "../../infra/config";
+import { AnalyzerSession } from "../../toolchain/check/analyzer-client";
+import { DEFAULT_PACK_DIR } from "../../toolchain/check/index";
+import { mergeConfig, parsePackConfig, stackPackConfigDocument } from "../../toolchain/check/pack-config";
+import { checkPlan } from "../../toolchain/check/run-check";
+import { MOCK_ACCOUNT_ID } from "../../toolchain/plan/mocks";
+import { readStackConfig, REPO_ROOT, type PlanFile } from "../../toolchain/plan/plan-stack";
 import { byName, ofType, planWith, prop, stackPlan } from "./support/plans";
 
 const ORG_ACCOUNT = "111122223333";
@@ -25,7 +25,7 @@ function problemsOf(raw: Record<string, unknown>): string[] {
     parseConfig("dev", raw);
     return [];
   } catch (e) {
-    if (e instanceof StackConfigError) return e.problems;
+    if (e instanceof ConfigError) return e.problems;
     throw e;
   }
 }

@@ -14,7 +14,7 @@ import {
 } from "../../contracts";
 import { programPackConfig } from "../../infra/policy-config/program";
 import { CONNECTION_BUDGET_SHARE as PACK_CONNECTION_SHARE } from "../../policies/database";
-import type { PlanFile, PlanResource } from "../../tools/plan/plan-stack";
+import type { PlanFile, PlanResource } from "../../toolchain/plan/plan-stack";
 import { ofType, prop, stackPlan } from "./support/plans";
 
 interface Requirement {

@@ -4,11 +4,11 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { DEFAULT_RETRY_SCHEDULE } from "../../handlers/shared/retry-schedule";
+import { DEFAULT_RETRY_SCHEDULE } from "../../contracts/retry-schedule";
 import { FUNCTION_NAMES } from "../../infra/config";
 import { FUNCTION_ALARM_KINDS } from "../../infra/naming";
-import { readFreshManifest } from "../../tools/build/manifest";
-import { REPO_ROOT, UNKNOWN, type PlanFile, type PlanResource } from "../../tools/plan/plan-stack";
+import { readFreshManifest } from "../../handlers/build-manifest";
+import { REPO_ROOT, UNKNOWN, type PlanFile, type PlanResource } from "../../toolchain/plan/plan-stack";
 import { byName, descendants, ofType, pipelines, planWith, prop, stackPlan } from "./support/plans";
 
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";

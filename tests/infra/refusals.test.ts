@@ -2,11 +2,11 @@
 // build is missing or stale, with a message that says what to do.
 import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { StackConfigError } from "../../infra/config";
+import { ConfigError } from "../../infra/config";
 import { pipelineProgram } from "../../infra/program";
-import { ManifestError } from "../../tools/build/manifest";
-import { AwsMocks } from "../../tools/plan/mocks";
-import { muteStackTraces, PlanError, planStack, readStackConfig } from "../../tools/plan/plan-stack";
+import { ManifestError } from "../../handlers/build-manifest";
+import { AwsMocks } from "../../toolchain/plan/mocks";
+import { muteStackTraces, PlanError, planStack, readStackConfig } from "../../toolchain/plan/plan-stack";
 import { fixtureCheckout, type FixtureCheckout } from "./support/fixture-checkout";
 
 class CountingMocks extends AwsMocks {
@@ -64,7 +64,7 @@ describe("program refusals", () => {
   it("refuses bad config before any resource, naming the key", async () => {
     fx.writeFreshManifest();
     const { error, registered } = await runProgram(fx, { ...devConfig, "thumbnail-pipeline:regions": JSON.stringify([{ name: "eu-centrl-1" }]) });
-    assert.ok(error instanceof StackConfigError);
+    assert.ok(error instanceof ConfigError);
     assert.deepEqual(error.problems, ['thumbnail-pipeline:regions[0].name: "eu-centrl-1" is not an AWS region; did you mean "eu-central-1"?']);
     assert.equal(registered, 0);
   });

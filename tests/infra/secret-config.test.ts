@@ -5,10 +5,10 @@
 // the plan before any resource.
 import assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { StackConfigError } from "../../infra/config";
+import { ConfigError } from "../../infra/config";
 import { pipelineProgram } from "../../infra/program";
-import { AwsMocks } from "../../tools/plan/mocks";
-import { muteStackTraces, readStackConfig, SECRET_SIGNATURE, SIGNATURE_KEY } from "../../tools/plan/plan-stack";
+import { AwsMocks } from "../../toolchain/plan/mocks";
+import { muteStackTraces, readStackConfig, SECRET_SIGNATURE, SIGNATURE_KEY } from "../../toolchain/plan/plan-stack";
 import { fixtureCheckout, type FixtureCheckout } from "./support/fixture-checkout";
 
 interface Registered {
@@ -88,7 +88,7 @@ describe("secret and mistyped config under the program", function () {
 
   it("refuses a malformed secret before any resource, without showing it", async () => {
     const { error, registered } = await run(fx, { ...readStackConfig(fx.root, "prod"), [key]: "events.pagerduty.com/5ecre7-integration-key" }, [key]);
-    assert.ok(error instanceof StackConfigError);
+    assert.ok(error instanceof ConfigError);
     assert.deepEqual(error.problems, ['thumbnail-pipeline:alertHttpsEndpoints[0]: (secret, not shown) is not an https URL; expected e.g. "https://events.pagerduty.com/integration/<key>/enqueue"']);
     assert.doesNotMatch(error.message, /5ecre7/);
     assert.equal(registered.filter((r) => r.type !== "pulumi:pulumi:Stack").length, 0);
@@ -99,7 +99,7 @@ describe("secret and mistyped config under the program", function () {
     const regions = JSON.parse(config["thumbnail-pipeline:regions"]) as { name: string; residency?: string }[];
     const typo = regions.map((r) => (r.residency === "legal" ? { ...r, residency: "legall" } : r));
     const { error, registered } = await run(fx, { ...config, "thumbnail-pipeline:regions": JSON.stringify(typo) }, []);
-    assert.ok(error instanceof StackConfigError);
+    assert.ok(error instanceof ConfigError);
     assert.deepEqual(error.problems, ['thumbnail-pipeline:regions[1].residency: "legall" is not a residency reason; did you mean "legal"?']);
     assert.equal(registered.filter((r) => r.type !== "pulumi:pulumi:Stack").length, 0);
   });

@@ -3,12 +3,12 @@
 // split (fixtures/urns-before-nested-components.json) is either still there
 // or taken over, through an alias, by exactly one resource of today's plan,
 // and nothing but the new components is added. The alias rules are the
-// engine's (tools/plan/diff.ts matchResources; plan-aliases.test.ts).
+// engine's (toolchain/plan/diff.ts matchResources; tests/toolchain/plan/aliases.test.ts).
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { diffPlans, matchResources } from "../../tools/plan/diff";
-import type { PlanFile, PlanResource } from "../../tools/plan/plan-stack";
+import { diffPlans, matchResources } from "../../toolchain/plan/diff";
+import type { PlanFile, PlanResource } from "../../toolchain/plan/plan-stack";
 import { PIPELINE_TYPE, stackPlan } from "./support/plans";
 
 interface Before {

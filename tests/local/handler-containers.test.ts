@@ -5,9 +5,9 @@
 import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
 import { RUNTIME_ENV } from "../../handlers/thumbnails/image";
-import type { MemorySampleOf } from "../../tools/local/handler-host-process";
-import type { LocalPipeline, LocalPipelineOptions } from "../../tools/local/pipeline";
-import { testPipeline, uploadTiny, waitUntil } from "./helpers";
+import type { MemorySampleOf } from "../../local/handler-host-process";
+import type { LocalPipeline, LocalPipelineOptions } from "../../local/pipeline";
+import { testPipeline, uploadTiny, waitUntil } from "../support/local-pipeline";
 
 /** A process's environment as it started (Linux). */
 function startEnvironmentOf(pid: number): Record<string, string> {
@@ -60,8 +60,11 @@ describe("child handler containers (the load bench's Lambda containers)", functi
 
   it("run on Node's and glibc's defaults when asked, for the side-by-side comparison", async () => {
     const running = await start("containers_defaults", { runtimeEnv: {} });
+    assert.equal(running.handlerPids.length, 2, "both containers started");
     for (const pid of running.handlerPids) {
       const env = startEnvironmentOf(pid);
+      // The container's own environment was read (a process that is gone would leave none), and the function's settings are not in it.
+      assert.equal(env.HANDLER_HOST_CONFIG !== undefined, true, `container ${pid} is a handler container`);
       for (const key of Object.keys(RUNTIME_ENV)) assert.equal(env[key], undefined, `container ${pid} should not have ${key}`);
     }
   });

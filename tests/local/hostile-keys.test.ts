@@ -10,9 +10,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { Client } from "pg";
-import { LOCAL_CREDENTIALS } from "../../tools/local/local-aws";
+import { LOCAL_CREDENTIALS } from "../../local/local-aws";
 import { freshDatabase } from "../support/postgres";
-import { tinyJpeg, waitUntil } from "./helpers";
+import { tinyJpeg, waitUntil } from "../support/local-pipeline";
 
 const REPO = join(__dirname, "..", "..");
 
@@ -53,7 +53,7 @@ describe("npm start -- --watch under hostile keys", function () {
     const databaseUrl = await freshDatabase("hostile_keys");
     child = spawn(
       process.execPath,
-      ["--import", "tsx", join(REPO, "tools", "local", "start.ts"), "--no-samples", "--no-canary", "--json", "--watch", join(sandbox, "watch"), "--s3-dir", join(sandbox, "a", "b", "c", "d", "e", "f", "store")],
+      ["--import", "tsx", join(REPO, "local", "start.ts"), "--no-samples", "--no-canary", "--json", "--watch", join(sandbox, "watch"), "--s3-dir", join(sandbox, "a", "b", "c", "d", "e", "f", "store")],
       { cwd: REPO, env: { ...process.env, DATABASE_URL: databaseUrl }, stdio: ["ignore", "pipe", "pipe"] },
     );
     child.stdout?.on("data", (chunk: Buffer) => (stdout += chunk.toString()));

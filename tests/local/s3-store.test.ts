@@ -6,8 +6,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { startLocalAws, type LocalAws } from "../../tools/local/local-aws";
-import { decodeKeyPath, encodeKeyPath, PIECE_BYTES } from "../../tools/local/s3-store";
+import { startLocalAws, type LocalAws } from "../../local/local-aws";
+import { decodeKeyPath, encodeKeyPath, PIECE_BYTES } from "../../local/s3-store";
 
 const HOSTILE_KEYS = [
   "../../../../escape.jpg",

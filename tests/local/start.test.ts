@@ -7,14 +7,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "pg";
 import sharp from "sharp";
-import { rowsForKeys } from "../../tools/local/images-table";
-import { runLocalCanary } from "../../tools/local/canary";
-import { collectFiles } from "../../tools/local/files";
-import type { LocalPipeline } from "../../tools/local/pipeline";
-import { processFiles } from "../../tools/local/run-files";
-import { succeeded, summarize } from "../../tools/local/start-report";
-import { watchFolder } from "../../tools/local/watch";
-import { testPipeline } from "./helpers";
+import { rowsForKeys } from "../../handlers/shared/images-table";
+import { runLocalCanary } from "../../local/canary";
+import { collectFiles } from "../../local/files";
+import type { LocalPipeline } from "../../local/pipeline";
+import { processFiles } from "../../local/run-files";
+import { succeeded, summarize } from "../../local/start-report";
+import { watchFolder } from "../../local/watch";
+import { testPipeline } from "../support/local-pipeline";
 
 const SAMPLES = join(__dirname, "..", "..", "samples");
 

@@ -9,8 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { parse as parseYaml } from "yaml";
-import { readPackConfig, stackPackConfig } from "../../tools/check/pack-config";
-import { REPO_ROOT } from "../../tools/plan/plan-stack";
+import { readPackConfig, stackPackConfig } from "../../toolchain/check/pack-config";
+import { REPO_ROOT } from "../../toolchain/plan/plan-stack";
 
 const run = promisify(execFile);
 
@@ -67,11 +67,11 @@ describe("the Pulumi CLI path gets the offline check's pack config", function ()
     const dir = mkdtempSync(join(tmpdir(), "policy-config-"));
     try {
       const file = join(dir, "dev.json");
-      await run(process.execPath, ["--require", "tsx/cjs", "tools/check/pack-config.ts", "--stack", "dev", "--out", file], { cwd: REPO_ROOT });
+      await run(process.execPath, ["--require", "tsx/cjs", "toolchain/check/pack-config.ts", "--stack", "dev", "--out", file], { cwd: REPO_ROOT });
       assert.deepEqual(readPackConfig(file), stackPackConfig("dev"));
       const builds = (stackPackConfig("dev")["working-build"]?.properties.builds ?? []) as { artifacts: Record<string, unknown> }[];
       assert.ok(builds.length === 1 && Object.keys(builds[0].artifacts).includes("thumbnails"), "the build manifest is in it");
-      const bad = await run(process.execPath, ["--require", "tsx/cjs", "tools/check/pack-config.ts", "--stack", "nope"], { cwd: REPO_ROOT }).then(
+      const bad = await run(process.execPath, ["--require", "tsx/cjs", "toolchain/check/pack-config.ts", "--stack", "nope"], { cwd: REPO_ROOT }).then(
         () => "exit 0",
         (e: { stderr: string }) => e.stderr,
       );

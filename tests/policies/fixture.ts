@@ -5,7 +5,10 @@
 // feeds the `thumbnails` function, which writes to a second bucket served
 // through CloudFront; a `canary` function runs on a schedule. Props are in
 // wire form, as `npm run plan` writes them (archives with the engine's hash).
-import type { Json, PlanFile, PlanResource } from "../../tools/plan/plan-stack";
+// Each resource also has outputs, its state after the step as AnalyzeStack
+// gets it: the inputs plus what AWS computes (id, ARN, tagsAll). The helpers
+// change a resource as a changed program would, inputs and outputs alike.
+import type { Json, PlanFile, PlanResource } from "../../toolchain/plan/plan-stack";
 
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const SIG = "4dabf18193072939515e22adb298388d";
@@ -38,6 +41,33 @@ export function configFor(policy: string, extra: Record<string, unknown> = {}): 
   return { ...(FIXTURE_CONFIG[policy] ?? {}), ...extra };
 }
 
+/** What AWS computes for a resource of the fixture, beside its inputs. */
+function computed(type: string, name: string, props: Props, region: string): Props {
+  const named = typeof props.name === "string" ? props.name : name;
+  switch (type) {
+    case "aws:lambda/function:Function":
+      return { id: named, arn: `arn:aws:lambda:${region}:${ACCOUNT}:function:${named}` };
+    case "aws:sqs/queue:Queue":
+      return { id: `https://sqs.${region}.amazonaws.com/${ACCOUNT}/${named}`, arn: `arn:aws:sqs:${region}:${ACCOUNT}:${named}`, url: `https://sqs.${region}.amazonaws.com/${ACCOUNT}/${named}` };
+    case "aws:iam/role:Role":
+      return { id: named, arn: `arn:aws:iam::${ACCOUNT}:role/${named}` };
+    case "aws:s3/bucket:Bucket":
+      return { id: String(props.bucket), arn: `arn:aws:s3:::${String(props.bucket)}` };
+    case "aws:cloudwatch/logGroup:LogGroup":
+      return { id: named, arn: `arn:aws:logs:${region}:${ACCOUNT}:log-group:${named}` };
+    case "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream":
+      return { id: named, arn: `arn:aws:firehose:${region}:${ACCOUNT}:deliverystream/${named}` };
+    case "aws:rds/instance:Instance":
+      return { id: String(props.identifier), arn: `arn:aws:rds:${region}:${ACCOUNT}:db:${String(props.identifier)}` };
+    default:
+      return { id: `${name}-id` };
+  }
+}
+
+function outputsOf(type: string, name: string, props: Props, region: string): Props {
+  return { ...structuredClone(props), ...computed(type, name, props, region), ...(props.tags !== undefined ? { tagsAll: structuredClone(props.tags) } : {}) };
+}
+
 class Builder {
   readonly resources: PlanResource[] = [];
   private readonly providers = new Map<string, string>();
@@ -64,6 +94,7 @@ class Builder {
       parent: o.parent ?? null,
       provider: o.component ? null : this.provider(o.region),
       props,
+      outputs: o.component ? {} : outputsOf(type, name, props, o.region),
       dependencies: [...new Set(Object.values(deps).flat())].sort(),
       propertyDependencies: deps,
     });
@@ -204,21 +235,21 @@ export function goodPlan(regions: string[] = ["us-east-1", "eu-central-1"]): Pla
   return { stack: STACK, project: PROJECT, resources: b.resources };
 }
 
-/** A copy of the plan with one resource's props changed. */
+/** A copy of the plan with one resource's inputs changed, and its outputs with them. */
 export function withProps(plan: PlanFile, name: string, change: (props: Props) => void): PlanFile {
-  const copy = structuredClone(plan);
-  const r = copy.resources.find((x) => x.name === name);
-  if (!r) throw new Error(`fixture has no resource ${name}`);
-  change(r.props);
-  return copy;
+  return withResource(plan, name, (r) => change(r.props));
 }
 
-/** A copy of the plan with one resource changed (props, dependencies). */
+/**
+ * A copy of the plan with one resource changed (props, dependencies); its
+ * outputs follow its inputs, keeping what AWS computed, as after a step.
+ */
 export function withResource(plan: PlanFile, name: string, change: (r: PlanResource) => void): PlanFile {
   const copy = structuredClone(plan);
   const r = copy.resources.find((x) => x.name === name);
   if (!r) throw new Error(`fixture has no resource ${name}`);
   change(r);
+  if (r.outputs !== undefined && !r.type.startsWith("pulumi:providers:") && r.provider !== null) r.outputs = outputsOf(r.type, r.name, r.props, r.region);
   return copy;
 }
 
@@ -233,7 +264,8 @@ export function withAdded(plan: PlanFile, resource: Omit<PlanResource, "urn" | "
   const copy = structuredClone(plan);
   const parentType = resource.parent ? resource.parent.split("::")[2] : undefined;
   const urn = `urn:pulumi:${STACK}::${PROJECT}::${parentType ? `${parentType}$` : ""}${resource.type}::${resource.name}`;
-  copy.resources.push({ ...resource, urn, dependencies: resource.dependencies ?? [...new Set(Object.values(resource.propertyDependencies).flat())].sort() });
+  const outputs = resource.outputs ?? (resource.provider !== null ? outputsOf(resource.type, resource.name, resource.props, resource.region) : undefined);
+  copy.resources.push({ ...resource, urn, ...(outputs ? { outputs } : {}), dependencies: resource.dependencies ?? [...new Set(Object.values(resource.propertyDependencies).flat())].sort() });
   return copy;
 }
 

@@ -1,15 +1,17 @@
 // Runs policies the way @pulumi/policy's server does, without the server:
-// properties go through the same wire encoding as `npm run check`, then the
-// runtime's deserializeProperties and unknownCheckingProxy, resources get their
-// parent, dependencies and property dependencies as objects, and violations are
-// collected in both forms reportViolation accepts. So a policy under test sees
-// exactly what it sees inside `pulumi preview`.
+// Analyze gets each resource's inputs and AnalyzeStack its outputs (its state
+// after the step; a plan without outputs gives the inputs), as the engine
+// sends them. Properties go through the same wire encoding as `npm run check`,
+// then the runtime's deserializeProperties and unknownCheckingProxy; resources
+// get their parent, dependencies and property dependencies as objects, and
+// violations are collected in both forms reportViolation accepts. So a policy
+// under test sees exactly what it sees inside `pulumi preview`.
 import type { EnforcementLevel, Policy, PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 // Installs the pack's wrapper that keeps the engine's archive hashes, as loading the pack does.
 import "../../policies/support/archive-hash";
 import { deserializeProperties, unknownCheckingProxy } from "../../policies/support/runtime";
-import type { PlanFile, PlanResource } from "../../tools/plan/plan-stack";
-import { encodeProperties, indexProviders, providerUrn } from "../../tools/check/encode";
+import type { PlanFile, PlanResource } from "../../toolchain/plan/plan-stack";
+import { encodeProperties, indexProviders, providerUrn } from "../../toolchain/check/encode";
 
 export interface Diagnostic {
   policy: string;
@@ -24,7 +26,7 @@ function runtimeProps(props: Record<string, unknown>): Record<string, unknown> {
   return unknownCheckingProxy(deserializeProperties(encodeProperties(props), false));
 }
 
-/** PolicyResource objects as server.js builds them for AnalyzeStack. */
+/** PolicyResource objects as server.js builds them for AnalyzeStack, from each resource's outputs. */
 export function policyResources(plan: PlanFile): PolicyResource[] {
   const providers = indexProviders(plan);
   const byUrn = new Map<string, PolicyResource>();
@@ -34,7 +36,7 @@ export function policyResources(plan: PlanFile): PolicyResource[] {
       type: r.type,
       urn: r.urn,
       name: r.name,
-      props: runtimeProps(r.props),
+      props: runtimeProps(r.outputs ?? r.props),
       opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [], ...(r.parent ? { parent: r.parent } : {}) },
       dependencies: [],
       propertyDependencies: {},

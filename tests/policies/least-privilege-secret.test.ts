@@ -4,7 +4,7 @@
 // first preview sees, with DB_SECRET_ARN unknown; anything broader fails.
 import { strict as assert } from "node:assert";
 import { leastPrivilegeRole } from "../../policies/iam";
-import type { Json, PlanFile } from "../../tools/plan/plan-stack";
+import type { Json, PlanFile } from "../../toolchain/plan/plan-stack";
 import { goodPlan, UNKNOWN, withResource } from "./fixture";
 import { blocking, names, runPolicy, type Diagnostic } from "./harness";
 

@@ -17,8 +17,8 @@ import { regionParity } from "../../policies/parity";
 import { asyncFailureDestination, queueVisibility } from "../../policies/queues";
 import { memoryCap, supportedRuntime } from "../../policies/runtime";
 import { accessLogging, privateBuckets } from "../../policies/storage";
-import { docsBase, docsUrl } from "../../policies/support/docs";
-import type { PlanFile } from "../../tools/plan/plan-stack";
+import { docsUrl } from "../../policies/support/docs";
+import type { Json, PlanFile } from "../../toolchain/plan/plan-stack";
 import { ARCHIVE_HASHES, beside, configFor, goodPlan, UNKNOWN, withAdded, withProps, withResource, without } from "./fixture";
 import { blocking, names, runPolicy, type Diagnostic } from "./harness";
 
@@ -197,6 +197,20 @@ describe("snowflake-guard policies (through the runtime's unknown-checking proxy
       const odd = withProps(three, "us-west-2-canary", (p) => ((p.code as Record<string, string>).hash = "d".repeat(64)));
       assert.deepEqual(names(await failures(workingBuild, odd, config)), ["working-build@us-west-2-canary"], "with a majority only the odd region");
     });
+    it("compares S3 code across regions by key and version: each region's own bucket may hold the replicated release", async () => {
+      const fromS3 = (on: PlanFile, region: string, key: string, version: string) =>
+        withProps(on, `${region}-canary`, (p) => {
+          delete p.code;
+          Object.assign(p, { s3Bucket: `artifacts-${region}`, s3Key: key, s3ObjectVersion: version });
+        });
+      const replicated = fromS3(fromS3(plan, "us-east-1", "canary/1.4.0.zip", "v7"), "eu-central-1", "canary/1.4.0.zip", "v7");
+      await assertPasses(workingBuild, replicated);
+      const otherRelease = fromS3(replicated, "eu-central-1", "canary/1.3.9.zip", "v7");
+      const found = await failures(workingBuild, otherRelease);
+      assert.deepEqual(names(found), ["working-build@eu-central-1-canary"]);
+      assert.match(found[0].message, /^eu-central-1 \/ us-east-1: .*eu-central-1-canary .* runs s3:\/\/artifacts-eu-central-1\/canary\/1\.3\.9\.zip@v7 in eu-central-1; .*us-east-1-canary .* runs s3:\/\/artifacts-us-east-1\/canary\/1\.4\.0\.zip@v7 in us-east-1; the regions are tied/);
+      assert.deepEqual(names(await failures(workingBuild, fromS3(replicated, "eu-central-1", "canary/1.4.0.zip", "v8"))), ["working-build@eu-central-1-canary"], "another version of the key is other code");
+    });
     it("fails ECS containers whose images are not pinned by digest", async () => {
       const at = fn(plan, "us-east-1-thumbnails");
       const task = withAdded(plan, { parent: at.parent, provider: at.provider, region: at.region, propertyDependencies: {}, type: "aws:ecs/taskDefinition:TaskDefinition", name: "web-task", props: { containerDefinitions: JSON.stringify([{ name: "web", image: "nginx:1.27" }]) } });
@@ -205,15 +219,38 @@ describe("snowflake-guard policies (through the runtime's unknown-checking proxy
   });
 
   describe("region-parity", () => {
-    it("fails a region missing a part the others have, on the region that lacks it, naming the other on a tie", async () => {
-      const found = await assertBlocks(regionParity, without(plan, "eu-central-1-uploads-bucket-public-access"), "eu-central-1", /^eu-central-1 \/ us-east-1: aws:s3\/bucketPublicAccessBlock:BucketPublicAccessBlock \*-uploads-bucket-public-access: 0 in eu-central-1; 1 in us-east-1; the regions are tied/);
-      assert.deepEqual(names(found), ["region-parity@eu-central-1"], "carried by the region's component");
+    it("fails a region missing a part the others have, on its counterpart of what the part belongs to, naming the other region's part on a tie", async () => {
+      const found = await assertBlocks(
+        regionParity,
+        without(plan, "eu-central-1-uploads-bucket-public-access"),
+        "eu-central-1",
+        /^eu-central-1 \/ us-east-1: eu-central-1-uploads-bucket \(aws:s3\/bucket:Bucket\) lacks its counterpart of us-east-1-uploads-bucket-public-access \(aws:s3\/bucketPublicAccessBlock:BucketPublicAccessBlock\), which us-east-1-uploads-bucket has in us-east-1 \(us-east-1-uploads-bucket ← us-east-1-uploads-bucket-public-access\.bucket\); aws:s3\/bucketPublicAccessBlock:BucketPublicAccessBlock \*-uploads-bucket-public-access: 0 in eu-central-1; 1 in us-east-1; the regions are tied/,
+      );
+      assert.deepEqual(names(found), ["region-parity@eu-central-1-uploads-bucket"], "carried by the bucket that lacks its public access block");
+      const waived = await failures(regionParity, without(plan, "eu-central-1-uploads-bucket-public-access"), { waivers: [{ resource: "us-east-1-uploads-bucket-public-access", reason: "migration", expires: "2999-01-01" }] });
+      assert.deepEqual(names(waived), [], "a waiver of the healthy region's part covers it");
     });
-    it("names the minority region when there is a majority", async () => {
+    it("carries a missing DLQ and its alarms on the queue that lacks them, by the references between them", async () => {
+      let drift = without(plan, "eu-central-1-upload-events-dlq", "eu-central-1-upload-events-dlq-depth-alarm", "eu-central-1-upload-events-dlq-age-alarm");
+      drift = withResource(drift, "eu-central-1-upload-events", (r) => {
+        delete r.props.redrivePolicy;
+        delete r.propertyDependencies.redrivePolicy;
+      });
+      const found = await failures(regionParity, drift);
+      assert.deepEqual(names(found), ["region-parity@eu-central-1-upload-events", "region-parity@eu-central-1-upload-events", "region-parity@eu-central-1-upload-events"], found.map((d) => d.message).join("\n"));
+      const text = found.map((d) => d.message.split("\n")[0]).sort();
+      assert.match(text[0], /^eu-central-1 \/ us-east-1: eu-central-1-upload-events \(aws:sqs\/queue:Queue\) lacks its counterpart of us-east-1-upload-events-dlq \(aws:sqs\/queue:Queue\), which us-east-1-upload-events has in us-east-1 \(us-east-1-upload-events\.redrivePolicy → us-east-1-upload-events-dlq\)/);
+      assert.match(text[1], /lacks its counterpart of us-east-1-upload-events-dlq-age-alarm .*\(us-east-1-upload-events\.redrivePolicy → us-east-1-upload-events-dlq ← us-east-1-upload-events-dlq-age-alarm\.dimensions\)/);
+      assert.match(text[2], /lacks its counterpart of us-east-1-upload-events-dlq-depth-alarm /);
+    });
+    it("names the minority region when there is a majority, on the resource the missing alarm would watch", async () => {
       const three = goodPlan(["us-east-1", "eu-central-1", "us-west-2"]);
       const found = await failures(regionParity, without(three, "us-west-2-canary-throttles-alarm"));
-      assert.ok(found.some((d) => /^us-west-2: has no aws:cloudwatch\/metricAlarm:MetricAlarm \*-canary-throttles-alarm, but 1 in eu-central-1, us-east-1/.test(d.message)), found.map((d) => d.message).join("\n"));
-      assert.ok(found.every((d) => d.message.startsWith("us-west-2:")), found.map((d) => d.message).join("\n"));
+      assert.ok(
+        found.some((d) => /^us-west-2: has no aws:cloudwatch\/metricAlarm:MetricAlarm \*-canary-throttles-alarm, but 1 in eu-central-1, us-east-1: us-west-2-canary \(aws:lambda\/function:Function\) lacks its counterpart of eu-central-1-canary-throttles-alarm .*\(eu-central-1-canary ← eu-central-1-canary-throttles-alarm\.dimensions\)/.test(d.message)),
+        found.map((d) => d.message).join("\n"),
+      );
+      assert.deepEqual(names(found), ["region-parity@us-west-2-canary"]);
     });
     it("compares the settings that matter: runtime, timeout, memory, retention, encryption, alarms, log shipping, DLQs", async () => {
       const three = goodPlan(["us-east-1", "eu-central-1", "us-west-2"]);
@@ -275,12 +312,81 @@ describe("snowflake-guard policies (through the runtime's unknown-checking proxy
       const policyUrn = attached.resources[attached.resources.length - 1].urn;
       attached = withAdded(attached, { ...base, type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment", name: "canary-everything", props: { role: "tp-us-east-1-canary", policyArn: UNKNOWN }, propertyDependencies: { role: [role.urn], policyArn: [policyUrn] } });
       await assertBlocks(leastPrivilegeRole, attached, "us-east-1", /attached policy everything \(role us-east-1-canary-role\) allows wildcard action \*/);
-      for (const arn of ["arn:aws:iam::aws:policy/AdministratorAccess", "arn:aws:iam::aws:policy/AmazonS3FullAccess"]) {
-        const managed = withAdded(plan, { ...base, type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment", name: "canary-managed", props: { role: "tp-us-east-1-canary", policyArn: arn }, propertyDependencies: { role: [role.urn] } });
-        await assertBlocks(leastPrivilegeRole, managed, "us-east-1", new RegExp(`broad AWS managed policy ${arn.replace(/[/.]/g, "\\$&")}`));
-      }
       const basic = withAdded(plan, { ...base, type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment", name: "canary-basic", props: { role: "tp-us-east-1-canary", policyArn: "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole" }, propertyDependencies: { role: [role.urn] } });
       await assertPasses(leastPrivilegeRole, basic);
+    });
+    describe("what attached AWS managed policies grant", () => {
+      const role = fn(plan, "eu-central-1-thumbnails-role");
+      const attach = (on: PlanFile, name: string, arn: string) =>
+        withAdded(on, { parent: role.parent, provider: role.provider, region: role.region, type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment", name, props: { role: "tp-eu-central-1-thumbnails", policyArn: arn }, propertyDependencies: { role: [role.urn] } });
+      // The inline policy no longer reads the uploads: only an attached managed policy can.
+      const noRead = withProps(plan, "eu-central-1-thumbnails-policy", (p) => {
+        const doc = JSON.parse(p.policy as string) as { Statement: { Action: string[] }[] };
+        doc.Statement = doc.Statement.filter((st) => !st.Action.includes("s3:GetObject"));
+        p.policy = JSON.stringify(doc);
+      });
+      const MISSING_READ = /does not allow s3:GetObject on arn:aws:s3:::tp-eu-central-1-uploads-123456789012\/uploads\/\*/;
+
+      it("count for what a function needs: a narrow one passes, a broad one is only the broad finding", async () => {
+        await assertBlocks(leastPrivilegeRole, noRead, "eu-central-1", MISSING_READ);
+        await assertPasses(leastPrivilegeRole, attach(noRead, "thumbnails-s3-read", "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"));
+        for (const broad of ["AmazonS3FullAccess", "PowerUserAccess", "AdministratorAccess"]) {
+          const found = await failures(leastPrivilegeRole, attach(noRead, "thumbnails-broad", `arn:aws:iam::aws:policy/${broad}`));
+          assert.deepEqual(names(found), ["least-privilege-role@thumbnails-broad"], `${broad} grants the read, so only its breadth is a finding:\n${found.map((d) => d.message).join("\n")}`);
+        }
+      });
+      it("also through managedPolicyArns, in another partition", async () => {
+        const inline = withProps(noRead, "eu-central-1-thumbnails-role", (p) => (p.managedPolicyArns = ["arn:aws-cn:iam::aws:policy/AmazonS3ReadOnlyAccess"]));
+        await assertPasses(leastPrivilegeRole, inline);
+      });
+      it("name a managed policy whose grants the pack does not know, and take its document from the config", async () => {
+        const unknown = attach(noRead, "thumbnails-outposts", "arn:aws:iam::aws:policy/AmazonS3OutpostsReadOnlyAccess");
+        await assertBlocks(leastPrivilegeRole, unknown, "eu-central-1", /does not allow s3:GetObject .*; its AWS managed policy arn:aws:iam::aws:policy\/AmazonS3OutpostsReadOnlyAccess may, but the pack does not know what it allows: give its document in least-privilege-role\.awsManagedPolicies/);
+        const taught = { awsManagedPolicies: { AmazonS3OutpostsReadOnlyAccess: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["s3:Get*", "s3:List*"], Resource: "*" }] } } };
+        await assertPasses(leastPrivilegeRole, unknown, taught);
+        const found = await failures(leastPrivilegeRole, unknown, { awsManagedPolicies: { AmazonS3OutpostsReadOnlyAccess: { Statement: "s3:Get*" } } });
+        assert.match(found[0]?.message ?? "", /awsManagedPolicies\.AmazonS3OutpostsReadOnlyAccess is not a policy document/);
+      });
+    });
+    describe("broad AWS managed policies", () => {
+      const role = fn(plan, "us-east-1-canary-role");
+      const attach = (arn: string) =>
+        withAdded(plan, { parent: role.parent, provider: role.provider, region: role.region, type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment", name: "canary-managed", props: { role: "tp-us-east-1-canary", policyArn: arn }, propertyDependencies: { role: [role.urn] } });
+      const aws = (name: string, partition = "aws") => `arn:${partition}:iam::aws:policy/${name}`;
+      const BROAD = [
+        "AdministratorAccess",
+        "AdministratorAccess-Amplify",
+        "job-function/SystemAdministrator",
+        "AWSCodeArtifactAdminAccess",
+        "PowerUserAccess",
+        "AmazonCognitoPowerUser",
+        "AWSKeyManagementServicePowerUser",
+        "AmazonS3FullAccess",
+        "AWSLambda_FullAccess",
+        "CloudWatchFullAccessV2",
+        "AmazonDynamoDBFullAccess_v2",
+        "ReadOnlyAccess",
+        "SecretsManagerReadWrite",
+      ];
+      const NARROW = ["service-role/AWSLambdaBasicExecutionRole", "service-role/AWSLambdaVPCAccessExecutionRole", "service-role/AWSLambdaSQSQueueExecutionRole", "AWSXrayWriteOnlyAccess", "AmazonS3ReadOnlyAccess", "CloudWatchLambdaInsightsExecutionRolePolicy"];
+
+      it("refuses the whole family by pattern: *FullAccess* (V2, _v2), *PowerUser*, *Admin*, the account-wide ReadOnlyAccess and SecretsManagerReadWrite, in any partition", async () => {
+        for (const name of BROAD) {
+          const found = await failures(leastPrivilegeRole, attach(aws(name)));
+          assert.deepEqual(names(found), ["least-privilege-role@canary-managed"], `${name}:\n${found.map((d) => d.message).join("\n")}`);
+          assert.match(found[0].message, new RegExp(`^us-east-1: role us-east-1-canary-role has the broad AWS managed policy ${aws(name).replace(/[/.]/g, "\\$&")}`));
+        }
+        await assertBlocks(leastPrivilegeRole, attach(aws("CloudWatchFullAccessV2", "aws-us-gov")), "us-east-1", /broad AWS managed policy arn:aws-us-gov:iam::aws:policy\/CloudWatchFullAccessV2/);
+      });
+      it("passes the narrow ones a function commonly needs", async () => {
+        for (const name of NARROW) await assertPasses(leastPrivilegeRole, attach(aws(name)));
+      });
+      it("takes the list from the config, and exempts what the config allows", async () => {
+        await assertPasses(leastPrivilegeRole, attach(aws("AmazonS3FullAccess")), { broadManagedPolicies: ["arn:aws*:iam::aws:policy/AdministratorAccess"] });
+        await assertBlocks(leastPrivilegeRole, attach(aws("AmazonS3ReadOnlyAccess")), "us-east-1", /broad AWS managed policy .*AmazonS3ReadOnlyAccess/, { broadManagedPolicies: ["arn:aws*:iam::aws:policy/*ReadOnlyAccess"] });
+        await assertPasses(leastPrivilegeRole, attach(aws("AWSCodeArtifactAdminAccess")), { allowedManagedPolicies: ["arn:aws*:iam::aws:policy/AWSCodeArtifactAdminAccess"] });
+        await assertBlocks(leastPrivilegeRole, attach(aws("AWSCodeArtifactAdminAccess")), "us-east-1", /broad AWS managed policy/, { allowedManagedPolicies: ["arn:aws*:iam::aws:policy/AWSCodeArtifactReadOnlyAccess"] });
+      });
     });
     it("fails a function that cannot read the objects that trigger it, or its secret", async () => {
       const missing = withProps(plan, "eu-central-1-thumbnails-policy", (p) => (p.policy = JSON.stringify({ Statement: [{ Effect: "Allow", Action: ["s3:GetObject"], Resource: "arn:aws:s3:::elsewhere/*" }] })));
@@ -350,6 +456,11 @@ describe("snowflake-guard policies (through the runtime's unknown-checking proxy
       const star = withProps(plan, "us-east-1-thumbnails-policy", (p) => (p.policy = JSON.stringify({ Statement: [{ Effect: "Allow", Action: ["s3:PutObject"], Resource: "*" }] })));
       await assertBlocks(noRecursiveTrigger, star, "us-east-1", /allows s3:PutObject on \*/);
     });
+    it("counts what an attached AWS managed policy allows: AmazonS3FullAccess writes into the bucket the environment names", async () => {
+      const role = fn(plan, "us-east-1-thumbnails-role");
+      const full = withAdded(plan, { parent: role.parent, provider: role.provider, region: role.region, type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment", name: "thumbnails-s3-full", props: { role: "tp-us-east-1-thumbnails", policyArn: "arn:aws:iam::aws:policy/AmazonS3FullAccess" }, propertyDependencies: { role: [role.urn] } });
+      await assertBlocks(noRecursiveTrigger, full, "us-east-1", /us-east-1-thumbnails .* may write objects into bucket us-east-1-uploads-bucket \(its role allows s3:PutObject on \* by arn:aws:iam::aws:policy\/AmazonS3FullAccess\)/);
+    });
     it("follows a direct notification of the function", async () => {
       const direct = withResource(loop, "us-east-1-uploads-notification", (r) => {
         const lambda = fn(plan, "us-east-1-thumbnails");
@@ -367,6 +478,42 @@ describe("snowflake-guard policies (through the runtime's unknown-checking proxy
     it("async-failure-destination fails a source queue without DLQ and an EventBridge target without one", async () => {
       await assertBlocks(asyncFailureDestination, withResource(plan, "eu-central-1-upload-events", (r) => delete r.props.redrivePolicy), "eu-central-1", /no redrivePolicy/);
       await assertBlocks(asyncFailureDestination, withProps(plan, "us-east-1-canary-schedule-target", (p) => delete p.deadLetterConfig), "us-east-1", /failures go nowhere/);
+    });
+    describe("async-failure-destination: every asynchronous invoker, found by what it references", () => {
+      const canary = fn(plan, "us-east-1-canary");
+      const canaryArn = "arn:aws:lambda:us-east-1:123456789012:function:tp-us-east-1-canary";
+      const uploads = fn(plan, "us-east-1-uploads-bucket");
+      const add = (type: string, name: string, props: Record<string, Json>, deps: Record<string, string[]> = {}) => (on: PlanFile) =>
+        withAdded(on, { parent: canary.parent, provider: canary.provider, region: canary.region, type, name, props, propertyDependencies: deps });
+      const INVOKERS: [string, (on: PlanFile) => PlanFile, RegExp][] = [
+        ["an S3 notification (by reference)", add("aws:s3/bucketNotification:BucketNotification", "uploads-to-canary", { bucket: "tp-us-east-1-uploads-123456789012", lambdaFunctions: [{ lambdaFunctionArn: UNKNOWN, events: ["s3:ObjectCreated:*"] }] }, { bucket: [uploads.urn], lambdaFunctions: [canary.urn] }), /by S3 bucket notification uploads-to-canary .* of bucket us-east-1-uploads-bucket/],
+        ["an S3 notification (by ARN)", add("aws:s3/bucketNotification:BucketNotification", "uploads-to-canary", { bucket: "tp-us-east-1-uploads-123456789012", lambdaFunctions: [{ lambdaFunctionArn: canaryArn, events: ["s3:ObjectRemoved:*"] }] }, { bucket: [uploads.urn] }), /by S3 bucket notification uploads-to-canary/],
+        ["a log subscription filter", add("aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter", "errors-to-canary", { logGroup: "/aws/lambda/tp-us-east-1-thumbnails", filterPattern: "ERROR", destinationArn: canaryArn }), /by CloudWatch Logs subscription filter errors-to-canary/],
+        ["an EventBridge Scheduler schedule", add("aws:scheduler/schedule:Schedule", "canary-every-hour", { scheduleExpression: "rate(1 hour)", flexibleTimeWindow: { mode: "OFF" }, target: { arn: canaryArn, roleArn: "arn:aws:iam::123456789012:role/scheduler" } }), /by EventBridge Scheduler schedule canary-every-hour/],
+        ["an SES receipt rule", add("aws:ses/receiptRule:ReceiptRule", "mail-to-canary", { ruleSetName: "inbound", lambdaActions: [{ functionArn: canaryArn, position: 1 }] }), /by SES receipt rule mail-to-canary/],
+        ["an IoT topic rule", add("aws:iot/topicRule:TopicRule", "telemetry-to-canary", { sql: "SELECT * FROM 'x'", sqlVersion: "2016-03-23", enabled: true, lambdas: [{ functionArn: UNKNOWN }] }, { lambdas: [canary.urn] }), /by IoT topic rule telemetry-to-canary/],
+        ["an alarm action", add("aws:cloudwatch/metricAlarm:MetricAlarm", "canary-on-alarm", { namespace: "AWS/SQS", metricName: "NumberOfMessagesSent", threshold: 1, alarmActions: [canaryArn], alarmDescription: "Runbook: https://runbooks.invalid/x.md" }), /by CloudWatch alarm action canary-on-alarm/],
+        ["a permission for a bucket outside the stack", add("aws:lambda/permission:Permission", "partner-bucket-invokes-canary", { action: "lambda:InvokeFunction", function: "tp-us-east-1-canary", principal: "s3.amazonaws.com", sourceArn: "arn:aws:s3:::partner-drop" }), /by Lambda permission partner-bucket-invokes-canary .* for s3\.amazonaws\.com \(arn:aws:s3:::partner-drop\)/],
+      ];
+      for (const [what, invoke, text] of INVOKERS) {
+        it(`fails a function invoked by ${what} whose failures go nowhere, and passes it with an on-failure destination`, async () => {
+          const broken = invoke(plan);
+          const found = await failures(asyncFailureDestination, broken);
+          assert.deepEqual(names(found), ["async-failure-destination@us-east-1-canary"], found.map((d) => d.message).join("\n"));
+          assert.match(found[0].message, new RegExp(`^us-east-1: us-east-1-canary is invoked asynchronously ${text.source}.*failures go nowhere`));
+          const routed = add("aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig", "canary-async", { functionName: "tp-us-east-1-canary", destinationConfig: { onFailure: { destination: "arn:aws:sqs:us-east-1:123456789012:failed" } } }, { functionName: [canary.urn] })(broken);
+          await assertPasses(asyncFailureDestination, routed);
+        });
+      }
+      it("names an S3 notification once, not again through the permission that lets S3 invoke", async () => {
+        const both = add("aws:lambda/permission:Permission", "uploads-invoke-canary", { action: "lambda:InvokeFunction", function: "tp-us-east-1-canary", principal: "s3.amazonaws.com", sourceArn: "arn:aws:s3:::tp-us-east-1-uploads-123456789012" }, { function: [canary.urn] })(INVOKERS[0][1](plan));
+        const found = await failures(asyncFailureDestination, both);
+        assert.equal(found.length, 1, found.map((d) => d.message).join("\n"));
+      });
+      it("leaves synchronous invokers alone: API Gateway's permission, an SES rule invoking RequestResponse", async () => {
+        await assertPasses(asyncFailureDestination, add("aws:lambda/permission:Permission", "api-invokes-canary", { action: "lambda:InvokeFunction", function: "tp-us-east-1-canary", principal: "apigateway.amazonaws.com" }, { function: [canary.urn] })(plan));
+        await assertPasses(asyncFailureDestination, add("aws:ses/receiptRule:ReceiptRule", "mail-to-canary", { ruleSetName: "inbound", lambdaActions: [{ functionArn: canaryArn, position: 1, invocationType: "RequestResponse" }] })(plan));
+      });
     });
     it("db-connection-budget fails concurrency above 80% of max_connections, and unbounded concurrency", async () => {
       const over = withProps(plan, "us-east-1-thumbnails-trigger", (p) => (p.scalingConfig = { maximumConcurrency: 80 }));
@@ -432,12 +579,5 @@ describe("snowflake-guard policies (through the runtime's unknown-checking proxy
       assert.ok(p.url?.endsWith(`docs/policies.md#${p.name}`) || p.url?.includes(`#${p.name}`), p.url);
       assert.ok(!/example-org|REPLACE_ME/.test(p.url ?? ""), p.url);
     }
-  });
-
-  it("the docs base: the environment's, the package's homepage, the GitHub Actions run's repository, or the repository path", () => {
-    assert.equal(docsBase({ SNOWFLAKE_GUARD_DOCS_URL: "https://docs.internal/guard.html#x" }, { homepage: "https://h" }), "https://docs.internal/guard.html");
-    assert.equal(docsBase({}, { homepage: "https://github.com/o/r/blob/main/docs/policies.md" }), "https://github.com/o/r/blob/main/docs/policies.md");
-    assert.equal(docsBase({ GITHUB_SERVER_URL: "https://github.com", GITHUB_REPOSITORY: "o/r", GITHUB_SHA: "abc" }, {}), "https://github.com/o/r/blob/abc/docs/policies.md");
-    assert.equal(docsBase({}, {}), "docs/policies.md");
   });
 });

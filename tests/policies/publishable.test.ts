@@ -9,11 +9,11 @@ import { cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { promisify } from "node:util";
-import { AnalyzerSession, packCommand } from "../../tools/check/analyzer-client";
-import { DEFAULT_PACK_DIR } from "../../tools/check/index";
-import { stackPackConfig } from "../../tools/check/pack-config";
-import { checkPlan, type CheckReport } from "../../tools/check/run-check";
-import { planStack, type PlanFile } from "../../tools/plan/plan-stack";
+import { AnalyzerSession, packCommand } from "../../toolchain/check/analyzer-client";
+import { DEFAULT_PACK_DIR } from "../../toolchain/check/index";
+import { stackPackConfig } from "../../toolchain/check/pack-config";
+import { checkPlan, type CheckReport } from "../../toolchain/check/run-check";
+import { planStack, type PlanFile } from "../../toolchain/plan/plan-stack";
 
 const run = promisify(execFile);
 

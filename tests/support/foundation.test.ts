@@ -3,7 +3,7 @@ import { strict as assert } from "node:assert";
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { Client } from "pg";
-import { startLocalAws, type LocalAws, type LocalS3EventRecord } from "../../tools/local/local-aws";
+import { startLocalAws, type LocalAws, type LocalS3EventRecord } from "../../local/local-aws";
 import { freshDatabase } from "./postgres";
 
 describe("test foundation", () => {

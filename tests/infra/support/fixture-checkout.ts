@@ -5,8 +5,8 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FUNCTION_NAMES } from "../../../infra/config";
-import { computeSourceHash, MANIFEST_PATH, type BuildManifest } from "../../../tools/build/manifest";
-import { REPO_ROOT } from "../../../tools/plan/plan-stack";
+import { computeSourceHash, MANIFEST_PATH, type BuildManifest } from "../../../handlers/build-manifest";
+import { REPO_ROOT } from "../../../toolchain/plan/plan-stack";
 
 export interface FixtureCheckout {
   root: string;

@@ -1,8 +1,8 @@
 // Plans of this checkout shared by the infra tests: the real build (built once
 // by ensureFreshBuild when dist/ is missing or stale), the shared mocks, and
 // helpers to read a plan the way a reviewer would.
-import type { PlanFile, PlanOptions, PlanResource } from "../../../tools/plan/plan-stack";
-import { planStack } from "../../../tools/plan/plan-stack";
+import type { PlanFile, PlanOptions, PlanResource } from "../../../toolchain/plan/plan-stack";
+import { planStack } from "../../../toolchain/plan/plan-stack";
 
 const cache = new Map<string, Promise<PlanFile>>();
 

@@ -1,0 +1,320 @@
+// The whole pipeline on one machine, on embedded defaults (M15): PostgreSQL
+// (embedded, or DATABASE_URL), in-process S3 and SQS, the raw bucket's
+// ObjectCreated notifications routed to a queue with a DLQ, and the real
+// thumbnails handler behind an SQS event-source loop whose concurrency is the
+// database connection budget (M12). Used by `npm start`, the tests, the load
+// bench and `pipectl canary --local`.
+import { randomUUID } from "node:crypto";
+import { join } from "node:path";
+import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { Pool } from "pg";
+import { REPO_ROOT } from "../cli/repo-root";
+import { migrate } from "../handlers/migrate/migrate";
+import { DEFAULT_RETRY_SCHEDULE, RETRY_BASE_SECONDS_VARIABLE } from "../contracts/retry-schedule";
+import { RUNTIME_ENV } from "../handlers/thumbnails/image";
+import { DEFAULT_FUNCTIONS } from "../infra/config";
+import { visibilityTimeoutSeconds } from "../infra/budget";
+import { startSqsEventSource, type BatchOutcome, type EventSource } from "./event-source";
+import { rowsForKeys, type StoredImageRow } from "../handlers/shared/images-table";
+import { startLocalAws, type LocalAws } from "./local-aws";
+import { routeObjectCreated, type NotificationRouter } from "./notification-router";
+import { startLocalDatabase, type LocalDatabase } from "./postgres";
+import { objectsInBody } from "./s3-event";
+import type { SqsBatchHandler } from "./sqs-event";
+import { startHandlerHosts, type MemorySampleOf } from "./handler-host-process";
+import { thumbnailsFunction, type FunctionFactory, type LocalFunction } from "./thumbnails-function";
+
+export interface LocalPipelineOptions {
+  /** Another PostgreSQL instead of the embedded one. */
+  databaseUrl?: string;
+  /** `postgres -c` settings for the embedded server. */
+  postgresSettings?: Record<string, string>;
+  region?: string;
+  /** Folder for the local S3's objects; a temporary one by default. */
+  s3Directory?: string;
+  rawBucket?: string;
+  thumbnailsBucket?: string;
+  queueName?: string;
+  /** The function's timeout. */
+  functionTimeoutSeconds?: number;
+  /** Seconds a received message stays hidden; 6x the function timeout by default, as AWS advises. */
+  visibilityTimeoutSeconds?: number;
+  /** Receives before SQS moves a message to the DLQ. */
+  maxReceiveCount?: number;
+  /**
+   * The handler's retry schedule base (RETRY_BASE_SECONDS): the deployed base
+   * scaled to this queue's visibility timeout by default, so a local outage
+   * plays the deployed one at a smaller time scale.
+   */
+  retryBaseSeconds?: number;
+  /** Off plays the function without its backoff: failed messages return after the visibility timeout only. */
+  holdBackFailures?: boolean;
+  /**
+   * Route the raw bucket's ObjectCreated notifications to the queue (default
+   * true). Off plays a bucket whose notifications were broken: objects land
+   * but only a reprocess sends them through.
+   */
+  notifications?: boolean;
+  /** Concurrent invocations = connections the handler may hold (pool of 1 each): the connection budget. */
+  concurrency?: number;
+  /** The function behind the queue; the real thumbnails handler by default. */
+  functionFactory?: FunctionFactory;
+  /** Wraps each handler (tests inject failures with it). */
+  wrapHandler?: (handler: SqsBatchHandler) => SqsBatchHandler;
+  /** Extra environment for the function (THUMBNAIL_SIZES, ...). */
+  functionEnv?: Record<string, string>;
+  /**
+   * The function's process-start settings, RUNTIME_ENV by default (as
+   * deployed); `{}` runs "child" containers on Node's and glibc's defaults,
+   * for comparison.
+   */
+  runtimeEnv?: Readonly<Record<string, string>>;
+  onBatch?: (outcome: BatchOutcome) => void;
+  /**
+   * Where the handler runs: in this process (default), or in child processes,
+   * one per unit of concurrency, each taking one batch at a time as a Lambda
+   * container does, so their memory can be measured apart (wrapHandler and
+   * functionFactory apply to "inline" only).
+   */
+  handlerHost?: "inline" | "child";
+  /** Memory samples of the child handler processes. */
+  onHandlerMemory?: (sample: MemorySampleOf) => void;
+  /** Called with every notification body the raw bucket sends to the queue. */
+  onNotification?: (body: string) => void;
+  log?: (line: string) => void;
+}
+
+export interface UploadRequest {
+  key: string;
+  body: Buffer;
+  correlationId?: string;
+  contentType?: string;
+}
+
+export interface WaitResult {
+  rows: Map<string, StoredImageRow>;
+  /** Keys with no row whose message sits in the DLQ. */
+  inDlq: string[];
+  /** Keys with neither (only when the wait timed out). */
+  missing: string[];
+  timedOut: boolean;
+}
+
+export interface LocalPipeline {
+  region: string;
+  /** The pipeline's PostgreSQL: embedded ones can be taken down and brought up (an outage). */
+  database: LocalDatabase;
+  endpoints: { s3: string; sqs: string };
+  aws: LocalAws;
+  s3: S3Client;
+  sqs: SQSClient;
+  databaseUrl: string;
+  buckets: { raw: string; thumbnails: string };
+  queue: { name: string; url: string; arn: string };
+  dlq: { name: string; url: string; arn: string };
+  concurrency: number;
+  /** Connections the handler may hold at most: concurrency x pool size 1. */
+  connectionBudget: number;
+  /** Name the handler's connections carry in pg_stat_activity. */
+  applicationName: string;
+  /** The environment the function runs with. */
+  functionEnv: Record<string, string>;
+  /** Process ids of the "child" handler containers (none when the handler runs inline). */
+  handlerPids: number[];
+  upload(request: UploadRequest): Promise<{ key: string; correlationId: string }>;
+  waitForRows(keys: readonly string[], options?: { timeoutMs?: number; pollMs?: number }): Promise<WaitResult>;
+  /** Keys of the raw objects whose messages are in the DLQ right now. */
+  dlqKeys(): string[];
+  stop(): Promise<void>;
+}
+
+export const LOCAL_DEFAULTS = {
+  region: "us-east-1",
+  rawBucket: "raw",
+  thumbnailsBucket: "thumbnails",
+  queueName: "raw-events",
+  functionTimeoutSeconds: 30,
+  maxReceiveCount: 3,
+  concurrency: 4,
+  applicationName: "thumbnails",
+} as const;
+
+export async function startLocalPipeline(options: LocalPipelineOptions = {}): Promise<LocalPipeline> {
+  const log = options.log ?? (() => undefined);
+  const region = options.region ?? LOCAL_DEFAULTS.region;
+  const concurrency = options.concurrency ?? LOCAL_DEFAULTS.concurrency;
+  const functionTimeoutMs = (options.functionTimeoutSeconds ?? LOCAL_DEFAULTS.functionTimeoutSeconds) * 1000;
+  const visibility = options.visibilityTimeoutSeconds ?? Math.ceil((6 * functionTimeoutMs) / 1000);
+  const cleanups: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch((error: unknown) => log(`stopping: ${String(error)}`));
+    cleanups.length = 0;
+  };
+
+  try {
+    const database: LocalDatabase = await startLocalDatabase({ databaseUrl: options.databaseUrl, settings: options.postgresSettings });
+    cleanups.push(() => database.stop());
+    log(database.embedded ? "embedded PostgreSQL started" : "using the PostgreSQL of DATABASE_URL");
+    const applied = await migrate(database.url, join(REPO_ROOT, "handlers", "migrations"));
+    log(applied.length > 0 ? `migrations applied: ${applied.join(", ")}` : "schema is current");
+
+    const aws = await startLocalAws({ region, ...(options.s3Directory !== undefined ? { directory: options.s3Directory } : {}) });
+    cleanups.push(() => aws.stop());
+    const s3 = new S3Client(aws.s3Config);
+    const sqs = new SQSClient(aws.sqsConfig);
+    cleanups.push(async () => {
+      s3.destroy();
+      sqs.destroy();
+    });
+    const buckets = { raw: options.rawBucket ?? LOCAL_DEFAULTS.rawBucket, thumbnails: options.thumbnailsBucket ?? LOCAL_DEFAULTS.thumbnailsBucket };
+    for (const bucket of [buckets.raw, buckets.thumbnails]) await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+
+    const queueName = options.queueName ?? LOCAL_DEFAULTS.queueName;
+    const dlq = await createQueue(sqs, `${queueName}-dlq`, { MessageRetentionPeriod: "1209600" });
+    const queue = await createQueue(sqs, queueName, {
+      VisibilityTimeout: String(visibility),
+      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: String(options.maxReceiveCount ?? LOCAL_DEFAULTS.maxReceiveCount) }),
+    });
+
+    if (options.notifications !== false) {
+      const router: NotificationRouter = routeObjectCreated(aws, sqs, {
+        bucket: buckets.raw,
+        queueUrl: queue.url,
+        onError: (error, key) => log(`notification for ${key} not delivered: ${String(error)}`),
+        onSent: options.onNotification,
+      });
+      cleanups.push(() => router.stop());
+    }
+
+    const functionEnv: Record<string, string> = {
+      // Process-start settings the deployed function has (RUNTIME_ENV); they take effect in "child" containers.
+      ...(options.runtimeEnv ?? RUNTIME_ENV),
+      RAW_BUCKET: buckets.raw,
+      THUMBNAILS_BUCKET: buckets.thumbnails,
+      THUMBNAILS_BASE_URL: `${aws.s3Endpoint}/${buckets.thumbnails}`,
+      [RETRY_BASE_SECONDS_VARIABLE]: String(options.retryBaseSeconds ?? scaledRetryBaseSeconds(visibility)),
+      DATABASE_URL: database.url,
+      DB_TLS: "disable",
+      POWERTOOLS_SERVICE_NAME: LOCAL_DEFAULTS.applicationName,
+      POWERTOOLS_METRICS_NAMESPACE: "ThumbnailPipeline",
+      PIPELINE_STACK: "local",
+      PIPELINE_REGION: region,
+      ...options.functionEnv,
+    };
+    const handlerPids: number[] = [];
+    if (options.handlerHost === "child") {
+      const host = await startHandlerHosts(
+        concurrency,
+        {
+          sqsConfig: aws.sqsConfig,
+          s3Config: aws.s3Config,
+          queueUrl: queue.url,
+          queueArn: queue.arn,
+          region,
+          functionTimeoutMs,
+          applicationName: LOCAL_DEFAULTS.applicationName,
+          functionEnv,
+          memorySampleMs: 250,
+          settledSampleMs: 1000,
+        },
+        { onBatch: options.onBatch, onMemory: options.onHandlerMemory, log },
+      );
+      handlerPids.push(...host.pids);
+      cleanups.push(() => host.stop());
+    } else {
+      const factory = options.functionFactory ?? thumbnailsFunction;
+      const functions: LocalFunction[] = [];
+      cleanups.push(async () => {
+        for (const fn of functions) await fn.close();
+      });
+      const eventSource: EventSource = startSqsEventSource({
+        sqs,
+        queueUrl: queue.url,
+        queueArn: queue.arn,
+        region,
+        concurrency,
+        functionTimeoutMs,
+        createHandler: (worker) => {
+          const fn = factory({ worker, env: functionEnv, s3Config: aws.s3Config, ...(options.holdBackFailures === false ? {} : { queue: { sqsConfig: aws.sqsConfig, url: queue.url } }), applicationName: LOCAL_DEFAULTS.applicationName, functionTimeoutMs });
+          functions.push(fn);
+          return options.wrapHandler ? options.wrapHandler(fn.handle) : fn.handle;
+        },
+        onBatch: options.onBatch,
+        onError: (error) => log(`event source: ${String(error)}`),
+      });
+      cleanups.push(() => eventSource.stop());
+    }
+
+    const monitor = new Pool({ connectionString: database.url, max: 1, application_name: "local-pipeline-monitor" });
+    cleanups.push(() => monitor.end());
+
+    const dlqKeys = (): string[] =>
+      (aws.peekQueue(dlq.name) ?? []).flatMap((body) => (objectsInBody(body) ?? []).filter((r) => r.bucket === buckets.raw).map((r) => r.key));
+
+    return {
+      region,
+      database,
+      endpoints: { s3: aws.s3Endpoint, sqs: aws.sqsEndpoint },
+      aws,
+      s3,
+      sqs,
+      databaseUrl: database.url,
+      buckets,
+      queue,
+      dlq,
+      concurrency,
+      connectionBudget: concurrency,
+      applicationName: LOCAL_DEFAULTS.applicationName,
+      functionEnv,
+      handlerPids,
+      async upload(request) {
+        const correlationId = request.correlationId ?? randomUUID();
+        await s3.send(
+          new PutObjectCommand({
+            Bucket: buckets.raw,
+            Key: request.key,
+            Body: request.body,
+            ContentType: request.contentType ?? "application/octet-stream",
+            Metadata: { "correlation-id": correlationId },
+          }),
+        );
+        return { key: request.key, correlationId };
+      },
+      async waitForRows(keys, waitOptions = {}) {
+        const deadline = Date.now() + (waitOptions.timeoutMs ?? 120_000);
+        for (;;) {
+          const rows = new Map<string, StoredImageRow>();
+          for (const row of await rowsForKeys(monitor, buckets.raw, keys)) rows.set(row.rawKey, row);
+          const dead = new Set(dlqKeys());
+          const unresolved = keys.filter((k) => !rows.has(k));
+          const inDlq = unresolved.filter((k) => dead.has(k));
+          const missing = unresolved.filter((k) => !dead.has(k));
+          const timedOut = Date.now() >= deadline;
+          if (missing.length === 0 || timedOut) return { rows, inDlq, missing, timedOut: missing.length > 0 && timedOut };
+          await new Promise((resolve) => setTimeout(resolve, waitOptions.pollMs ?? 250));
+        }
+      },
+      dlqKeys,
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+/** The deployed retry base, scaled from the deployed visibility timeout to `visibilitySeconds` (at least 1 s). */
+export function scaledRetryBaseSeconds(visibilitySeconds: number): number {
+  const deployedVisibility = visibilityTimeoutSeconds(DEFAULT_FUNCTIONS.thumbnails.timeoutSeconds);
+  return Math.max(1, Math.round((DEFAULT_RETRY_SCHEDULE.baseSeconds * visibilitySeconds) / deployedVisibility));
+}
+
+async function createQueue(sqs: SQSClient, name: string, attributes: Record<string, string>): Promise<{ name: string; url: string; arn: string }> {
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
+  if (!QueueUrl) throw new Error(`creating queue ${name} returned no URL`);
+  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }));
+  const arn = Attributes?.QueueArn;
+  if (!arn) throw new Error(`queue ${name} has no ARN`);
+  return { name, url: QueueUrl, arn };
+}
