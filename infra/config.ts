@@ -49,6 +49,16 @@ export const CONFIG_NAMESPACE = "thumbnail-pipeline";
 export const SECRET_KEYS = ["alertHttpsEndpoints"] as const;
 export type SecretKey = (typeof SECRET_KEYS)[number];
 
+/**
+ * What the offline plan and check put in place of each secret key a stack file
+ * holds encrypted, since they cannot decrypt it: a value of the shape
+ * parseConfig validates, marked secret like the real one, at a host that
+ * never resolves. `pulumi preview`/`up` read the real value instead.
+ */
+export const OFFLINE_SECRET_STAND_INS: Readonly<Record<SecretKey, string>> = {
+  alertHttpsEndpoints: JSON.stringify(["https://alerts.offline.invalid/enqueue"]),
+};
+
 // Function names, log levels and the thumbnail rules are the contracts' (contracts/).
 export { DATABASE_FUNCTIONS, FUNCTION_NAMES, LOG_LEVELS, type FunctionName } from "../contracts";
 
