@@ -4,10 +4,10 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { contractSections, withContractSections } from "../../contracts/docs";
-import { FUNCTION_NAMES } from "../../contracts";
+import { contractSections, withContractSections } from "../../../toolchain/contracts-doc/render";
+import { FUNCTION_NAMES } from "../../../contracts";
 
-const DOC = join(__dirname, "..", "..", "docs", "contracts.md");
+const DOC = join(__dirname, "..", "..", "..", "docs", "contracts.md");
 
 describe("docs/contracts.md", () => {
   const doc = readFileSync(DOC, "utf8");

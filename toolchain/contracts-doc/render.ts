@@ -1,15 +1,15 @@
-// The parts of docs/contracts.md that restate this module, rendered from it:
+// The parts of docs/contracts.md that restate contracts/, rendered from it:
 // `npm run docs:contracts` writes them between their markers, and
-// tests/contracts/docs.test.ts fails when the file is not current.
-import { CANARY_ALARM_METRIC, CONNECTIONS_ALARM_METRIC, DATABASE_ALARM_KINDS, FUNCTION_ALARM_KINDS, FUNCTION_ALARM_METRICS, QUEUE_ALARM_KINDS, type AlarmMetric } from "./alarms";
-import type { EnvVar, Setter } from "./env";
-import { COMMON_ENVIRONMENT, FUNCTION_ENVIRONMENTS } from "./environments";
-import { DATABASE_FUNCTIONS, FUNCTION_NAMES, LOG_LEVELS } from "./functions";
-import { CANARY_METRICS, CONNECTION_METRICS, DATABASE_METRICS_NAMESPACE, DIMENSIONS, LOG_METRICS, METRICS_NAMESPACE, THUMBNAIL_METRICS, logMetricsNamespace } from "./metrics";
-import { CANARY_PREFIX, TAGS, maxConnectionsFloorParameter, memoryFloorParameter, memoryFloorPrefix } from "./names";
-import { DEFAULT_RETRY_SCHEDULE, SQS_MAX_VISIBILITY_SECONDS, survivableOutageSeconds } from "./retry-schedule";
-import * as T from "./thresholds";
-import { DEFAULT_FORMATS, DEFAULT_IMAGE_LIMITS, DEFAULT_SIZES, FORMAT_ALIASES, OUTPUT_FORMATS, RUNTIME_ENV, SIZE_NAME_EXPECTED, THUMBNAIL_WIDTH, formatSizes } from "./thumbnails";
+// tests/toolchain/contracts-doc/render.test.ts fails when the file is stale.
+import { CANARY_ALARM_METRIC, CONNECTIONS_ALARM_METRIC, DATABASE_ALARM_KINDS, FUNCTION_ALARM_KINDS, FUNCTION_ALARM_METRICS, QUEUE_ALARM_KINDS, type AlarmMetric } from "../../contracts/alarms";
+import type { EnvVar, Setter } from "../../contracts/env";
+import { COMMON_ENVIRONMENT, FUNCTION_ENVIRONMENTS } from "../../contracts/environments";
+import { DATABASE_FUNCTIONS, FUNCTION_NAMES, LOG_LEVELS } from "../../contracts/functions";
+import { CANARY_METRICS, CONNECTION_METRICS, DATABASE_METRICS_NAMESPACE, DIMENSIONS, LOG_METRICS, METRICS_NAMESPACE, THUMBNAIL_METRICS, logMetricsNamespace } from "../../contracts/metrics";
+import { CANARY_PREFIX, TAGS, maxConnectionsFloorParameter, memoryFloorParameter, memoryFloorPrefix } from "../../contracts/names";
+import { DEFAULT_RETRY_SCHEDULE, SQS_MAX_VISIBILITY_SECONDS, survivableOutageSeconds } from "../../contracts/retry-schedule";
+import * as T from "../../contracts/thresholds";
+import { DEFAULT_FORMATS, DEFAULT_IMAGE_LIMITS, DEFAULT_SIZES, FORMAT_ALIASES, OUTPUT_FORMATS, RUNTIME_ENV, SIZE_NAME_EXPECTED, THUMBNAIL_WIDTH, formatSizes } from "../../contracts/thumbnails";
 
 const code = (s: string | number) => `\`${s}\``;
 
