@@ -19,7 +19,7 @@ export default tseslint.config(
     // These packs have a package.json of their own without dependencies: they
     // resolve @pulumi/policy and @pulumi/awsguard from this repository's
     // install, whose package.json declares both.
-    files: ["toolchain/check/awsguard-pack/**", "tests/check/fixtures/packs/**"],
+    files: ["toolchain/check/awsguard-pack/**", "tests/toolchain/check/fixtures/packs/**"],
     rules: {
       "n/no-extraneous-import": ["error", { allowModules: ["@pulumi/awsguard", "@pulumi/policy"] }],
     },
