@@ -26,6 +26,17 @@ export default tseslint.config(
   },
   ...tseslint.configs.recommended,
   {
+    // Type-aware, for the async bugs syntax cannot see: a promise nobody awaits
+    // (its rejection is lost, or crashes the process later), and one passed
+    // where a callback's result is ignored.
+    files: ["**/*.ts"],
+    languageOptions: { parserOptions: { project: "./tsconfig.json", tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      "@typescript-eslint/no-floating-promises": "error",
+      "@typescript-eslint/no-misused-promises": ["error", { checksVoidReturn: { arguments: false, attributes: false } }],
+    },
+  },
+  {
     files: ["bin/**/*.js"],
     languageOptions: { sourceType: "commonjs", globals: { require: "readonly", module: "writable", process: "readonly", __dirname: "readonly", console: "readonly" } },
     rules: { "@typescript-eslint/no-require-imports": "off" },

@@ -68,7 +68,7 @@ export class RegionalPipeline extends pulumi.ComponentResource {
       const floor = args.floors.memoryMb.get(lambdaName(cfg, r, fn));
       this.memoryMb[fn] = resolveMemory(cfg.functions[fn].memoryMb, floor, cfg.remediation.memoryCapMb);
       if (floor !== undefined && floor > cfg.remediation.memoryCapMb) {
-        pulumi.log.warn(`${r}: memory floor ${floor} MB of ${fn} is above the remediation cap; using ${cfg.remediation.memoryCapMb} MB`, this);
+        void pulumi.log.warn(`${r}: memory floor ${floor} MB of ${fn} is above the remediation cap; using ${cfg.remediation.memoryCapMb} MB`, this);
       }
     }
     this.maxConnections = resolveMaxConnections(cfg.database.maxConnections, args.floors.maxConnections, cfg.database.connectionCeiling);
