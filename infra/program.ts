@@ -68,7 +68,7 @@ async function readFloors(cfg: PipelineConfig, region: string, provider: aws.Pro
   const connIdx = result.names.indexOf(connectionsName);
   const connections = connIdx >= 0 ? floorsFromParameters([connectionsName], [result.values[connIdx]]) : undefined;
   for (const bad of [...memory.ignored, ...(connections?.ignored ?? [])]) {
-    pulumi.log.warn(`${region}: ignoring SSM floor ${bad}: expected a positive integer`);
+    void pulumi.log.warn(`${region}: ignoring SSM floor ${bad}: expected a positive integer`);
   }
   const maxConnections = connections?.floors.get(MAX_CONNECTIONS_FLOOR_KEY);
   return { memoryMb: memory.floors, ...(maxConnections !== undefined ? { maxConnections } : {}) };

@@ -66,7 +66,7 @@ export class RegionalPipeline extends pulumi.ComponentResource {
       (fn) => lambdaName(cfg, region.name, fn),
       args.floors,
     );
-    for (const warning of decided.warnings) pulumi.log.warn(`${region.name}: ${warning}`, this);
+    for (const warning of decided.warnings) void pulumi.log.warn(`${region.name}: ${warning}`, this);
 
     const existing = cfg.database.existing?.[region.name];
     const logShipping = new LogShipping(part("log-shipping"), { ctx, target: args.logShipping }, children);

@@ -1,6 +1,6 @@
 // How region-parity recognises regions a program names by role rather than by
 // region code (`-main`, `-legal`): inferRegionTokens on its own. The program
-// run end to end is tests/fixtures/programs/named-regions.
+// run end to end is tests/toolchain/check/fixtures/programs/named-regions.
 import { strict as assert } from "node:assert";
 import { inferRegionTokens } from "../../policies/support/matching";
 

@@ -14,8 +14,8 @@ import { strict as assert } from "node:assert";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runCli } from "../../toolchain/check/index";
-import type { PlanFile, PlanResource } from "../../toolchain/plan/plan-stack";
+import { runCli } from "../../../toolchain/check/index";
+import type { PlanFile, PlanResource } from "../../../toolchain/plan/plan-stack";
 
 const PROBE_PACK = join(__dirname, "fixtures", "packs", "strict-probe");
 const SIG = "4dabf18193072939515e22adb298388d";

@@ -8,11 +8,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { AnalyzerSession } from "../../toolchain/check/analyzer-client";
-import { DEFAULT_PACK_DIR, runCli } from "../../toolchain/check/index";
-import { mergeConfig, parsePackConfig, stackPackConfig, stackPackConfigDocument, type PackConfig } from "../../toolchain/check/pack-config";
-import { checkPlan, type CheckReport } from "../../toolchain/check/run-check";
-import { listStacks, planStack, REPO_ROOT, type PlanFile, type PlanResource } from "../../toolchain/plan/plan-stack";
+import { AnalyzerSession } from "../../../toolchain/check/analyzer-client";
+import { DEFAULT_PACK_DIR, runCli } from "../../../toolchain/check/index";
+import { mergeConfig, parsePackConfig, stackPackConfig, stackPackConfigDocument, type PackConfig } from "../../../toolchain/check/pack-config";
+import { checkPlan, type CheckReport } from "../../../toolchain/check/run-check";
+import { listStacks, planStack, REPO_ROOT, type PlanFile, type PlanResource } from "../../../toolchain/plan/plan-stack";
 
 const run = promisify(execFile);
 

@@ -7,17 +7,17 @@ import { strict as assert } from "node:assert";
 import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import * as analyzer from "@pulumi/pulumi/proto/analyzer_pb";
-import { AnalyzerSession, AnalyzerStartError, packCommand } from "../../toolchain/check/analyzer-client";
-import { analyzeRequest, indexProviders, stackResource } from "../../toolchain/check/encode";
-import { DEFAULT_PACK_DIR } from "../../toolchain/check/index";
-import { parsePackConfig } from "../../toolchain/check/pack-config";
-import { packInfo, reconcilePolicyConfig } from "../../toolchain/check/reconcile";
-import { policyConfig } from "../../toolchain/check/run-check";
-import { FIXTURE_CONFIG, goodPlan, withProps, without } from "../policies/fixture";
+import { analyzer } from "../../../toolchain/pulumi-internals";
+import { AnalyzerSession, AnalyzerStartError, packCommand } from "../../../toolchain/check/analyzer-client";
+import { analyzeRequest, indexProviders, stackResource } from "../../../toolchain/check/encode";
+import { DEFAULT_PACK_DIR } from "../../../toolchain/check/index";
+import { parsePackConfig } from "../../../toolchain/check/pack-config";
+import { packInfo, reconcilePolicyConfig } from "../../../toolchain/check/reconcile";
+import { policyConfig } from "../../../toolchain/check/run-check";
+import { FIXTURE_CONFIG, goodPlan, withProps, without } from "../../policies/fixture";
 
 const MANDATORY = ["central-log-shipping", "required-alarms", "working-build", "region-parity"];
-const REPO_ROOT = resolve(__dirname, "..", "..");
+const REPO_ROOT = resolve(__dirname, "..", "..", "..");
 
 const diagnostics = (res: analyzer.AnalyzeResponse) => res.getDiagnosticsList().map((d) => `${d.getPolicyname()} ${d.getEnforcementlevel()} ${d.getMessage()}`);
 

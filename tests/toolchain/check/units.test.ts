@@ -1,10 +1,10 @@
 // The pure parts of the check: wire encoding as the engine marshals
 // properties, the pack config format, and waiver classification.
 import { strict as assert } from "node:assert";
-import { readWaivers, waiverCovers } from "../../policies/waivers";
-import { EncodeError, encodeProperties, providerUrn, SIGNATURE_KEY, SIGNATURES, UNKNOWN_SENTINEL } from "../../toolchain/check/encode";
-import { PackConfigError, parsePackConfig } from "../../toolchain/check/pack-config";
-import { parsePlan, PlanInputError } from "../../toolchain/check/plan-input";
+import { readWaivers, waiverCovers } from "../../../policies/waivers";
+import { EncodeError, encodeProperties, providerUrn, SIGNATURE_KEY, SIGNATURES, UNKNOWN_SENTINEL } from "../../../toolchain/check/encode";
+import { PackConfigError, parsePackConfig } from "../../../toolchain/check/pack-config";
+import { parsePlan, PlanInputError } from "../../../toolchain/check/plan-input";
 
 describe("check: encoding, config and waivers", () => {
   it("encodes props as the engine does: internal keys and undefined dropped, unknowns and signatures kept", () => {

@@ -8,8 +8,8 @@ import { strict as assert } from "node:assert";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { AWSGUARD_PACK_DIR, runCli } from "../../toolchain/check/index";
-import { planStack, type PlanFile, type PlanResource } from "../../toolchain/plan/plan-stack";
+import { AWSGUARD_PACK_DIR, runCli } from "../../../toolchain/check/index";
+import { planStack, type PlanFile, type PlanResource } from "../../../toolchain/plan/plan-stack";
 
 const MANDATORY_PACK = join(__dirname, "fixtures", "packs", "awsguard-mandatory");
 

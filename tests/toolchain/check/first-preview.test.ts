@@ -8,12 +8,12 @@
 // So no stack's first preview has a mandatory finding, while a value a policy
 // does need stays a violation when unknown.
 import { strict as assert } from "node:assert";
-import { AnalyzerSession } from "../../toolchain/check/analyzer-client";
-import { DEFAULT_PACK_DIR } from "../../toolchain/check/index";
-import { stackPackConfig, type PackConfig } from "../../toolchain/check/pack-config";
-import { checkPlan, type CheckReport, type Violation } from "../../toolchain/check/run-check";
-import { MOCK_ACCOUNT_ID as ACCOUNT } from "../../toolchain/plan/mocks";
-import { listStacks, planStack, REPO_ROOT, UNKNOWN, type PlanFile, type PlanResource } from "../../toolchain/plan/plan-stack";
+import { AnalyzerSession } from "../../../toolchain/check/analyzer-client";
+import { DEFAULT_PACK_DIR } from "../../../toolchain/check/index";
+import { stackPackConfig, type PackConfig } from "../../../toolchain/check/pack-config";
+import { checkPlan, type CheckReport, type Violation } from "../../../toolchain/check/run-check";
+import { MOCK_ACCOUNT_ID as ACCOUNT } from "../../../toolchain/plan/mocks";
+import { listStacks, planStack, REPO_ROOT, UNKNOWN, type PlanFile, type PlanResource } from "../../../toolchain/plan/plan-stack";
 
 const FUNCTION = "aws:lambda/function:Function";
 const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";

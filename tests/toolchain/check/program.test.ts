@@ -7,10 +7,10 @@ import { strict as assert } from "node:assert";
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runCli } from "../../toolchain/check/index";
-import { planProgram, ProgramError } from "../../toolchain/plan/plan-program";
-import type { PlanFile } from "../../toolchain/plan/run-under-mocks";
-import { UNKNOWN } from "../../toolchain/plan/wire";
+import { runCli } from "../../../toolchain/check/index";
+import { planProgram, ProgramError } from "../../../toolchain/plan/plan-program";
+import type { PlanFile } from "../../../toolchain/plan/run-under-mocks";
+import { UNKNOWN } from "../../../toolchain/plan/wire";
 
 const PROBE = join(__dirname, "fixtures", "programs", "probe");
 const STRICT_PROBE_PACK = join(__dirname, "fixtures", "packs", "strict-probe");
@@ -112,6 +112,6 @@ describe("check --program: any Pulumi program under the generic mocks", function
     const dir = join(outside, "unanswered");
     cpSync(PROBE, dir, { recursive: true });
     writeFileSync(join(dir, "src", "main.ts"), 'import * as aws from "@pulumi/aws";\nexport = async () => ({ ip: (await aws.ec2.getInstance({ instanceId: "i-1" })).publicIp });\n');
-    await assert.rejects(planProgram(dir, "staging"), (e: unknown) => e instanceof ProgramError && /no answer for data source aws:ec2\/getInstance:getInstance: add it to tools\/plan\/mocks\.ts/.test(e.message));
+    await assert.rejects(planProgram(dir, "staging"), (e: unknown) => e instanceof ProgramError && /no answer for data source aws:ec2\/getInstance:getInstance: add it to toolchain\/plan\/mocks\.ts/.test(e.message));
   });
 });

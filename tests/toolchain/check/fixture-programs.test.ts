@@ -1,4 +1,4 @@
-// Programs written the way other teams write them (tests/fixtures/programs),
+// Programs written the way other teams write them (tests/toolchain/check/fixtures/programs),
 // each run through `npm run check -- --program DIR` with snowflake-guard and
 // the organisation's pack config, and held to its exact findings (policy,
 // region, resource); each hardened copy, which adds what was missing, passes.
@@ -9,10 +9,10 @@ import { strict as assert } from "node:assert";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { folderArchiveHash } from "../../toolchain/build/archive-hash";
-import { DEFAULT_PACK_DIR, runCli } from "../../toolchain/check/index";
+import { folderArchiveHash } from "../../../toolchain/build/archive-hash";
+import { DEFAULT_PACK_DIR, runCli } from "../../../toolchain/check/index";
 
-const PROGRAMS = join(__dirname, "..", "fixtures", "programs");
+const PROGRAMS = join(__dirname, "fixtures", "programs");
 const ORG_CONFIG = join(PROGRAMS, "org-pack-config.json");
 
 interface Build {
