@@ -56,11 +56,10 @@ async function main(argv: readonly string[]): Promise<number> {
 }
 
 // Exit 2 (cli/exit-codes.ts) whenever no plan came out: a bad flag, stack or config, a stale build, a program that throws.
-main(process.argv).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    const known = err instanceof PlanError || err instanceof ManifestError || err instanceof InvalidArgumentError || err instanceof UsageError || err instanceof AliasError;
-    process.stderr.write(`plan failed: ${known ? (err as Error).message : String((err as Error).stack ?? err)}\n`);
-    process.exit(2);
-  },
-);
+// Exit only once stdout is flushed: a plan piped as --json is larger than a pipe's buffer.
+const exitAfterOutput = (code: number) => process.stdout.write("", () => process.exit(code));
+main(process.argv).then(exitAfterOutput, (err: unknown) => {
+  const known = err instanceof PlanError || err instanceof ManifestError || err instanceof InvalidArgumentError || err instanceof UsageError || err instanceof AliasError;
+  process.stderr.write(`plan failed: ${known ? (err as Error).message : String((err as Error).stack ?? err)}\n`);
+  exitAfterOutput(2);
+});
