@@ -1,6 +1,6 @@
 // Environment readers: values, defaults, and errors that say what to fix.
 import { strict as assert } from "node:assert";
-import { booleanFlag, EnvVarError, integer, json, oneOf, requiredString } from "../../../handlers/shared/env";
+import { booleanFlag, EnvVarError, integer, json, oneOf, requiredString } from "../../contracts/env";
 
 describe("environment readers", () => {
   it("name the variable, the value and the expected form", () => {

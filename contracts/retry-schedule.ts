@@ -9,7 +9,7 @@
 // failure, so an outage shorter than that, counted from the moment a message
 // first failed, ends with the message processed rather than dead-lettered.
 // docs/operations.md works the deployed numbers through.
-import { integer, type Env } from "./env";
+import { wholeNumber, type Env } from "./env";
 
 /** SQS refuses a visibility timeout above 12 hours. */
 export const SQS_MAX_VISIBILITY_SECONDS = 43_200;
@@ -47,14 +47,17 @@ export function secondsUntilDeadLetter(schedule: RetrySchedule): number {
   return survivableOutageSeconds(schedule) + retryDelaySeconds(schedule.maxReceiveCount, schedule.baseSeconds);
 }
 
-export const RETRY_BASE_SECONDS_VARIABLE = "RETRY_BASE_SECONDS";
+/** The thumbnails function's base delay; the redrive policy's maxReceiveCount is the queue's, not the function's. */
+export const RETRY_BASE_SECONDS = wholeNumber(
+  "RETRY_BASE_SECONDS",
+  "seconds a transiently failed message is held back after its first failure, doubling per receive (the queue's redrive policy was checked against it)",
+  DEFAULT_RETRY_SCHEDULE.baseSeconds,
+  { min: 1, max: SQS_MAX_VISIBILITY_SECONDS },
+);
 
-/** The function's environment for its schedule (docs/contracts.md). */
-export function retryEnvironment(schedule: RetrySchedule): Record<string, string> {
-  return { [RETRY_BASE_SECONDS_VARIABLE]: String(schedule.baseSeconds) };
-}
+export const RETRY_BASE_SECONDS_VARIABLE = RETRY_BASE_SECONDS.name;
 
 /** The handler's side: the base delay from its environment, the deployed default when unset. */
 export function retryBaseSecondsFromEnv(env: Env): number {
-  return integer(env, RETRY_BASE_SECONDS_VARIABLE, DEFAULT_RETRY_SCHEDULE.baseSeconds, { min: 1, max: SQS_MAX_VISIBILITY_SECONDS });
+  return RETRY_BASE_SECONDS.read(env);
 }
