@@ -17,6 +17,7 @@ import {
   FUNCTION_ALARM_KINDS,
   FUNCTION_ALARM_METRICS,
   FUNCTION_ENVIRONMENTS,
+  MAX_CONNECTIONS_SHARE,
   TAGS,
   type AlarmMetric,
 } from "../../contracts";
@@ -52,6 +53,8 @@ export function programPackConfig(): Record<string, unknown> {
     "private-buckets": {
       publicBuckets: [{ bucket: "*-thumbnails-bucket", reason: "thumbnails are served to anyone through each region's CloudFront distribution" }],
     },
+    // The share of max_connections this program budgets its functions (infra/budget.ts), judged as such.
+    "db-connection-budget": { maxShare: MAX_CONNECTIONS_SHARE },
     // The OOM remediator states the cap it raises memory to; the pack reads it from there.
     "memory-cap": { capFromEnvironment: FUNCTION_ENVIRONMENTS["oom-remediator"].capMb.name },
     // The OOM remediator raises one region's memory when that region runs out (M8); the next `pulumi up` keeps it.

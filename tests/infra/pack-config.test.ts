@@ -13,7 +13,7 @@ import {
   type AlarmMetric,
 } from "../../contracts";
 import { programPackConfig } from "../../infra/policy-config/program";
-import { CONNECTION_BUDGET_SHARE as PACK_CONNECTION_SHARE } from "../../policies/database";
+import { connectionBudgetSpec } from "../../policies/database";
 import type { PlanFile, PlanResource } from "../../toolchain/plan/plan-stack";
 import { ofType, prop, stackPlan } from "./support/plans";
 
@@ -86,8 +86,10 @@ describe("the pack config this program gives, against the contracts", () => {
     }
   });
 
-  it("keeps the program's connection share within the pack's own db-connection-budget rule", () => {
-    // The pack judges every program of the organisation with its rule; this program's budget must fit it.
-    assert.ok(MAX_CONNECTIONS_SHARE <= PACK_CONNECTION_SHARE, `the program budgets ${MAX_CONNECTIONS_SHARE} of max_connections, the pack allows ${PACK_CONNECTION_SHARE}`);
+  it("gives db-connection-budget the connection share this program budgets, within the pack's schema", () => {
+    // One 0.8 for this program: contracts' share reaches the pack as its config, and the budget is derived from it.
+    assert.deepEqual(programPackConfig()["db-connection-budget"], { maxShare: MAX_CONNECTIONS_SHARE });
+    const schema = connectionBudgetSpec.config?.maxShare as { exclusiveMinimum: number; maximum: number };
+    assert.ok(MAX_CONNECTIONS_SHARE > schema.exclusiveMinimum && MAX_CONNECTIONS_SHARE <= schema.maximum);
   });
 });
