@@ -3,7 +3,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { retryEnvironment } from "../handlers/shared/retry-schedule";
-import { RUNTIME_ENV } from "../handlers/thumbnails/image/config";
+import { THUMBNAILS_ENVIRONMENT } from "../handlers/thumbnails/image/config";
 import type { BuildManifest } from "../handlers/build-manifest";
 import { alarmArn, dbInstanceArn, queueArn, ssmParameterArn, topicArn } from "./arns";
 import { connectionBudget, resolveMaxConnections, resolveMemory } from "./budget";
@@ -131,13 +131,11 @@ export class RegionalPipeline extends pulumi.ComponentResource {
           ...dbEnv,
           ...images,
           THUMBNAILS_BASE_URL: pulumi.interpolate`https://${storage.cdnDomain}`,
-          MAX_INPUT_BYTES: String(50 * 1024 * 1024),
-          MAX_INPUT_PIXELS: String(40_000_000),
           // Failed messages are held back on this queue by the schedule its redrive policy was checked against.
           QUEUE_URL: queues.queue.url,
           ...retryEnvironment(cfg.queue.retry),
-          // One malloc arena and a pinned V8 young generation: RSS otherwise climbs across invocations (npm run bench, bench:load).
-          ...RUNTIME_ENV,
+          // Input caps, one malloc arena and a pinned V8 young generation through the bundle's exec wrapper: the same object the local containers start with.
+          ...THUMBNAILS_ENVIRONMENT,
         },
       },
       migrate: { policyInputs: withDbSecret, vpc, reservedConcurrency: budget.concurrency.migrate, environment: dbEnv },

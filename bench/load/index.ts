@@ -25,7 +25,7 @@ import { Pool } from "pg";
 import { RUNTIME_ENV } from "../../handlers/thumbnails/image";
 import { countStatuses, duplicateRows, type StoredImageRow } from "../../handlers/shared/images-table";
 import { hostilePool, photoPool, type BenchImage } from "./images";
-import type { MemorySampleOf } from "../../local/handler-host-process";
+import type { MemorySampleOf } from "../../local/lambda-containers";
 import { mb, rssDrift, rssTimeline, throughput } from "./measure";
 import { startLocalPipeline, type LocalPipeline } from "../../local/pipeline";
 import { wholeNumberAbove0 } from "../../cli/arguments";
@@ -114,7 +114,7 @@ async function main(argv: string[]): Promise<number> {
     const pipeline = await startLocalPipeline({
       databaseUrl: process.env.DATABASE_URL,
       concurrency: opts.concurrency,
-      handlerHost: "child",
+      handlerHost: "lambda",
       runtimeEnv: variant.runtimeEnv,
       onHandlerMemory: (sample) => memory.push(sample),
       onNotification: (body) => {

@@ -8,7 +8,8 @@ import { join, resolve } from "node:path";
 import { bundleFunctions, esbuildVersion } from "./bundle";
 import { folderArchiveHash } from "./archive-hash";
 import { describeArchitectureMismatch } from "./elf";
-import { compareStrings, copyTreeNormalised, describeTree, DIRECTORY_MODE, FIXED_MTIME, normaliseTree, stableJson, writeFileNormalised } from "./files";
+import { EXEC_WRAPPER_FILE } from "../../handlers/thumbnails/image/config";
+import { compareStrings, copyTreeNormalised, describeTree, DIRECTORY_MODE, EXECUTABLE_MODE, FIXED_MTIME, normaliseTree, stableJson, writeFileNormalised } from "./files";
 import { discoverFunctions, HANDLERS_DIRECTORY } from "./functions";
 import { withLock } from "./lock";
 import { computeSourceHash, treeHash, type Architecture, type BuildManifest, type ManifestFunction } from "../../handlers/build-manifest";
@@ -21,6 +22,13 @@ export const MANIFEST_FILE = "manifest.json";
 /** Files a function reads at run time besides its bundle: from (repo path) -> to (inside the function folder). */
 const FUNCTION_ASSETS: Record<string, { from: string; to: string }[]> = {
   migrate: [{ from: join(HANDLERS_DIRECTORY, "migrations"), to: "migrations" }],
+  // The exec wrapper THUMBNAILS_ENVIRONMENT's AWS_LAMBDA_EXEC_WRAPPER names, at the bundle's root.
+  thumbnails: [{ from: join(HANDLERS_DIRECTORY, "shared", "exec-wrapper"), to: "." }],
+};
+
+/** Files of a function that must stay executable (mode 0755) in its folder and its zip: the bootstrap refuses a wrapper that is not. */
+export const EXECUTABLE_FILES: Record<string, string[]> = {
+  thumbnails: [EXEC_WRAPPER_FILE],
 };
 
 export interface BuildOptions {
@@ -116,6 +124,7 @@ export async function buildFunctions(options: BuildOptions): Promise<BuildManife
         for (const asset of FUNCTION_ASSETS[name] ?? []) {
           if (existsSync(join(repoRoot, asset.from))) copyTreeNormalised(join(repoRoot, asset.from), join(functionDir, asset.to));
         }
+        for (const file of EXECUTABLE_FILES[name] ?? []) chmodSync(join(functionDir, file), EXECUTABLE_MODE);
         const mismatch = describeArchitectureMismatch(functionDir, name, arch);
         if (mismatch !== null) throw new BuildError(mismatch);
         const files = describeTree(functionDir);

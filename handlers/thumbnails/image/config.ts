@@ -68,9 +68,29 @@ export const AVIF_EFFORT = 2;
  *   hundred invocations and the same wherever the function runs; the load
  *   bench measured no throughput cost, and the worst container's drift over
  *   1,000 images went from 4-13 MB to 1-6 MB (docs/operations.md).
- * Both must be in the environment at process start.
+ * Both must be in the environment at process start. On Lambda the bootstrap
+ * puts --max-semi-space-size (a twentieth of the memory) on node's command
+ * line, which beats NODE_OPTIONS: the exec wrapper below drops it there so
+ * NODE_OPTIONS' value holds (tests/local/lambda-bootstrap.test.ts reads the
+ * young generation the process got).
  */
 export const RUNTIME_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: "1", NODE_OPTIONS: "--max-semi-space-size=8" };
+
+/** The exec wrapper the build ships at the root of the thumbnails bundle, executable (handlers/shared/exec-wrapper). */
+export const EXEC_WRAPPER_FILE = "node-options-wrapper";
+
+/**
+ * The thumbnails function's environment apart from the names of the
+ * resources it uses: one object the program deploys and the local
+ * containers start with (local/pipeline.ts), so both run the same settings.
+ */
+export const THUMBNAILS_ENVIRONMENT: Readonly<Record<string, string>> = {
+  ...RUNTIME_ENV,
+  // LAMBDA_TASK_ROOT is /var/task on Lambda; the wrapper makes RUNTIME_ENV's NODE_OPTIONS hold under the bootstrap.
+  AWS_LAMBDA_EXEC_WRAPPER: `/var/task/${EXEC_WRAPPER_FILE}`,
+  MAX_INPUT_BYTES: String(DEFAULT_LIMITS.maxInputBytes),
+  MAX_INPUT_PIXELS: String(DEFAULT_LIMITS.maxInputPixels),
+};
 
 /** Thrown for configuration mistakes (not for image input): the message names the setting and the fix. */
 export class ThumbnailConfigError extends Error {

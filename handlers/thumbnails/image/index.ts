@@ -13,6 +13,8 @@ export {
   JPEG_QUALITY,
   OUTPUT_FORMATS,
   RUNTIME_ENV,
+  THUMBNAILS_ENVIRONMENT,
+  EXEC_WRAPPER_FILE,
   ThumbnailConfigError,
   buildSpecs,
   parseFormats,
