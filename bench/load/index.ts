@@ -9,9 +9,11 @@
 // leak), throughput, the queue's peak depth (the burst it absorbed), and the
 // handler's CPU per image. Some notifications are delivered twice on
 // purpose, as SQS may, to show duplicates stay at 0.
-// --compare-runtime-env runs it all again with the handler containers on
-// Node's and glibc's defaults instead of the function's RUNTIME_ENV, and
-// prints the two side by side.
+// The containers are the function's bundle started as Lambda's nodejs22.x
+// bootstrap starts it, at the deployed memory (--memory to change it). Each
+// run is done again on the bootstrap's and glibc's defaults (no RUNTIME_ENV,
+// no exec wrapper) and printed beside it (--no-compare-runtime-env skips it).
+// A figure the verdict needs that cannot be computed fails the run by name.
 //
 // The normal batch is 200 images (the story's "usual hundreds"); without
 // --images the bench runs it, 5x (1,000) and 10x (2,000) in one pipeline
@@ -23,10 +25,11 @@ import { Option } from "commander";
 import { cliProgram, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "../../cli/exit-codes";
 import { Pool } from "pg";
 import { RUNTIME_ENV } from "../../handlers/thumbnails/image";
+import { DEFAULT_FUNCTIONS } from "../../infra/config";
 import { countStatuses, duplicateRows, type StoredImageRow } from "../../handlers/shared/images-table";
 import { hostilePool, photoPool, type BenchImage } from "./images";
 import type { MemorySampleOf } from "../../local/lambda-containers";
-import { mb, rssDrift, rssTimeline, throughput } from "./measure";
+import { mb, MissingFigureError, rssDrift, rssTimeline, throughput } from "./measure";
 import { startLocalPipeline, type LocalPipeline } from "../../local/pipeline";
 import { wholeNumberAbove0 } from "../../cli/arguments";
 import { objectsInBody } from "../../local/s3-event";
@@ -34,7 +37,7 @@ import { objectsInBody } from "../../local/s3-event";
 const NORMAL_BATCH = 200;
 const HOSTILE_EVERY = 50;
 const REDELIVER_EVERY = 20;
-const RSS_DRIFT_LIMIT_MB = 10;
+const RSS_DRIFT_LIMIT_MB = 5;
 const WARMUP_PASSES = 3;
 
 interface LoadOptions {
@@ -42,7 +45,8 @@ interface LoadOptions {
   json?: boolean;
   concurrency: number;
   timeout: number;
-  compareRuntimeEnv?: boolean;
+  compareRuntimeEnv: boolean;
+  memory: number;
 }
 
 /** The handler containers' process-start settings for one set of runs. */
@@ -78,6 +82,10 @@ interface RunFigures {
   imagesPerSecond: number;
   /** CPU time (user + system) of all handler containers over the run, per processed image. */
   handlerCpuMsPerImage: number;
+  /** Containers started to replace one that died during the pipeline's life. */
+  containerReplacements: number;
+  /** Figures the verdict needs that could not be computed: any makes the run fail, by name. */
+  missingFigures: string[];
   pass: boolean;
 }
 
@@ -87,7 +95,8 @@ async function main(argv: string[]): Promise<number> {
     .option("--json", "print the figures as JSON")
     .addOption(new Option("--concurrency <n>", "concurrent invocations (the connection budget)").argParser(wholeNumberAbove0).default(4))
     .addOption(new Option("--timeout <seconds>", "how long one run may take").argParser(wholeNumberAbove0).default(1800))
-    .option("--compare-runtime-env", "run again with the handler on Node's and glibc's defaults instead of RUNTIME_ENV, side by side");
+    .addOption(new Option("--memory <mb>", "the function's memory size (the bootstrap derives V8's limits from it)").argParser(wholeNumberAbove0).default(DEFAULT_FUNCTIONS.thumbnails.memoryMb))
+    .option("--no-compare-runtime-env", "skip the second run on the bootstrap's defaults without RUNTIME_ENV and its exec wrapper");
   try {
     program.parse(argv);
   } catch (err) {
@@ -116,6 +125,7 @@ async function main(argv: string[]): Promise<number> {
       concurrency: opts.concurrency,
       handlerHost: "lambda",
       runtimeEnv: variant.runtimeEnv,
+      memoryMb: opts.memory,
       onHandlerMemory: (sample) => memory.push(sample),
       onNotification: (body) => {
         for (const ref of objectsInBody(body) ?? []) notified.set(ref.key, body);
@@ -137,7 +147,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const comparison = opts.compareRuntimeEnv ? compareVariants(figures) : undefined;
   if (opts.json) {
-    process.stdout.write(`${JSON.stringify({ normalBatch: NORMAL_BATCH, concurrency: opts.concurrency, runs: figures, ...(comparison ? { comparison } : {}) }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ normalBatch: NORMAL_BATCH, concurrency: opts.concurrency, memoryMb: opts.memory, runs: figures, ...(comparison ? { comparison } : {}) }, null, 2)}\n`);
   } else process.stdout.write(`${formatFigures(figures, comparison)}\n`);
   // Only the function's own settings are judged; the defaults run is there to compare against.
   return figures.filter((f) => f.variant === "function").every((f) => f.pass) ? EXIT_OK : EXIT_FAILED;
@@ -145,7 +155,7 @@ async function main(argv: string[]): Promise<number> {
 
 function describeEnv(env: Readonly<Record<string, string>>): string {
   const pairs = Object.entries(env).map(([key, value]) => `${key}=${value}`);
-  return pairs.length > 0 ? `the function's RUNTIME_ENV (${pairs.join(" ")})` : "Node's and glibc's defaults (no RUNTIME_ENV)";
+  return pairs.length > 0 ? `the function's RUNTIME_ENV (${pairs.join(" ")}) through its exec wrapper` : "the bootstrap's and glibc's defaults (no RUNTIME_ENV, no wrapper)";
 }
 
 interface Comparison {
@@ -221,16 +231,28 @@ async function loadRun(pipeline: LocalPipeline, monitor: Pool, run: { label: str
     const warmIndex = Math.min(Math.floor(rows.length / 2), WARMUP_PASSES * distinctInputs * pipeline.concurrency);
     const warmedUpAt = [...rows].map((r) => r.createdAt.getTime()).sort((a, b) => a - b)[warmIndex] ?? startedAt;
     const window = ctx.memory.filter((s) => s.at >= startedAt && s.at <= endedAt);
-    const containers = [...new Set(window.map((s) => s.worker))].sort((a, b) => a - b);
-    // Drift on the samples taken after a full GC (what the process retains); the peak over all samples.
-    const drifts = containers.map((worker) => {
+    const slots = [...new Set(window.map((s) => s.worker))].sort((a, b) => a - b);
+    const missingFigures: string[] = [];
+    if (slots.length < pipeline.concurrency) missingFigures.push(`memory samples from ${slots.length} of ${pipeline.concurrency} containers`);
+    // Drift per container process (a replacement starts from a cold start, so it is its own series), on the samples taken after a
+    // full GC (what the process retains); a slot's figure is its longest-lived process's. The peak over all samples.
+    const drifts = slots.flatMap((worker) => {
       const mine = window.filter((s) => s.worker === worker);
-      return { worker, ...rssDrift(mine.filter((s) => s.settled), warmedUpAt), peakRss: Math.max(...mine.map((s) => s.rss)) };
+      const byPid = [...new Set(mine.map((s) => s.pid))].map((pid) => mine.filter((s) => s.pid === pid && s.settled));
+      const longest = byPid.reduce((a, b) => (b.length > a.length ? b : a), []);
+      try {
+        return [{ worker, ...rssDrift(longest, warmedUpAt), peakRss: Math.max(...mine.map((s) => s.rss)) }];
+      } catch (error) {
+        if (!(error instanceof MissingFigureError)) throw error;
+        missingFigures.push(`container ${worker}'s RSS drift: ${error.message} (run more images)`);
+        return [];
+      }
     });
-    const drift = drifts.reduce((worst, d) => (d.driftBytes > worst.driftBytes ? d : worst), drifts[0]);
-    const cpuMicros = containers.reduce((sum, worker) => {
-      const mine = window.filter((s) => s.worker === worker);
-      return sum + (mine.length > 1 ? mine[mine.length - 1].cpuMicros - mine[0].cpuMicros : 0);
+    const drift = drifts.reduce((worst, d) => (d.driftBytes > worst.driftBytes ? d : worst), drifts[0] ?? { worker: -1, driftBytes: Number.NaN, startRss: Number.NaN, endRss: Number.NaN, peakRss: Number.NaN, samples: 0 });
+    // CPU per container process: last minus first reading of each.
+    const cpuMicros = [...new Set(window.map((s) => s.pid))].reduce((sum, pid) => {
+      const mine = window.filter((s) => s.pid === pid);
+      return sum + (mine.length > 1 ? (mine[mine.length - 1] as MemorySampleOf).cpuMicros - (mine[0] as MemorySampleOf).cpuMicros : 0);
     }, 0);
     const figures: RunFigures = {
       run: run.label,
@@ -265,14 +287,18 @@ async function loadRun(pipeline: LocalPipeline, monitor: Pool, run: { label: str
       seconds: Math.round((endedAt - startedAt) / 100) / 10,
       imagesPerSecond: Math.round(throughput(rows.length, startedAt, endedAt) * 10) / 10,
       handlerCpuMsPerImage: rows.length > 0 ? Math.round(cpuMicros / rows.length / 100) / 10 : 0,
+      containerReplacements: pipeline.containerReplacements(),
+      missingFigures,
       pass: false,
     };
     figures.pass =
+      missingFigures.length === 0 &&
       figures.lost === 0 &&
       figures.duplicateRows === 0 &&
       figures.duplicateThumbnailSets === 0 &&
       figures.peakHandlerConnections <= figures.connectionBudget &&
       figures.rss.driftMb <= RSS_DRIFT_LIMIT_MB;
+    for (const missing of missingFigures) ctx.say(`  missing figure: ${missing}`);
     ctx.say(`  ${figures.processed} rows in ${figures.seconds} s (${figures.imagesPerSecond}/s), lost ${figures.lost}, duplicates ${figures.duplicateRows}, RSS drift ${figures.rss.driftMb} MB`);
     return figures;
   } finally {
@@ -376,6 +402,7 @@ function formatFigures(figures: readonly RunFigures[], comparison: readonly Comp
       `  RSS after GC over time (s: RSS/V8 heap MB): ${f.rss.timeline.map((p) => `${p.second}: ${p.rssMb}/${p.heapMb ?? "?"}`).join(", ")}`,
       `  throughput: ${f.imagesPerSecond} images/s over ${f.seconds} s; handler CPU ${f.handlerCpuMsPerImage} ms per image`,
     );
+    if (f.missingFigures.length > 0) lines.push(`  MISSING FIGURES (the run fails on them): ${f.missingFigures.join("; ")}`);
     if (f.unexpectedFailures.length > 0) lines.push(`  unexpected outcomes: ${f.unexpectedFailures.slice(0, 5).join("; ")}`);
     if (f.lostSample.length > 0) lines.push(`  lost, e.g.: ${f.lostSample.join(", ")}`);
   }

@@ -3,8 +3,8 @@
 // the code bundle named in the build manifest.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { posix } from "node:path";
 import { lambdaFunctionArn, logGroupArn } from "../arns";
+import { functionCode } from "../function-code";
 import type { FunctionName } from "../config";
 import { functionPolicy, serviceTrustPolicy, type PolicyInputs } from "../iam-policies";
 import { lambdaName } from "../naming";
@@ -81,7 +81,7 @@ export function createFunction(ctx: RegionContext, logging: RegionLogging, spec:
     {
       name,
       description: `thumbnail pipeline ${fn} (${ctx.region.name})`,
-      code: new pulumi.asset.FileArchive(posix.join(ctx.distDir, bundle.directory)),
+      code: functionCode(ctx.distDir, bundle),
       handler: bundle.handler,
       runtime: ctx.manifest.runtime,
       architectures: [ctx.manifest.architecture],

@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, utimesSync, chmodSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { bundleFunctions, esbuildVersion } from "./bundle";
-import { folderArchiveHash } from "./archive-hash";
+import { sha256Hex, zipFolder } from "./zip";
 import { describeArchitectureMismatch } from "./elf";
 import { EXEC_WRAPPER_FILE } from "../../handlers/thumbnails/image/config";
 import { compareStrings, copyTreeNormalised, describeTree, DIRECTORY_MODE, EXECUTABLE_MODE, FIXED_MTIME, normaliseTree, stableJson, writeFileNormalised } from "./files";
@@ -30,6 +30,11 @@ const FUNCTION_ASSETS: Record<string, { from: string; to: string }[]> = {
 export const EXECUTABLE_FILES: Record<string, string[]> = {
   thumbnails: [EXEC_WRAPPER_FILE],
 };
+
+/** The function's zip beside its folder in dist/. */
+export function archiveFileOf(name: string): string {
+  return `${name}.zip`;
+}
 
 export interface BuildOptions {
   repoRoot: string;
@@ -128,11 +133,15 @@ export async function buildFunctions(options: BuildOptions): Promise<BuildManife
         const mismatch = describeArchitectureMismatch(functionDir, name, arch);
         if (mismatch !== null) throw new BuildError(mismatch);
         const files = describeTree(functionDir);
+        // The deployment package, modes recorded (zip.ts); what the program deploys and the pack matches.
+        const zip = zipFolder(functionDir);
+        writeFileNormalised(join(staging, archiveFileOf(name)), zip);
         functions[name] = {
           directory: name,
+          archive: archiveFileOf(name),
           handler: "index.handler",
           bundleHash: treeHash(files),
-          archiveHash: folderArchiveHash(functionDir),
+          archiveHash: sha256Hex(zip),
           files,
           nativePackages: [...new Set(nativePackages)].sort(compareStrings),
         };
