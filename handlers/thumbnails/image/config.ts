@@ -68,18 +68,13 @@ export const AVIF_EFFORT = 2;
  *   hundred invocations and the same wherever the function runs; the load
  *   bench measured no throughput cost, and the worst container's drift over
  *   1,000 images went from 4-13 MB to 1-6 MB (docs/operations.md).
- * - MALLOC_MMAP_THRESHOLD_=131072: glibc raises its mmap threshold (up to
- *   32 MB) each time a large mmapped block is freed, after which pixel
- *   buffers of the next images come from the heap and fragment it; a fixed
- *   threshold (glibc's initial 128 KiB) keeps every large buffer mmapped and
- *   returned to the system when freed (npm run bench:load, side by side).
- * All must be in the environment at process start. On Lambda the bootstrap
+ * Both must be in the environment at process start. On Lambda the bootstrap
  * puts --max-semi-space-size (a twentieth of the memory) on node's command
  * line, which beats NODE_OPTIONS: the exec wrapper below drops it there so
  * NODE_OPTIONS' value holds (tests/local/lambda-bootstrap.test.ts reads the
  * young generation the process got).
  */
-export const RUNTIME_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: "1", MALLOC_MMAP_THRESHOLD_: "131072", NODE_OPTIONS: "--max-semi-space-size=8" };
+export const RUNTIME_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: "1", NODE_OPTIONS: "--max-semi-space-size=8" };
 
 /** The exec wrapper the build ships at the root of the thumbnails bundle, executable (handlers/shared/exec-wrapper). */
 export const EXEC_WRAPPER_FILE = "node-options-wrapper";
