@@ -74,7 +74,7 @@ export async function startContainerFleet(options: FleetOptions, listeners: Cont
           if (slot.container !== container) return;
           slot.container = undefined;
           if (stopped) return;
-          listeners.log(`${options.spec.name} container ${index} (pid ${container.pid}) exited (code ${code}, signal ${signal}); starting a new one: ${container.outputTail().trim().split("\n").slice(-3).join(" | ")}`);
+          listeners.log(`${options.spec.name} container ${index} (pid ${container.pid}) exited (code ${code}, signal ${signal}); starting a new one: ${container.outputTail().trim().split("\n").slice(-2).map((line) => line.slice(0, 200)).join(" | ")}`);
           replaced++;
           // Replaced at once, as Lambda starts a new environment for the next invocation; a failed start is retried by the next invocation.
           void start(index).catch((error: unknown) => listeners.log(`${options.spec.name} container ${index}: ${(error as Error).message}`));

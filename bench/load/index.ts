@@ -47,6 +47,7 @@ interface LoadOptions {
   timeout: number;
   compareRuntimeEnv: boolean;
   memory: number;
+  killContainers: number;
 }
 
 /** The handler containers' process-start settings for one set of runs. */
@@ -84,6 +85,10 @@ interface RunFigures {
   handlerCpuMsPerImage: number;
   /** Containers started to replace one that died during the pipeline's life. */
   containerReplacements: number;
+  /** Process ids SIGKILLed during the run (--kill-containers). */
+  killedContainers: number[];
+  /** Slots running a live container at the end (must be all of them). */
+  slotsRunning: number;
   /** Figures the verdict needs that could not be computed: any makes the run fail, by name. */
   missingFigures: string[];
   pass: boolean;
@@ -96,6 +101,7 @@ async function main(argv: string[]): Promise<number> {
     .addOption(new Option("--concurrency <n>", "concurrent invocations (the connection budget)").argParser(wholeNumberAbove0).default(4))
     .addOption(new Option("--timeout <seconds>", "how long one run may take").argParser(wholeNumberAbove0).default(1800))
     .addOption(new Option("--memory <mb>", "the function's memory size (the bootstrap derives V8's limits from it)").argParser(wholeNumberAbove0).default(DEFAULT_FUNCTIONS.thumbnails.memoryMb))
+    .addOption(new Option("--kill-containers <n>", "SIGKILL this many containers once a quarter of the rows are in; they must be replaced and lose nothing").argParser(Number).default(0))
     .option("--no-compare-runtime-env", "skip the second run on the bootstrap's defaults without RUNTIME_ENV and its exec wrapper");
   try {
     program.parse(argv);
@@ -138,7 +144,7 @@ async function main(argv: string[]): Promise<number> {
       for (const run of runs) {
         say(`run ${run.label}: ${run.images} images...`);
         const prefix = `bench/${invocation}/${variant.name}/${run.label}/`;
-        figures.push(await loadRun(pipeline, monitor, { ...run, prefix }, variant, { photos, hostile, memory, notified, maxConnections, timeoutMs: opts.timeout * 1000, say }));
+        figures.push(await loadRun(pipeline, monitor, { ...run, prefix }, variant, { photos, hostile, memory, notified, maxConnections, timeoutMs: opts.timeout * 1000, say, killContainers: opts.killContainers }));
       }
     } finally {
       await monitor.end();
@@ -192,6 +198,8 @@ interface RunContext {
   maxConnections: number;
   timeoutMs: number;
   say: (line: string) => void;
+  /** Containers to SIGKILL during the run. */
+  killContainers: number;
 }
 
 async function loadRun(pipeline: LocalPipeline, monitor: Pool, run: { label: string; images: number; prefix: string }, variant: Variant, ctx: RunContext): Promise<RunFigures> {
@@ -211,7 +219,10 @@ async function loadRun(pipeline: LocalPipeline, monitor: Pool, run: { label: str
     await inParallel(inputs, 8, (input) => pipeline.upload({ key: input.key, body: input.image.body, correlationId: `bench-${input.key}` }).then(() => undefined));
     const redelivered = await injectRedeliveries(pipeline, keys, ctx.notified);
     ctx.say(`  uploaded in ${((Date.now() - startedAt) / 1000).toFixed(1)} s; ${redelivered} notifications delivered twice`);
+    const killed = ctx.killContainers > 0 ? await killContainersMidRun(pipeline, monitor, keys, ctx.killContainers, ctx.say) : [];
     const waited = await pipeline.waitForRows(keys, { timeoutMs: ctx.timeoutMs, pollMs: 1000 });
+    // Every slot must run a live container that is not one of those killed.
+    const slotsRunning = pipeline.handlerPids.filter((pid) => !killed.includes(pid) && processAlive(pid)).length;
     // Let the redelivered copies be consumed too, so any duplicate they could cause is counted.
     await queueDrained(pipeline, 120_000);
     const rows = [...waited.rows.values()];
@@ -288,11 +299,14 @@ async function loadRun(pipeline: LocalPipeline, monitor: Pool, run: { label: str
       imagesPerSecond: Math.round(throughput(rows.length, startedAt, endedAt) * 10) / 10,
       handlerCpuMsPerImage: rows.length > 0 ? Math.round(cpuMicros / rows.length / 100) / 10 : 0,
       containerReplacements: pipeline.containerReplacements(),
+      killedContainers: killed,
+      slotsRunning,
       missingFigures,
       pass: false,
     };
     figures.pass =
       missingFigures.length === 0 &&
+      slotsRunning === pipeline.concurrency &&
       figures.lost === 0 &&
       figures.duplicateRows === 0 &&
       figures.duplicateThumbnailSets === 0 &&
@@ -303,6 +317,29 @@ async function loadRun(pipeline: LocalPipeline, monitor: Pool, run: { label: str
     return figures;
   } finally {
     await sampling.stop();
+  }
+}
+
+/** Once a quarter of the rows are in, SIGKILLs `count` containers (an OOM kill looks the same to the event source); returns their pids. */
+async function killContainersMidRun(pipeline: LocalPipeline, monitor: Pool, keys: readonly string[], count: number, say: (line: string) => void): Promise<number[]> {
+  const deadline = Date.now() + 600_000;
+  while (Date.now() < deadline) {
+    const { rows } = await monitor.query<{ n: string }>("SELECT count(*) AS n FROM images WHERE raw_bucket = $1 AND raw_key = ANY($2)", [pipeline.buckets.raw, keys]);
+    if (Number(rows[0]?.n ?? 0) >= keys.length / 4) break;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  const victims = pipeline.handlerPids.slice(0, count);
+  for (const pid of victims) process.kill(pid, "SIGKILL");
+  say(`  SIGKILLed ${victims.length} container(s): ${victims.join(", ")}`);
+  return victims;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -400,6 +437,7 @@ function formatFigures(figures: readonly RunFigures[], comparison: readonly Comp
       `  queue: peak depth ${f.peakQueueDepth}`,
       `  handler RSS after GC (container ${f.rss.container}, the largest drift): ${f.rss.startMb} -> ${f.rss.endMb} MB after warm-up at ${f.rss.warmedUpAfterImages} images (drift ${f.rss.driftMb} MB, limit ${RSS_DRIFT_LIMIT_MB}), peak ${f.rss.peakMb} MB; drift per container ${f.rss.driftPerContainerMb.join(", ")} MB`,
       `  RSS after GC over time (s: RSS/V8 heap MB): ${f.rss.timeline.map((p) => `${p.second}: ${p.rssMb}/${p.heapMb ?? "?"}`).join(", ")}`,
+      `  containers: ${f.slotsRunning} of ${f.connectionBudget} slots running at the end; ${f.killedContainers.length} SIGKILLed during the run (${f.killedContainers.join(", ") || "none"}), ${f.containerReplacements} replaced`,
       `  throughput: ${f.imagesPerSecond} images/s over ${f.seconds} s; handler CPU ${f.handlerCpuMsPerImage} ms per image`,
     );
     if (f.missingFigures.length > 0) lines.push(`  MISSING FIGURES (the run fails on them): ${f.missingFigures.join("; ")}`);

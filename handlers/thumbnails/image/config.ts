@@ -21,6 +21,30 @@ export const DEFAULT_LIMITS: Readonly<ImageLimits> = {
   maxInputPixels: 40_000_000,
 };
 
+/**
+ * The memory a container holds before any image (runtime, SDK clients, the
+ * database pool, sharp and libvips loaded), and what each decoded megapixel
+ * adds at its peak, both measured as peak RSS (VmHWM) under the bootstrap's
+ * flags by `npm run bench:memory` (docs/operations.md): idle 85-86 MiB; a
+ * batch of five JPEGs peaked at 103.7 MiB at 24 MP and 123.7 MiB at 40 MP
+ * (0.74-0.94 MiB per megapixel), so 1 MiB per megapixel with a tenth of the
+ * memory kept free.
+ */
+export const BASELINE_MIB = 86;
+export const MIB_PER_MEGAPIXEL = 1;
+
+/**
+ * The pixel cap at a memory size: MAX_INPUT_PIXELS, lowered so the largest
+ * admitted photo fits in the function's memory with room to spare (the OOM
+ * remediator is the safety net, not the plan). Lambda reports the memory as
+ * AWS_LAMBDA_FUNCTION_MEMORY_SIZE, so a raised memory raises the cap.
+ */
+export function admittedPixels(memoryMb: number | undefined, maxInputPixels: number): number {
+  if (memoryMb === undefined || !Number.isFinite(memoryMb) || MIB_PER_MEGAPIXEL <= 0) return maxInputPixels;
+  const headroom = memoryMb * 0.9 - BASELINE_MIB;
+  return Math.max(1_000_000, Math.min(maxInputPixels, Math.floor((headroom / MIB_PER_MEGAPIXEL) * 1_000_000)));
+}
+
 /** Widths above this are not thumbnails; refusing them keeps a typo from costing the decode budget. */
 export const MAX_THUMBNAIL_WIDTH = 4096;
 
@@ -152,7 +176,11 @@ export function thumbnailConfigFromEnv(env: NodeJS.ProcessEnv = process.env): { 
     specs: buildSpecs(sizes, formats),
     limits: {
       maxInputBytes: integer(env, "MAX_INPUT_BYTES", DEFAULT_LIMITS.maxInputBytes, { min: 1 }),
-      maxInputPixels: integer(env, "MAX_INPUT_PIXELS", DEFAULT_LIMITS.maxInputPixels, { min: 1 }),
+      // Lowered to what the function's memory admits (on Lambda; elsewhere there is no memory size and the cap stands).
+      maxInputPixels: admittedPixels(
+        env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE !== undefined ? Number(env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE) : undefined,
+        integer(env, "MAX_INPUT_PIXELS", DEFAULT_LIMITS.maxInputPixels, { min: 1 }),
+      ),
     },
   };
 }

@@ -13,6 +13,7 @@ export {
   JPEG_QUALITY,
   OUTPUT_FORMATS,
   RUNTIME_ENV,
+  admittedPixels,
   THUMBNAILS_ENVIRONMENT,
   EXEC_WRAPPER_FILE,
   ThumbnailConfigError,
