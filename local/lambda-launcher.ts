@@ -38,7 +38,7 @@ export interface LambdaFunctionSpec {
 }
 
 export interface LaunchOptions {
-  /** The node binary the bootstrap runs (Lambda's is Node 22); this process's by default. */
+  /** The node binary the bootstrap runs (Lambda's is Node 22); LAMBDA_NODE, else this process's, by default. */
   nodeBinary?: string;
   /** A bundle folder to run instead of dist/<bundle> (a verify run's arm64 build). */
   taskRoot?: string;
@@ -133,7 +133,8 @@ export function reservedVariables(spec: LambdaFunctionSpec, taskRoot: string, ru
 }
 
 export async function launchLambda(spec: LambdaFunctionSpec, options: LaunchOptions = {}): Promise<LambdaContainer> {
-  const nodeBinary = resolve(options.nodeBinary ?? process.execPath);
+  // LAMBDA_NODE: .ci/run points it at Node 22 so the bundles run on Lambda's version while the tests run on the machine's.
+  const nodeBinary = resolve(options.nodeBinary ?? process.env.LAMBDA_NODE ?? process.execPath);
   let taskRoot = options.taskRoot;
   if (taskRoot === undefined) {
     if (options.ensureBuild !== false) await ensureFreshBuild(REPO_ROOT, { architecture: hostArchitecture() });

@@ -68,8 +68,10 @@ export interface LocalPipelineOptions {
   wrapHandler?: (handler: SqsBatchHandler) => SqsBatchHandler;
   /** The function's memory size (the bootstrap's V8 limits derive from it); the deployed default by default. */
   memoryMb?: number;
-  /** The node binary the containers run (Lambda's is Node 22); this process's by default. */
+  /** The node binary the containers run (Lambda's is Node 22); LAMBDA_NODE, else this process's, by default. */
   nodeBinary?: string;
+  /** A build output folder (holding <function>/) to run instead of dist/ (verify:lambda's arm64 build). */
+  bundleDir?: string;
   /** The containers' stdout and stderr (their CloudWatch log streams); dropped by default. */
   onFunctionOutput?: (chunk: string) => void;
   /** Extra environment for the function (THUMBNAIL_SIZES, ...). */
@@ -237,7 +239,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
         {
           count: concurrency,
           spec: { name: LOCAL_DEFAULTS.applicationName, memoryMb, timeoutSeconds: functionTimeoutMs / 1000, region, environment: functionEnv },
-          launch: { credentials: LOCAL_CREDENTIALS, ...(options.nodeBinary ? { nodeBinary: options.nodeBinary } : {}), ...(options.onFunctionOutput ? { onOutput: options.onFunctionOutput } : {}) },
+          launch: { credentials: LOCAL_CREDENTIALS, ...(options.nodeBinary ? { nodeBinary: options.nodeBinary } : {}), ...(options.bundleDir ? { taskRoot: join(options.bundleDir, LOCAL_DEFAULTS.applicationName) } : {}), ...(options.onFunctionOutput ? { onOutput: options.onFunctionOutput } : {}) },
           settledSampleMs: options.onHandlerMemory ? 1000 : 0,
           memorySampleMs: options.onHandlerMemory ? 250 : 0,
         },

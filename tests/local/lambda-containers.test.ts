@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { THUMBNAILS_ENVIRONMENT, RUNTIME_ENV } from "../../handlers/thumbnails/image";
 import { DEFAULT_FUNCTIONS } from "../../infra/config";
 import type { MemorySampleOf } from "../../local/lambda-containers";
-import type { LocalPipeline, LocalPipelineOptions } from "../../local/pipeline";
+import { startLocalPipeline, type LocalPipeline, type LocalPipelineOptions } from "../../local/pipeline";
 import { testPipeline, uploadTiny, waitUntil } from "../support/local-pipeline";
 
 /** A process's environment as it started (Linux). */
@@ -106,6 +106,23 @@ describe("lambda containers of the local pipeline", function () {
     assert.deepEqual(missing, []);
     assert.deepEqual(inDlq, []);
     assert.equal(rows.size, keys.length);
+  });
+});
+
+describe("stopping the local pipeline", function () {
+  this.timeout(180_000);
+
+  it("returns while its database is down, with invocations stuck on it", async () => {
+    // Its own embedded server, so it can be taken down.
+    const pipeline = await startLocalPipeline({ databaseUrl: undefined, concurrency: 2, functionTimeoutSeconds: 10, functionEnv: { POWERTOOLS_LOG_LEVEL: "SILENT", POWERTOOLS_METRICS_DISABLED: "true" } });
+    const database = pipeline.database.embedded;
+    assert.ok(database, "an embedded PostgreSQL");
+    await database.takeDown();
+    await uploadTiny(pipeline, ["outage/0.jpg", "outage/1.jpg", "outage/2.jpg"]);
+    await waitUntil("the containers to be working on the uploads", () => pipeline.aws.peekQueue(pipeline.queue.name)?.length === 3, 30_000);
+    // Resolving at all is the test (mocha's timeout fails a hang); stop() bounds each step, so this never waits for good.
+    await pipeline.stop();
+    for (const pid of pipeline.handlerPids) assert.equal(processAlive(pid), false, `container ${pid} was stopped`);
   });
 });
 
