@@ -14,6 +14,7 @@ import {
   share,
   text,
   wholeNumber,
+  writeEnvironment,
   type Env,
   type EnvSchema,
   type EnvVar,
@@ -34,7 +35,7 @@ import {
   MEMORY_STEP_MB,
   REMEDIATION_COOLDOWN_SECONDS,
 } from "./thresholds";
-import { DEFAULT_FORMATS, DEFAULT_IMAGE_LIMITS, DEFAULT_SIZES, RUNTIME_ENV, formatFormats, formatSizes, parseFormats, parseSizes, type OutputFormat, type ThumbnailSize } from "./thumbnails";
+import { DEFAULT_FORMATS, DEFAULT_IMAGE_LIMITS, DEFAULT_SIZES, EXEC_WRAPPER_FILE, RUNTIME_ENV, formatFormats, formatSizes, parseFormats, parseSizes, type OutputFormat, type ThumbnailSize } from "./thumbnails";
 
 function isHttpUrl(value: string): boolean {
   try {
@@ -165,6 +166,7 @@ const THUMBNAILS = {
   retryBaseSeconds: RETRY_BASE_SECONDS,
   mallocArenaMax: optionalText("MALLOC_ARENA_MAX", `glibc malloc arenas, ${RUNTIME_ENV.MALLOC_ARENA_MAX} (RUNTIME_ENV): read at process start`),
   nodeOptions: optionalText("NODE_OPTIONS", `\`${RUNTIME_ENV.NODE_OPTIONS}\` (RUNTIME_ENV): a pinned V8 young generation, read at process start`),
+  execWrapper: optionalText("AWS_LAMBDA_EXEC_WRAPPER", `the bundle's exec wrapper (/var/task/${EXEC_WRAPPER_FILE}), run by the bootstrap: it drops the bootstrap's --max-semi-space-size so NODE_OPTIONS' holds`),
   sqsEndpoint: optionalText("SQS_ENDPOINT", "local runs: the in-process SQS", { setter: "never", check: httpUrl("http://127.0.0.1:4566") }),
   s3Endpoint: optionalText("S3_ENDPOINT", "local runs: the in-process S3", { setter: "never", check: httpUrl("http://127.0.0.1:4569") }),
   s3ForcePathStyle: flag("S3_FORCE_PATH_STYLE", "local runs: path-style S3 addressing", false, { setter: "never" }),
@@ -238,6 +240,25 @@ const DLQ_REDRIVER = {
 } satisfies EnvSchema;
 
 /** Every function's environment, by function name. */
+/**
+ * The thumbnails function's settings apart from the resources it uses: the
+ * program writes these values, and the local containers start with
+ * THUMBNAILS_ENVIRONMENT, the same values written by the same writer.
+ */
+export const THUMBNAILS_SETTINGS = {
+  mallocArenaMax: RUNTIME_ENV.MALLOC_ARENA_MAX,
+  nodeOptions: RUNTIME_ENV.NODE_OPTIONS,
+  // LAMBDA_TASK_ROOT is /var/task on Lambda.
+  execWrapper: `/var/task/${EXEC_WRAPPER_FILE}`,
+  maxInputBytes: DEFAULT_IMAGE_LIMITS.maxInputBytes,
+  maxInputPixels: DEFAULT_IMAGE_LIMITS.maxInputPixels,
+} as const;
+
+export const THUMBNAILS_ENVIRONMENT: Readonly<Record<string, string>> = writeEnvironment(
+  { mallocArenaMax: THUMBNAILS.mallocArenaMax, nodeOptions: THUMBNAILS.nodeOptions, execWrapper: THUMBNAILS.execWrapper, maxInputBytes: THUMBNAILS.maxInputBytes, maxInputPixels: THUMBNAILS.maxInputPixels },
+  THUMBNAILS_SETTINGS,
+);
+
 export const FUNCTION_ENVIRONMENTS = {
   thumbnails: THUMBNAILS,
   migrate: MIGRATE,

@@ -133,6 +133,13 @@ export function formatFormats(formats: readonly OutputFormat[]): string {
  *   hundred invocations and the same wherever the function runs; the load
  *   bench measured no throughput cost, and the worst container's drift over
  *   1,000 images went from 4-13 MB to 1-6 MB (docs/operations.md).
- * Both must be in the environment at process start.
+ * Both must be in the environment at process start. On Lambda the bootstrap
+ * puts --max-semi-space-size (a twentieth of the memory) on node's command
+ * line, which beats NODE_OPTIONS: the exec wrapper (EXEC_WRAPPER_FILE) drops
+ * it there so NODE_OPTIONS' value holds (tests/local/lambda-bootstrap.test.ts
+ * reads the young generation the process got).
  */
 export const RUNTIME_ENV: Readonly<{ MALLOC_ARENA_MAX: string; NODE_OPTIONS: string }> = { MALLOC_ARENA_MAX: "1", NODE_OPTIONS: "--max-semi-space-size=8" };
+
+/** The exec wrapper the build ships, executable, at the root of the thumbnails bundle (handlers/shared/exec-wrapper). */
+export const EXEC_WRAPPER_FILE = "node-options-wrapper";

@@ -22,10 +22,12 @@ export interface ManifestFunction {
   handler: string;
   /** sha256 over the bundle tree: sorted `path\0sha256\n` lines. */
   bundleHash: string;
+  /** The deployment package under dist/ (`<directory>.zip`), file modes recorded: what the program deploys. */
+  archive: string;
   /**
-   * The content hash the Pulumi engine computes for `FileArchive("dist/<directory>")`
-   * (archive-hash.ts) and hands a policy pack with the function's code: what
-   * working-build matches the deployed archive against.
+   * The content hash the Pulumi engine computes for `FileArchive("dist/<archive>")`
+   * (the sha256 of the zip's bytes) and hands a policy pack with the
+   * function's code: what working-build matches the deployed archive against.
    */
   archiveHash: string;
   files: ManifestFile[];

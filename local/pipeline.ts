@@ -1,9 +1,12 @@
 // The whole pipeline on one machine, on embedded defaults (M15): PostgreSQL
 // (embedded, or DATABASE_URL), in-process S3 and SQS, the raw bucket's
 // ObjectCreated notifications routed to a queue with a DLQ, and the real
-// thumbnails handler behind an SQS event-source loop whose concurrency is the
-// database connection budget (M12). Used by `npm start`, the tests, the load
-// bench and `pipectl canary --local`.
+// thumbnails function behind an SQS event-source loop whose concurrency is the
+// database connection budget (M12). The function runs as Lambda runs it: its
+// bundle, started by the bootstrap in containers of its own
+// (local/lambda-containers.ts); "in-process" runs the handler's sources in
+// this process, for the tests that wrap or replace it. Used by `npm start`,
+// the tests, the load bench and `pipectl canary --local`.
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
@@ -12,7 +15,7 @@ import { Pool } from "pg";
 import { REPO_ROOT } from "../cli/repo-root";
 import { migrate } from "../handlers/migrate/migrate";
 import { DEFAULT_RETRY_SCHEDULE, RETRY_BASE_SECONDS_VARIABLE } from "../contracts/retry-schedule";
-import { RUNTIME_ENV } from "../handlers/thumbnails/image";
+import { RUNTIME_ENV, THUMBNAILS_ENVIRONMENT } from "../contracts";
 import { DEFAULT_FUNCTIONS } from "../infra/config";
 import { visibilityTimeoutSeconds } from "../infra/budget";
 import { startSqsEventSource, type BatchOutcome, type EventSource } from "./event-source";
@@ -22,7 +25,8 @@ import { routeObjectCreated, type NotificationRouter } from "./notification-rout
 import { startLocalDatabase, type LocalDatabase } from "./postgres";
 import { objectsInBody } from "./s3-event";
 import type { SqsBatchHandler } from "./sqs-event";
-import { startHandlerHosts, type MemorySampleOf } from "./handler-host-process";
+import { startContainerFleet, type MemorySampleOf } from "./lambda-containers";
+import { LOCAL_CREDENTIALS } from "./local-aws";
 import { thumbnailsFunction, type FunctionFactory, type LocalFunction } from "./thumbnails-function";
 
 export interface LocalPipelineOptions {
@@ -58,27 +62,35 @@ export interface LocalPipelineOptions {
   notifications?: boolean;
   /** Concurrent invocations = connections the handler may hold (pool of 1 each): the connection budget. */
   concurrency?: number;
-  /** The function behind the queue; the real thumbnails handler by default. */
+  /** "in-process" only: the function behind the queue; the real thumbnails handler's sources by default. */
   functionFactory?: FunctionFactory;
-  /** Wraps each handler (tests inject failures with it). */
+  /** "in-process" only: wraps each handler (tests inject failures with it). */
   wrapHandler?: (handler: SqsBatchHandler) => SqsBatchHandler;
+  /** The function's memory size (the bootstrap's V8 limits derive from it); the deployed default by default. */
+  memoryMb?: number;
+  /** The node binary the containers run (Lambda's is Node 22); LAMBDA_NODE, else this process's, by default. */
+  nodeBinary?: string;
+  /** A build output folder (holding <function>/) to run instead of dist/ (verify:lambda's arm64 build). */
+  bundleDir?: string;
+  /** The containers' stdout and stderr (their CloudWatch log streams); dropped by default. */
+  onFunctionOutput?: (chunk: string) => void;
   /** Extra environment for the function (THUMBNAIL_SIZES, ...). */
   functionEnv?: Record<string, string>;
   /**
-   * The function's process-start settings, RUNTIME_ENV by default (as
-   * deployed); `{}` runs "child" containers on Node's and glibc's defaults,
-   * for comparison.
+   * The function's process-start settings, RUNTIME_ENV and its exec wrapper
+   * by default (as deployed); `{}` runs the containers on the bootstrap's and
+   * glibc's defaults without the wrapper, for comparison.
    */
   runtimeEnv?: Readonly<Record<string, string>>;
   onBatch?: (outcome: BatchOutcome) => void;
   /**
-   * Where the handler runs: in this process (default), or in child processes,
-   * one per unit of concurrency, each taking one batch at a time as a Lambda
-   * container does, so their memory can be measured apart (wrapHandler and
-   * functionFactory apply to "inline" only).
+   * Where the handler runs: "lambda" (default): the bundle in containers
+   * started by the bootstrap, one per unit of concurrency, one batch at a
+   * time each, replaced when they die; "in-process": the sources in this
+   * process, for tests that need wrapHandler or functionFactory.
    */
-  handlerHost?: "inline" | "child";
-  /** Memory samples of the child handler processes. */
+  handlerHost?: "lambda" | "in-process";
+  /** Memory samples of the "lambda" containers. */
   onHandlerMemory?: (sample: MemorySampleOf) => void;
   /** Called with every notification body the raw bucket sends to the queue. */
   onNotification?: (body: string) => void;
@@ -120,8 +132,10 @@ export interface LocalPipeline {
   applicationName: string;
   /** The environment the function runs with. */
   functionEnv: Record<string, string>;
-  /** Process ids of the "child" handler containers (none when the handler runs inline). */
+  /** Process ids of the "lambda" containers by slot, kept current as dead ones are replaced (none in-process). */
   handlerPids: number[];
+  /** Containers started to replace one that died. */
+  containerReplacements(): number;
   upload(request: UploadRequest): Promise<{ key: string; correlationId: string }>;
   waitForRows(keys: readonly string[], options?: { timeoutMs?: number; pollMs?: number }): Promise<WaitResult>;
   /** Keys of the raw objects whose messages are in the DLQ right now. */
@@ -146,26 +160,34 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
   const concurrency = options.concurrency ?? LOCAL_DEFAULTS.concurrency;
   const functionTimeoutMs = (options.functionTimeoutSeconds ?? LOCAL_DEFAULTS.functionTimeoutSeconds) * 1000;
   const visibility = options.visibilityTimeoutSeconds ?? Math.ceil((6 * functionTimeoutMs) / 1000);
-  const cleanups: (() => Promise<void>)[] = [];
+  const handlerHost = options.handlerHost ?? "lambda";
+  if (handlerHost === "lambda" && (options.wrapHandler || options.functionFactory)) {
+    throw new Error('wrapHandler and functionFactory replace the handler in this process: pass handlerHost: "in-process" with them');
+  }
+  const cleanups: { what: string; run: () => Promise<void> }[] = [];
   const stopAll = async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch((error: unknown) => log(`stopping: ${String(error)}`));
+    // Bounded whatever state the servers are in (a database outage, a stuck connection): a step that hangs is logged and left behind.
+    for (const cleanup of cleanups.reverse()) await withinTime(cleanup.run(), STOP_STEP_MS, cleanup.what).catch((error: unknown) => log(`stopping ${cleanup.what}: ${String(error)}`));
     cleanups.length = 0;
   };
 
   try {
     const database: LocalDatabase = await startLocalDatabase({ databaseUrl: options.databaseUrl, settings: options.postgresSettings });
-    cleanups.push(() => database.stop());
+    cleanups.push({ what: "the database", run: () => database.stop() });
     log(database.embedded ? "embedded PostgreSQL started" : "using the PostgreSQL of DATABASE_URL");
     const applied = await migrate(database.url, join(REPO_ROOT, "handlers", "migrations"));
     log(applied.length > 0 ? `migrations applied: ${applied.join(", ")}` : "schema is current");
 
     const aws = await startLocalAws({ region, ...(options.s3Directory !== undefined ? { directory: options.s3Directory } : {}) });
-    cleanups.push(() => aws.stop());
+    cleanups.push({ what: "the local S3 and SQS", run: () => aws.stop() });
     const s3 = new S3Client(aws.s3Config);
     const sqs = new SQSClient(aws.sqsConfig);
-    cleanups.push(async () => {
-      s3.destroy();
-      sqs.destroy();
+    cleanups.push({
+      what: "the pipeline's clients",
+      run: async () => {
+        s3.destroy();
+        sqs.destroy();
+      },
     });
     const buckets = { raw: options.rawBucket ?? LOCAL_DEFAULTS.rawBucket, thumbnails: options.thumbnailsBucket ?? LOCAL_DEFAULTS.thumbnailsBucket };
     for (const bucket of [buckets.raw, buckets.thumbnails]) await s3.send(new CreateBucketCommand({ Bucket: bucket }));
@@ -184,12 +206,14 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
         onError: (error, key) => log(`notification for ${key} not delivered: ${String(error)}`),
         onSent: options.onNotification,
       });
-      cleanups.push(() => router.stop());
+      cleanups.push({ what: "the notification router", run: () => router.stop() });
     }
 
+    const memoryMb = options.memoryMb ?? DEFAULT_FUNCTIONS.thumbnails.memoryMb;
+    const holdBack = options.holdBackFailures !== false;
     const functionEnv: Record<string, string> = {
-      // Process-start settings the deployed function has (RUNTIME_ENV); they take effect in "child" containers.
-      ...(options.runtimeEnv ?? RUNTIME_ENV),
+      // What the program gives the deployed function besides its resources' names (RUNTIME_ENV, its exec wrapper, the input caps).
+      ...(options.runtimeEnv === undefined ? THUMBNAILS_ENVIRONMENT : withoutProcessStartSettings(THUMBNAILS_ENVIRONMENT, options.runtimeEnv)),
       RAW_BUCKET: buckets.raw,
       THUMBNAILS_BUCKET: buckets.thumbnails,
       THUMBNAILS_BASE_URL: `${aws.s3Endpoint}/${buckets.thumbnails}`,
@@ -200,54 +224,68 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       POWERTOOLS_METRICS_NAMESPACE: "ThumbnailPipeline",
       PIPELINE_STACK: "local",
       PIPELINE_REGION: region,
+      // The local endpoints (docs/contracts.md): on AWS the SDK finds the regional ones.
+      S3_ENDPOINT: aws.s3Endpoint,
+      S3_FORCE_PATH_STYLE: "true",
+      SQS_ENDPOINT: aws.sqsEndpoint,
+      ...(holdBack ? { QUEUE_URL: queue.url } : {}),
       ...options.functionEnv,
     };
-    const handlerPids: number[] = [];
-    if (options.handlerHost === "child") {
-      const host = await startHandlerHosts(
-        concurrency,
+    let handlerPids: number[] = [];
+    let containerReplacements = () => 0;
+    const eventSourceOptions = { sqs, queueUrl: queue.url, queueArn: queue.arn, region, concurrency, onBatch: options.onBatch, onError: (error: unknown) => log(`event source: ${String(error)}`) };
+    if (handlerHost === "lambda") {
+      const fleet = await startContainerFleet(
         {
-          sqsConfig: aws.sqsConfig,
-          s3Config: aws.s3Config,
-          queueUrl: queue.url,
-          queueArn: queue.arn,
-          region,
-          functionTimeoutMs,
-          applicationName: LOCAL_DEFAULTS.applicationName,
-          functionEnv,
-          memorySampleMs: 250,
-          settledSampleMs: 1000,
+          count: concurrency,
+          spec: { name: LOCAL_DEFAULTS.applicationName, memoryMb, timeoutSeconds: functionTimeoutMs / 1000, region, environment: functionEnv },
+          launch: { credentials: LOCAL_CREDENTIALS, ...(options.nodeBinary ? { nodeBinary: options.nodeBinary } : {}), ...(options.bundleDir ? { taskRoot: join(options.bundleDir, LOCAL_DEFAULTS.applicationName) } : {}), ...(options.onFunctionOutput ? { onOutput: options.onFunctionOutput } : {}) },
+          settledSampleMs: options.onHandlerMemory ? 1000 : 0,
+          memorySampleMs: options.onHandlerMemory ? 250 : 0,
         },
-        { onBatch: options.onBatch, onMemory: options.onHandlerMemory, log },
+        { onMemory: options.onHandlerMemory, log },
       );
-      handlerPids.push(...host.pids);
-      cleanups.push(() => host.stop());
+      // The fleet's own array, kept current as containers are replaced.
+      handlerPids = fleet.pids;
+      containerReplacements = fleet.replacements;
+      const eventSource: EventSource = startSqsEventSource({
+        ...eventSourceOptions,
+        // The container enforces the function's timeout (and is replaced after one); this only catches a launcher that hangs.
+        functionTimeoutMs: functionTimeoutMs + 30_000,
+        createHandler: (worker) => fleet.handlerFor(worker),
+      });
+      cleanups.push({
+        what: "the function's containers",
+        run: async () => {
+          // Polling stops first; killing the containers then ends whatever they were running (those messages come back, as on Lambda).
+          const polling = eventSource.stop();
+          await fleet.stop();
+          await polling;
+        },
+      });
     } else {
       const factory = options.functionFactory ?? thumbnailsFunction;
       const functions: LocalFunction[] = [];
-      cleanups.push(async () => {
-        for (const fn of functions) await fn.close();
+      cleanups.push({
+        what: "the in-process handlers",
+        run: async () => {
+          for (const fn of functions) await fn.close();
+        },
       });
       const eventSource: EventSource = startSqsEventSource({
-        sqs,
-        queueUrl: queue.url,
-        queueArn: queue.arn,
-        region,
-        concurrency,
+        ...eventSourceOptions,
         functionTimeoutMs,
         createHandler: (worker) => {
-          const fn = factory({ worker, env: functionEnv, s3Config: aws.s3Config, ...(options.holdBackFailures === false ? {} : { queue: { sqsConfig: aws.sqsConfig, url: queue.url } }), applicationName: LOCAL_DEFAULTS.applicationName, functionTimeoutMs });
+          const fn = factory({ worker, env: functionEnv, s3Config: aws.s3Config, ...(holdBack ? { queue: { sqsConfig: aws.sqsConfig, url: queue.url } } : {}), applicationName: LOCAL_DEFAULTS.applicationName, functionTimeoutMs });
           functions.push(fn);
           return options.wrapHandler ? options.wrapHandler(fn.handle) : fn.handle;
         },
-        onBatch: options.onBatch,
-        onError: (error) => log(`event source: ${String(error)}`),
       });
-      cleanups.push(() => eventSource.stop());
+      cleanups.push({ what: "the event source", run: () => eventSource.stop() });
     }
 
     const monitor = new Pool({ connectionString: database.url, max: 1, application_name: "local-pipeline-monitor" });
-    cleanups.push(() => monitor.end());
+    cleanups.push({ what: "the monitor pool", run: () => monitor.end() });
 
     const dlqKeys = (): string[] =>
       (aws.peekQueue(dlq.name) ?? []).flatMap((body) => (objectsInBody(body) ?? []).filter((r) => r.bucket === buckets.raw).map((r) => r.key));
@@ -268,6 +306,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       applicationName: LOCAL_DEFAULTS.applicationName,
       functionEnv,
       handlerPids,
+      containerReplacements: () => containerReplacements(),
       async upload(request) {
         const correlationId = request.correlationId ?? randomUUID();
         await s3.send(
@@ -302,6 +341,24 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     await stopAll();
     throw error;
   }
+}
+
+/** How long one step of stop() may take before it is abandoned (logged). */
+const STOP_STEP_MS = 15_000;
+
+function withinTime<T>(work: Promise<T>, ms: number, what: string): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not stop within ${ms / 1000} s; left behind`)), ms);
+    timer.unref();
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
+/** `environment` without the process-start settings (RUNTIME_ENV and the exec wrapper), plus `runtimeEnv` in their place. */
+function withoutProcessStartSettings(environment: Readonly<Record<string, string>>, runtimeEnv: Readonly<Record<string, string>>): Record<string, string> {
+  const startSettings = new Set([...Object.keys(RUNTIME_ENV), "AWS_LAMBDA_EXEC_WRAPPER"]);
+  return { ...Object.fromEntries(Object.entries(environment).filter(([key]) => !startSettings.has(key))), ...runtimeEnv };
 }
 
 /** The deployed retry base, scaled from the deployed visibility timeout to `visibilitySeconds` (at least 1 s). */

@@ -56,7 +56,14 @@ async function main(argv: string[]): Promise<number> {
     if (!opts.json) process.stderr.write(`${line}\n`);
   };
   say("starting the local pipeline (PostgreSQL, S3, SQS, thumbnails handler)...");
-  const pipeline = await startLocalPipeline({ databaseUrl: process.env.DATABASE_URL, concurrency: opts.concurrency, log: say, ...(opts.s3Dir ? { s3Directory: opts.s3Dir } : {}) });
+  const pipeline = await startLocalPipeline({
+    databaseUrl: process.env.DATABASE_URL,
+    concurrency: opts.concurrency,
+    log: say,
+    ...(opts.s3Dir ? { s3Directory: opts.s3Dir } : {}),
+    // The function's containers have only their own environment (as on Lambda), so the quiet settings go there too.
+    ...(opts.logs ? { onFunctionOutput: (chunk: string) => process.stderr.write(chunk) } : { functionEnv: { POWERTOOLS_LOG_LEVEL: "SILENT", POWERTOOLS_METRICS_DISABLED: "true" } }),
+  });
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= pipeline.stop());
   process.once("SIGINT", () => {

@@ -42,7 +42,7 @@ export const workingBuildSpec: PolicySpec = {
   enforcementLevel: "mandatory",
   severity: "critical",
   remediationSteps:
-    "Build the code with a build that writes a manifest of its artifacts' archive hashes (here: `npm run build`, then `npm run policy-config` passes dist/manifest.json to the pack), deploy the built folder as a FileArchive, or deploy from S3 with s3ObjectVersion, or an image by digest (`repo@sha256:...`).",
+    "Build the code with a build that writes a manifest of its artifacts' archive hashes (here: `npm run build`, then `npm run policy-config` passes dist/manifest.json to the pack), deploy the built folder or zip as a FileArchive, or deploy from S3 with s3ObjectVersion, or an image by digest (`repo@sha256:...`).",
   config: {
     builds: {
       type: "array",
@@ -123,11 +123,11 @@ function artifactsWithHash(builds: BuildManifestConfig[], hash: string): string[
   return builds.flatMap((b) => Object.entries(b.artifacts).flatMap(([name, a]) => (a.archiveHash === hash ? [`${b.name}/${name}`] : [])));
 }
 
-/** A hint when the archive's folder has the name of a manifest artifact: its hash differs, so the folder is not what was built. */
+/** A hint when the archive's folder or file (without .zip, .tar, .tgz, .tar.gz) has the name of a manifest artifact: its hash differs, so it is not what was built. */
 function staleHint(builds: BuildManifestConfig[], path: string | undefined): string {
-  const base = path?.split(/[\\/]/).filter(Boolean).pop();
+  const base = path?.split(/[\\/]/).filter(Boolean).pop()?.replace(/\.(zip|tar|tgz|tar\.gz)$/, "");
   const same = base ? builds.flatMap((b) => (b.artifacts[base] ? [`${b.name}/${base} is ${b.artifacts[base].archiveHash.slice(0, 12)}`] : [])) : [];
-  return same.length > 0 ? ` (${same.join(", ")}: the folder on disk is not what that build produced; rebuild, then regenerate the pack config)` : "";
+  return same.length > 0 ? ` (${same.join(", ")}: the archive on disk is not what that build produced; rebuild, then regenerate the pack config)` : "";
 }
 
 async function archiveProvenance(ctx: CheckContext, r: PolicyResource, code: unknown, handler: string | undefined, builds: BuildManifestConfig[], region: string): Promise<Provenance | undefined> {

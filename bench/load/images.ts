@@ -23,7 +23,7 @@ const SIZES: [number, number][] = [
 ];
 
 /** Noise blurred into blotches: compresses and decodes like a photo, not like a flat colour. */
-async function photoLike(width: number, height: number, seed: number, format: "jpeg" | "webp" | "png"): Promise<Buffer> {
+export async function photoLike(width: number, height: number, seed: number, format: "jpeg" | "webp" | "png"): Promise<Buffer> {
   const base = sharp({
     create: { width, height, channels: 3, background: { r: (seed * 53) % 256, g: (seed * 97) % 256, b: (seed * 29) % 256 }, noise: { type: "gaussian", mean: 120, sigma: 50 } },
   }).blur(1.2);

@@ -9,9 +9,11 @@
 // leak), throughput, the queue's peak depth (the burst it absorbed), and the
 // handler's CPU per image. Some notifications are delivered twice on
 // purpose, as SQS may, to show duplicates stay at 0.
-// --compare-runtime-env runs it all again with the handler containers on
-// Node's and glibc's defaults instead of the function's RUNTIME_ENV, and
-// prints the two side by side.
+// The containers are the function's bundle started as Lambda's nodejs22.x
+// bootstrap starts it, at the deployed memory (--memory to change it). Each
+// run is done again on the bootstrap's and glibc's defaults (no RUNTIME_ENV,
+// no exec wrapper) and printed beside it (--no-compare-runtime-env skips it).
+// A figure the verdict needs that cannot be computed fails the run by name.
 //
 // The normal batch is 200 images (the story's "usual hundreds"); without
 // --images the bench runs it, 5x (1,000) and 10x (2,000) in one pipeline
@@ -23,10 +25,11 @@ import { Option } from "commander";
 import { cliProgram, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "../../cli/exit-codes";
 import { Pool } from "pg";
 import { RUNTIME_ENV } from "../../handlers/thumbnails/image";
+import { DEFAULT_FUNCTIONS } from "../../infra/config";
 import { countStatuses, duplicateRows, type StoredImageRow } from "../../handlers/shared/images-table";
 import { hostilePool, photoPool, type BenchImage } from "./images";
-import type { MemorySampleOf } from "../../local/handler-host-process";
-import { mb, rssDrift, rssTimeline, throughput } from "./measure";
+import type { MemorySampleOf } from "../../local/lambda-containers";
+import { mb, MissingFigureError, rssDrift, rssTimeline, throughput } from "./measure";
 import { startLocalPipeline, type LocalPipeline } from "../../local/pipeline";
 import { wholeNumberAbove0 } from "../../cli/arguments";
 import { objectsInBody } from "../../local/s3-event";
@@ -34,7 +37,7 @@ import { objectsInBody } from "../../local/s3-event";
 const NORMAL_BATCH = 200;
 const HOSTILE_EVERY = 50;
 const REDELIVER_EVERY = 20;
-const RSS_DRIFT_LIMIT_MB = 10;
+const RSS_DRIFT_LIMIT_MB = 5;
 const WARMUP_PASSES = 3;
 
 interface LoadOptions {
@@ -42,7 +45,9 @@ interface LoadOptions {
   json?: boolean;
   concurrency: number;
   timeout: number;
-  compareRuntimeEnv?: boolean;
+  compareRuntimeEnv: boolean;
+  memory: number;
+  killContainers: number;
 }
 
 /** The handler containers' process-start settings for one set of runs. */
@@ -78,6 +83,14 @@ interface RunFigures {
   imagesPerSecond: number;
   /** CPU time (user + system) of all handler containers over the run, per processed image. */
   handlerCpuMsPerImage: number;
+  /** Containers started to replace one that died during the pipeline's life. */
+  containerReplacements: number;
+  /** Process ids SIGKILLed during the run (--kill-containers). */
+  killedContainers: number[];
+  /** Slots running a live container at the end (must be all of them). */
+  slotsRunning: number;
+  /** Figures the verdict needs that could not be computed: any makes the run fail, by name. */
+  missingFigures: string[];
   pass: boolean;
 }
 
@@ -87,7 +100,9 @@ async function main(argv: string[]): Promise<number> {
     .option("--json", "print the figures as JSON")
     .addOption(new Option("--concurrency <n>", "concurrent invocations (the connection budget)").argParser(wholeNumberAbove0).default(4))
     .addOption(new Option("--timeout <seconds>", "how long one run may take").argParser(wholeNumberAbove0).default(1800))
-    .option("--compare-runtime-env", "run again with the handler on Node's and glibc's defaults instead of RUNTIME_ENV, side by side");
+    .addOption(new Option("--memory <mb>", "the function's memory size (the bootstrap derives V8's limits from it)").argParser(wholeNumberAbove0).default(DEFAULT_FUNCTIONS.thumbnails.memoryMb))
+    .addOption(new Option("--kill-containers <n>", "SIGKILL this many containers once a quarter of the rows are in; they must be replaced and lose nothing").argParser(Number).default(0))
+    .option("--no-compare-runtime-env", "skip the second run on the bootstrap's defaults without RUNTIME_ENV and its exec wrapper");
   try {
     program.parse(argv);
   } catch (err) {
@@ -114,8 +129,9 @@ async function main(argv: string[]): Promise<number> {
     const pipeline = await startLocalPipeline({
       databaseUrl: process.env.DATABASE_URL,
       concurrency: opts.concurrency,
-      handlerHost: "child",
+      handlerHost: "lambda",
       runtimeEnv: variant.runtimeEnv,
+      memoryMb: opts.memory,
       onHandlerMemory: (sample) => memory.push(sample),
       onNotification: (body) => {
         for (const ref of objectsInBody(body) ?? []) notified.set(ref.key, body);
@@ -128,7 +144,7 @@ async function main(argv: string[]): Promise<number> {
       for (const run of runs) {
         say(`run ${run.label}: ${run.images} images...`);
         const prefix = `bench/${invocation}/${variant.name}/${run.label}/`;
-        figures.push(await loadRun(pipeline, monitor, { ...run, prefix }, variant, { photos, hostile, memory, notified, maxConnections, timeoutMs: opts.timeout * 1000, say }));
+        figures.push(await loadRun(pipeline, monitor, { ...run, prefix }, variant, { photos, hostile, memory, notified, maxConnections, timeoutMs: opts.timeout * 1000, say, killContainers: opts.killContainers }));
       }
     } finally {
       await monitor.end();
@@ -137,7 +153,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const comparison = opts.compareRuntimeEnv ? compareVariants(figures) : undefined;
   if (opts.json) {
-    process.stdout.write(`${JSON.stringify({ normalBatch: NORMAL_BATCH, concurrency: opts.concurrency, runs: figures, ...(comparison ? { comparison } : {}) }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ normalBatch: NORMAL_BATCH, concurrency: opts.concurrency, memoryMb: opts.memory, runs: figures, ...(comparison ? { comparison } : {}) }, null, 2)}\n`);
   } else process.stdout.write(`${formatFigures(figures, comparison)}\n`);
   // Only the function's own settings are judged; the defaults run is there to compare against.
   return figures.filter((f) => f.variant === "function").every((f) => f.pass) ? EXIT_OK : EXIT_FAILED;
@@ -145,7 +161,7 @@ async function main(argv: string[]): Promise<number> {
 
 function describeEnv(env: Readonly<Record<string, string>>): string {
   const pairs = Object.entries(env).map(([key, value]) => `${key}=${value}`);
-  return pairs.length > 0 ? `the function's RUNTIME_ENV (${pairs.join(" ")})` : "Node's and glibc's defaults (no RUNTIME_ENV)";
+  return pairs.length > 0 ? `the function's RUNTIME_ENV (${pairs.join(" ")}) through its exec wrapper` : "the bootstrap's and glibc's defaults (no RUNTIME_ENV, no wrapper)";
 }
 
 interface Comparison {
@@ -182,6 +198,8 @@ interface RunContext {
   maxConnections: number;
   timeoutMs: number;
   say: (line: string) => void;
+  /** Containers to SIGKILL during the run. */
+  killContainers: number;
 }
 
 async function loadRun(pipeline: LocalPipeline, monitor: Pool, run: { label: string; images: number; prefix: string }, variant: Variant, ctx: RunContext): Promise<RunFigures> {
@@ -201,7 +219,10 @@ async function loadRun(pipeline: LocalPipeline, monitor: Pool, run: { label: str
     await inParallel(inputs, 8, (input) => pipeline.upload({ key: input.key, body: input.image.body, correlationId: `bench-${input.key}` }).then(() => undefined));
     const redelivered = await injectRedeliveries(pipeline, keys, ctx.notified);
     ctx.say(`  uploaded in ${((Date.now() - startedAt) / 1000).toFixed(1)} s; ${redelivered} notifications delivered twice`);
+    const killed = ctx.killContainers > 0 ? await killContainersMidRun(pipeline, monitor, keys, ctx.killContainers, ctx.say) : [];
     const waited = await pipeline.waitForRows(keys, { timeoutMs: ctx.timeoutMs, pollMs: 1000 });
+    // Every slot must run a live container that is not one of those killed.
+    const slotsRunning = pipeline.handlerPids.filter((pid) => !killed.includes(pid) && processAlive(pid)).length;
     // Let the redelivered copies be consumed too, so any duplicate they could cause is counted.
     await queueDrained(pipeline, 120_000);
     const rows = [...waited.rows.values()];
@@ -221,16 +242,28 @@ async function loadRun(pipeline: LocalPipeline, monitor: Pool, run: { label: str
     const warmIndex = Math.min(Math.floor(rows.length / 2), WARMUP_PASSES * distinctInputs * pipeline.concurrency);
     const warmedUpAt = [...rows].map((r) => r.createdAt.getTime()).sort((a, b) => a - b)[warmIndex] ?? startedAt;
     const window = ctx.memory.filter((s) => s.at >= startedAt && s.at <= endedAt);
-    const containers = [...new Set(window.map((s) => s.worker))].sort((a, b) => a - b);
-    // Drift on the samples taken after a full GC (what the process retains); the peak over all samples.
-    const drifts = containers.map((worker) => {
+    const slots = [...new Set(window.map((s) => s.worker))].sort((a, b) => a - b);
+    const missingFigures: string[] = [];
+    if (slots.length < pipeline.concurrency) missingFigures.push(`memory samples from ${slots.length} of ${pipeline.concurrency} containers`);
+    // Drift per container process (a replacement starts from a cold start, so it is its own series), on the samples taken after a
+    // full GC (what the process retains); a slot's figure is its longest-lived process's. The peak over all samples.
+    const drifts = slots.flatMap((worker) => {
       const mine = window.filter((s) => s.worker === worker);
-      return { worker, ...rssDrift(mine.filter((s) => s.settled), warmedUpAt), peakRss: Math.max(...mine.map((s) => s.rss)) };
+      const byPid = [...new Set(mine.map((s) => s.pid))].map((pid) => mine.filter((s) => s.pid === pid && s.settled));
+      const longest = byPid.reduce((a, b) => (b.length > a.length ? b : a), []);
+      try {
+        return [{ worker, ...rssDrift(longest, warmedUpAt), peakRss: Math.max(...mine.map((s) => s.rss)) }];
+      } catch (error) {
+        if (!(error instanceof MissingFigureError)) throw error;
+        missingFigures.push(`container ${worker}'s RSS drift: ${error.message} (run more images)`);
+        return [];
+      }
     });
-    const drift = drifts.reduce((worst, d) => (d.driftBytes > worst.driftBytes ? d : worst), drifts[0]);
-    const cpuMicros = containers.reduce((sum, worker) => {
-      const mine = window.filter((s) => s.worker === worker);
-      return sum + (mine.length > 1 ? mine[mine.length - 1].cpuMicros - mine[0].cpuMicros : 0);
+    const drift = drifts.reduce((worst, d) => (d.driftBytes > worst.driftBytes ? d : worst), drifts[0] ?? { worker: -1, driftBytes: Number.NaN, startRss: Number.NaN, endRss: Number.NaN, peakRss: Number.NaN, samples: 0 });
+    // CPU per container process: last minus first reading of each.
+    const cpuMicros = [...new Set(window.map((s) => s.pid))].reduce((sum, pid) => {
+      const mine = window.filter((s) => s.pid === pid);
+      return sum + (mine.length > 1 ? (mine[mine.length - 1] as MemorySampleOf).cpuMicros - (mine[0] as MemorySampleOf).cpuMicros : 0);
     }, 0);
     const figures: RunFigures = {
       run: run.label,
@@ -265,18 +298,48 @@ async function loadRun(pipeline: LocalPipeline, monitor: Pool, run: { label: str
       seconds: Math.round((endedAt - startedAt) / 100) / 10,
       imagesPerSecond: Math.round(throughput(rows.length, startedAt, endedAt) * 10) / 10,
       handlerCpuMsPerImage: rows.length > 0 ? Math.round(cpuMicros / rows.length / 100) / 10 : 0,
+      containerReplacements: pipeline.containerReplacements(),
+      killedContainers: killed,
+      slotsRunning,
+      missingFigures,
       pass: false,
     };
     figures.pass =
+      missingFigures.length === 0 &&
+      slotsRunning === pipeline.concurrency &&
       figures.lost === 0 &&
       figures.duplicateRows === 0 &&
       figures.duplicateThumbnailSets === 0 &&
       figures.peakHandlerConnections <= figures.connectionBudget &&
       figures.rss.driftMb <= RSS_DRIFT_LIMIT_MB;
+    for (const missing of missingFigures) ctx.say(`  missing figure: ${missing}`);
     ctx.say(`  ${figures.processed} rows in ${figures.seconds} s (${figures.imagesPerSecond}/s), lost ${figures.lost}, duplicates ${figures.duplicateRows}, RSS drift ${figures.rss.driftMb} MB`);
     return figures;
   } finally {
     await sampling.stop();
+  }
+}
+
+/** Once a quarter of the rows are in, SIGKILLs `count` containers (an OOM kill looks the same to the event source); returns their pids. */
+async function killContainersMidRun(pipeline: LocalPipeline, monitor: Pool, keys: readonly string[], count: number, say: (line: string) => void): Promise<number[]> {
+  const deadline = Date.now() + 600_000;
+  while (Date.now() < deadline) {
+    const { rows } = await monitor.query<{ n: string }>("SELECT count(*) AS n FROM images WHERE raw_bucket = $1 AND raw_key = ANY($2)", [pipeline.buckets.raw, keys]);
+    if (Number(rows[0]?.n ?? 0) >= keys.length / 4) break;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  const victims = pipeline.handlerPids.slice(0, count);
+  for (const pid of victims) process.kill(pid, "SIGKILL");
+  say(`  SIGKILLed ${victims.length} container(s): ${victims.join(", ")}`);
+  return victims;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -374,8 +437,10 @@ function formatFigures(figures: readonly RunFigures[], comparison: readonly Comp
       `  queue: peak depth ${f.peakQueueDepth}`,
       `  handler RSS after GC (container ${f.rss.container}, the largest drift): ${f.rss.startMb} -> ${f.rss.endMb} MB after warm-up at ${f.rss.warmedUpAfterImages} images (drift ${f.rss.driftMb} MB, limit ${RSS_DRIFT_LIMIT_MB}), peak ${f.rss.peakMb} MB; drift per container ${f.rss.driftPerContainerMb.join(", ")} MB`,
       `  RSS after GC over time (s: RSS/V8 heap MB): ${f.rss.timeline.map((p) => `${p.second}: ${p.rssMb}/${p.heapMb ?? "?"}`).join(", ")}`,
+      `  containers: ${f.slotsRunning} of ${f.connectionBudget} slots running at the end; ${f.killedContainers.length} SIGKILLed during the run (${f.killedContainers.join(", ") || "none"}), ${f.containerReplacements} replaced`,
       `  throughput: ${f.imagesPerSecond} images/s over ${f.seconds} s; handler CPU ${f.handlerCpuMsPerImage} ms per image`,
     );
+    if (f.missingFigures.length > 0) lines.push(`  MISSING FIGURES (the run fails on them): ${f.missingFigures.join("; ")}`);
     if (f.unexpectedFailures.length > 0) lines.push(`  unexpected outcomes: ${f.unexpectedFailures.slice(0, 5).join("; ")}`);
     if (f.lostSample.length > 0) lines.push(`  lost, e.g.: ${f.lostSample.join(", ")}`);
   }

@@ -8,6 +8,14 @@ export interface MemorySample {
   heapUsed?: number;
 }
 
+/** Samples after warm-up a drift is computed from, at least. */
+export const MIN_DRIFT_SAMPLES = 4;
+
+/** A figure the verdict needs could not be computed: the bench says so instead of judging NaN. */
+export class MissingFigureError extends Error {
+  override name = "MissingFigureError";
+}
+
 function median(values: readonly number[]): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
@@ -22,6 +30,8 @@ function median(values: readonly number[]): number {
  */
 export function rssDrift(samples: readonly MemorySample[], warmedUpAt: number): { driftBytes: number; startRss: number; endRss: number; peakRss: number; samples: number } {
   const steady = samples.filter((s) => s.at >= warmedUpAt);
+  // A drift of one sample (or none) is no figure: NaN must never reach a verdict.
+  if (steady.length < MIN_DRIFT_SAMPLES) throw new MissingFigureError(`${steady.length} sample(s) after warm-up; the drift needs at least ${MIN_DRIFT_SAMPLES}`);
   const tenth = Math.max(1, Math.floor(steady.length / 10));
   const startRss = median(steady.slice(0, tenth).map((s) => s.rss));
   const endRss = median(steady.slice(-tenth).map((s) => s.rss));

@@ -3,7 +3,8 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { COMMON_ENVIRONMENT } from "../../contracts";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { databaseFromEnv } from "../shared/db";
-import { createLogger, errorFields } from "../shared/logger";
+import type { Context } from "aws-lambda";
+import { addLambdaContext, createLogger, errorFields } from "../shared/logger";
 import { DimensionedMetrics } from "../shared/metrics";
 import type { CanaryResult } from "./check";
 import { readCanaryConfig } from "./config";
@@ -16,7 +17,8 @@ export { canaryTicket } from "./ticket";
 const logger = createLogger({ defaultServiceName: "canary" });
 let containerHandler: (() => Promise<CanaryResult>) | undefined;
 
-export async function handler(): Promise<CanaryResult> {
+export async function handler(_event?: unknown, context?: Context): Promise<CanaryResult> {
+  addLambdaContext(logger, context);
   if (containerHandler === undefined) {
     try {
       containerHandler = createCanaryHandler({

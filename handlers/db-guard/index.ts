@@ -4,8 +4,9 @@ import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { RDSClient } from "@aws-sdk/client-rds";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { SSMClient } from "@aws-sdk/client-ssm";
-import { databaseFromEnv } from "../shared/db";
-import { createLogger, errorFields } from "../shared/logger";
+import type { Context } from "aws-lambda";
+import { databaseEndpoint, databaseFromEnv, readDatabaseSettings } from "../shared/db";
+import { addLambdaContext, createLogger, errorFields } from "../shared/logger";
 import { readDbGuardConfig } from "./config";
 import { createDbGuardHandler, type DbGuardResult } from "./handler";
 
@@ -14,7 +15,8 @@ export type { DbGuardResult } from "./handler";
 const logger = createLogger({ defaultServiceName: "db-guard" });
 let containerHandler: ((event: unknown) => Promise<DbGuardResult>) | undefined;
 
-export async function handler(event: unknown): Promise<DbGuardResult> {
+export async function handler(event: unknown, context?: Context): Promise<DbGuardResult> {
+  addLambdaContext(logger, context);
   if (containerHandler === undefined) {
     // Built on first use, so a configuration error is logged with what to fix.
     try {
@@ -25,6 +27,7 @@ export async function handler(event: unknown): Promise<DbGuardResult> {
         ssm: new SSMClient({}),
         sns: new SNSClient({}),
         config: readDbGuardConfig(),
+        dbEndpoint: databaseEndpoint(readDatabaseSettings(process.env)),
         logger,
       });
     } catch (error) {

@@ -4,7 +4,8 @@ import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { SSMClient } from "@aws-sdk/client-ssm";
-import { createLogger, errorFields } from "../shared/logger";
+import type { Context } from "aws-lambda";
+import { addLambdaContext, createLogger, errorFields } from "../shared/logger";
 import { parseAlarmStateChange } from "./alarm-event";
 import { functionNameFromAlarm, readOomRemediatorConfig } from "./config";
 import { remediateOom, type RemediationDeps, type RemediationOutcome } from "./remediate";
@@ -33,8 +34,16 @@ function containerDeps(): RemediationDeps {
   return deps;
 }
 
-export async function handler(event: unknown): Promise<RemediationOutcome | { action: "ignored"; reason: string }> {
-  const alarm = parseAlarmStateChange(event);
+export async function handler(event: unknown, context?: Context): Promise<RemediationOutcome | { action: "ignored"; reason: string }> {
+  addLambdaContext(logger, context);
+  let alarm: ReturnType<typeof parseAlarmStateChange>;
+  try {
+    alarm = parseAlarmStateChange(event);
+  } catch (error) {
+    // An event this function cannot read is a wiring mistake: said in the log, and the invocation fails so the event is not dropped silently.
+    logger.error("invalid event: expected a CloudWatch alarm state change from EventBridge", errorFields(error));
+    throw error;
+  }
   if (alarm.state !== "ALARM") {
     logger.info("alarm left ALARM; nothing to do", { alarmName: alarm.alarmName, state: alarm.state });
     return { action: "ignored", reason: `state ${alarm.state}` };

@@ -29,6 +29,13 @@ export type DatabaseSettings =
   | { source: "url"; url: string; tls: TlsMode | undefined }
   | { source: "secret"; secretArn: string; host: string; port: number; database: string; tls: TlsMode };
 
+/** host:port the settings connect to, for error messages (never the credentials). */
+export function databaseEndpoint(settings: DatabaseSettings): string {
+  if (settings.source === "secret") return `${settings.host}:${settings.port}`;
+  const url = new URL(settings.url);
+  return `${url.hostname || "localhost"}:${url.port || "5432"}`;
+}
+
 /** Reads DATABASE_URL, or DB_SECRET_ARN with DB_HOST/DB_PORT/DB_NAME, and DB_TLS (docs/contracts.md). */
 export function readDatabaseSettings(env: Env): DatabaseSettings {
   const url = VARS.url.read(env);

@@ -3,6 +3,7 @@
 // the stack and region are persistent keys so central log queries can filter
 // on them across regions.
 import { Logger } from "@aws-lambda-powertools/logger";
+import type { Context } from "aws-lambda";
 import { COMMON_ENVIRONMENT, type Env } from "../../contracts";
 
 export type { Logger };
@@ -63,4 +64,33 @@ export function errorFields(error: unknown): Record<string, string | number> {
   const status = (error as { $metadata?: { httpStatusCode?: unknown } }).$metadata?.httpStatusCode;
   if (typeof status === "number") fields.httpStatusCode = status;
   return fields;
+}
+
+/** Every line of this invocation carries the Lambda context (request id, cold start, function ARN); tests calling the handler directly pass none. */
+export function addLambdaContext(logger: Logger, context: Context | undefined): void {
+  if (context !== undefined) logger.addContext(context);
+}
+
+/** Thrown for an event the function cannot act on; the message says what was wrong with it and what the function expects. */
+export class InvalidEventError extends Error {
+  override name = "InvalidEventError";
+}
+
+/**
+ * Runs one call to another service, naming it in the error when it fails
+ * ("reading pg_stat_activity from db:5432: connect ECONNREFUSED"), so a log
+ * line says which call broke and where, not only the socket's code. The
+ * original error is the cause; its code is kept for callers that branch on it.
+ */
+export async function namingCall<T>(call: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const named = new Error(`${call}: ${message}`, { cause: error });
+    if (error instanceof Error) named.name = error.name;
+    const code = (error as { code?: unknown }).code;
+    if (code !== undefined) Object.assign(named, { code });
+    throw named;
+  }
 }

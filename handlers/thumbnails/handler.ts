@@ -42,7 +42,9 @@ export interface ThumbnailHandlerDeps {
   /**
    * Messages not started while fewer than this many milliseconds remain are
    * handed back untouched, so a slow batch ends in retries, not a timeout
-   * that would retry the whole batch. Default 5,000.
+   * that would retry the whole batch. Default 5,000, and never more than a
+   * fifth of the time the invocation started with (a short timeout would
+   * otherwise leave no time to start anything).
    */
   deadlineReserveMs?: number;
   /**
@@ -84,7 +86,7 @@ interface BodyOutcome {
 
 export function createThumbnailHandler(deps: ThumbnailHandlerDeps): ThumbnailHandler {
   const metrics = new ThumbnailMetrics(deps.metrics);
-  const reserveMs = deps.deadlineReserveMs ?? 5_000;
+  const configuredReserveMs = deps.deadlineReserveMs ?? 5_000;
   const uploadDeps = { s3: deps.s3, database: deps.database, config: deps.config, metrics };
 
   /** Processes one notification; returns the object results, empty when there was nothing to do. */
@@ -150,6 +152,7 @@ export function createThumbnailHandler(deps: ThumbnailHandlerDeps): ThumbnailHan
   return async (event, context) => {
     if (context !== undefined) deps.logger.addContext(context);
     const invocation = parseInvocation(event);
+    const reserveMs = context !== undefined ? Math.min(configuredReserveMs, context.getRemainingTimeInMillis() / 5) : configuredReserveMs;
     try {
       if (invocation.kind === "unknown") {
         deps.logger.error("unsupported event", { problem: invocation.problem });

@@ -4,7 +4,7 @@
 // topic has had the ticket's text already.
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { SNSClient } from "@aws-sdk/client-sns";
-import type { Logger } from "../shared/logger";
+import { errorFields, InvalidEventError, type Logger } from "../shared/logger";
 import type { TicketOpenerConfig } from "./config";
 import { JiraClient, type JiraClientOptions } from "./jira-client";
 import { cachedJiraCredentials } from "./jira-secret";
@@ -35,6 +35,12 @@ export function createTicketOpenerHandler(deps: TicketOpenerDeps): (event: SnsEv
   const secret = config.jira ? cachedJiraCredentials(deps.secrets, config.jira.secretArn) : undefined;
   const jira = config.jira && secret ? new JiraClient({ baseUrl: config.jira.baseUrl, credentials: () => secret.get(), ...deps.jiraOptions }) : undefined;
   return async (event) => {
+    const problem = snsEventProblem(event);
+    if (problem !== undefined) {
+      const error = new InvalidEventError(`not an SNS notification: ${problem}; ticket-opener expects { Records: [{ Sns: { Message } }] } from the tickets topic`);
+      logger.error("invalid event", errorFields(error));
+      throw error;
+    }
     const messages = (event.Records ?? []).map((r, i) => ({ messageId: r.Sns?.MessageId ?? `record-${i}`, body: r.Sns?.Message ?? "" }));
     const results = await openTickets(
       { config, sns: deps.sns, jira, onAuthRejected: () => secret?.forget(), log: (level, message, fields) => logger[level](message, fields) },
@@ -44,4 +50,14 @@ export function createTicketOpenerHandler(deps: TicketOpenerDeps): (event: SnsEv
     if (failed.length > 0) throw new TicketsNotFiledError(failed);
     return results;
   };
+}
+
+/** What is wrong with an event that should be an SNS notification, or undefined when it is one. */
+export function snsEventProblem(event: unknown): string | undefined {
+  if (typeof event !== "object" || event === null) return `the event is ${event === null ? "null" : typeof event}`;
+  const records = (event as { Records?: unknown }).Records;
+  if (!Array.isArray(records)) return records === undefined ? "it has no Records" : "Records is not a list";
+  if (records.length === 0) return "Records is empty";
+  const bad = records.findIndex((r) => typeof (r as { Sns?: { Message?: unknown } } | null)?.Sns?.Message !== "string");
+  return bad >= 0 ? `Records[${bad}] has no Sns.Message` : undefined;
 }

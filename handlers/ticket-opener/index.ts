@@ -1,7 +1,8 @@
 // ticket-opener: SNS subscription on the tickets topic; see handler.ts.
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SNSClient } from "@aws-sdk/client-sns";
-import { createLogger, errorFields } from "../shared/logger";
+import type { Context } from "aws-lambda";
+import { addLambdaContext, createLogger, errorFields } from "../shared/logger";
 import { readTicketOpenerConfig } from "./config";
 import { createTicketOpenerHandler, type SnsEvent } from "./handler";
 import type { TicketResult } from "./open-tickets";
@@ -9,7 +10,8 @@ import type { TicketResult } from "./open-tickets";
 const logger = createLogger({ defaultServiceName: "ticket-opener" });
 let containerHandler: ((event: SnsEvent) => Promise<TicketResult[]>) | undefined;
 
-export async function handler(event: SnsEvent): Promise<TicketResult[]> {
+export async function handler(event: SnsEvent, context?: Context): Promise<TicketResult[]> {
+  addLambdaContext(logger, context);
   if (containerHandler === undefined) {
     try {
       containerHandler = createTicketOpenerHandler({

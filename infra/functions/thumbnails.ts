@@ -1,7 +1,7 @@
 // The thumbnails function: SQS-triggered, in the VPC, at the concurrency the
 // connection budget leaves it. Reads originals, writes thumbnails and the row.
 import * as pulumi from "@pulumi/pulumi";
-import { DEFAULT_IMAGE_LIMITS, RUNTIME_ENV } from "../../contracts";
+import { THUMBNAILS_SETTINGS } from "../../contracts";
 import type { FunctionSpec } from "../pipeline/functions";
 import { commonValues, databaseValues, environmentOf, knownArns, thumbnailSetValues, vpcOf, type FunctionInputs } from "./inputs";
 
@@ -19,14 +19,12 @@ export function thumbnailsSpec(i: FunctionInputs): FunctionSpec<"thumbnails"> {
       rawBucket: storage.raw.name,
       thumbnailsBucket: storage.thumbnails.name,
       baseUrl: pulumi.interpolate`https://${storage.cdnDomain}`,
-      maxInputBytes: DEFAULT_IMAGE_LIMITS.maxInputBytes,
-      maxInputPixels: DEFAULT_IMAGE_LIMITS.maxInputPixels,
       // Failed messages are held back on this queue by the schedule its redrive policy was checked against.
       queueUrl: queueing.queue.url,
       retryBaseSeconds: ctx.cfg.queue.retry.baseSeconds,
-      // One malloc arena and a pinned V8 young generation: RSS otherwise climbs across invocations (npm run bench, bench:load).
-      mallocArenaMax: RUNTIME_ENV.MALLOC_ARENA_MAX,
-      nodeOptions: RUNTIME_ENV.NODE_OPTIONS,
+      // Input caps, one malloc arena and a pinned V8 young generation through the exec wrapper: RSS otherwise climbs
+      // across invocations (npm run bench:load); the local containers start with the same values.
+      ...THUMBNAILS_SETTINGS,
     }),
     policyInputs: {
       rawBucketArn: storage.raw.knownArn,

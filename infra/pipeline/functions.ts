@@ -5,9 +5,9 @@
 // function's spec module, infra/functions/<name>.ts.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { posix } from "node:path";
 import { FUNCTION_NAMES, TAGS, type FunctionName } from "../../contracts";
 import { lambdaFunctionArn, logGroupArn } from "../arns";
+import { functionCode } from "../function-code";
 import { functionPolicy, serviceTrustPolicy, type PolicyInputsFor, type SpecPolicyInputs } from "../iam-policies";
 import { lambdaName } from "../naming";
 import { arnScope, baseTags, componentType, nameOf, opts, within, type RegionContext } from "./context";
@@ -81,7 +81,7 @@ export class PipelineFunction<F extends FunctionName = FunctionName> extends pul
       {
         name: this.name,
         description: `thumbnail pipeline ${fn} (${ctx.region.name})`,
-        code: new pulumi.asset.FileArchive(posix.join(ctx.distDir, bundle.directory)),
+        code: functionCode(ctx.distDir, bundle),
         handler: bundle.handler,
         runtime: ctx.manifest.runtime,
         architectures: [ctx.manifest.architecture],

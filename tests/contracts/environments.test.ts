@@ -36,6 +36,7 @@ const written = {
     retryBaseSeconds: 45,
     mallocArenaMax: RUNTIME_ENV.MALLOC_ARENA_MAX,
     nodeOptions: RUNTIME_ENV.NODE_OPTIONS,
+    execWrapper: "/var/task/node-options-wrapper",
   }),
   "db-guard": writeEnvironment<(typeof FUNCTION_ENVIRONMENTS)["db-guard"], Deferred>(FUNCTION_ENVIRONMENTS["db-guard"], {
     ...common,

@@ -164,7 +164,7 @@ describe("Pulumi program (plan under mocks)", function () {
     for (const f of ofType(dev, FUNCTION)) {
       const fn = prop<string>(f, "tags.pipeline:function");
       assert.equal(prop<string>(f, "tags.pipeline:bundle-hash"), manifest.functions[fn].bundleHash);
-      assert.equal(prop<string>(f, "code.path"), `dist/${manifest.functions[fn].directory}`);
+      assert.equal(prop<string>(f, "code.path"), `dist/${manifest.functions[fn].archive}`);
       assert.equal(prop<string>(f, "runtime"), "nodejs22.x");
       assert.deepEqual(prop<string[]>(f, "architectures"), [manifest.architecture]);
       for (const tag of ["pipeline:commit", "pipeline:region", "pipeline:role"]) assert.ok(prop<string>(f, `tags.${tag}`), `${f.name} lacks ${tag}`);

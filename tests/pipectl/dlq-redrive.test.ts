@@ -30,7 +30,7 @@ describe("dead letters and pipectl dlq redrive", function () {
   };
 
   before(async () => {
-    pipeline = await testPipeline("dlq", { visibilityTimeoutSeconds: 1, maxReceiveCount: 2, wrapHandler: failPoison });
+    pipeline = await testPipeline("dlq", { visibilityTimeoutSeconds: 1, maxReceiveCount: 2, handlerHost: "in-process", wrapHandler: failPoison });
     db = new Client({ connectionString: pipeline.databaseUrl });
     await db.connect();
   });

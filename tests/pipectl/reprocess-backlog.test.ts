@@ -30,7 +30,7 @@ describe("reprocess during a backlog", function () {
       await gate;
       return handler(event, context);
     };
-    pipeline = await testPipeline("backlog", { wrapHandler: hold, functionTimeoutSeconds: 60 });
+    pipeline = await testPipeline("backlog", { handlerHost: "in-process", wrapHandler: hold, functionTimeoutSeconds: 60 });
     db = new Client({ connectionString: pipeline.databaseUrl });
     await db.connect();
   });

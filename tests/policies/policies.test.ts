@@ -156,7 +156,7 @@ describe("snowflake-guard policies (through the runtime's unknown-checking proxy
   describe("working-build", () => {
     it("fails an archive whose engine hash no build manifest lists, with a hint when the folder has an artifact's name", async () => {
       const broken = withProps(plan, "eu-central-1-thumbnails", (p) => ((p.code as Record<string, string>).hash = "f".repeat(64)));
-      const found = await assertBlocks(workingBuild, broken, "eu-central-1", /deploys build\/thumbnails with content hash ffffffffffff, which is no artifact .*fixture\/thumbnails is aaaaaaaaaaaa: the folder on disk is not what that build produced/);
+      const found = await assertBlocks(workingBuild, broken, "eu-central-1", /deploys build\/thumbnails with content hash ffffffffffff, which is no artifact .*fixture\/thumbnails is aaaaaaaaaaaa: the archive on disk is not what that build produced/);
       assert.deepEqual(names(found), ["working-build@eu-central-1-thumbnails"], "only the odd region is named");
     });
     it("fails every function when no manifest was given, and an archive the engine sent without a hash", async () => {

@@ -18,7 +18,14 @@ export async function testPipeline(prefix: string, options: LocalPipelineOptions
   process.env.POWERTOOLS_LOG_LEVEL = "SILENT";
   process.env.POWERTOOLS_METRICS_DISABLED = "true";
   try {
-    const pipeline = await startLocalPipeline({ databaseUrl, concurrency: 2, functionTimeoutSeconds: 10, ...options });
+    const pipeline = await startLocalPipeline({
+      databaseUrl,
+      concurrency: 2,
+      functionTimeoutSeconds: 10,
+      ...options,
+      // The function's containers have only their own environment: the same quiet logs there.
+      functionEnv: { POWERTOOLS_LOG_LEVEL: "SILENT", POWERTOOLS_METRICS_DISABLED: "true", ...options.functionEnv },
+    });
     const stop = pipeline.stop;
     return { ...pipeline, stop: () => stop().finally(restoreAll) };
   } catch (error) {

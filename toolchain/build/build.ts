@@ -6,9 +6,10 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, utimesSync, chmodSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { bundleFunctions, esbuildVersion } from "./bundle";
-import { folderArchiveHash } from "./archive-hash";
+import { sha256Hex, zipFolder } from "./zip";
 import { describeArchitectureMismatch } from "./elf";
-import { compareStrings, copyTreeNormalised, describeTree, DIRECTORY_MODE, FIXED_MTIME, normaliseTree, stableJson, writeFileNormalised } from "./files";
+import { EXEC_WRAPPER_FILE } from "../../handlers/thumbnails/image/config";
+import { compareStrings, copyTreeNormalised, describeTree, DIRECTORY_MODE, EXECUTABLE_MODE, FIXED_MTIME, normaliseTree, stableJson, writeFileNormalised } from "./files";
 import { discoverFunctions, HANDLERS_DIRECTORY } from "./functions";
 import { withLock } from "./lock";
 import { computeSourceHash, treeHash, type Architecture, type BuildManifest, type ManifestFunction } from "../../handlers/build-manifest";
@@ -21,7 +22,19 @@ export const MANIFEST_FILE = "manifest.json";
 /** Files a function reads at run time besides its bundle: from (repo path) -> to (inside the function folder). */
 const FUNCTION_ASSETS: Record<string, { from: string; to: string }[]> = {
   migrate: [{ from: join(HANDLERS_DIRECTORY, "migrations"), to: "migrations" }],
+  // The exec wrapper THUMBNAILS_ENVIRONMENT's AWS_LAMBDA_EXEC_WRAPPER names, at the bundle's root.
+  thumbnails: [{ from: join(HANDLERS_DIRECTORY, "shared", "exec-wrapper"), to: "." }],
 };
+
+/** Files of a function that must stay executable (mode 0755) in its folder and its zip: the bootstrap refuses a wrapper that is not. */
+export const EXECUTABLE_FILES: Record<string, string[]> = {
+  thumbnails: [EXEC_WRAPPER_FILE],
+};
+
+/** The function's zip beside its folder in dist/. */
+export function archiveFileOf(name: string): string {
+  return `${name}.zip`;
+}
 
 export interface BuildOptions {
   repoRoot: string;
@@ -116,14 +129,19 @@ export async function buildFunctions(options: BuildOptions): Promise<BuildManife
         for (const asset of FUNCTION_ASSETS[name] ?? []) {
           if (existsSync(join(repoRoot, asset.from))) copyTreeNormalised(join(repoRoot, asset.from), join(functionDir, asset.to));
         }
+        for (const file of EXECUTABLE_FILES[name] ?? []) chmodSync(join(functionDir, file), EXECUTABLE_MODE);
         const mismatch = describeArchitectureMismatch(functionDir, name, arch);
         if (mismatch !== null) throw new BuildError(mismatch);
         const files = describeTree(functionDir);
+        // The deployment package, modes recorded (zip.ts); what the program deploys and the pack matches.
+        const zip = zipFolder(functionDir);
+        writeFileNormalised(join(staging, archiveFileOf(name)), zip);
         functions[name] = {
           directory: name,
+          archive: archiveFileOf(name),
           handler: "index.handler",
           bundleHash: treeHash(files),
-          archiveHash: folderArchiveHash(functionDir),
+          archiveHash: sha256Hex(zip),
           files,
           nativePackages: [...new Set(nativePackages)].sort(compareStrings),
         };

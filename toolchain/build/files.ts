@@ -7,6 +7,8 @@ import { sha256File, type ManifestFile } from "../../handlers/build-manifest";
 
 export const FILE_MODE = 0o644;
 export const DIRECTORY_MODE = 0o755;
+/** Files the build marks executable (build.ts EXECUTABLE_FILES) keep this mode; every other file gets FILE_MODE. */
+export const EXECUTABLE_MODE = 0o755;
 /**
  * Every file and folder of a build gets this mtime (1980-01-01, the earliest
  * a zip entry can hold), so an archive made from dist/ is reproducible too.
@@ -60,7 +62,7 @@ export function copyTreeNormalised(from: string, to: string, filter: (relPath: s
   return copied;
 }
 
-/** Sets the normalised mode and the fixed mtime on every folder and file under `root` (and root itself). */
+/** Sets the normalised mode (executable or not, nothing else) and the fixed mtime on every folder and file under `root` (and root itself). */
 export function normaliseTree(root: string): void {
   const visit = (path: string): void => {
     const st = lstatSync(path);
@@ -68,7 +70,7 @@ export function normaliseTree(root: string): void {
       for (const name of readdirSync(path).sort(compareStrings)) visit(join(path, name));
       chmodSync(path, DIRECTORY_MODE);
     } else {
-      chmodSync(path, FILE_MODE);
+      chmodSync(path, (st.mode & 0o111) !== 0 ? EXECUTABLE_MODE : FILE_MODE);
     }
     utimesSync(path, FIXED_MTIME, FIXED_MTIME);
   };

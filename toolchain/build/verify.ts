@@ -1,8 +1,9 @@
 // Whether the bundles on disk are still the ones a manifest describes: a
 // fresh manifest beside hand-edited or half-deleted bundles must not deploy.
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describeTree } from "./files";
+import { sha256Hex } from "./zip";
 import { treeHash, type BuildManifest } from "../../handlers/build-manifest";
 
 /** One line per function whose folder is missing or whose files differ from the manifest; empty when all match. */
@@ -16,6 +17,9 @@ export function findBundleDrift(outDir: string, manifest: BuildManifest): string
     }
     const actual = treeHash(describeTree(dir));
     if (actual !== fn.bundleHash) drift.push(`${name}: files differ from the manifest (tree ${actual.slice(0, 12)}, manifest ${fn.bundleHash.slice(0, 12)})`);
+    const zip = join(outDir, fn.archive ?? "");
+    if (fn.archive === undefined || !existsSync(zip)) drift.push(`${name}: its zip ${fn.archive ?? "(none in the manifest)"} is missing`);
+    else if (sha256Hex(readFileSync(zip)) !== fn.archiveHash) drift.push(`${name}: ${fn.archive} differs from the manifest's archiveHash`);
   }
   return drift;
 }

@@ -5,11 +5,35 @@
 import { DEFAULT_FORMATS, DEFAULT_IMAGE_LIMITS, DEFAULT_SIZES, IMAGE_ENVIRONMENT, THUMBNAIL_WIDTH, readEnvironment } from "../../../contracts";
 import type { ImageLimits, OutputFormat, ThumbnailSpec } from "./types";
 
-export { DEFAULT_FORMATS, DEFAULT_SIZES, OUTPUT_FORMATS, RUNTIME_ENV, ThumbnailConfigError, parseFormats, parseSizes } from "../../../contracts";
+export { DEFAULT_FORMATS, DEFAULT_SIZES, EXEC_WRAPPER_FILE, OUTPUT_FORMATS, RUNTIME_ENV, THUMBNAILS_ENVIRONMENT, ThumbnailConfigError, parseFormats, parseSizes } from "../../../contracts";
 
 export const DEFAULT_SPECS: readonly ThumbnailSpec[] = buildSpecs(DEFAULT_SIZES, DEFAULT_FORMATS);
 
 export const DEFAULT_LIMITS: Readonly<ImageLimits> = DEFAULT_IMAGE_LIMITS;
+
+/**
+ * The memory a container holds before any image (runtime, SDK clients, the
+ * database pool, sharp and libvips loaded), and what each decoded megapixel
+ * adds at its peak, both measured as peak RSS (VmHWM) under the bootstrap's
+ * flags by `npm run bench:memory` (docs/operations.md): idle 85-86 MiB; a
+ * batch of five JPEGs peaked at 103.7 MiB at 24 MP and 123.7 MiB at 40 MP
+ * (0.74-0.94 MiB per megapixel), so 1 MiB per megapixel with a tenth of the
+ * memory kept free.
+ */
+export const BASELINE_MIB = 86;
+export const MIB_PER_MEGAPIXEL = 1;
+
+/**
+ * The pixel cap at a memory size: MAX_INPUT_PIXELS, lowered so the largest
+ * admitted photo fits in the function's memory with room to spare (the OOM
+ * remediator is the safety net, not the plan). Lambda reports the memory as
+ * AWS_LAMBDA_FUNCTION_MEMORY_SIZE, so a raised memory raises the cap.
+ */
+export function admittedPixels(memoryMb: number | undefined, maxInputPixels: number): number {
+  if (memoryMb === undefined || !Number.isFinite(memoryMb) || MIB_PER_MEGAPIXEL <= 0) return maxInputPixels;
+  const headroom = memoryMb * 0.9 - BASELINE_MIB;
+  return Math.max(1_000_000, Math.min(maxInputPixels, Math.floor((headroom / MIB_PER_MEGAPIXEL) * 1_000_000)));
+}
 
 /** Widths above this are not thumbnails; refusing them keeps a typo from costing the decode budget. */
 export const MAX_THUMBNAIL_WIDTH = THUMBNAIL_WIDTH.max;
@@ -46,5 +70,7 @@ export function buildSpecs(sizes: readonly { name: string; width: number }[], fo
 /** Reads the thumbnail settings from an environment, falling back to the defaults. */
 export function thumbnailConfigFromEnv(env: NodeJS.ProcessEnv = process.env): { specs: ThumbnailSpec[]; limits: ImageLimits } {
   const e = readEnvironment(IMAGE_ENVIRONMENT, env);
-  return { specs: buildSpecs(e.sizes, e.formats), limits: { maxInputBytes: e.maxInputBytes, maxInputPixels: e.maxInputPixels } };
+  // Lowered to what the function's memory admits (on Lambda; elsewhere there is no memory size and the cap stands).
+  const memoryMb = env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE !== undefined ? Number(env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE) : undefined;
+  return { specs: buildSpecs(e.sizes, e.formats), limits: { maxInputBytes: e.maxInputBytes, maxInputPixels: admittedPixels(memoryMb, e.maxInputPixels) } };
 }

@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { appendFileSync, cpSync, mkdirSync, rmSync, utimesSync, writeFileSync, readdirSync } from "node:fs";
 import { basename, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { folderArchiveHash } from "../../../toolchain/build/archive-hash";
+import { sha256Hex, zipFolder } from "../../../toolchain/build/zip";
 import { ensureFreshBuild } from "../../../toolchain/build/ensure";
 import { describeTree, stableJson } from "../../../toolchain/build/files";
 import { findBundleDrift } from "../../../toolchain/build/verify";
@@ -14,6 +14,8 @@ function manifestFor(root: string, extra: Partial<BuildManifest> = {}): BuildMan
   mkdirSync(join(root, "dist", "thumbnails"), { recursive: true });
   writeFileSync(join(root, "dist", "thumbnails", "index.js"), "exports.handler = async () => ({ batchItemFailures: [] });\n");
   const files = describeTree(join(root, "dist", "thumbnails"));
+  const zip = zipFolder(join(root, "dist", "thumbnails"));
+  writeFileSync(join(root, "dist", "thumbnails.zip"), zip);
   return {
     schemaVersion: 1,
     architecture: "arm64",
@@ -21,7 +23,7 @@ function manifestFor(root: string, extra: Partial<BuildManifest> = {}): BuildMan
     sourceHash: computeSourceHash(root),
     esbuildVersion: "0.0.0",
     sharpVersion: "0.0.0",
-    functions: { thumbnails: { directory: "thumbnails", handler: "index.handler", bundleHash: treeHash(files), archiveHash: folderArchiveHash(join(root, "dist", "thumbnails")), files, nativePackages: [] } },
+    functions: { thumbnails: { directory: "thumbnails", archive: "thumbnails.zip", handler: "index.handler", bundleHash: treeHash(files), archiveHash: sha256Hex(zip), files, nativePackages: [] } },
     ...extra,
   };
 }

@@ -66,7 +66,7 @@ describe("build: reproducible bundles", function () {
     assert.deepEqual(Object.keys(manifest.functions), functionNames);
     assert.deepEqual(findBundleDrift(outA, manifest), []);
     const topLevel = new Set(listTree(outA).map((p) => p.split("/")[0]));
-    assert.deepEqual([...topLevel].sort(), [...Object.keys(manifest.functions), "manifest.json"].sort(), "nothing else in the output");
+    assert.deepEqual([...topLevel].sort(), [...Object.keys(manifest.functions), ...Object.values(manifest.functions).map((f) => f.archive), "manifest.json"].sort(), "nothing else in the output");
     for (const [name, fn] of Object.entries(manifest.functions)) {
       assert.equal(fn.directory, name);
       assert.equal(fn.handler, "index.handler");
