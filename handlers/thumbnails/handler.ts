@@ -42,7 +42,7 @@ export interface ThumbnailHandlerDeps {
   /**
    * Messages not started while fewer than this many milliseconds remain are
    * handed back untouched, so a slow batch ends in retries, not a timeout
-   * that would retry the whole batch. Default 5,000, and never more than a
+   * that would retry the whole batch. Default: 5,000, and never more than a
    * fifth of the time the invocation started with (a short timeout would
    * otherwise leave no time to start anything).
    */
@@ -77,6 +77,9 @@ export class WiringError extends Error {
   override name = "WiringError";
 }
 
+/** The default deadline reserve (deadlineReserveMs). */
+const DEFAULT_RESERVE_MS = 5_000;
+
 type RetryResult = Extract<UploadResult, { kind: "retry" }>;
 /** What one message came to: its objects' results, and whether it named the thumbnails bucket. */
 interface BodyOutcome {
@@ -86,7 +89,6 @@ interface BodyOutcome {
 
 export function createThumbnailHandler(deps: ThumbnailHandlerDeps): ThumbnailHandler {
   const metrics = new ThumbnailMetrics(deps.metrics);
-  const configuredReserveMs = deps.deadlineReserveMs ?? 5_000;
   const uploadDeps = { s3: deps.s3, database: deps.database, config: deps.config, metrics };
 
   /** Processes one notification; returns the object results, empty when there was nothing to do. */
@@ -152,7 +154,7 @@ export function createThumbnailHandler(deps: ThumbnailHandlerDeps): ThumbnailHan
   return async (event, context) => {
     if (context !== undefined) deps.logger.addContext(context);
     const invocation = parseInvocation(event);
-    const reserveMs = context !== undefined ? Math.min(configuredReserveMs, context.getRemainingTimeInMillis() / 5) : configuredReserveMs;
+    const reserveMs = deps.deadlineReserveMs ?? (context !== undefined ? Math.min(DEFAULT_RESERVE_MS, context.getRemainingTimeInMillis() / 5) : DEFAULT_RESERVE_MS);
     try {
       if (invocation.kind === "unknown") {
         deps.logger.error("unsupported event", { problem: invocation.problem });
