@@ -19,7 +19,7 @@ import {
   type EnvSchema,
   type EnvVar,
 } from "./env";
-import { LOG_LEVELS, type FunctionName } from "./functions";
+import { LOGGER_LEVELS, type FunctionName } from "./functions";
 import { METRICS_NAMESPACE } from "./metrics";
 import { CANARY_PREFIX } from "./names";
 import { RETRY_BASE_SECONDS } from "./retry-schedule";
@@ -70,7 +70,7 @@ export function requiredRegion(region: string | undefined): string {
 export const COMMON_ENVIRONMENT = {
   serviceName: optionalText("POWERTOOLS_SERVICE_NAME", "the function's name: the logger's service and the metrics' `service` dimension"),
   metricsNamespace: optionalText("POWERTOOLS_METRICS_NAMESPACE", "namespace of the handler metrics", { fallback: METRICS_NAMESPACE }),
-  logLevel: choice("POWERTOOLS_LOG_LEVEL", "the logger's level", LOG_LEVELS, "INFO"),
+  logLevel: choice("POWERTOOLS_LOG_LEVEL", "the logger's level", LOGGER_LEVELS, "INFO"),
   stack: optionalText("PIPELINE_STACK", "the Pulumi stack, a key of every log line"),
   region: PIPELINE_REGION,
 } satisfies EnvSchema;

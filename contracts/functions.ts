@@ -12,3 +12,6 @@ export const POOL_SIZE = 1;
 /** Log levels the functions' logger takes (POWERTOOLS_LOG_LEVEL). */
 export const LOG_LEVELS = ["DEBUG", "INFO", "WARN", "ERROR"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Every level Powertools' logger takes: a stack sets one of LOG_LEVELS, local runs and tests may also silence it. */
+export const LOGGER_LEVELS = ["TRACE", ...LOG_LEVELS, "CRITICAL", "SILENT"] as const;
