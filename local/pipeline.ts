@@ -18,6 +18,8 @@ import { visibilityTimeoutSeconds } from "../infra/budget";
 import { startSqsEventSource, type BatchOutcome, type EventSource } from "./event-source";
 import { rowsForKeys, type StoredImageRow } from "../handlers/shared/images-table";
 import { startLocalAws, type LocalAws } from "./local-aws";
+import { startLocalApi, type LocalApi } from "./api";
+import { DEFAULT_LIMITS } from "../handlers/thumbnails/image/config";
 import { routeObjectCreated, type NotificationRouter } from "./notification-router";
 import { startLocalDatabase, type LocalDatabase } from "./postgres";
 import { objectsInBody } from "./s3-event";
@@ -83,6 +85,8 @@ export interface LocalPipelineOptions {
   /** Called with every notification body the raw bucket sends to the queue. */
   onNotification?: (body: string) => void;
   log?: (line: string) => void;
+  /** Also serve the HTTP API and the upload page (local/api.ts). */
+  api?: { port?: number; extraJson?: Record<string, () => unknown> };
 }
 
 export interface UploadRequest {
@@ -126,6 +130,8 @@ export interface LocalPipeline {
   waitForRows(keys: readonly string[], options?: { timeoutMs?: number; pollMs?: number }): Promise<WaitResult>;
   /** Keys of the raw objects whose messages are in the DLQ right now. */
   dlqKeys(): string[];
+  /** The HTTP API and page, when asked for. */
+  api?: LocalApi;
   stop(): Promise<void>;
 }
 
@@ -246,6 +252,14 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       cleanups.push(() => eventSource.stop());
     }
 
+    let api: LocalApi | undefined;
+    if (options.api) {
+      const maxInputBytes = Number(functionEnv.MAX_INPUT_BYTES ?? DEFAULT_LIMITS.maxInputBytes);
+      api = await startLocalApi({ aws, rawBucket: buckets.raw, databaseUrl: database.url, maxInputBytes, ...options.api });
+      cleanups.push(() => (api as LocalApi).stop());
+      log(`API and upload page at ${api.url}`);
+    }
+
     const monitor = new Pool({ connectionString: database.url, max: 1, application_name: "local-pipeline-monitor" });
     cleanups.push(() => monitor.end());
 
@@ -296,6 +310,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
         }
       },
       dlqKeys,
+      ...(api ? { api } : {}),
       stop: stopAll,
     };
   } catch (error) {

@@ -1,5 +1,8 @@
 // The thumbnail function's settings (docs/contracts.md), read once per container.
-import { EnvVarError, booleanFlag, optionalString, requiredString, type Env } from "../shared/env";
+import { EnvVarError, requiredString, type Env } from "../shared/env";
+import { isHttpUrl } from "../shared/s3-client";
+
+export { readS3EndpointConfig, type S3EndpointConfig } from "../shared/s3-client";
 import { ThumbnailConfigError, thumbnailConfigFromEnv, type ImageLimits, type ThumbnailSpec } from "./image";
 
 export interface ThumbnailHandlerConfig {
@@ -11,21 +14,6 @@ export interface ThumbnailHandlerConfig {
   /** Every size in every format, primary format first. */
   specs: ThumbnailSpec[];
   limits: ImageLimits;
-}
-
-export interface S3EndpointConfig {
-  /** Set for local runs (s3rver); AWS otherwise. */
-  endpoint?: string;
-  forcePathStyle: boolean;
-}
-
-function isHttpUrl(value: string): boolean {
-  try {
-    const { protocol } = new URL(value);
-    return protocol === "https:" || protocol === "http:";
-  } catch {
-    return false;
-  }
 }
 
 export function readThumbnailConfig(env: Env): ThumbnailHandlerConfig {
@@ -47,13 +35,4 @@ export function readThumbnailConfig(env: Env): ThumbnailHandlerConfig {
     throw error;
   }
   return { rawBucket, thumbnailsBucket, thumbnailsBaseUrl: base.replace(/\/+$/, ""), ...images };
-}
-
-/** S3_ENDPOINT and S3_FORCE_PATH_STYLE point the function at a local S3 (the local pipeline). */
-export function readS3EndpointConfig(env: Env): S3EndpointConfig {
-  const endpoint = optionalString(env, "S3_ENDPOINT");
-  if (endpoint !== undefined && !isHttpUrl(endpoint)) {
-    throw new EnvVarError("S3_ENDPOINT", endpoint, "an absolute http(s) URL such as http://127.0.0.1:4569");
-  }
-  return { ...(endpoint !== undefined ? { endpoint } : {}), forcePathStyle: booleanFlag(env, "S3_FORCE_PATH_STYLE", false) };
 }

@@ -1,7 +1,6 @@
 // Entry point of the `thumbnails` function (handler string index.handler).
 // Clients are built once per container, on the first invocation, and reused:
 // one S3 client, one database pool of one connection.
-import { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import type { Context } from "aws-lambda";
 import { databaseFromEnv } from "../shared/db";
@@ -9,9 +8,12 @@ import { EnvVarError, optionalString, type Env } from "../shared/env";
 import { retryBaseSecondsFromEnv } from "../shared/retry-schedule";
 import { createLogger, errorFields, type Logger } from "../shared/logger";
 import { DimensionedMetrics } from "../shared/metrics";
-import { readS3EndpointConfig, readThumbnailConfig } from "./config";
+import { readThumbnailConfig } from "./config";
+import { s3ClientFromEnv } from "../shared/s3-client";
 import { createThumbnailHandler, type ThumbnailHandler, type ThumbnailHandlerDeps } from "./handler";
 import { sqsMessageHolder } from "./visibility";
+
+export { s3ClientFromEnv };
 
 export { createThumbnailHandler, RetryableInvocationError, UnsupportedEventError, WiringError } from "./handler";
 export { classifyBucket, FOREIGN_BUCKET_REASON, WIRING_ERROR_REASON } from "./bucket-check";
@@ -23,17 +25,6 @@ export { decodeNotificationKey, parseInvocation, parseMessageBody, type ObjectCr
 export { decideFailure, FAILURE_REASONS, type Decision, type FailureReason, type Stage } from "./decide";
 export { THUMBNAIL_CACHE_CONTROL } from "./s3-objects";
 export { correlationIdFrom } from "./process-upload";
-
-/** An S3 client for the environment: AWS, or S3_ENDPOINT (+ S3_FORCE_PATH_STYLE) for local runs. */
-export function s3ClientFromEnv(env: Env = process.env): S3Client {
-  const endpoint = readS3EndpointConfig(env);
-  return new S3Client({
-    ...(endpoint.endpoint !== undefined ? { endpoint: endpoint.endpoint } : {}),
-    forcePathStyle: endpoint.forcePathStyle,
-    // Fail a stuck connection fast: the message is retried rather than the function timing out.
-    requestHandler: { connectionTimeout: 3_000, requestTimeout: 30_000 },
-  });
-}
 
 /**
  * The retry side: QUEUE_URL names the queue whose failed messages are held

@@ -1,0 +1,146 @@
+// The upload and status API end to end on the local pipeline: the real api
+// handler behind the local HTTP server, real presigned POSTs sent to the
+// local S3 (with S3's policy checks), the real thumbnails function, real
+// PostgreSQL. What a client written with fetch alone sees.
+import { strict as assert } from "node:assert";
+import { Client } from "pg";
+import type { LocalPipeline } from "../../../local/pipeline";
+import { testPipeline, tinyJpeg, waitUntil } from "../../support/local-pipeline";
+
+interface Created {
+  imageId: string;
+  correlationId: string;
+  upload: { url: string; fields: Record<string, string>; expiresAt: string };
+  statusUrl: string;
+}
+
+async function createUpload(api: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(`${api}/uploads`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
+}
+
+async function postFile(created: Created, file: Buffer, overrides: Record<string, string> = {}): Promise<Response> {
+  const form = new FormData();
+  for (const [name, value] of Object.entries({ ...created.upload.fields, ...overrides })) form.append(name, value);
+  form.append("file", new Blob([file]), "photo.jpg");
+  return fetch(created.upload.url, { method: "POST", body: form });
+}
+
+async function status(created: Created): Promise<{ status: string; reason: string | null; thumbnails: { url: string; width: number }[]; correlationId: string }> {
+  const response = await fetch(created.statusUrl);
+  assert.equal(response.status, 200);
+  return (await response.json()) as Awaited<ReturnType<typeof status>>;
+}
+
+async function waitForTerminal(created: Created): Promise<Awaited<ReturnType<typeof status>>> {
+  let last: Awaited<ReturnType<typeof status>> | undefined;
+  await waitUntil(`a terminal status of ${created.imageId}`, async () => {
+    last = await status(created);
+    return last.status === "ok" || last.status === "failed";
+  });
+  return last as Awaited<ReturnType<typeof status>>;
+}
+
+describe("upload and status API (local pipeline)", function () {
+  this.timeout(120_000);
+  let pipeline: LocalPipeline;
+  let api: string;
+
+  before(async () => {
+    pipeline = await testPipeline("api", { api: {}, functionEnv: { MAX_INPUT_BYTES: String(256 * 1024) } });
+    api = (pipeline.api as NonNullable<LocalPipeline["api"]>).url;
+  });
+  after(async () => pipeline?.stop());
+
+  it("issues an upload, shows it pending, then ok with thumbnails that serve images", async () => {
+    const response = await createUpload(api, { contentType: "image/jpeg" });
+    assert.equal(response.status, 201);
+    const created = (await response.json()) as Created;
+    assert.match(created.imageId, /^[0-9a-f-]{36}$/);
+    assert.match(created.correlationId, /^[0-9a-f-]{36}$/, "a correlation id is minted when none is sent");
+    assert.equal(created.upload.fields.key, `uploads/${created.imageId}`);
+    assert.equal(created.upload.fields["x-amz-meta-correlation-id"], created.correlationId);
+    assert.equal((await status(created)).status, "pending");
+
+    const posted = await postFile(created, await tinyJpeg(1));
+    assert.equal(posted.status, 204, await posted.text());
+    const done = await waitForTerminal(created);
+    assert.equal(done.status, "ok");
+    assert.equal(done.correlationId, created.correlationId);
+    assert.ok(done.thumbnails.length >= 2);
+    for (const thumbnail of done.thumbnails) {
+      const image = await fetch(thumbnail.url);
+      assert.equal(image.status, 200);
+      assert.match(image.headers.get("content-type") ?? "", /^image\//);
+    }
+    // The row carries the caller's correlation id, taken from the object metadata the form set.
+    const db = new Client({ connectionString: pipeline.databaseUrl });
+    await db.connect();
+    try {
+      const { rows } = await db.query<{ correlation_id: string }>("SELECT correlation_id FROM images WHERE raw_key = $1", [created.upload.fields.key]);
+      assert.deepEqual(rows, [{ correlation_id: created.correlationId }]);
+    } finally {
+      await db.end();
+    }
+  });
+
+  it("keeps the caller's correlation id and reports a hostile file as failed with its reason", async () => {
+    const created = (await (await createUpload(api, { contentType: "image/png", correlationId: "order-42" })).json()) as Created;
+    assert.equal(created.correlationId, "order-42");
+    const posted = await postFile(created, Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(2)</script></svg>'));
+    assert.equal(posted.status, 204);
+    const done = await waitForTerminal(created);
+    assert.equal(done.status, "failed");
+    assert.equal(done.reason, "unsupported-format");
+    assert.equal(done.correlationId, "order-42");
+  });
+
+  it("refuses an over-size file, another content type and another key at upload time, as S3 does", async () => {
+    const created = (await (await createUpload(api, { contentType: "image/jpeg", bytes: 1000 })).json()) as Created;
+    const tooLarge = await postFile(created, Buffer.alloc(1001, 1));
+    assert.equal(tooLarge.status, 400);
+    assert.match(await tooLarge.text(), /<Code>EntityTooLarge<\/Code>/);
+    const capped = (await (await createUpload(api, { contentType: "image/jpeg" })).json()) as Created;
+    const overCap = await postFile(capped, Buffer.alloc(256 * 1024 + 1, 1));
+    assert.equal(overCap.status, 400);
+    assert.match(await overCap.text(), /EntityTooLarge/);
+    const otherType = await postFile(created, await tinyJpeg(2), { "Content-Type": "text/html" });
+    assert.equal(otherType.status, 403);
+    assert.match(await otherType.text(), /Policy Condition failed.*Content-Type/);
+    const otherKey = await postFile(created, await tinyJpeg(2), { key: "uploads/someone-else" });
+    assert.equal(otherKey.status, 403);
+    assert.equal((await status(created)).status, "pending", "nothing was stored");
+  });
+
+  it("answers a retried request with the same Idempotency-Key the same, and refuses the key for another request", async () => {
+    const first = await createUpload(api, { contentType: "image/webp" }, { "Idempotency-Key": "retry-1" });
+    const again = await createUpload(api, { contentType: "image/webp" }, { "Idempotency-Key": "retry-1" });
+    assert.equal(first.status, 201);
+    assert.equal(again.status, 201);
+    assert.deepEqual(await again.json(), await first.json());
+    const reused = await createUpload(api, { contentType: "image/png" }, { "Idempotency-Key": "retry-1" });
+    assert.equal(reused.status, 422);
+    assert.equal(reused.headers.get("content-type"), "application/problem+json");
+  });
+
+  it("names the bad field in an RFC 9457 problem", async () => {
+    const response = await createUpload(api, { contentType: "image/jpg", bytes: -3 });
+    assert.equal(response.status, 400);
+    assert.equal(response.headers.get("content-type"), "application/problem+json");
+    const problem = (await response.json()) as { status: number; errors: { pointer: string; detail: string }[] };
+    assert.equal(problem.status, 400);
+    assert.deepEqual(problem.errors.map((e) => e.pointer), ["/contentType", "/bytes"]);
+    assert.match(problem.errors[0].detail, /did you mean "image\/jpeg"/i);
+  });
+
+  it("answers 404 only for ids never issued, and 304 to a poller holding the current ETag", async () => {
+    assert.equal((await fetch(`${api}/images/6f1d1a1e-0000-4000-8000-000000000000`)).status, 404);
+    assert.equal((await fetch(`${api}/images/not-an-id`)).status, 404);
+    const created = (await (await createUpload(api, { contentType: "image/jpeg" })).json()) as Created;
+    const first = await fetch(created.statusUrl);
+    const etag = first.headers.get("etag");
+    assert.ok(etag);
+    assert.equal(first.headers.get("cache-control"), "private, no-cache");
+    const second = await fetch(created.statusUrl, { headers: { "if-none-match": etag } });
+    assert.equal(second.status, 304);
+  });
+});
