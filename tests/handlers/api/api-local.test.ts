@@ -1,11 +1,13 @@
 // The upload and status API end to end on the local pipeline: the real api
 // handler behind the local HTTP server, real presigned POSTs sent to the
 // local S3 (with S3's policy checks), the real thumbnails function, real
-// PostgreSQL. What a client written with fetch alone sees.
+// PostgreSQL. What a client written with fetch alone sees; every answer of
+// the API is checked against its OpenAPI document.
 import { strict as assert } from "node:assert";
 import { Client } from "pg";
 import type { LocalPipeline } from "../../../local/pipeline";
 import { testPipeline, tinyJpeg, waitUntil } from "../../support/local-pipeline";
+import { assertDocumented } from "./openapi";
 
 interface Created {
   imageId: string;
@@ -14,8 +16,30 @@ interface Created {
   statusUrl: string;
 }
 
-async function createUpload(api: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
-  return fetch(`${api}/uploads`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
+/** A documented answer: its status and headers, and its body already checked against the document. */
+interface Answer {
+  status: number;
+  headers: Headers;
+  body: unknown;
+}
+
+async function documented(method: string, template: string, response: Response): Promise<Answer> {
+  const body = await assertDocumented(method, template, response);
+  return { status: response.status, headers: response.headers, body };
+}
+
+async function createUpload(api: string, body: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+  return documented("POST", "/uploads", await fetch(`${api}/uploads`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) }));
+}
+
+async function created(api: string, body: unknown): Promise<Created> {
+  const answer = await createUpload(api, body);
+  assert.equal(answer.status, 201);
+  return answer.body as Created;
+}
+
+async function getImage(url: string, headers: Record<string, string> = {}): Promise<Answer> {
+  return documented("GET", "/images/{imageId}", await fetch(url, { headers }));
 }
 
 async function postFile(created: Created, file: Buffer, overrides: Record<string, string> = {}): Promise<Response> {
@@ -25,10 +49,10 @@ async function postFile(created: Created, file: Buffer, overrides: Record<string
   return fetch(created.upload.url, { method: "POST", body: form });
 }
 
-async function status(created: Created): Promise<{ status: string; reason: string | null; thumbnails: { url: string; width: number }[]; correlationId: string }> {
-  const response = await fetch(created.statusUrl);
-  assert.equal(response.status, 200);
-  return (await response.json()) as Awaited<ReturnType<typeof status>>;
+async function status(upload: Created): Promise<{ status: string; reason: string | null; thumbnails: { url: string; width: number }[]; correlationId: string }> {
+  const answer = await getImage(upload.statusUrl);
+  assert.equal(answer.status, 200);
+  return answer.body as Awaited<ReturnType<typeof status>>;
 }
 
 async function waitForTerminal(created: Created): Promise<Awaited<ReturnType<typeof status>>> {
@@ -49,12 +73,11 @@ describe("upload and status API (local pipeline)", function () {
     pipeline = await testPipeline("api", { api: {}, functionEnv: { MAX_INPUT_BYTES: String(256 * 1024) } });
     api = (pipeline.api as NonNullable<LocalPipeline["api"]>).url;
   });
+  const createdUpload = (body: unknown) => created(api, body);
   after(async () => pipeline?.stop());
 
   it("issues an upload, shows it pending, then ok with thumbnails that serve images", async () => {
-    const response = await createUpload(api, { contentType: "image/jpeg" });
-    assert.equal(response.status, 201);
-    const created = (await response.json()) as Created;
+    const created = await createdUpload({ contentType: "image/jpeg" });
     assert.match(created.imageId, /^[0-9a-f-]{36}$/);
     assert.match(created.correlationId, /^[0-9a-f-]{36}$/, "a correlation id is minted when none is sent");
     assert.equal(created.upload.fields.key, `uploads/${created.imageId}`);
@@ -84,7 +107,7 @@ describe("upload and status API (local pipeline)", function () {
   });
 
   it("keeps the caller's correlation id and reports a hostile file as failed with its reason", async () => {
-    const created = (await (await createUpload(api, { contentType: "image/png", correlationId: "order-42" })).json()) as Created;
+    const created = await createdUpload({ contentType: "image/png", correlationId: "order-42" });
     assert.equal(created.correlationId, "order-42");
     const posted = await postFile(created, Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(2)</script></svg>'));
     assert.equal(posted.status, 204);
@@ -95,11 +118,11 @@ describe("upload and status API (local pipeline)", function () {
   });
 
   it("refuses an over-size file, another content type and another key at upload time, as S3 does", async () => {
-    const created = (await (await createUpload(api, { contentType: "image/jpeg", bytes: 1000 })).json()) as Created;
+    const created = await createdUpload({ contentType: "image/jpeg", bytes: 1000 });
     const tooLarge = await postFile(created, Buffer.alloc(1001, 1));
     assert.equal(tooLarge.status, 400);
     assert.match(await tooLarge.text(), /<Code>EntityTooLarge<\/Code>/);
-    const capped = (await (await createUpload(api, { contentType: "image/jpeg" })).json()) as Created;
+    const capped = await createdUpload({ contentType: "image/jpeg" });
     const overCap = await postFile(capped, Buffer.alloc(256 * 1024 + 1, 1));
     assert.equal(overCap.status, 400);
     assert.match(await overCap.text(), /EntityTooLarge/);
@@ -116,7 +139,7 @@ describe("upload and status API (local pipeline)", function () {
     const again = await createUpload(api, { contentType: "image/webp" }, { "Idempotency-Key": "retry-1" });
     assert.equal(first.status, 201);
     assert.equal(again.status, 201);
-    assert.deepEqual(await again.json(), await first.json());
+    assert.deepEqual(again.body, first.body);
     const reused = await createUpload(api, { contentType: "image/png" }, { "Idempotency-Key": "retry-1" });
     assert.equal(reused.status, 422);
     assert.equal(reused.headers.get("content-type"), "application/problem+json");
@@ -126,21 +149,21 @@ describe("upload and status API (local pipeline)", function () {
     const response = await createUpload(api, { contentType: "image/jpg", bytes: -3 });
     assert.equal(response.status, 400);
     assert.equal(response.headers.get("content-type"), "application/problem+json");
-    const problem = (await response.json()) as { status: number; errors: { pointer: string; detail: string }[] };
+    const problem = response.body as { status: number; errors: { pointer: string; detail: string }[] };
     assert.equal(problem.status, 400);
     assert.deepEqual(problem.errors.map((e) => e.pointer), ["/contentType", "/bytes"]);
     assert.match(problem.errors[0].detail, /did you mean "image\/jpeg"/i);
   });
 
   it("answers 404 only for ids never issued, and 304 to a poller holding the current ETag", async () => {
-    assert.equal((await fetch(`${api}/images/6f1d1a1e-0000-4000-8000-000000000000`)).status, 404);
-    assert.equal((await fetch(`${api}/images/not-an-id`)).status, 404);
-    const created = (await (await createUpload(api, { contentType: "image/jpeg" })).json()) as Created;
-    const first = await fetch(created.statusUrl);
+    assert.equal((await getImage(`${api}/images/6f1d1a1e-0000-4000-8000-000000000000`)).status, 404);
+    assert.equal((await getImage(`${api}/images/not-an-id`)).status, 404);
+    const created = await createdUpload({ contentType: "image/jpeg" });
+    const first = await getImage(created.statusUrl);
     const etag = first.headers.get("etag");
     assert.ok(etag);
     assert.equal(first.headers.get("cache-control"), "private, no-cache");
-    const second = await fetch(created.statusUrl, { headers: { "if-none-match": etag } });
+    const second = await getImage(created.statusUrl, { "if-none-match": etag });
     assert.equal(second.status, 304);
   });
 });
