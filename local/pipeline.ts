@@ -19,6 +19,8 @@ import { startSqsEventSource, type BatchOutcome, type EventSource } from "./even
 import { rowsForKeys, type StoredImageRow } from "../handlers/shared/images-table";
 import { startLocalAws, type LocalAws } from "./local-aws";
 import { startLocalApi, type LocalApi } from "./api";
+import { createLocalEventBus, type LocalEventBus } from "./event-bus";
+import { publishOwedEvents } from "../handlers/shared/result-events";
 import { DEFAULT_LIMITS } from "../handlers/thumbnails/image/config";
 import { routeObjectCreated, type NotificationRouter } from "./notification-router";
 import { startLocalDatabase, type LocalDatabase } from "./postgres";
@@ -85,6 +87,10 @@ export interface LocalPipelineOptions {
   /** Called with every notification body the raw bucket sends to the queue. */
   onNotification?: (body: string) => void;
   log?: (line: string) => void;
+  /** Result events also go to this URL (POST, EventBridge's envelope); always listed at the API's /events. */
+  eventsWebhookUrl?: string;
+  /** How often owed result events are swept (the deployed result-publisher runs every minute). */
+  eventSweepMs?: number;
   /** Also serve the HTTP API and the upload page (local/api.ts). */
   api?: { port?: number; extraJson?: Record<string, () => unknown> };
 }
@@ -130,6 +136,8 @@ export interface LocalPipeline {
   waitForRows(keys: readonly string[], options?: { timeoutMs?: number; pollMs?: number }): Promise<WaitResult>;
   /** Keys of the raw objects whose messages are in the DLQ right now. */
   dlqKeys(): string[];
+  /** The region's bus: every result event sent. */
+  eventBus: LocalEventBus;
   /** The HTTP API and page, when asked for. */
   api?: LocalApi;
   stop(): Promise<void>;
@@ -208,6 +216,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       PIPELINE_REGION: region,
       ...options.functionEnv,
     };
+    const eventBus = createLocalEventBus({ region, ...(options.eventsWebhookUrl !== undefined ? { webhookUrl: options.eventsWebhookUrl } : {}) });
     const handlerPids: number[] = [];
     if (options.handlerHost === "child") {
       const host = await startHandlerHosts(
@@ -242,7 +251,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
         concurrency,
         functionTimeoutMs,
         createHandler: (worker) => {
-          const fn = factory({ worker, env: functionEnv, s3Config: aws.s3Config, ...(options.holdBackFailures === false ? {} : { queue: { sqsConfig: aws.sqsConfig, url: queue.url } }), applicationName: LOCAL_DEFAULTS.applicationName, functionTimeoutMs });
+          const fn = factory({ worker, env: functionEnv, s3Config: aws.s3Config, ...(options.holdBackFailures === false ? {} : { queue: { sqsConfig: aws.sqsConfig, url: queue.url } }), applicationName: LOCAL_DEFAULTS.applicationName, functionTimeoutMs, results: eventBus.sink });
           functions.push(fn);
           return options.wrapHandler ? options.wrapHandler(fn.handle) : fn.handle;
         },
@@ -255,13 +264,25 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     let api: LocalApi | undefined;
     if (options.api) {
       const maxInputBytes = Number(functionEnv.MAX_INPUT_BYTES ?? DEFAULT_LIMITS.maxInputBytes);
-      api = await startLocalApi({ aws, rawBucket: buckets.raw, databaseUrl: database.url, maxInputBytes, ...options.api });
+      api = await startLocalApi({ aws, rawBucket: buckets.raw, databaseUrl: database.url, maxInputBytes, ...options.api, extraJson: { "/events": () => eventBus.events(), ...options.api.extraJson } });
       cleanups.push(() => (api as LocalApi).stop());
       log(`API and upload page at ${api.url}`);
     }
 
     const monitor = new Pool({ connectionString: database.url, max: 1, application_name: "local-pipeline-monitor" });
     cleanups.push(() => monitor.end());
+
+    // The result-publisher's sweep: owed events (a failed fast path, child containers) are sent again.
+    const sweepPool = new Pool({ connectionString: database.url, max: 1, application_name: "result-publisher" });
+    let sweeping = Promise.resolve();
+    const sweep = setInterval(() => {
+      sweeping = sweeping.then(() => publishOwedEvents(sweepPool, eventBus.sink, { limit: 100 }).then(() => undefined, (error: unknown) => log(`result events: ${String(error)}`)));
+    }, options.eventSweepMs ?? 2_000);
+    cleanups.push(async () => {
+      clearInterval(sweep);
+      await sweeping;
+      await sweepPool.end();
+    });
 
     const dlqKeys = (): string[] =>
       (aws.peekQueue(dlq.name) ?? []).flatMap((body) => (objectsInBody(body) ?? []).filter((r) => r.bucket === buckets.raw).map((r) => r.key));
@@ -310,6 +331,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
         }
       },
       dlqKeys,
+      eventBus,
       ...(api ? { api } : {}),
       stop: stopAll,
     };

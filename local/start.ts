@@ -28,6 +28,7 @@ interface StartOptions {
   serve: boolean;
   keepServing?: boolean;
   apiPort?: number;
+  eventsWebhook?: string;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -43,6 +44,7 @@ async function main(argv: string[]): Promise<number> {
     .option("--s3-dir <dir>", "keep the local S3's objects in this folder (default: a temporary one)")
     .option("--no-serve", "do not serve the upload API and page (they are served by default, and kept up with --watch or --keep-serving)")
     .option("--keep-serving", "after the run, keep serving the API and page until Ctrl-C")
+    .option("--events-webhook <url>", "also POST every result event (EventBridge's envelope) to this URL")
     .addOption(new Option("--api-port <port>", "port of the API and page on 127.0.0.1 (default: any free one)").argParser(wholeNumberAbove0));
   try {
     program.parse(argv);
@@ -67,6 +69,7 @@ async function main(argv: string[]): Promise<number> {
     concurrency: opts.concurrency,
     log: say,
     ...(opts.s3Dir ? { s3Directory: opts.s3Dir } : {}),
+    ...(opts.eventsWebhook ? { eventsWebhookUrl: opts.eventsWebhook } : {}),
     ...(opts.serve ? { api: opts.apiPort !== undefined ? { port: opts.apiPort } : {} } : {}),
   });
   let stopping: Promise<void> | undefined;
@@ -81,6 +84,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`S3 ${pipeline.endpoints.s3} | SQS ${pipeline.endpoints.sqs} | queue ${pipeline.queue.name} (DLQ ${pipeline.dlq.name}) | concurrency ${pipeline.concurrency}\n`);
     for (const line of operatorCommands(pipeline)) process.stderr.write(`${line}\n`);
     if (pipeline.api) process.stderr.write(`API and upload page: ${pipeline.api.url}/ (uploads go to ${pipeline.api.s3Endpoint}, POST policies checked)\n`);
+    process.stderr.write(`result events (local bus): ${pipeline.api ? `GET ${pipeline.api.url}/events` : "kept in memory"}${opts.eventsWebhook ? ` and POST ${opts.eventsWebhook}` : ""}\n`);
     say(`uploading ${files.length} file(s)...`);
     const results = await processFiles(pipeline, files, opts.timeout * 1000);
     const canary = opts.canary ? await runLocalCanary(pipeline) : undefined;

@@ -1,7 +1,10 @@
 // Entry point of the `thumbnails` function (handler string index.handler).
 // Clients are built once per container, on the first invocation, and reused:
 // one S3 client, one database pool of one connection.
+import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { SQSClient } from "@aws-sdk/client-sqs";
+import { eventBridgeSink } from "../shared/eventbridge-sink";
+import { EVENT_BUS_ENV } from "../shared/result-events";
 import type { Context } from "aws-lambda";
 import { databaseFromEnv } from "../shared/db";
 import { EnvVarError, optionalString, type Env } from "../shared/env";
@@ -40,6 +43,12 @@ export function retryFromEnv(env: Env = process.env): ThumbnailHandlerDeps["retr
   return { baseSeconds: retryBaseSecondsFromEnv(env), hold: sqsMessageHolder(sqs, queueUrl) };
 }
 
+/** EVENT_BUS_NAME names the region's bus for result events; without it the result-publisher alone sends them. */
+export function resultsFromEnv(env: Env = process.env): Pick<ThumbnailHandlerDeps, "results"> {
+  const busName = optionalString(env, EVENT_BUS_ENV);
+  return busName === undefined ? {} : { results: eventBridgeSink(new EventBridgeClient({}), busName) };
+}
+
 /** Everything the handler needs, from the environment (docs/contracts.md). */
 export function thumbnailDepsFromEnv(env: Env = process.env, logger: Logger = createLogger({ env, defaultServiceName: "thumbnails" })): ThumbnailHandlerDeps {
   return {
@@ -49,6 +58,7 @@ export function thumbnailDepsFromEnv(env: Env = process.env, logger: Logger = cr
     logger,
     metrics: new DimensionedMetrics({ env, serviceName: env.POWERTOOLS_SERVICE_NAME || "thumbnails" }),
     retry: retryFromEnv(env),
+    ...resultsFromEnv(env),
   };
 }
 

@@ -117,6 +117,20 @@ describe("upload and status API (local pipeline)", function () {
     assert.equal(done.correlationId, "order-42");
   });
 
+  it("announces both outcomes on the local bus, with image id, correlation id, reason and URLs, and lists them at /events", async () => {
+    let events: { "detail-type": string; detail: { imageId: string | null; correlationId: string; reason: string | null; thumbnails: { url: string }[] } }[] = [];
+    await waitUntil("the result events of both uploads", async () => {
+      events = (await (await fetch(`${api}/events`)).json()) as typeof events;
+      return events.some((e) => e.detail.correlationId === "order-42") && events.some((e) => e["detail-type"] === "Thumbnails Ready");
+    });
+    const ready = events.find((e) => e["detail-type"] === "Thumbnails Ready");
+    assert.ok(ready?.detail.imageId, "the API's image id is in the event");
+    assert.ok((ready?.detail.thumbnails.length ?? 0) >= 2);
+    const failed = events.find((e) => e.detail.correlationId === "order-42");
+    assert.equal(failed?.["detail-type"], "Thumbnails Failed");
+    assert.equal(failed?.detail.reason, "unsupported-format");
+  });
+
   it("refuses an over-size file, another content type and another key at upload time, as S3 does", async () => {
     const created = await createdUpload({ contentType: "image/jpeg", bytes: 1000 });
     const tooLarge = await postFile(created, Buffer.alloc(1001, 1));
