@@ -1,6 +1,7 @@
 // Pure decisions the program makes from config and the floors the automation
 // recorded: memory per function, max_connections, the connection budget and
 // queue visibility. No Pulumi here, so each rule is tested on its own.
+import { DEFAULT_API_CONCURRENCY } from "./api-config";
 import { DATABASE_FUNCTIONS, type FunctionName } from "./config";
 
 /** Share of max_connections the functions may use at full concurrency (the rest is headroom for humans and RDS). */
@@ -12,8 +13,11 @@ export const MIN_SQS_MAX_CONCURRENCY = 2;
 /** SQS visibility must outlast every retry of a batch: AWS recommends 6x the function timeout. */
 export const VISIBILITY_FACTOR = 6;
 
-/** Reserved concurrency of the database users other than thumbnails: one each is all they need. */
-export const SINGLETON_DB_FUNCTIONS: readonly FunctionName[] = DATABASE_FUNCTIONS.filter((f) => f !== "thumbnails");
+/** Database users whose concurrency is configured rather than one: thumbnails (what is left) and api (api.concurrency). */
+const SCALED_DB_FUNCTIONS: readonly FunctionName[] = ["thumbnails", "api"];
+/** Reserved concurrency of the other database users: one each is all they need. */
+export const SINGLETON_DB_FUNCTIONS: readonly FunctionName[] = DATABASE_FUNCTIONS.filter((f) => !SCALED_DB_FUNCTIONS.includes(f));
+export { DEFAULT_API_CONCURRENCY };
 
 /** Memory = max(configured, floor the OOM remediator recorded), never above the remediation cap. */
 export function resolveMemory(configuredMb: number, floorMb: number | undefined, capMb: number): number {
@@ -35,15 +39,16 @@ export interface ConnectionBudget {
   used: number;
 }
 
-export function connectionBudget(maxConnections: number, thumbnailsCap?: number): ConnectionBudget {
+export function connectionBudget(maxConnections: number, thumbnailsCap?: number, apiConcurrency: number = DEFAULT_API_CONCURRENCY): ConnectionBudget {
   const budget = Math.floor(maxConnections * CONNECTION_BUDGET_SHARE);
   const concurrency: Record<string, number> = {};
   for (const fn of SINGLETON_DB_FUNCTIONS) concurrency[fn] = 1;
-  const singletons = SINGLETON_DB_FUNCTIONS.length * POOL_SIZE;
-  const available = Math.floor((budget - singletons) / POOL_SIZE);
+  concurrency.api = apiConcurrency;
+  const others = (SINGLETON_DB_FUNCTIONS.length + apiConcurrency) * POOL_SIZE;
+  const available = Math.floor((budget - others) / POOL_SIZE);
   if (available < MIN_SQS_MAX_CONCURRENCY) {
     throw new Error(
-      `max_connections ${maxConnections} leaves ${available} connections for thumbnails after ${singletons} for ${SINGLETON_DB_FUNCTIONS.join(", ")}; ` +
+      `max_connections ${maxConnections} leaves ${available} connections for thumbnails after ${others} for ${SINGLETON_DB_FUNCTIONS.join(", ")} and api (${apiConcurrency}); ` +
         `expected at least ${MIN_SQS_MAX_CONCURRENCY}: raise database.maxConnections`,
     );
   }

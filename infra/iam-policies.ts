@@ -55,10 +55,14 @@ export interface PolicyInputs {
   jiraSecretArn?: string;
   /** On-failure destination of asynchronous invocations; Lambda sends to it with the function's role. */
   asyncFailureQueueArn: string;
+  /** The region's event bus, where result events (Thumbnails Ready / Failed) go. */
+  eventBusArn: string;
+  /** Key prefix of the raw bucket the API's upload forms are bound to (ends in "/"). */
+  uploadPrefix: string;
 }
 
 /** Functions invoked asynchronously (EventBridge, SNS), which therefore send failed events to the async-failures queue. */
-export const ASYNC_FUNCTIONS: readonly FunctionName[] = ["oom-remediator", "db-guard", "canary", "ticket-opener", "dlq-redriver"];
+export const ASYNC_FUNCTIONS: readonly FunctionName[] = ["oom-remediator", "db-guard", "canary", "ticket-opener", "dlq-redriver", "result-publisher"];
 
 /** Trust policy letting one AWS service assume a role. */
 export function serviceTrustPolicy(service: string): { Version: "2012-10-17"; Statement: { Effect: "Allow"; Principal: { Service: string }; Action: string }[] } {
@@ -103,6 +107,10 @@ export function dbSecretStatement(grant: DbSecretGrant): Statement {
   };
 }
 
+function putEvents(p: PolicyInputs): Statement {
+  return { Effect: "Allow", Action: ["events:PutEvents"], Resource: p.eventBusArn };
+}
+
 function publish(...topics: string[]): Statement {
   return { Effect: "Allow", Action: ["sns:Publish"], Resource: topics };
 }
@@ -119,6 +127,8 @@ export function functionPolicy(fn: FunctionName, p: PolicyInputs): PolicyDocumen
           // The event source mapping polls with the function's role.
           { Effect: "Allow", Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"], Resource: p.queueArn },
           dbSecret(fn, p),
+          // Result events right after a batch (the result-publisher sends what this misses).
+          putEvents(p),
         ] satisfies Statement[];
       case "migrate":
         return [dbSecret(fn, p)];
@@ -156,6 +166,15 @@ export function functionPolicy(fn: FunctionName, p: PolicyInputs): PolicyDocumen
           { Effect: "Allow", Action: ["cloudwatch:DescribeAlarms"], Resource: p.canaryAlarmArn },
           publish(p.alertTopicArn, p.ticketTopicArn),
         ];
+      case "api":
+        return [
+          // A presigned POST carries the signer's permission: PutObject under the upload prefix only.
+          // GetObject backs the HEAD that tells "processing" from "pending".
+          { Effect: "Allow", Action: ["s3:PutObject", "s3:GetObject"], Resource: `${p.rawBucketArn}/${p.uploadPrefix}*` },
+          dbSecret(fn, p),
+        ];
+      case "result-publisher":
+        return [dbSecret(fn, p), putEvents(p)];
       case "ticket-opener":
         return [
           ...(p.jiraSecretArn ? [{ Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: p.jiraSecretArn } satisfies Statement] : []),

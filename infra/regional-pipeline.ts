@@ -5,7 +5,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { retryEnvironment } from "../handlers/shared/retry-schedule";
 import { RUNTIME_ENV } from "../handlers/thumbnails/image/config";
 import type { BuildManifest } from "../handlers/build-manifest";
-import { alarmArn, dbInstanceArn, queueArn, ssmParameterArn, topicArn } from "./arns";
+import { alarmArn, dbInstanceArn, eventBusArn, queueArn, ssmParameterArn, topicArn } from "./arns";
+import { API_ENV, DEFAULT_UPLOAD_PREFIX } from "../handlers/api/config";
+import { EVENT_BUS_ENV } from "../handlers/shared/result-events";
+import { RegionalApi } from "./pipeline/api";
 import { connectionBudget, resolveMaxConnections, resolveMemory } from "./budget";
 import { FUNCTION_NAMES, type FunctionName, type PipelineConfig, type RegionConfig } from "./config";
 import type { PolicyInputs } from "./iam-policies";
@@ -20,6 +23,11 @@ import { createRegionLogging, type LogShippingTarget } from "./pipeline/logs";
 import { createNetwork } from "./pipeline/network";
 import { createAsyncFailureQueue, createQueues } from "./pipeline/queue";
 import { createStorage } from "./pipeline/storage";
+
+/** Result events go to the region's default bus, where any account rule can match them. */
+const RESULT_EVENT_BUS = "default";
+/** The input cap of the thumbnails function, and so of the API's upload forms. */
+const MAX_INPUT_BYTES = String(50 * 1024 * 1024);
 
 export interface RegionFloors {
   /** Memory floors by Lambda function name (from SSM). */
@@ -48,6 +56,8 @@ export class RegionalPipeline extends pulumi.ComponentResource {
   readonly cdnDomain: pulumi.Output<string>;
   readonly queueUrl: pulumi.Output<string>;
   readonly dlqUrl: pulumi.Output<string>;
+  /** The region's upload and status API. */
+  readonly apiUrl: pulumi.Output<string>;
   readonly dashboardName: string;
   readonly dashboardUrl: string;
   readonly dashboardInput: RegionDashboardInput;
@@ -72,7 +82,7 @@ export class RegionalPipeline extends pulumi.ComponentResource {
       }
     }
     this.maxConnections = resolveMaxConnections(cfg.database.maxConnections, args.floors.maxConnections, cfg.database.connectionCeiling);
-    const budget = connectionBudget(this.maxConnections, cfg.thumbnailsMaxConcurrency);
+    const budget = connectionBudget(this.maxConnections, cfg.thumbnailsMaxConcurrency, cfg.api.concurrency);
     this.thumbnailsMaxConcurrency = budget.concurrency.thumbnails;
 
     const logging = createRegionLogging(ctx, args.logShipping);
@@ -118,6 +128,8 @@ export class RegionalPipeline extends pulumi.ComponentResource {
       maxConnectionsFloorParameterArn: ssmParameterArn(scope, maxConnectionsFloorParameter(cfg.stack, r)),
       allowReboot: cfg.database.allowReboot,
       ...(jira ? { jiraSecretArn: jira.secretArn } : {}),
+      eventBusArn: eventBusArn(scope, RESULT_EVENT_BUS),
+      uploadPrefix: DEFAULT_UPLOAD_PREFIX,
     };
     // Only the functions that read the database secret are granted it (by exact ARN, or pinned to the instance RDS manages it for).
     const withDbSecret = { ...policyInputs, dbSecret: database.secretGrant };
@@ -131,11 +143,12 @@ export class RegionalPipeline extends pulumi.ComponentResource {
           ...dbEnv,
           ...images,
           THUMBNAILS_BASE_URL: pulumi.interpolate`https://${storage.cdnDomain}`,
-          MAX_INPUT_BYTES: String(50 * 1024 * 1024),
+          MAX_INPUT_BYTES,
           MAX_INPUT_PIXELS: String(40_000_000),
           // Failed messages are held back on this queue by the schedule its redrive policy was checked against.
           QUEUE_URL: queues.queue.url,
           ...retryEnvironment(cfg.queue.retry),
+          [EVENT_BUS_ENV]: RESULT_EVENT_BUS,
           // One malloc arena and a pinned V8 young generation: RSS otherwise climbs across invocations (npm run bench, bench:load).
           ...RUNTIME_ENV,
         },
@@ -190,6 +203,25 @@ export class RegionalPipeline extends pulumi.ComponentResource {
           TICKET_TOPIC_ARN: topics.tickets.arn,
         },
       },
+      api: {
+        policyInputs: withDbSecret,
+        vpc,
+        reservedConcurrency: budget.concurrency.api,
+        environment: {
+          ...dbEnv,
+          [API_ENV.rawBucket]: storage.raw.name,
+          [API_ENV.uploadPrefix]: DEFAULT_UPLOAD_PREFIX,
+          // The same cap the thumbnails function enforces: a form never admits what would be refused as too-large.
+          [API_ENV.maxInputBytes]: MAX_INPUT_BYTES,
+        },
+      },
+      "result-publisher": {
+        policyInputs: withDbSecret,
+        vpc,
+        // One sweep at a time: two would send the same owed events twice.
+        reservedConcurrency: budget.concurrency["result-publisher"],
+        environment: { ...dbEnv, [EVENT_BUS_ENV]: RESULT_EVENT_BUS },
+      },
       "ticket-opener": {
         policyInputs,
         environment: {
@@ -239,6 +271,9 @@ export class RegionalPipeline extends pulumi.ComponentResource {
     });
     runMigrations(ctx, functions.migrate, database.instance ? [database.instance] : []);
 
+    const api = new RegionalApi(nameOf(ctx, "api-component"), { ctx, logging, fn: functions.api, config: cfg.api, alertTopicArn: topics.alerts.arn }, { parent: this });
+    this.apiUrl = api.url;
+
     this.dashboardName = resourcePrefix(cfg, r);
     this.dashboardInput = {
       region: r,
@@ -261,6 +296,7 @@ export class RegionalPipeline extends pulumi.ComponentResource {
       cdnDomain: this.cdnDomain,
       queueUrl: this.queueUrl,
       dlqUrl: this.dlqUrl,
+      apiUrl: this.apiUrl,
       dashboardUrl: this.dashboardUrl,
     });
   }
