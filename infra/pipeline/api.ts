@@ -9,7 +9,8 @@ import { API_ROUTES } from "../../handlers/api/routes";
 import type { ApiStackConfig } from "../api-config";
 import { resourcePrefix } from "../naming";
 import { createAlarm } from "./alarms";
-import { baseTags, nameOf, opts, type RegionContext } from "./context";
+import { logGroupArn } from "../arns";
+import { arnScope, baseTags, nameOf, opts, type RegionContext } from "./context";
 import type { PipelineFunction } from "./functions";
 import type { RegionLogging } from "./logs";
 
@@ -44,9 +45,10 @@ export class RegionalApi extends pulumi.ComponentResource {
     const { config } = args;
     const prefix = resourcePrefix(ctx.cfg, ctx.region.name);
 
+    const accessLogGroupName = `/aws/apigateway/${prefix}-api`;
     const accessLogs = new aws.cloudwatch.LogGroup(
       nameOf(ctx, "api-access-logs"),
-      { name: `/aws/apigateway/${prefix}-api`, retentionInDays: ctx.cfg.logRetentionDays, kmsKeyId: args.logging.kmsKeyArn, tags: baseTags(ctx, "api-access-logs") },
+      { name: accessLogGroupName, retentionInDays: ctx.cfg.logRetentionDays, kmsKeyId: args.logging.kmsKeyArn, tags: baseTags(ctx, "api-access-logs") },
       opts(ctx),
     );
     new aws.cloudwatch.LogSubscriptionFilter(
@@ -101,7 +103,8 @@ export class RegionalApi extends pulumi.ComponentResource {
         autoDeploy: true,
         defaultRouteSettings: { throttlingRateLimit: config.throttle.rateLimit, throttlingBurstLimit: config.throttle.burstLimit, detailedMetricsEnabled: false },
         accessLogSettings: {
-          destinationArn: accessLogs.arn,
+          // Built from the name, so the pack can verify where access logs go on a first preview.
+          destinationArn: logGroupArn(arnScope(ctx), accessLogGroupName),
           // The fields an operator needs to follow one request; $context.authorizer.error says why an auth failed.
           format: JSON.stringify({
             requestId: "$context.requestId",
@@ -118,7 +121,7 @@ export class RegionalApi extends pulumi.ComponentResource {
         },
         tags: baseTags(ctx, "api-stage"),
       },
-      opts(ctx),
+      opts(ctx, { dependsOn: [accessLogs] }),
     );
     new aws.lambda.Permission(
       nameOf(ctx, "api-invoke-permission"),

@@ -54,7 +54,9 @@ describe("infra: the HTTP API per region", function () {
       const stage = ofType(plan, "aws:apigatewayv2/stage:Stage").find((s) => s.name === `${region}-api-stage`);
       assert.ok(stage, region);
       assert.ok(prop<number>(stage, "defaultRouteSettings.throttlingRateLimit") > 0);
-      assert.ok(stage.propertyDependencies.accessLogSettings?.some((urn) => urn.endsWith(`${region}-api-access-logs`)), "access logs go to the API's log group");
+      const group = ofType(plan, "aws:cloudwatch/logGroup:LogGroup").find((g) => g.name === `${region}-api-access-logs`);
+      assert.ok(group, region);
+      assert.match(prop<string>(stage, "accessLogSettings.destinationArn"), new RegExp(`:logs:${region}:\\d{12}:log-group:${prop<string>(group, "name")}$`), "access logs go to the API's log group");
       const filter = ofType(plan, "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter").find((f) => f.name === `${region}-api-access-log-shipping`);
       assert.ok(filter, `${region}: the access log group ships to the archive`);
       const alarms = ofType(plan, "aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) => a.name.startsWith(`${region}-api-`) && !/-(errors|throttles|duration|memory|oom)-alarm$/.test(a.name));

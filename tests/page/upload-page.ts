@@ -8,13 +8,15 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Option } from "commander";
 import { chromium } from "playwright-core";
 import sharp from "sharp";
+import { wholeNumberAbove0 } from "../../cli/arguments";
+import { cliProgram, EXIT_FAILED, EXIT_OK, exitWith, runCli } from "../../cli/exit-codes";
 import { REPO_ROOT } from "../../cli/repo-root";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
-const TIMEOUT_MS = 120_000;
+let TIMEOUT_MS = 120_000;
 
 async function photos(dir: string): Promise<{ good: string[]; hostile: string }> {
   const gradient = (w: number, h: number, r: number) =>
@@ -76,7 +78,7 @@ interface Shown {
   thumbnails: { width: number; loaded: boolean }[];
 }
 
-async function main(): Promise<number> {
+async function pageTest(chromiumPath: string): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), "page-test-"));
   const profile = mkdtempSync(join(tmpdir(), "page-test-profile-"));
   let child: ChildProcess | undefined;
@@ -84,7 +86,7 @@ async function main(): Promise<number> {
     const files = await photos(dir);
     const started = await startPipeline();
     child = started.child;
-    const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS });
+    const context = await chromium.launchPersistentContext(profile, { executablePath: chromiumPath, headless: true, args: FLAGS });
     try {
       const page = context.pages()[0] ?? (await context.newPage());
       await page.goto(`${started.url}/`);
@@ -111,10 +113,10 @@ async function main(): Promise<number> {
       else if (hostile.thumbnails.length > 0) problems.push("holiday.jpg: shows thumbnails");
       if (problems.length > 0) {
         process.stderr.write(`page test FAILED:\n  ${problems.join("\n  ")}\n`);
-        return 1;
+        return EXIT_FAILED;
       }
       process.stdout.write("page test passed: 3 images with thumbnails, 1 failure reason in words\n");
-      return 0;
+      return EXIT_OK;
     } finally {
       await context.close();
     }
@@ -125,10 +127,17 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`page test: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
-    process.exit(1);
-  },
-);
+const program = cliProgram("npm run test:page --", "Drive the upload page of npm start in headless Chromium: three photos and one hostile file, checked as a person sees them")
+  .addOption(new Option("--chromium <path>", "the Chromium (or Chrome) binary").default(process.env.CHROMIUM_PATH ?? "/usr/bin/chromium"))
+  .addOption(new Option("--timeout <seconds>", "how long to wait for npm start and for every image to settle").argParser(wholeNumberAbove0).default(120))
+  .action(async (opts: { chromium: string; timeout: number }) => {
+    TIMEOUT_MS = opts.timeout * 1000;
+    try {
+      process.exitCode = await pageTest(opts.chromium);
+    } catch (error) {
+      process.stderr.write(`page test: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exitCode = EXIT_FAILED;
+    }
+  });
+
+void runCli(program).then(exitWith);
