@@ -112,6 +112,6 @@ describe("check --program: any Pulumi program under the generic mocks", function
     const dir = join(outside, "unanswered");
     cpSync(PROBE, dir, { recursive: true });
     writeFileSync(join(dir, "src", "main.ts"), 'import * as aws from "@pulumi/aws";\nexport = async () => ({ ip: (await aws.ec2.getInstance({ instanceId: "i-1" })).publicIp });\n');
-    await assert.rejects(planProgram(dir, "staging"), (e: unknown) => e instanceof ProgramError && /no answer for data source aws:ec2\/getInstance:getInstance: add it to tools\/plan\/mocks\.ts/.test(e.message));
+    await assert.rejects(planProgram(dir, "staging"), (e: unknown) => e instanceof ProgramError && /no answer for data source aws:ec2\/getInstance:getInstance: add it to toolchain\/plan\/mocks\.ts/.test(e.message));
   });
 });
