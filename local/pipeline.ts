@@ -273,7 +273,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     cleanups.push(() => monitor.end());
 
     // The result-publisher's sweep: owed events (a failed fast path, child containers) are sent again.
-    const sweepPool = new Pool({ connectionString: database.url, max: 1, application_name: "result-publisher" });
+    const sweepPool = new Pool({ connectionString: database.url, max: 1, application_name: "result-publisher", connectionTimeoutMillis: 5_000 });
     let sweeping = Promise.resolve();
     const sweep = setInterval(() => {
       sweeping = sweeping.then(() => publishOwedEvents(sweepPool, eventBus.sink, { limit: 100 }).then(() => undefined, (error: unknown) => log(`result events: ${String(error)}`)));
