@@ -19,12 +19,23 @@ export default tseslint.config(
     // These packs have a package.json of their own without dependencies: they
     // resolve @pulumi/policy and @pulumi/awsguard from this repository's
     // install, whose package.json declares both.
-    files: ["toolchain/check/awsguard-pack/**", "tests/check/fixtures/packs/**"],
+    files: ["toolchain/check/awsguard-pack/**", "tests/toolchain/check/fixtures/packs/**"],
     rules: {
       "n/no-extraneous-import": ["error", { allowModules: ["@pulumi/awsguard", "@pulumi/policy"] }],
     },
   },
   ...tseslint.configs.recommended,
+  {
+    // Type-aware, for the async bugs syntax cannot see: a promise nobody awaits
+    // (its rejection is lost, or crashes the process later), and one passed
+    // where a callback's result is ignored.
+    files: ["**/*.ts"],
+    languageOptions: { parserOptions: { project: "./tsconfig.json", tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      "@typescript-eslint/no-floating-promises": "error",
+      "@typescript-eslint/no-misused-promises": ["error", { checksVoidReturn: { arguments: false, attributes: false } }],
+    },
+  },
   {
     files: ["bin/**/*.js"],
     languageOptions: { sourceType: "commonjs", globals: { require: "readonly", module: "writable", process: "readonly", __dirname: "readonly", console: "readonly" } },

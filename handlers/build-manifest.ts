@@ -46,8 +46,8 @@ export interface BuildManifest {
   partial?: boolean;
 }
 
-/** What a build depends on: the handlers, the lockfile and the build itself. */
-export const SOURCE_ROOTS = ["handlers", "package-lock.json", join("toolchain", "build")];
+/** What a build depends on: the handlers, the contracts they import, the lockfile and the build itself. */
+export const SOURCE_ROOTS = ["handlers", "contracts", "package-lock.json", join("toolchain", "build")];
 
 export const MANIFEST_PATH = join("dist", "manifest.json");
 
@@ -112,7 +112,7 @@ export function readFreshManifest(repoRoot: string): BuildManifest {
   if (manifest.sourceHash !== current) {
     throw new ManifestError(
       `${MANIFEST_PATH} is stale: it was built from sources ${manifest.sourceHash.slice(0, 12)}, ` +
-        `the checkout is ${current.slice(0, 12)} (handlers/, package-lock.json or toolchain/build/ changed). Run \`npm run build\`.`,
+        `the checkout is ${current.slice(0, 12)} (handlers/, contracts/, package-lock.json or toolchain/build/ changed). Run \`npm run build\`.`,
     );
   }
   return manifest;

@@ -1,13 +1,10 @@
 // Pure decisions the program makes from config and the floors the automation
 // recorded: memory per function, max_connections, the connection budget and
 // queue visibility. No Pulumi here, so each rule is tested on its own.
+// The share of max_connections and the pool size are the contracts' (contracts/).
+import { DATABASE_FUNCTIONS, MAX_CONNECTIONS_SHARE, POOL_SIZE, type FunctionName } from "../contracts";
 import { DEFAULT_API_CONCURRENCY } from "./api-config";
-import { DATABASE_FUNCTIONS, type FunctionName } from "./config";
 
-/** Share of max_connections the functions may use at full concurrency (the rest is headroom for humans and RDS). */
-export const CONNECTION_BUDGET_SHARE = 0.8;
-/** Each function holds at most one connection per concurrent invocation. */
-export const POOL_SIZE = 1;
 /** AWS minimum for an SQS event source's maximumConcurrency. */
 export const MIN_SQS_MAX_CONCURRENCY = 2;
 /** SQS visibility must outlast every retry of a batch: AWS recommends 6x the function timeout. */
@@ -33,14 +30,14 @@ export interface ConnectionBudget {
   maxConnections: number;
   /** floor(80% of max_connections): what all functions together may hold. */
   budget: number;
-  /** Concurrency per database function; thumbnails gets what the singletons leave. */
+  /** Concurrency per database function; thumbnails gets what the singletons and the api leave. */
   concurrency: Record<string, number>;
   /** Sum of concurrency x pool size; always <= budget. */
   used: number;
 }
 
 export function connectionBudget(maxConnections: number, thumbnailsCap?: number, apiConcurrency: number = DEFAULT_API_CONCURRENCY): ConnectionBudget {
-  const budget = Math.floor(maxConnections * CONNECTION_BUDGET_SHARE);
+  const budget = Math.floor(maxConnections * MAX_CONNECTIONS_SHARE);
   const concurrency: Record<string, number> = {};
   for (const fn of SINGLETON_DB_FUNCTIONS) concurrency[fn] = 1;
   concurrency.api = apiConcurrency;
@@ -75,4 +72,41 @@ export function floorsFromParameters(names: readonly string[], values: readonly 
     else ignored.push(`${name}=${JSON.stringify(values[i])}`);
   });
   return { floors, ignored };
+}
+
+/** Memory floors by Lambda function name, and db-guard's max_connections floor, as the automation recorded them in SSM. */
+export interface RegionFloors {
+  memoryMb: Map<string, number>;
+  maxConnections?: number;
+}
+
+export interface RegionDecisions {
+  /** Memory per function: configured, or the OOM remediator's higher floor, within the cap. */
+  memoryMb: Record<FunctionName, number>;
+  /** Deploy-time max_connections: configured, or db-guard's higher floor, within the ceiling. */
+  maxConnections: number;
+  budget: ConnectionBudget;
+  /** Floors the decisions could not keep, to tell the operator. */
+  warnings: string[];
+}
+
+/**
+ * The floor decisions of one region: memory keeps what the OOM remediator
+ * raised, max_connections what db-guard raised, and the connection budget
+ * follows from the latter.
+ */
+export function decideRegion(
+  settings: { memoryMb: Record<FunctionName, number>; memoryCapMb: number; maxConnections: number; connectionCeiling: number; thumbnailsMaxConcurrency?: number; apiConcurrency?: number },
+  lambdaNameOf: (fn: FunctionName) => string,
+  floors: RegionFloors,
+): RegionDecisions {
+  const memoryMb = {} as Record<FunctionName, number>;
+  const warnings: string[] = [];
+  for (const fn of Object.keys(settings.memoryMb) as FunctionName[]) {
+    const floor = floors.memoryMb.get(lambdaNameOf(fn));
+    memoryMb[fn] = resolveMemory(settings.memoryMb[fn], floor, settings.memoryCapMb);
+    if (floor !== undefined && floor > settings.memoryCapMb) warnings.push(`memory floor ${floor} MB of ${fn} is above the remediation cap; using ${settings.memoryCapMb} MB`);
+  }
+  const maxConnections = resolveMaxConnections(settings.maxConnections, floors.maxConnections, settings.connectionCeiling);
+  return { memoryMb, maxConnections, budget: connectionBudget(maxConnections, settings.thumbnailsMaxConcurrency, settings.apiConcurrency), warnings };
 }

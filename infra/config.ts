@@ -10,8 +10,34 @@
 import * as pulumi from "@pulumi/pulumi";
 import { execFileSync } from "node:child_process";
 import { isAbsolute, relative } from "node:path";
-import { DEFAULT_RETRY_SCHEDULE, SQS_MAX_VISIBILITY_SECONDS, survivableOutageSeconds, type RetrySchedule } from "../handlers/shared/retry-schedule";
-import { didYouMean } from "../handlers/shared/suggest";
+import {
+  CONNECTION_CEILING,
+  CONNECTION_STEP,
+  DEFAULT_FORMATS,
+  DEFAULT_RETRY_SCHEDULE,
+  DEFAULT_SIZES,
+  FUNCTION_NAMES,
+  LAMBDA_MEMORY_MB,
+  LOG_LEVELS,
+  MAX_REDRIVES,
+  MEMORY_CAP_MB,
+  MEMORY_STEP_MB,
+  OUTPUT_FORMATS,
+  POSTGRES_PORT,
+  REMEDIATION_COOLDOWN_SECONDS,
+  SIZE_NAME_EXPECTED,
+  SQS_MAX_VISIBILITY_SECONDS,
+  THUMBNAIL_WIDTH_EXPECTED,
+  canonicalFormat,
+  didYouMean,
+  sizeProblems,
+  survivableOutageSeconds,
+  type FunctionName,
+  type LogLevel,
+  type OutputFormat,
+  type RetrySchedule,
+  type ThumbnailSize,
+} from "../contracts";
 import { parseApiConfig, type ApiStackConfig } from "./api-config";
 
 export const CONFIG_NAMESPACE = "thumbnail-pipeline";
@@ -24,11 +50,18 @@ export const CONFIG_NAMESPACE = "thumbnail-pipeline";
 export const SECRET_KEYS = ["alertHttpsEndpoints"] as const;
 export type SecretKey = (typeof SECRET_KEYS)[number];
 
-export const FUNCTION_NAMES = ["thumbnails", "migrate", "oom-remediator", "db-guard", "canary", "ticket-opener", "dlq-redriver", "api", "result-publisher"] as const;
-export type FunctionName = (typeof FUNCTION_NAMES)[number];
+/**
+ * What the offline plan and check put in place of each secret key a stack file
+ * holds encrypted, since they cannot decrypt it: a value of the shape
+ * parseConfig validates, marked secret like the real one, at a host that
+ * never resolves. `pulumi preview`/`up` read the real value instead.
+ */
+export const OFFLINE_SECRET_STAND_INS: Readonly<Record<SecretKey, string>> = {
+  alertHttpsEndpoints: JSON.stringify(["https://alerts.offline.invalid/enqueue"]),
+};
 
-/** Functions that hold one PostgreSQL connection per concurrent invocation (pool size 1). */
-export const DATABASE_FUNCTIONS: readonly FunctionName[] = ["thumbnails", "migrate", "db-guard", "canary", "api", "result-publisher"];
+// Function names, log levels and the thumbnail rules are the contracts' (contracts/).
+export { DATABASE_FUNCTIONS, FUNCTION_NAMES, LOG_LEVELS, type FunctionName } from "../contracts";
 
 export interface RegionConfig {
   /** AWS region code, e.g. "eu-central-1". */
@@ -41,10 +74,7 @@ export interface RegionConfig {
   logArchiveRegion: string;
 }
 
-export interface ThumbnailSize {
-  name: string;
-  width: number;
-}
+export type { ThumbnailSize };
 
 export interface FunctionSettings {
   memoryMb: number;
@@ -99,14 +129,14 @@ export interface PipelineConfig {
   regions: RegionConfig[];
   centralLogRegion: string;
   thumbnailSizes: ThumbnailSize[];
-  thumbnailFormats: string[];
+  thumbnailFormats: OutputFormat[];
   functions: Record<FunctionName, FunctionSettings>;
   remediation: { memoryStepMb: number; memoryCapMb: number; cooldownSeconds: number };
   /** Upper bound for the thumbnails event source's maximumConcurrency; the connection budget may lower it. */
   thumbnailsMaxConcurrency?: number;
   queue: {
     batchSize: number;
-    /** Receives before the DLQ, and the doubling backoff between them (handlers/shared/retry-schedule.ts). */
+    /** Receives before the DLQ, and the doubling backoff between them (contracts/retry-schedule.ts). */
     retry: RetrySchedule;
     /** An outage this long must end with no dead letters; the retry schedule is checked against it. */
     outageToleranceMinutes: number;
@@ -122,13 +152,14 @@ export interface PipelineConfig {
   archiveRetentionDays: number;
   rawRetentionDays: number;
   runbookBaseUrl: string;
-  logLevel: string;
+  logLevel: LogLevel;
   /** When set, logs ship to these existing destinations (by jurisdiction) and the stack creates no archive. */
   existingLogDestinations?: Record<string, ExistingLogDestination>;
   /** The HTTP API of every region (infra/api-config.ts). */
   api: ApiStackConfig;
 }
 
+/** The stack's config is wrong: every problem, each naming its key (a function's environment has its own EnvVarError). */
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid stack configuration:\n  - ${problems.join("\n  - ")}`);
@@ -153,7 +184,6 @@ export const JURISDICTIONS: readonly string[] = [...new Set(AWS_REGIONS.map((reg
 export const RESIDENCY_REASONS = ["legal"] as const;
 export type ResidencyReason = (typeof RESIDENCY_REASONS)[number];
 
-export const LOG_LEVELS = ["DEBUG", "INFO", "WARN", "ERROR"] as const;
 
 /**
  * RDS for PostgreSQL instance classes, as family x size. A class AWS added
@@ -170,9 +200,8 @@ const RDS_INSTANCE_CLASSES: readonly string[] = RDS_INSTANCE_FAMILIES.flatMap((f
 export const POSTGRES_MAJOR_VERSIONS = ["13", "14", "15", "16", "17"] as const;
 
 // Lambda limits memory to 128..10240 MB and timeouts to 900 s.
-const LAMBDA_MEMORY = { min: 128, max: 10240 };
+const LAMBDA_MEMORY = LAMBDA_MEMORY_MB;
 const LAMBDA_TIMEOUT_MAX = 900;
-export const SUPPORTED_FORMATS = ["jpeg", "webp", "avif", "png"] as const;
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 /** Longest suffix the program appends to `<namePrefix>-<region>-` (bucket names also get `-<12-digit account>`). */
 const LONGEST_NAME_SUFFIX = "result-publisher";
@@ -343,10 +372,10 @@ export function parseConfig(stack: string, raw: Raw, secrets: Partial<Record<Sec
   const thumbs = r.object("thumbnails", r.top("thumbnails")) ?? {};
   r.unknownKeys("thumbnails", thumbs, ["sizes", "formats"]);
   const thumbnailSizes = parseSizes(r, thumbs.sizes);
-  const formatsRaw = r.array("thumbnails.formats", thumbs.formats) ?? ["jpeg", "webp"];
-  const thumbnailFormats: string[] = [];
+  const formatsRaw = r.array("thumbnails.formats", thumbs.formats) ?? [...DEFAULT_FORMATS];
+  const thumbnailFormats: OutputFormat[] = [];
   formatsRaw.forEach((f, i) => {
-    const format = r.oneOf(`thumbnails.formats[${i}]`, f, SUPPORTED_FORMATS, undefined, "a supported format");
+    const format = canonicalFormat(f) ?? r.oneOf(`thumbnails.formats[${i}]`, f, OUTPUT_FORMATS, undefined, "a supported format");
     if (format === undefined) return;
     if (thumbnailFormats.includes(format)) r.fail(`thumbnails.formats[${i}]`, f, "is listed twice; expected each format once");
     else thumbnailFormats.push(format);
@@ -356,9 +385,9 @@ export function parseConfig(stack: string, raw: Raw, secrets: Partial<Record<Sec
   const rem = r.object("remediation", r.top("remediation")) ?? {};
   r.unknownKeys("remediation", rem, ["memoryStepMb", "memoryCapMb", "cooldownSeconds"]);
   const remediation = {
-    memoryStepMb: r.integer("remediation.memoryStepMb", rem.memoryStepMb, 128, { min: 1, max: 2048 }),
-    memoryCapMb: r.integer("remediation.memoryCapMb", rem.memoryCapMb, 1024, { min: LAMBDA_MEMORY.min, max: LAMBDA_MEMORY.max }),
-    cooldownSeconds: r.integer("remediation.cooldownSeconds", rem.cooldownSeconds, 600, { min: 0, max: 86400 }),
+    memoryStepMb: r.integer("remediation.memoryStepMb", rem.memoryStepMb, MEMORY_STEP_MB, { min: 1, max: 2048 }),
+    memoryCapMb: r.integer("remediation.memoryCapMb", rem.memoryCapMb, MEMORY_CAP_MB, { min: LAMBDA_MEMORY.min, max: LAMBDA_MEMORY.max }),
+    cooldownSeconds: r.integer("remediation.cooldownSeconds", rem.cooldownSeconds, REMEDIATION_COOLDOWN_SECONDS, { min: 0, max: 86400 }),
   };
 
   const functions = parseFunctions(r, remediation.memoryCapMb);
@@ -411,7 +440,7 @@ export function parseConfig(stack: string, raw: Raw, secrets: Partial<Record<Sec
       expected: 'is not an https URL; expected e.g. "https://github.com/ORG/REPO/blob/main/docs/runbooks"',
     }) as string
   ).replace(/\/+$/, "") || defaultRunbookBase(r, source);
-  const logLevel = r.oneOf("logLevel", r.top("logLevel"), LOG_LEVELS, "INFO", "a log level") as string;
+  const logLevel = r.oneOf("logLevel", r.top("logLevel"), LOG_LEVELS, "INFO", "a log level") as LogLevel;
 
   const existingLogDestinations = parseExistingLogDestinations(r, regions);
   const api = parseApiConfig(r, r.top("api"));
@@ -519,10 +548,7 @@ function parseRegions(r: Reader, centralLogRegion: string): RegionConfig[] {
 }
 
 function parseSizes(r: Reader, value: unknown): ThumbnailSize[] {
-  const list = r.array("thumbnails.sizes", value) ?? [
-    { name: "small", width: 160 },
-    { name: "medium", width: 320 },
-  ];
+  const list = r.array("thumbnails.sizes", value) ?? DEFAULT_SIZES.map((s) => ({ ...s }));
   if (list.length === 0) r.fail("thumbnails.sizes", list, "is empty; expected at least one size like { name: small, width: 160 }");
   const sizes: ThumbnailSize[] = [];
   list.forEach((item, i) => {
@@ -530,12 +556,16 @@ function parseSizes(r: Reader, value: unknown): ThumbnailSize[] {
     const obj = r.object(path, item);
     if (!obj) return;
     r.unknownKeys(path, obj, ["name", "width"]);
-    const name = r.string(`${path}.name`, obj.name, undefined, { re: /^[a-z][a-z0-9]*$/, expected: 'is not a size name; expected lowercase letters and digits, e.g. "small"' });
-    if (obj.name === undefined) r.fail(`${path}.name`, undefined, 'is required; expected e.g. "small"');
-    const width = r.integer(`${path}.width`, obj.width, 0, { min: 16, max: 4096, expected: "is not a thumbnail width; expected an integer from 16 to 4096 pixels" });
-    if (obj.width === undefined) r.fail(`${path}.width`, undefined, "is required; expected an integer from 16 to 4096 pixels");
+    // The rule the functions apply to THUMBNAIL_SIZES too (contracts/thumbnails.ts).
+    const width = typeof obj.width === "string" && /^\d+$/.test(obj.width) ? Number(obj.width) : obj.width;
+    const problems = sizeProblems({ name: obj.name, width });
+    const name = problems.some((p) => p.field === "name") ? undefined : (obj.name as string);
+    if (obj.name === undefined) r.fail(`${path}.name`, undefined, `is required; expected ${SIZE_NAME_EXPECTED}`);
+    else if (name === undefined) r.fail(`${path}.name`, obj.name, `is not a size name; expected ${SIZE_NAME_EXPECTED}`);
+    if (obj.width === undefined) r.fail(`${path}.width`, undefined, `is required; expected ${THUMBNAIL_WIDTH_EXPECTED}`);
+    else if (problems.some((p) => p.field === "width")) r.fail(`${path}.width`, obj.width, `is not a thumbnail width; expected ${THUMBNAIL_WIDTH_EXPECTED}`);
     if (name && sizes.some((s) => s.name === name)) r.fail(`${path}.name`, name, "is listed twice; expected unique size names");
-    else if (name && width > 0) sizes.push({ name, width });
+    else if (name && problems.length === 0) sizes.push({ name, width: width as number });
   });
   return sizes;
 }
@@ -590,7 +620,7 @@ function parseExisting(r: Reader, value: unknown, regions: string[]): Record<str
     out[region] = {
       secretArn: need("secretArn", new RegExp(`^arn:aws[a-z-]*:secretsmanager:${region}:\\d{12}:secret:.+$`), `a Secrets Manager secret ARN in ${region}`),
       host: need("host", /^[a-zA-Z0-9.-]+$/, 'a host name like "db.internal.example.com"'),
-      port: r.integer(`${path}.port`, e.port, 5432, { min: 1, max: 65535 }),
+      port: r.integer(`${path}.port`, e.port, POSTGRES_PORT, { min: 1, max: 65535 }),
       dbName: need("dbName", /^[a-z][a-z0-9_]{0,62}$/, 'a PostgreSQL database name like "thumbnails"'),
       instanceId: need("instanceId", /^[a-z][a-z0-9-]{0,62}$/, "the RDS DB instance identifier"),
       parameterGroupName: need("parameterGroupName", /^[a-zA-Z][a-zA-Z0-9-]{0,254}$/, "the instance's DB parameter group name"),
@@ -607,7 +637,7 @@ function parseDatabase(r: Reader, regions: string[]): ManagedDatabaseConfig {
     "connectionStep", "rdsProxy", "allowReboot", "backupRetentionDays", "deletionProtection", "multiAz", "dbName", "existing",
   ];
   r.unknownKeys("database", d, known);
-  const connectionCeiling = r.integer("database.connectionCeiling", d.connectionCeiling, 200, { min: 10, max: 5000 });
+  const connectionCeiling = r.integer("database.connectionCeiling", d.connectionCeiling, CONNECTION_CEILING, { min: 10, max: 5000 });
   const allocatedStorageGb = r.integer("database.allocatedStorageGb", d.allocatedStorageGb, 20, { min: 20, max: 65536 });
   const database: ManagedDatabaseConfig = {
     instanceClass: parseInstanceClass(r, d.instanceClass),
@@ -624,7 +654,7 @@ function parseDatabase(r: Reader, regions: string[]): ManagedDatabaseConfig {
       expected: `is out of range; expected an integer from 10 to database.connectionCeiling (${connectionCeiling})`,
     }),
     connectionCeiling,
-    connectionStep: r.integer("database.connectionStep", d.connectionStep, 10, { min: 1, max: 1000 }),
+    connectionStep: r.integer("database.connectionStep", d.connectionStep, CONNECTION_STEP, { min: 1, max: 1000 }),
     rdsProxy: r.boolean("database.rdsProxy", d.rdsProxy, false),
     allowReboot: r.boolean("database.allowReboot", d.allowReboot, false),
     backupRetentionDays: r.integer("database.backupRetentionDays", d.backupRetentionDays, 7, { min: 1, max: 35, expected: "is out of range; expected 1 to 35 days (0 would disable backups)" }),
@@ -660,7 +690,7 @@ function parseQueue(r: Reader): PipelineConfig["queue"] {
     batchSize: r.integer("queue.batchSize", q.batchSize, 5, { min: 1, max: 10 }),
     retry,
     outageToleranceMinutes,
-    maxRedrives: r.integer("queue.maxRedrives", q.maxRedrives, 3, { min: 0, max: 100 }),
+    maxRedrives: r.integer("queue.maxRedrives", q.maxRedrives, MAX_REDRIVES, { min: 0, max: 100 }),
     retentionDays: r.integer("queue.retentionDays", q.retentionDays, 4, { min: 1, max: 14 }),
   };
 }

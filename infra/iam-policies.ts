@@ -1,8 +1,8 @@
 // Least-privilege policy documents, one per function: exactly the actions its
 // code calls (docs/contracts.md), on exactly its resources. Pure functions of
-// resolved ARNs so tests read them without Pulumi.
-import type { FunctionName } from "./config";
-import { CANARY_PREFIX, DATABASE_METRICS_NAMESPACE } from "./naming";
+// resolved ARNs so tests read them without Pulumi; each function's spec module
+// (infra/functions/<name>.ts) gives exactly the inputs its policy names.
+import { CANARY_PREFIX, DATABASE_METRICS_NAMESPACE, type FunctionName } from "../contracts";
 
 export interface Statement {
   Effect: "Allow";
@@ -61,6 +61,28 @@ export interface PolicyInputs {
   uploadPrefix: string;
 }
 
+/** The inputs of every function's policy: its log group and whether it runs in the VPC. */
+type CommonInput = "logGroupArn" | "inVpc";
+
+/** What else each function's policy names. */
+interface FunctionInputKeys {
+  thumbnails: "rawBucketArn" | "thumbnailsBucketArn" | "queueArn" | "dbSecret" | "eventBusArn";
+  migrate: "dbSecret";
+  "oom-remediator": "remediableFunctionArns" | "memoryFloorParameterArnPrefix" | "oomAlarmArns" | "alertTopicArn" | "ticketTopicArn" | "asyncFailureQueueArn";
+  "db-guard": "dbSecret" | "dbParameterGroupArn" | "allowReboot" | "dbInstanceArn" | "maxConnectionsFloorParameterArn" | "alertTopicArn" | "ticketTopicArn" | "asyncFailureQueueArn";
+  canary: "rawBucketArn" | "thumbnailsBucketArn" | "dbSecret" | "ticketTopicArn" | "asyncFailureQueueArn";
+  "ticket-opener": "jiraSecretArn" | "alertTopicArn" | "asyncFailureQueueArn";
+  "dlq-redriver": "dlqArn" | "queueArn" | "canaryAlarmArn" | "alertTopicArn" | "ticketTopicArn" | "asyncFailureQueueArn";
+  api: "rawBucketArn" | "uploadPrefix" | "dbSecret";
+  "result-publisher": "dbSecret" | "eventBusArn" | "asyncFailureQueueArn";
+}
+
+/** The inputs function F's policy is built from. */
+export type PolicyInputsFor<F extends FunctionName> = Pick<PolicyInputs, CommonInput | FunctionInputKeys[F]>;
+
+/** What a spec module gives: all but the log group and the VPC flag, which the function itself fills in. */
+export type SpecPolicyInputs<F extends FunctionName> = Omit<PolicyInputsFor<F>, CommonInput>;
+
 /** Functions invoked asynchronously (EventBridge, SNS), which therefore send failed events to the async-failures queue. */
 export const ASYNC_FUNCTIONS: readonly FunctionName[] = ["oom-remediator", "db-guard", "canary", "ticket-opener", "dlq-redriver", "result-publisher"];
 
@@ -69,7 +91,7 @@ export function serviceTrustPolicy(service: string): { Version: "2012-10-17"; St
   return { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" }] };
 }
 
-function logs(p: PolicyInputs): Statement {
+function logs(p: Pick<PolicyInputs, "logGroupArn">): Statement {
   // The log group is created by the program, so the function only writes streams into it.
   return { Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${p.logGroupArn}:*` };
 }
@@ -89,7 +111,7 @@ function putMetrics(namespace: string): Statement {
   return { Effect: "Allow", Action: ["cloudwatch:PutMetricData"], Resource: "*", Condition: { StringEquals: { "cloudwatch:namespace": namespace } } };
 }
 
-function dbSecret(fn: FunctionName, p: PolicyInputs): Statement {
+function dbSecret(fn: FunctionName, p: Pick<PolicyInputs, "dbSecret">): Statement {
   const grant = p.dbSecret;
   if (!grant) throw new Error(`${fn} reads the database secret, but its policy inputs have no dbSecret`);
   return dbSecretStatement(grant);
@@ -107,19 +129,28 @@ export function dbSecretStatement(grant: DbSecretGrant): Statement {
   };
 }
 
-function putEvents(p: PolicyInputs): Statement {
-  return { Effect: "Allow", Action: ["events:PutEvents"], Resource: p.eventBusArn };
+/** An asynchronously invoked function's on-failure destination: its inputs name the queue (FunctionInputKeys). */
+function asyncFailures(fn: FunctionName, p: Partial<PolicyInputs>): Statement {
+  if (!p.asyncFailureQueueArn) throw new Error(`${fn} is invoked asynchronously, but its policy inputs have no asyncFailureQueueArn`);
+  return { Effect: "Allow", Action: ["sqs:SendMessage"], Resource: p.asyncFailureQueueArn };
+}
+
+function putEvents(eventBusArn: string): Statement {
+  return { Effect: "Allow", Action: ["events:PutEvents"], Resource: eventBusArn };
 }
 
 function publish(...topics: string[]): Statement {
   return { Effect: "Allow", Action: ["sns:Publish"], Resource: topics };
 }
 
-export function functionPolicy(fn: FunctionName, p: PolicyInputs): PolicyDocument {
-  const base = [logs(p), ...(p.inVpc ? [vpcAccess()] : [])];
+export function functionPolicy<F extends FunctionName>(fn: F, inputs: PolicyInputsFor<F>): PolicyDocument {
+  const base = [logs(inputs), ...(inputs.inVpc ? [vpcAccess()] : [])];
   const specific: Statement[] = (() => {
-    switch (fn) {
-      case "thumbnails":
+    // Each case reads only what its function's inputs hold.
+    const fnName: FunctionName = fn;
+    switch (fnName) {
+      case "thumbnails": {
+        const p = inputs as PolicyInputsFor<"thumbnails">;
         return [
           // The handler reads the exact version the event announced.
           { Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: `${p.rawBucketArn}/*` },
@@ -128,18 +159,22 @@ export function functionPolicy(fn: FunctionName, p: PolicyInputs): PolicyDocumen
           { Effect: "Allow", Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"], Resource: p.queueArn },
           dbSecret(fn, p),
           // Result events right after a batch (the result-publisher sends what this misses).
-          putEvents(p),
+          putEvents(p.eventBusArn),
         ] satisfies Statement[];
+      }
       case "migrate":
-        return [dbSecret(fn, p)];
-      case "oom-remediator":
+        return [dbSecret(fn, inputs as PolicyInputsFor<"migrate">)];
+      case "oom-remediator": {
+        const p = inputs as PolicyInputsFor<"oom-remediator">;
         return [
           { Effect: "Allow", Action: ["lambda:GetFunctionConfiguration", "lambda:UpdateFunctionConfiguration"], Resource: p.remediableFunctionArns },
           { Effect: "Allow", Action: ["ssm:GetParameter", "ssm:PutParameter"], Resource: `${p.memoryFloorParameterArnPrefix}*` },
           { Effect: "Allow", Action: ["cloudwatch:SetAlarmState"], Resource: p.oomAlarmArns },
           publish(p.alertTopicArn, p.ticketTopicArn),
         ];
-      case "db-guard":
+      }
+      case "db-guard": {
+        const p = inputs as PolicyInputsFor<"db-guard">;
         return [
           dbSecret(fn, p),
           putMetrics(DATABASE_METRICS_NAMESPACE),
@@ -148,7 +183,9 @@ export function functionPolicy(fn: FunctionName, p: PolicyInputs): PolicyDocumen
           { Effect: "Allow", Action: ["ssm:PutParameter"], Resource: p.maxConnectionsFloorParameterArn },
           publish(p.alertTopicArn, p.ticketTopicArn),
         ];
-      case "canary":
+      }
+      case "canary": {
+        const p = inputs as PolicyInputsFor<"canary">;
         return [
           // Upload, check and remove its own object, every version of it, under the canary prefix only.
           { Effect: "Allow", Action: ["s3:PutObject", "s3:GetObject", "s3:DeleteObject", "s3:DeleteObjectVersion"], Resource: `${p.rawBucketArn}/${CANARY_PREFIX}*` },
@@ -159,29 +196,38 @@ export function functionPolicy(fn: FunctionName, p: PolicyInputs): PolicyDocumen
           // Its metrics go out as embedded-metric-format log lines, so no PutMetricData.
           publish(p.ticketTopicArn),
         ];
-      case "dlq-redriver":
+      }
+      case "dlq-redriver": {
+        const p = inputs as PolicyInputsFor<"dlq-redriver">;
         return [
           { Effect: "Allow", Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"], Resource: p.dlqArn },
           { Effect: "Allow", Action: ["sqs:SendMessage"], Resource: p.queueArn },
           { Effect: "Allow", Action: ["cloudwatch:DescribeAlarms"], Resource: p.canaryAlarmArn },
           publish(p.alertTopicArn, p.ticketTopicArn),
         ];
-      case "api":
+      }
+      case "api": {
+        const p = inputs as PolicyInputsFor<"api">;
         return [
           // A presigned POST carries the signer's permission: PutObject under the upload prefix only.
           // GetObject backs the HEAD that tells "processing" from "pending".
           { Effect: "Allow", Action: ["s3:PutObject", "s3:GetObject"], Resource: `${p.rawBucketArn}/${p.uploadPrefix}*` },
           dbSecret(fn, p),
         ];
-      case "result-publisher":
-        return [dbSecret(fn, p), putEvents(p)];
-      case "ticket-opener":
+      }
+      case "result-publisher": {
+        const p = inputs as PolicyInputsFor<"result-publisher">;
+        return [dbSecret(fn, p), putEvents(p.eventBusArn)];
+      }
+      case "ticket-opener": {
+        const p = inputs as PolicyInputsFor<"ticket-opener">;
         return [
           ...(p.jiraSecretArn ? [{ Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: p.jiraSecretArn } satisfies Statement] : []),
           publish(p.alertTopicArn),
         ];
+      }
     }
   })();
-  const failures: Statement[] = ASYNC_FUNCTIONS.includes(fn) ? [{ Effect: "Allow", Action: ["sqs:SendMessage"], Resource: p.asyncFailureQueueArn }] : [];
+  const failures: Statement[] = ASYNC_FUNCTIONS.includes(fn) ? [asyncFailures(fn, inputs as Partial<PolicyInputs>)] : [];
   return { Version: "2012-10-17", Statement: [...base, ...specific, ...failures] };
 }

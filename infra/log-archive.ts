@@ -6,6 +6,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { PipelineConfig } from "./config";
 import { jurisdictionOf } from "./config";
+import { TAGS } from "../contracts";
 import { logArchiveName } from "./naming";
 import { serviceTrustPolicy } from "./iam-policies";
 import { baseTags, nameOf, opts, type RegionContext } from "./pipeline/context";
@@ -98,7 +99,7 @@ export class CentralLogArchive extends pulumi.ComponentResource {
           prefix: "logs/!{timestamp:yyyy/MM/dd}/",
           errorOutputPrefix: "errors/!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd}/",
         },
-        tags: { ...baseTags(ctx, "log-archive-stream"), "pipeline:log-sources": args.sourceRegions.join(" ") },
+        tags: { ...baseTags(ctx, "log-archive-stream"), [TAGS.logSources]: args.sourceRegions.join(" ") },
       },
       opts(ctx, { dependsOn: [policy] }),
     );

@@ -1,20 +1,24 @@
-// Physical and logical names shared with the handlers and the policy pack
-// (docs/contracts.md). Kept in one place so a rename happens once.
-import type { FunctionName, PipelineConfig } from "./config";
+// Physical and logical names the program gives. The names other parts read
+// too (alarms, metrics, SSM parameters, tags) are built from the contracts
+// (contracts/), so a rename happens once.
+import { canaryAlarmName as canaryAlarmNameOf, type FunctionName } from "../contracts";
+import type { PipelineConfig } from "./config";
 
-export const METRICS_NAMESPACE = "ThumbnailPipeline";
-export const DATABASE_METRICS_NAMESPACE = "ThumbnailPipeline/Database";
-export const LAMBDA_LOG_METRICS_NAMESPACE = "ThumbnailPipeline/Lambda";
-export const CANARY_PREFIX = "canary/";
-
-/** Metrics the alarms watch: published by the log metric filters (memory, OOM) and the handlers (db-guard, canary). */
-export const METRIC_NAMES = {
-  maxMemoryUsed: "MaxMemoryUsedMB",
-  memorySize: "MemorySizeMB",
-  outOfMemory: "OutOfMemory",
-  connectionUtilization: "ConnectionUtilization",
-  canarySuccess: "CanarySuccess",
-} as const;
+export {
+  CANARY_PREFIX,
+  DATABASE_METRICS_NAMESPACE,
+  FUNCTION_ALARM_KINDS,
+  LAMBDA_LOG_METRICS_NAMESPACE,
+  METRICS_NAMESPACE,
+  databaseAlarmName,
+  functionAlarmName,
+  logMetricsNamespace,
+  maxConnectionsFloorParameter,
+  memoryFloorPrefix,
+  queueAlarmName,
+  ssmRoot,
+  type FunctionAlarmKind,
+} from "../contracts";
 
 /** Logical name of a region's resource: `<region>-<role>`; the role is what region-parity compares. */
 export function logicalName(region: string, role: string): string {
@@ -46,34 +50,9 @@ export function topicName(cfg: PipelineConfig, region: string, role: TopicRole):
   return `${resourcePrefix(cfg, region)}-${role}`;
 }
 
-export type FunctionAlarmKind = "errors" | "throttles" | "duration" | "memory" | "oom";
-export const FUNCTION_ALARM_KINDS: readonly FunctionAlarmKind[] = ["errors", "throttles", "duration", "memory", "oom"];
-
-export function functionAlarmName(functionName: string, kind: FunctionAlarmKind): string {
-  return `${functionName}-${kind}`;
-}
-
 /** The region's canary alarm (the redriver waits for it to be OK). */
 export function canaryAlarmName(cfg: PipelineConfig, region: string): string {
-  return `${resourcePrefix(cfg, region)}-canary`;
-}
-
-/** Depth and age alarms of a queue. */
-export function queueAlarmName(queue: string, kind: "depth" | "age"): string {
-  return `${queue}-${kind}`;
-}
-
-export function ssmRoot(stack: string, region: string): string {
-  return `/thumbnail-pipeline/${stack}/${region}`;
-}
-
-/** Prefix of the memory floors; the floor of Lambda function F is `<prefix><F>`. */
-export function memoryFloorPrefix(stack: string, region: string): string {
-  return `${ssmRoot(stack, region)}/memory-floor/`;
-}
-
-export function maxConnectionsFloorParameter(stack: string, region: string): string {
-  return `${ssmRoot(stack, region)}/max-connections-floor`;
+  return canaryAlarmNameOf(resourcePrefix(cfg, region));
 }
 
 export function runbookUrl(cfg: PipelineConfig, kind: string): string {

@@ -5,9 +5,10 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { execFileSync } from "node:child_process";
 import { join, relative, sep } from "node:path";
+import { FUNCTION_NAMES, MAX_CONNECTIONS_FLOOR_KEY, TAGS } from "../contracts";
 import { readFreshManifest, ManifestError, type BuildManifest } from "../handlers/build-manifest";
 import { floorsFromParameters } from "./budget";
-import { FUNCTION_NAMES, readPipelineConfig, shippingJurisdiction, type PipelineConfig } from "./config";
+import { readPipelineConfig, shippingJurisdiction, type PipelineConfig } from "./config";
 import { logDestinationArn } from "./arns";
 import { CentralLogArchive } from "./log-archive";
 import { dashboardUrl, maxConnectionsFloorParameter, memoryFloorPrefix, ssmRoot } from "./naming";
@@ -67,9 +68,9 @@ async function readFloors(cfg: PipelineConfig, region: string, provider: aws.Pro
   const connIdx = result.names.indexOf(connectionsName);
   const connections = connIdx >= 0 ? floorsFromParameters([connectionsName], [result.values[connIdx]]) : undefined;
   for (const bad of [...memory.ignored, ...(connections?.ignored ?? [])]) {
-    pulumi.log.warn(`${region}: ignoring SSM floor ${bad}: expected a positive integer`);
+    void pulumi.log.warn(`${region}: ignoring SSM floor ${bad}: expected a positive integer`);
   }
-  const maxConnections = connections?.floors.get("max-connections-floor");
+  const maxConnections = connections?.floors.get(MAX_CONNECTIONS_FLOOR_KEY);
   return { memoryMb: memory.floors, ...(maxConnections !== undefined ? { maxConnections } : {}) };
 }
 
@@ -87,7 +88,7 @@ export async function pipelineProgram(options: ProgramOptions): Promise<StackOut
   const providerRegions = [...new Set([...cfg.regions.map((r) => r.name), ...cfg.regions.map((r) => r.logArchiveRegion), cfg.centralLogRegion])];
   const providers = new Map<string, aws.Provider>();
   for (const region of providerRegions) {
-    providers.set(region, new aws.Provider(`aws-${region}`, { region, defaultTags: { tags: { "pipeline:stack": cfg.stack, "pipeline:managed-by": "pulumi" } } }));
+    providers.set(region, new aws.Provider(`aws-${region}`, { region, defaultTags: { tags: { [TAGS.stack]: cfg.stack, [TAGS.managedBy]: "pulumi" } } }));
   }
   const provider = (region: string): aws.Provider => providers.get(region) as aws.Provider;
 

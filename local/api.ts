@@ -4,7 +4,8 @@
 // hands out point at that front, so a form is refused locally exactly when S3
 // would refuse it.
 import { S3Client } from "@aws-sdk/client-s3";
-import { createApiHandler, readApiConfig, API_ENV, type ApiHandler } from "../handlers/api";
+import { FUNCTION_ENVIRONMENTS, writeSomeEnvironment } from "../contracts";
+import { createApiHandler, readApiConfig, type ApiHandler } from "../handlers/api";
 import { createDatabaseClient, readDatabaseSettings } from "../handlers/shared/db";
 import { createLogger } from "../handlers/shared/logger";
 import { startLocalApiServer } from "./api-server";
@@ -49,16 +50,16 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
     ...(options.port !== undefined ? { port: options.port } : {}),
     ...(options.extraJson ? { extraJson: options.extraJson } : {}),
   });
-  const env: Record<string, string> = {
-    [API_ENV.rawBucket]: options.rawBucket,
-    [API_ENV.maxInputBytes]: String(options.maxInputBytes),
-    [API_ENV.publicUrl]: server.url,
-    DATABASE_URL: options.databaseUrl,
-    DB_TLS: "disable",
-    S3_ENDPOINT: front.endpoint,
-    S3_FORCE_PATH_STYLE: "true",
-    POWERTOOLS_SERVICE_NAME: "api",
-  };
+  const env: Record<string, string> = writeSomeEnvironment(FUNCTION_ENVIRONMENTS.api, {
+    rawBucket: options.rawBucket,
+    maxInputBytes: options.maxInputBytes,
+    publicUrl: server.url,
+    url: options.databaseUrl,
+    tls: "disable",
+    s3Endpoint: front.endpoint,
+    s3ForcePathStyle: true,
+    serviceName: "api",
+  });
   const logger = createLogger({ env, defaultServiceName: "api" });
   const database = createDatabaseClient({ settings: readDatabaseSettings(env), applicationName: "api" });
   // Signs with the local credentials, as the function signs with its role's.

@@ -11,7 +11,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-s
 import { Pool } from "pg";
 import { REPO_ROOT } from "../cli/repo-root";
 import { migrate } from "../handlers/migrate/migrate";
-import { DEFAULT_RETRY_SCHEDULE, RETRY_BASE_SECONDS_VARIABLE } from "../handlers/shared/retry-schedule";
+import { DEFAULT_RETRY_SCHEDULE, RETRY_BASE_SECONDS_VARIABLE } from "../contracts/retry-schedule";
 import { RUNTIME_ENV } from "../handlers/thumbnails/image";
 import { DEFAULT_FUNCTIONS } from "../infra/config";
 import { visibilityTimeoutSeconds } from "../infra/budget";

@@ -3,7 +3,7 @@
 // connection), with the S3 client pointed at the local S3.
 import { S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 import { SQSClient, type SQSClientConfig } from "@aws-sdk/client-sqs";
-import { retryBaseSecondsFromEnv } from "../handlers/shared/retry-schedule";
+import { retryBaseSecondsFromEnv } from "../contracts/retry-schedule";
 import { createDatabaseClient, readDatabaseSettings } from "../handlers/shared/db";
 import { createLogger } from "../handlers/shared/logger";
 import { DimensionedMetrics } from "../handlers/shared/metrics";

@@ -1,12 +1,19 @@
-// db-connection-budget: the functions of a region can never hold more than
-// 80% of the database's max_connections, whatever the load. The story's
-// exhausted connections came from concurrency nobody had bounded.
+// db-connection-budget: the functions of a region can never hold more than a
+// share of the database's max_connections (80% unless configured), whatever
+// the load. The story's exhausted connections came from concurrency nobody
+// had bounded.
 import type { PolicyResource } from "@pulumi/policy";
 import { stackPolicy, type CheckContext, type PolicySpec } from "./support/define";
 import { envOf, has, list, num, obj, str } from "./support/props";
 import { T, type StackIndex } from "./support/resources";
 
-export const CONNECTION_BUDGET_SHARE = 0.8;
+/** The organisation's default; a program that budgets a smaller share sends it as `maxShare`. */
+export const DEFAULT_CONNECTION_SHARE = 0.8;
+
+export interface ConnectionBudgetConfig {
+  /** The share of max_connections a region's functions may hold together, in (0, 1]. */
+  maxShare?: number;
+}
 /** Environment variables that, by common convention, mean a function talks to a database (PGHOST is libpq's). */
 export const DATABASE_ENV = ["DATABASE_URL", "DB_HOST", "PGHOST"] as const;
 const DATABASE_TYPES: readonly string[] = [T.dbInstance, T.dbCluster, T.dbProxy];
@@ -15,11 +22,14 @@ const DEFAULT_POOL_SIZE = 1;
 
 export const connectionBudgetSpec: PolicySpec = {
   name: "db-connection-budget",
-  description: `In every region, the sum over database functions of maximum concurrency x pool size is at most ${CONNECTION_BUDGET_SHARE * 100}% of the database's max_connections.`,
+  description: `In every region, the sum over database functions of maximum concurrency x pool size is at most a share (maxShare, default ${DEFAULT_CONNECTION_SHARE * 100}%) of the database's max_connections.`,
   enforcementLevel: "mandatory",
   severity: "high",
   remediationSteps:
-    "Bound every database function's concurrency (reservedConcurrentExecutions, or the SQS event source's scalingConfig.maximumConcurrency) so the sum fits in 80% of max_connections, or raise max_connections in the parameter group.",
+    "Bound every database function's concurrency (reservedConcurrentExecutions, or the SQS event source's scalingConfig.maximumConcurrency) so the sum fits in the allowed share of max_connections, or raise max_connections in the parameter group.",
+  config: {
+    maxShare: { type: "number", exclusiveMinimum: 0, maximum: 1, default: DEFAULT_CONNECTION_SHARE, description: "The share of max_connections a region's functions may hold together." },
+  },
 };
 
 /** A function uses a database when its environment is computed from one of the stack, or names one the conventional way. */
@@ -61,7 +71,8 @@ function maxConcurrency(stack: StackIndex, fn: PolicyResource, ctx: CheckContext
   return bounds.length > 0 ? Math.min(...bounds) : undefined;
 }
 
-export const connectionBudget = stackPolicy(connectionBudgetSpec, (stack, ctx) => {
+export const connectionBudget = stackPolicy<ConnectionBudgetConfig>(connectionBudgetSpec, (stack, ctx, config) => {
+  const share = config.maxShare ?? DEFAULT_CONNECTION_SHARE;
   const functions = stack.ofType(T.lambda).filter((fn) => ctx.inspect(fn, () => usesDatabase(stack, fn)) === true);
   for (const db of stack.ofType(T.dbInstance)) {
     const region = stack.regionLabel(db);
@@ -71,7 +82,7 @@ export const connectionBudget = stackPolicy(connectionBudgetSpec, (stack, ctx) =
       ctx.report(db, `${region}: ${max}`);
       continue;
     }
-    const budget = Math.floor(max * CONNECTION_BUDGET_SHARE);
+    const budget = Math.floor(max * share);
     const users = functions.filter((fn) => stack.regionOf(fn) === stack.regionOf(db));
     const parts: string[] = [];
     let total = 0;
@@ -92,7 +103,7 @@ export const connectionBudget = stackPolicy(connectionBudgetSpec, (stack, ctx) =
       parts.push(`${fn.name} ${concurrency}x${pool}`);
     }
     if (complete && total > budget) {
-      ctx.report(db, `${region}: functions may hold ${total} connections (${parts.join(" + ")}), above ${CONNECTION_BUDGET_SHARE * 100}% of max_connections ${max} (${budget})`);
+      ctx.report(db, `${region}: functions may hold ${total} connections (${parts.join(" + ")}), above ${Math.round(share * 100)}% of max_connections ${max} (${budget})`);
     }
   }
 });

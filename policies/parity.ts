@@ -159,7 +159,7 @@ function anchorIn(members: Member[], region: string): PolicyResource | undefined
 }
 
 function partName(m: Member): string {
-  return `${m.resource.type} ${withoutRegion(m.resource.name, m.region)}`;
+  return m.part;
 }
 
 /** Where a part missing from `region` belongs there, matched from the first region that has it (and has such a counterpart). */

@@ -19,6 +19,13 @@ export const RUN_POLICY_PACK = "@pulumi/pulumi/cmd/run-policy-pack";
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
+/**
+ * An alias as the program sent it: an old URN, or the parts of one the engine
+ * fills in from the resource (name, type, project, stack; `parent` an old
+ * parent's URN, null for "no parent", absent for the resource's own parent).
+ */
+export type RegisteredAlias = { urn: string } | { name?: string; type?: string; project?: string; stack?: string; parent?: string | null };
+
 /** One RegisterResource call as the program made it, with what the mocks answered. */
 export interface Registration {
   urn: string;
@@ -33,16 +40,34 @@ export interface Registration {
   outputs: Record<string, Json>;
   dependencies: string[];
   propertyDependencies: Record<string, string[]>;
+  aliases: RegisteredAlias[];
 }
 
 // --- The mock monitor. Relied on: under setMocks, runtime.getMonitor()
 // returns the SDK's MockMonitor, the SDK calls its registerResource(request,
-// callback) as a method of that object for every resource, and the request
-// and response are the generated RegisterResourceRequest/Response.
+// callback) as a method of that object for every resource, the request and
+// response are the generated RegisterResourceRequest/Response, and the
+// monitor names a new resource through its own newUrn(parent, type, name)
+// method (runtime/mocks.js).
 interface PropertyDependencies {
   getUrnsList(): string[];
 }
+interface AliasSpecMessage {
+  getName(): string;
+  getType(): string;
+  getStack(): string;
+  getProject(): string;
+  getParenturn(): string;
+  getNoparent(): boolean;
+}
+interface AliasMessage {
+  hasUrn(): boolean;
+  getUrn(): string;
+  getSpec(): AliasSpecMessage | undefined;
+}
 interface RegisterRequest {
+  getAliasesList(): AliasMessage[];
+  getAliasurnsList(): string[];
   getType(): string;
   getName(): string;
   getParent(): string;
@@ -60,14 +85,53 @@ interface RegisterResponse {
 type Callback = (err: unknown, resp?: RegisterResponse) => void;
 interface MonitorLike {
   registerResource(req: RegisterRequest, callback: Callback): Promise<void>;
+  newUrn?: (parent: string, type: string, name: string) => string;
 }
 
 export class MocksNotInstalledError extends Error {}
 
-/** Calls `listener` with every resource the program registers from now on under this @pulumi/pulumi's mocks, in order. */
+/** The request's aliases: structured ones (what the SDK sends a monitor supporting alias specs), else plain URNs. */
+function aliasesOf(req: RegisterRequest): RegisteredAlias[] {
+  const out: RegisteredAlias[] = req.getAliasurnsList().map((urn) => ({ urn }));
+  for (const a of req.getAliasesList()) {
+    const spec = a.getSpec();
+    if (a.hasUrn()) out.push({ urn: a.getUrn() });
+    else if (spec) {
+      const parts = { name: spec.getName(), type: spec.getType(), project: spec.getProject(), stack: spec.getStack() };
+      const given = Object.fromEntries(Object.entries(parts).filter(([, v]) => v !== ""));
+      const parent = spec.getNoparent() ? { parent: null } : spec.getParenturn() !== "" ? { parent: spec.getParenturn() } : {};
+      out.push({ ...given, ...parent });
+    }
+  }
+  // The SDK dedups aliases by identity, the engine by the URN they name: one entry per alias here.
+  return out.filter((a, i) => out.findIndex((b) => JSON.stringify(b) === JSON.stringify(a)) === i);
+}
+
+const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
+
+/**
+ * The mock monitor puts only the parent's own type before a child's type; the
+ * engine puts the parent's whole type chain there (pkg/resource/deploy
+ * deployment.go generateURN), which changes every URN two components deep.
+ */
+function nameAsTheEngineDoes(monitor: MonitorLike): void {
+  if (typeof monitor.newUrn !== "function") throw new MocksNotInstalledError("the Pulumi mock monitor has no newUrn: @pulumi/pulumi changed how mocks name resources");
+  const newUrn = monitor.newUrn.bind(monitor);
+  monitor.newUrn = (parent, type, name) => {
+    const parentType = parent ? parent.split("::")[2] : undefined;
+    return newUrn("", parentType && parentType !== ROOT_STACK_TYPE ? `${parentType}$${type}` : type, name);
+  };
+}
+
+/**
+ * Calls `listener` with every resource the program registers from now on
+ * under this @pulumi/pulumi's mocks, in order, each named (URN) as the engine
+ * names it and with the aliases it was registered with.
+ */
 export function onMockRegistration(pulumi: typeof pulumiModule, listener: (registration: Registration) => void): void {
   const monitor = pulumi.runtime.getMonitor() as unknown as MonitorLike | undefined;
   if (!monitor || typeof monitor.registerResource !== "function") throw new MocksNotInstalledError("Pulumi mocks are not installed");
+  nameAsTheEngineDoes(monitor);
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req, callback) =>
     register(req, (err, resp) => {
@@ -88,6 +152,7 @@ export function onMockRegistration(pulumi: typeof pulumiModule, listener: (regis
           outputs: resp.getObject()?.toJavaScript() ?? {},
           dependencies: [...new Set(req.getDependenciesList())].sort(),
           propertyDependencies,
+          aliases: aliasesOf(req),
         });
       }
       callback(err, resp);

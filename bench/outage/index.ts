@@ -10,7 +10,7 @@
 // ok and no dead letter.
 import { Option } from "commander";
 import { cliProgram, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "../../cli/exit-codes";
-import { DEFAULT_RETRY_SCHEDULE, survivableOutageSeconds } from "../../handlers/shared/retry-schedule";
+import { DEFAULT_RETRY_SCHEDULE, survivableOutageSeconds } from "../../contracts/retry-schedule";
 import { visibilityTimeoutSeconds } from "../../infra/budget";
 import { DEFAULT_FUNCTIONS, parseConfig } from "../../infra/config";
 import { wholeNumberAbove0 } from "../../cli/arguments";

@@ -6,7 +6,7 @@
 // fast and use up maxReceiveCount within the outage. Used by the outage test
 // and by `npm run bench:outage`, which plays the deployed settings on a
 // smaller time scale.
-import { survivableOutageSeconds, type RetrySchedule } from "../../handlers/shared/retry-schedule";
+import { survivableOutageSeconds, type RetrySchedule } from "../../contracts/retry-schedule";
 import { startLocalPipeline } from "../../local/pipeline";
 import { rowsForKeys } from "../../handlers/shared/images-table";
 import { Pool } from "pg";

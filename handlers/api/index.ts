@@ -2,7 +2,7 @@
 // the region's HTTP API. Clients are built once per container and reused.
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { databaseFromEnv } from "../shared/db";
-import type { Env } from "../shared/env";
+import type { Env } from "../../contracts";
 import { createLogger, errorFields, type Logger } from "../shared/logger";
 import { s3ClientFromEnv } from "../shared/s3-client";
 import { readApiConfig } from "./config";
@@ -10,7 +10,7 @@ import { createApiHandler, type ApiHandler, type ApiHandlerDeps } from "./handle
 import type { HttpResponse } from "./http";
 
 export { createApiHandler, type ApiHandler, type ApiHandlerDeps, type UploadCreated } from "./handler";
-export { readApiConfig, API_ENV, type ApiConfig } from "./config";
+export { readApiConfig, type ApiConfig } from "./config";
 
 /** Everything the handler needs, from the environment (handlers/api/config.ts, docs/contracts.md). */
 export function apiDepsFromEnv(env: Env = process.env, logger: Logger = createLogger({ env, defaultServiceName: "api" })): ApiHandlerDeps {

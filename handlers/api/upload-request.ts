@@ -1,7 +1,7 @@
 // POST /uploads: what the caller sent, checked field by field. Pure: a
 // request in, the values or every problem with it out.
 import { CORRELATION_ID_PATTERN, isCorrelationId } from "../shared/correlation-id";
-import { didYouMean } from "../shared/suggest";
+import { didYouMean } from "../../contracts";
 import type { ApiConfig } from "./config";
 import type { FieldProblem } from "./problem";
 

@@ -1,6 +1,7 @@
 // The canary function, built from its dependencies: one run of the check,
 // its metrics, and a ticket request when a step failed.
 import type { S3Client } from "@aws-sdk/client-s3";
+import { CANARY_METRICS } from "../../contracts";
 import type { SNSClient } from "@aws-sdk/client-sns";
 import type { Logger } from "../shared/logger";
 import { MetricUnit, type DimensionedMetrics } from "../shared/metrics";
@@ -34,8 +35,8 @@ export function createCanaryHandler(deps: CanaryHandlerDeps): () => Promise<Cana
       findRow: databaseRowFinder(deps.db),
       deleteRow: databaseRowRemover(deps.db, config.prefix),
     });
-    metrics.add("CanarySuccess", MetricUnit.Count, result.ok ? 1 : 0);
-    if (result.latencyMs !== undefined) metrics.add("CanaryLatency", MetricUnit.Milliseconds, result.latencyMs);
+    metrics.add(CANARY_METRICS.success, MetricUnit.Count, result.ok ? 1 : 0);
+    if (result.latencyMs !== undefined) metrics.add(CANARY_METRICS.latency, MetricUnit.Milliseconds, result.latencyMs);
     metrics.flush();
 
     const ticket = canaryTicket(result);

@@ -1,5 +1,6 @@
 // canary: EventBridge schedule every 5 minutes; see handler.ts and check.ts.
 import { S3Client } from "@aws-sdk/client-s3";
+import { COMMON_ENVIRONMENT } from "../../contracts";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { databaseFromEnv } from "../shared/db";
 import { createLogger, errorFields } from "../shared/logger";
@@ -24,7 +25,7 @@ export async function handler(): Promise<CanaryResult> {
         db: databaseFromEnv(process.env, { onPoolError: (error) => logger.warn("database connection dropped", errorFields(error)) }),
         config: readCanaryConfig(),
         logger,
-        metrics: new DimensionedMetrics({ serviceName: process.env.POWERTOOLS_SERVICE_NAME || "canary" }),
+        metrics: new DimensionedMetrics({ serviceName: COMMON_ENVIRONMENT.serviceName.read(process.env) ?? "canary" }),
       });
     } catch (error) {
       logger.error("configuration error", errorFields(error));

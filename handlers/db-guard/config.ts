@@ -1,5 +1,5 @@
-// db-guard settings from the environment (names: docs/contracts.md).
-import { booleanFlag, EnvVarError, integer, optionalString, requiredString, type Env } from "../shared/env";
+// db-guard settings: its environment as contracts/environments.ts describes it.
+import { CONNECTION_CEILING, CONNECTION_STEP, FUNCTION_ENVIRONMENTS, MAX_CONNECTIONS_SHARE, fraction, readEnvironment, requiredRegion, type Env } from "../../contracts";
 
 export interface ConnectionPolicy {
   /** Utilization (active / max_connections) above which a sample counts as a breach. */
@@ -18,30 +18,25 @@ export interface DbGuardConfig extends ConnectionPolicy {
   region: string;
 }
 
-export const DEFAULT_POLICY: ConnectionPolicy = { threshold: 0.8, step: 10, ceiling: 200 };
+export const DEFAULT_POLICY: ConnectionPolicy = { threshold: MAX_CONNECTIONS_SHARE, step: CONNECTION_STEP, ceiling: CONNECTION_CEILING };
 
-/** A fraction in (0, 1]; the shared readers only know whole numbers. */
-export function readThreshold(value: string | undefined, name = "CONNECTION_THRESHOLD"): number {
-  if (value === undefined || value.trim() === "") return DEFAULT_POLICY.threshold;
-  const n = Number(value.trim());
-  if (!/^\d*\.?\d+$/.test(value.trim()) || !(n > 0 && n <= 1)) throw new EnvVarError(name, value, "a fraction above 0 and at most 1, e.g. 0.8");
-  return n;
+/** A fraction in (0, 1], for a threshold given elsewhere than the function's environment (`pipectl db-guard --threshold`). */
+export function readThreshold(value: string | undefined, name = FUNCTION_ENVIRONMENTS["db-guard"].threshold.name): number {
+  return fraction({ [name]: value }, name, DEFAULT_POLICY.threshold);
 }
 
 export function readDbGuardConfig(env: Env = process.env): DbGuardConfig {
-  const region = optionalString(env, "PIPELINE_REGION") ?? optionalString(env, "AWS_REGION");
-  if (region === undefined) throw new EnvVarError("PIPELINE_REGION", undefined, "the AWS region this function runs for (or set AWS_REGION)");
+  const e = readEnvironment(FUNCTION_ENVIRONMENTS["db-guard"], env);
   return {
-    threshold: readThreshold(env.CONNECTION_THRESHOLD),
-    // PostgreSQL accepts max_connections from 1 to 262143.
-    step: integer(env, "CONNECTION_STEP", DEFAULT_POLICY.step, { min: 1, max: 1000 }),
-    ceiling: integer(env, "CONNECTION_CEILING", DEFAULT_POLICY.ceiling, { min: 1, max: 262143 }),
-    instanceId: requiredString(env, "DB_INSTANCE_ID", "the RDS DB instance identifier"),
-    parameterGroup: requiredString(env, "DB_PARAMETER_GROUP", "the name of the instance's DB parameter group"),
-    allowReboot: booleanFlag(env, "ALLOW_REBOOT", false),
-    floorParameter: requiredString(env, "MAX_CONNECTIONS_FLOOR_PARAMETER", "the SSM parameter name of the max_connections floor"),
-    alertTopicArn: requiredString(env, "ALERT_TOPIC_ARN", "the ARN of the alerts SNS topic"),
-    ticketTopicArn: requiredString(env, "TICKET_TOPIC_ARN", "the ARN of the tickets SNS topic"),
-    region,
+    threshold: e.threshold,
+    step: e.step,
+    ceiling: e.ceiling,
+    instanceId: e.instanceId,
+    parameterGroup: e.parameterGroup,
+    allowReboot: e.allowReboot,
+    floorParameter: e.floorParameter,
+    alertTopicArn: e.alertTopicArn,
+    ticketTopicArn: e.ticketTopicArn,
+    region: requiredRegion(e.region),
   };
 }

@@ -1,13 +1,14 @@
 // The per-minute connection metrics, with PutMetricData (the guard runs in
 // the VPC and reaches CloudWatch through the monitoring endpoint).
 import { PutMetricDataCommand, type CloudWatchClient, type MetricDatum } from "@aws-sdk/client-cloudwatch";
+import { CONNECTION_METRICS as M, DATABASE_METRICS_NAMESPACE, DIMENSIONS } from "../../contracts";
 import { utilization } from "./decide";
 import type { ConnectionSample } from "./measure";
 
-export const DATABASE_NAMESPACE = "ThumbnailPipeline/Database";
+export const DATABASE_NAMESPACE = DATABASE_METRICS_NAMESPACE;
 
 export function connectionMetricData(sample: ConnectionSample, instanceId: string): MetricDatum[] {
-  const dimensions = [{ Name: "DBInstanceIdentifier", Value: instanceId }];
+  const dimensions = [{ Name: DIMENSIONS.dbInstance, Value: instanceId }];
   const datum = (name: string, value: number, unit: "Count" | "None"): MetricDatum => ({
     MetricName: name,
     Dimensions: dimensions,
@@ -16,11 +17,11 @@ export function connectionMetricData(sample: ConnectionSample, instanceId: strin
     Unit: unit,
   });
   return [
-    datum("ActiveConnections", sample.active, "Count"),
-    datum("TotalConnections", sample.total, "Count"),
-    datum("MaxConnections", sample.max, "Count"),
-    // A fraction 0..1 (the alarm's threshold is 0.8), hence no Percent unit.
-    datum("ConnectionUtilization", utilization(sample), "None"),
+    datum(M.active, sample.active, "Count"),
+    datum(M.total, sample.total, "Count"),
+    datum(M.max, sample.max, "Count"),
+    // A fraction 0..1 (the alarm's threshold is MAX_CONNECTIONS_SHARE), hence no Percent unit.
+    datum(M.utilization, utilization(sample), "None"),
   ];
 }
 

@@ -1,5 +1,5 @@
-// dlq-redriver settings from the environment (names: docs/contracts.md).
-import { EnvVarError, integer, optionalString, requiredString, type Env } from "../shared/env";
+// dlq-redriver settings: its environment as contracts/environments.ts describes it.
+import { FUNCTION_ENVIRONMENTS, readEnvironment, requiredRegion, type Env } from "../../contracts";
 
 export interface RedriverConfig {
   dlqUrl: string;
@@ -16,16 +16,15 @@ export interface RedriverConfig {
 }
 
 export function readRedriverConfig(env: Env = process.env): RedriverConfig {
-  const region = optionalString(env, "PIPELINE_REGION") ?? optionalString(env, "AWS_REGION");
-  if (region === undefined) throw new EnvVarError("PIPELINE_REGION", undefined, "the AWS region this function runs for (or set AWS_REGION)");
+  const e = readEnvironment(FUNCTION_ENVIRONMENTS["dlq-redriver"], env);
   return {
-    dlqUrl: requiredString(env, "DLQ_URL", "the URL of the raw-events dead-letter queue"),
-    queueUrl: requiredString(env, "QUEUE_URL", "the URL of the raw-events queue the dead letters go back to"),
-    canaryAlarmName: requiredString(env, "CANARY_ALARM_NAME", "the name of the region's canary alarm"),
-    maxRedrives: integer(env, "MAX_REDRIVES", 3, { min: 0, max: 100 }),
-    maxMessagesPerRun: integer(env, "MAX_MESSAGES_PER_RUN", 1000, { min: 1, max: 100_000 }),
-    alertTopicArn: requiredString(env, "ALERT_TOPIC_ARN", "the ARN of the alerts SNS topic"),
-    ticketTopicArn: requiredString(env, "TICKET_TOPIC_ARN", "the ARN of the tickets SNS topic"),
-    region,
+    dlqUrl: e.dlqUrl,
+    queueUrl: e.queueUrl,
+    canaryAlarmName: e.canaryAlarmName,
+    maxRedrives: e.maxRedrives,
+    maxMessagesPerRun: e.maxMessagesPerRun,
+    alertTopicArn: e.alertTopicArn,
+    ticketTopicArn: e.ticketTopicArn,
+    region: requiredRegion(e.region),
   };
 }

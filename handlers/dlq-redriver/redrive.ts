@@ -14,7 +14,7 @@ import {
   type SQSClient,
 } from "@aws-sdk/client-sqs";
 import type { SNSClient } from "@aws-sdk/client-sns";
-import { SQS_MAX_VISIBILITY_SECONDS } from "../shared/retry-schedule";
+import { SQS_MAX_VISIBILITY_SECONDS } from "../../contracts/retry-schedule";
 import { publishAlert, publishTicketRequest, ticketRequest } from "../ticket-opener/ticket-request";
 import type { RedriverConfig } from "./config";
 import { decideMessage, decideRun, REDRIVE_COUNT_ATTRIBUTE, redriveCountOf, type CanaryState } from "./decide";

@@ -3,6 +3,7 @@
 // which Pulumi shows as the invocation's result. A failure throws, so the
 // deployment stops before new handler code meets an old schema.
 import type { Context } from "aws-lambda";
+import { FUNCTION_ENVIRONMENTS } from "../../contracts";
 import { databaseFromEnv } from "../shared/db";
 import { createLogger, errorFields } from "../shared/logger";
 import { migrate } from "./migrate";
@@ -19,7 +20,7 @@ export async function handler(_event: unknown, context?: Context): Promise<Migra
   if (context !== undefined) logger.addContext(context);
   const database = databaseFromEnv(process.env, { onPoolError: (error) => logger.warn("database connection dropped", errorFields(error)) });
   try {
-    const dir = process.env.MIGRATIONS_DIR || undefined;
+    const dir = FUNCTION_ENVIRONMENTS.migrate.migrationsDir.read(process.env);
     const applied = await migrate(database, dir, {
       info: (message) => logger.debug(message),
       warn: (message) => logger.warn(message),

@@ -19,10 +19,11 @@ import { join } from "node:path";
 import type { ConnectionOptions } from "node:tls";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { Pool, type PoolClient, type PoolConfig, type QueryResult, type QueryResultRow } from "pg";
-import { EnvVarError, integer, oneOf, optionalString, requiredString, type Env } from "./env";
+import { COMMON_ENVIRONMENT, EnvVarError, DATABASE_ENVIRONMENT, readEnvironment, TLS_MODES, type Env, type TlsMode } from "../../contracts";
 
-export const TLS_MODES = ["disable", "require", "verify-full"] as const;
-export type TlsMode = (typeof TLS_MODES)[number];
+export { TLS_MODES, type TlsMode };
+
+const VARS = DATABASE_ENVIRONMENT;
 
 export type DatabaseSettings =
   | { source: "url"; url: string; tls: TlsMode | undefined }
@@ -30,42 +31,24 @@ export type DatabaseSettings =
 
 /** Reads DATABASE_URL, or DB_SECRET_ARN with DB_HOST/DB_PORT/DB_NAME, and DB_TLS (docs/contracts.md). */
 export function readDatabaseSettings(env: Env): DatabaseSettings {
-  const url = optionalString(env, "DATABASE_URL");
-  const secretArn = optionalString(env, "DB_SECRET_ARN");
-  if (url !== undefined) {
-    try {
-      new URL(url);
-    } catch {
-      throw new EnvVarError("DATABASE_URL", "<unparseable; not shown, it may hold a password>", "a URL like postgres://user:password@host:5432/db");
-    }
-    const tls = optionalString(env, "DB_TLS") === undefined ? undefined : oneOf(env, "DB_TLS", TLS_MODES, "disable");
-    return { source: "url", url, tls };
+  const url = VARS.url.read(env);
+  if (url !== undefined) return { source: "url", url, tls: VARS.tls.read(env) };
+  const e = readEnvironment({ secretArn: VARS.secretArn, host: VARS.host, port: VARS.port, name: VARS.name, tls: VARS.tls }, env);
+  if (e.secretArn === undefined) {
+    throw new EnvVarError(VARS.secretArn.name, undefined, `the ARN of the database secret (with ${VARS.host.name}, ${VARS.port.name}, ${VARS.name.name}), or set ${VARS.url.name} instead`);
   }
-  if (secretArn === undefined) {
-    throw new EnvVarError(
-      "DB_SECRET_ARN",
-      undefined,
-      "the ARN of the database secret (with DB_HOST, DB_PORT, DB_NAME), or set DATABASE_URL instead",
-    );
-  }
-  if (!/^arn:aws[a-z-]*:secretsmanager:/.test(secretArn)) {
-    throw new EnvVarError("DB_SECRET_ARN", secretArn, "a Secrets Manager ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)");
-  }
-  return {
-    source: "secret",
-    secretArn,
-    host: requiredString(env, "DB_HOST", "the database host name"),
-    port: integer(env, "DB_PORT", 5432, { min: 1, max: 65535 }),
-    database: requiredString(env, "DB_NAME", "the database name"),
-    tls: oneOf(env, "DB_TLS", TLS_MODES, "verify-full"),
+  const need = (value: string | undefined, v: { name: string; meaning: string }): string => {
+    if (value === undefined) throw new EnvVarError(v.name, env[v.name], v.meaning);
+    return value;
   };
+  return { source: "secret", secretArn: e.secretArn, host: need(e.host, VARS.host), port: e.port, database: need(e.name, VARS.name), tls: e.tls ?? "verify-full" };
 }
 
 /** The CA bundle for `verify-full`: DB_CA_BUNDLE, else one shipped beside the bundle, else none (Node's store). */
 export function findCaBundle(env: Env, besideBundle: string = join(__dirname, "rds-ca-bundle.pem")): string | undefined {
-  const explicit = optionalString(env, "DB_CA_BUNDLE");
+  const explicit = VARS.caBundle.read(env);
   if (explicit !== undefined) {
-    if (!existsSync(explicit)) throw new EnvVarError("DB_CA_BUNDLE", explicit, "the path of a PEM file that exists");
+    if (!existsSync(explicit)) throw new EnvVarError(VARS.caBundle.name, explicit, "the path of a PEM file that exists");
     return readFileSync(explicit, "utf8");
   }
   return existsSync(besideBundle) ? readFileSync(besideBundle, "utf8") : undefined;
@@ -302,11 +285,12 @@ export function createDatabaseClient(options: DatabaseOptions): Database {
 /** The database the environment names, with the CA bundle and Secrets Manager wired in. */
 export function databaseFromEnv(env: Env = process.env, overrides: Partial<DatabaseOptions> = {}): Database {
   const settings = readDatabaseSettings(env);
+  const applicationName = COMMON_ENVIRONMENT.serviceName.read(env);
   const caBundle = settings.tls === "verify-full" ? findCaBundle(env) : undefined;
   return createDatabaseClient({
     settings,
     ...(caBundle !== undefined ? { caBundle } : {}),
-    ...(env.POWERTOOLS_SERVICE_NAME ? { applicationName: env.POWERTOOLS_SERVICE_NAME } : {}),
+    ...(applicationName !== undefined ? { applicationName } : {}),
     ...overrides,
   });
 }

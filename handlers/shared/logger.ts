@@ -3,7 +3,7 @@
 // the stack and region are persistent keys so central log queries can filter
 // on them across regions.
 import { Logger } from "@aws-lambda-powertools/logger";
-import type { Env } from "./env";
+import { COMMON_ENVIRONMENT, type Env } from "../../contracts";
 
 export type { Logger };
 
@@ -28,9 +28,12 @@ export interface LoggerOptions {
 export function createLogger(options: LoggerOptions = {}): Logger {
   const env = options.env ?? process.env;
   const persistentKeys: Record<string, string> = {};
-  if (env.PIPELINE_STACK) persistentKeys.stack = env.PIPELINE_STACK;
-  if (env.PIPELINE_REGION) persistentKeys.pipelineRegion = env.PIPELINE_REGION;
-  const serviceName = options.serviceName ?? (env.POWERTOOLS_SERVICE_NAME ? undefined : options.defaultServiceName);
+  const stack = COMMON_ENVIRONMENT.stack.read(env);
+  const region = COMMON_ENVIRONMENT.region.read(env);
+  if (stack !== undefined) persistentKeys.stack = stack;
+  if (region !== undefined) persistentKeys.pipelineRegion = region;
+  // Powertools reads the service name and level from the environment itself; the default is for local runs.
+  const serviceName = options.serviceName ?? (COMMON_ENVIRONMENT.serviceName.read(env) !== undefined ? undefined : options.defaultServiceName);
   return new Logger({
     ...(serviceName !== undefined ? { serviceName } : {}),
     persistentKeys,

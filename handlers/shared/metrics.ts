@@ -8,12 +8,11 @@
 // per dimension value and flushes them all together, so a batch costs one log
 // line per distinct dimension value rather than one per data point.
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
-import type { Env } from "./env";
+import { COMMON_ENVIRONMENT, type Env } from "../../contracts";
 
 export { MetricUnit };
 export type MetricUnitValue = (typeof MetricUnit)[keyof typeof MetricUnit];
 
-export const DEFAULT_METRICS_NAMESPACE = "ThumbnailPipeline";
 
 export interface MetricsOptions {
   namespace?: string;
@@ -29,8 +28,8 @@ export class DimensionedMetrics {
 
   constructor(options: MetricsOptions = {}) {
     const env = options.env ?? process.env;
-    this.namespace = options.namespace ?? env.POWERTOOLS_METRICS_NAMESPACE ?? DEFAULT_METRICS_NAMESPACE;
-    this.serviceName = options.serviceName ?? env.POWERTOOLS_SERVICE_NAME;
+    this.namespace = options.namespace ?? (COMMON_ENVIRONMENT.metricsNamespace.read(env) as string);
+    this.serviceName = options.serviceName ?? COMMON_ENVIRONMENT.serviceName.read(env);
     this.base = this.create();
   }
 

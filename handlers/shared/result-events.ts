@@ -10,8 +10,6 @@ export const RESULT_EVENT_SOURCE = "thumbnail-pipeline";
 export const RESULT_DETAIL_TYPES = { ok: "Thumbnails Ready", failed: "Thumbnails Failed" } as const;
 /** PutEvents takes at most 10 entries per call. */
 export const PUT_EVENTS_MAX_ENTRIES = 10;
-/** The env var naming the bus (thumbnails, result-publisher). */
-export const EVENT_BUS_ENV = "EVENT_BUS_NAME";
 
 export interface ResultDetail {
   /** The API's image id; null for uploads that did not come through the API (batch, canary). */

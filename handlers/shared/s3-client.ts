@@ -2,7 +2,7 @@
 // S3_ENDPOINT (+ S3_FORCE_PATH_STYLE) in local runs. Sharp-free, so every
 // function that talks to S3 can bundle it.
 import { S3Client } from "@aws-sdk/client-s3";
-import { booleanFlag, EnvVarError, optionalString, type Env } from "./env";
+import { LOCAL_S3_ENVIRONMENT, readEnvironment, type Env } from "../../contracts";
 
 export interface S3EndpointConfig {
   /** Set for local runs (s3rver); AWS otherwise. */
@@ -10,22 +10,10 @@ export interface S3EndpointConfig {
   forcePathStyle: boolean;
 }
 
-export function isHttpUrl(value: string): boolean {
-  try {
-    const { protocol } = new URL(value);
-    return protocol === "https:" || protocol === "http:";
-  } catch {
-    return false;
-  }
-}
-
 /** S3_ENDPOINT and S3_FORCE_PATH_STYLE point the function at a local S3 (the local pipeline). */
 export function readS3EndpointConfig(env: Env): S3EndpointConfig {
-  const endpoint = optionalString(env, "S3_ENDPOINT");
-  if (endpoint !== undefined && !isHttpUrl(endpoint)) {
-    throw new EnvVarError("S3_ENDPOINT", endpoint, "an absolute http(s) URL such as http://127.0.0.1:4569");
-  }
-  return { ...(endpoint !== undefined ? { endpoint } : {}), forcePathStyle: booleanFlag(env, "S3_FORCE_PATH_STYLE", false) };
+  const e = readEnvironment(LOCAL_S3_ENVIRONMENT, env);
+  return { ...(e.s3Endpoint !== undefined ? { endpoint: e.s3Endpoint } : {}), forcePathStyle: e.s3ForcePathStyle };
 }
 
 /** An S3 client for the environment: AWS, or S3_ENDPOINT (+ S3_FORCE_PATH_STYLE) for local runs. */

@@ -1,9 +1,9 @@
-// The thumbnail function's settings (docs/contracts.md), read once per container.
-import { EnvVarError, requiredString, type Env } from "../shared/env";
-import { isHttpUrl } from "../shared/s3-client";
+// The thumbnail function's settings: its environment as
+// contracts/environments.ts describes it, read once per container.
+import { EnvVarError, FUNCTION_ENVIRONMENTS, ThumbnailConfigError, readEnvironment, type Env } from "../../contracts";
+import { buildSpecs, type ImageLimits, type ThumbnailSpec } from "./image";
 
 export { readS3EndpointConfig, type S3EndpointConfig } from "../shared/s3-client";
-import { ThumbnailConfigError, thumbnailConfigFromEnv, type ImageLimits, type ThumbnailSpec } from "./image";
 
 export interface ThumbnailHandlerConfig {
   /** The only bucket whose events the function acts on. */
@@ -16,23 +16,25 @@ export interface ThumbnailHandlerConfig {
   limits: ImageLimits;
 }
 
+const VARS = FUNCTION_ENVIRONMENTS.thumbnails;
+
 export function readThumbnailConfig(env: Env): ThumbnailHandlerConfig {
-  const rawBucket = requiredString(env, "RAW_BUCKET", "the name of the raw bucket whose uploads this function processes");
-  const thumbnailsBucket = requiredString(env, "THUMBNAILS_BUCKET", "the name of the thumbnails bucket");
-  if (rawBucket === thumbnailsBucket) {
-    throw new EnvVarError("THUMBNAILS_BUCKET", thumbnailsBucket, "a bucket other than RAW_BUCKET: thumbnails written to the raw bucket would notify this function again");
-  }
-  const base = requiredString(env, "THUMBNAILS_BASE_URL", "the public base URL of the thumbnails, e.g. https://d111111abcdef8.cloudfront.net");
-  if (!isHttpUrl(base)) {
-    throw new EnvVarError("THUMBNAILS_BASE_URL", base, "an absolute http(s) URL such as https://d111111abcdef8.cloudfront.net");
-  }
-  let images: { specs: ThumbnailSpec[]; limits: ImageLimits };
+  let e: ReturnType<typeof readEnvironment<typeof VARS>>;
   try {
-    images = thumbnailConfigFromEnv({ ...env });
+    e = readEnvironment(VARS, env);
   } catch (error) {
-    // The image core's messages already name the setting and the fix.
+    // The thumbnail rules' messages already name the setting and the fix.
     if (error instanceof ThumbnailConfigError) throw new Error(`Invalid thumbnail configuration: ${error.message}`, { cause: error });
     throw error;
   }
-  return { rawBucket, thumbnailsBucket, thumbnailsBaseUrl: base.replace(/\/+$/, ""), ...images };
+  if (e.rawBucket === e.thumbnailsBucket) {
+    throw new EnvVarError(VARS.thumbnailsBucket.name, e.thumbnailsBucket, `a bucket other than ${VARS.rawBucket.name}: thumbnails written to the raw bucket would notify this function again`);
+  }
+  return {
+    rawBucket: e.rawBucket,
+    thumbnailsBucket: e.thumbnailsBucket,
+    thumbnailsBaseUrl: e.baseUrl.replace(/\/+$/, ""),
+    specs: buildSpecs(e.sizes, e.formats),
+    limits: { maxInputBytes: e.maxInputBytes, maxInputPixels: e.maxInputPixels },
+  };
 }

@@ -23,7 +23,7 @@ export type NotificationBody =
 
 export interface QueuedMessage {
   messageId: string;
-  /** For ChangeMessageVisibility: how a failed message is held back (handlers/shared/retry-schedule.ts). */
+  /** For ChangeMessageVisibility: how a failed message is held back (contracts/retry-schedule.ts). */
   receiptHandle: string;
   body: NotificationBody;
   /** The body as received, cut short, for the log line of a malformed one. */

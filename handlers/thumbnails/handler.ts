@@ -24,7 +24,7 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import type { Context, SQSBatchResponse } from "aws-lambda";
 import type { Database } from "../shared/db";
 import { withKeys, type Logger } from "../shared/logger";
-import { retryDelaySeconds } from "../shared/retry-schedule";
+import { retryDelaySeconds } from "../../contracts/retry-schedule";
 import { classifyBucket, FOREIGN_BUCKET_REASON, WIRING_ERROR_REASON } from "./bucket-check";
 import type { ThumbnailHandlerConfig } from "./config";
 import { parseInvocation, type NotificationBody, type QueuedMessage } from "./events";

@@ -4,11 +4,9 @@
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { eventBridgeSink } from "../shared/eventbridge-sink";
-import { EVENT_BUS_ENV } from "../shared/result-events";
 import type { Context } from "aws-lambda";
 import { databaseFromEnv } from "../shared/db";
-import { EnvVarError, optionalString, type Env } from "../shared/env";
-import { retryBaseSecondsFromEnv } from "../shared/retry-schedule";
+import { COMMON_ENVIRONMENT, FUNCTION_ENVIRONMENTS, readEnvironment, type Env } from "../../contracts";
 import { createLogger, errorFields, type Logger } from "../shared/logger";
 import { DimensionedMetrics } from "../shared/metrics";
 import { readThumbnailConfig } from "./config";
@@ -35,17 +33,16 @@ export { correlationIdFrom } from "./process-upload";
  * SQS. Without QUEUE_URL failed messages return after the queue's own timeout.
  */
 export function retryFromEnv(env: Env = process.env): ThumbnailHandlerDeps["retry"] {
-  const queueUrl = optionalString(env, "QUEUE_URL");
-  if (queueUrl === undefined) return undefined;
-  const endpoint = optionalString(env, "SQS_ENDPOINT");
-  if (endpoint !== undefined && !/^https?:\/\//.test(endpoint)) throw new EnvVarError("SQS_ENDPOINT", endpoint, "an absolute http(s) URL such as http://127.0.0.1:4566");
-  const sqs = new SQSClient({ ...(endpoint !== undefined ? { endpoint } : {}), requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000 } });
-  return { baseSeconds: retryBaseSecondsFromEnv(env), hold: sqsMessageHolder(sqs, queueUrl) };
+  const vars = FUNCTION_ENVIRONMENTS.thumbnails;
+  const e = readEnvironment({ queueUrl: vars.queueUrl, sqsEndpoint: vars.sqsEndpoint, retryBaseSeconds: vars.retryBaseSeconds }, env);
+  if (e.queueUrl === undefined) return undefined;
+  const sqs = new SQSClient({ ...(e.sqsEndpoint !== undefined ? { endpoint: e.sqsEndpoint } : {}), requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000 } });
+  return { baseSeconds: e.retryBaseSeconds, hold: sqsMessageHolder(sqs, e.queueUrl) };
 }
 
 /** EVENT_BUS_NAME names the region's bus for result events; without it the result-publisher alone sends them. */
 export function resultsFromEnv(env: Env = process.env): Pick<ThumbnailHandlerDeps, "results"> {
-  const busName = optionalString(env, EVENT_BUS_ENV);
+  const busName = readEnvironment({ eventBus: FUNCTION_ENVIRONMENTS.thumbnails.eventBus }, env).eventBus;
   return busName === undefined ? {} : { results: eventBridgeSink(new EventBridgeClient({}), busName) };
 }
 
@@ -56,7 +53,7 @@ export function thumbnailDepsFromEnv(env: Env = process.env, logger: Logger = cr
     database: databaseFromEnv(env, { onPoolError: (error) => logger.warn("idle database connection dropped; the next query reconnects", errorFields(error)) }),
     config: readThumbnailConfig(env),
     logger,
-    metrics: new DimensionedMetrics({ env, serviceName: env.POWERTOOLS_SERVICE_NAME || "thumbnails" }),
+    metrics: new DimensionedMetrics({ env, serviceName: COMMON_ENVIRONMENT.serviceName.read(env) ?? "thumbnails" }),
     retry: retryFromEnv(env),
     ...resultsFromEnv(env),
   };

@@ -1,4 +1,5 @@
-// The handler's metrics, by the names in docs/contracts.md.
+// The handler's metrics, by the names in contracts/metrics.ts.
+import { DIMENSIONS, THUMBNAIL_METRICS as M } from "../../contracts";
 import { DimensionedMetrics, MetricUnit } from "../shared/metrics";
 
 /** `reason` of ImagesFailed for a message that is not an S3 notification at all (no row can say so). */
@@ -8,21 +9,21 @@ export class ThumbnailMetrics {
   constructor(private readonly metrics: DimensionedMetrics) {}
 
   processed(inputBytes: number, outputBytes: number): void {
-    this.metrics.add("ImagesProcessed", MetricUnit.Count, 1);
-    this.metrics.add("InputBytes", MetricUnit.Bytes, inputBytes);
-    this.metrics.add("OutputBytes", MetricUnit.Bytes, outputBytes);
+    this.metrics.add(M.imagesProcessed, MetricUnit.Count, 1);
+    this.metrics.add(M.inputBytes, MetricUnit.Bytes, inputBytes);
+    this.metrics.add(M.outputBytes, MetricUnit.Bytes, outputBytes);
   }
 
   failed(reason: string): void {
-    this.metrics.addWith("reason", reason, "ImagesFailed", MetricUnit.Count, 1);
+    this.metrics.addWith(DIMENSIONS.reason, reason, M.imagesFailed, MetricUnit.Count, 1);
   }
 
   duplicate(): void {
-    this.metrics.add("DuplicateDeliveries", MetricUnit.Count, 1);
+    this.metrics.add(M.duplicateDeliveries, MetricUnit.Count, 1);
   }
 
   stage(stage: string, milliseconds: number): void {
-    this.metrics.addWith("stage", stage, "StageDuration", MetricUnit.Milliseconds, milliseconds);
+    this.metrics.addWith(DIMENSIONS.stage, stage, M.stageDuration, MetricUnit.Milliseconds, milliseconds);
   }
 
   flush(): void {

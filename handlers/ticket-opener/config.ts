@@ -1,6 +1,6 @@
-// ticket-opener settings (names: docs/contracts.md). Without JIRA_BASE_URL
-// tickets go to the alerts topic as text.
-import { EnvVarError, optionalString, requiredString, type Env } from "../shared/env";
+// ticket-opener settings: its environment as contracts/environments.ts
+// describes it. Without JIRA_BASE_URL tickets go to the alerts topic as text.
+import { EnvVarError, FUNCTION_ENVIRONMENTS, readEnvironment, requiredString, type Env } from "../../contracts";
 
 export interface JiraConfig {
   baseUrl: string;
@@ -14,27 +14,30 @@ export interface TicketOpenerConfig {
   alertTopicArn: string;
 }
 
+const VARS = FUNCTION_ENVIRONMENTS["ticket-opener"];
+
 export function readTicketOpenerConfig(env: Env = process.env): TicketOpenerConfig {
-  const alertTopicArn = requiredString(env, "ALERT_TOPIC_ARN", "the ARN of the alerts SNS topic (tickets fall back to it)");
-  const baseUrl = optionalString(env, "JIRA_BASE_URL");
-  if (baseUrl === undefined) return { jira: undefined, alertTopicArn };
+  const e = readEnvironment(VARS, env);
+  const baseUrl = e.jiraBaseUrl;
+  if (baseUrl === undefined) return { jira: undefined, alertTopicArn: e.alertTopicArn };
   let parsed: URL;
   try {
     parsed = new URL(baseUrl);
   } catch {
-    throw new EnvVarError("JIRA_BASE_URL", baseUrl, "the Jira site URL, e.g. https://your-team.atlassian.net");
+    throw new EnvVarError(VARS.jiraBaseUrl.name, baseUrl, "the Jira site URL, e.g. https://your-team.atlassian.net");
   }
   if (parsed.protocol !== "https:" && parsed.hostname !== "127.0.0.1" && parsed.hostname !== "localhost") {
     // The API token travels in the Authorization header: never over plain HTTP to a remote host.
-    throw new EnvVarError("JIRA_BASE_URL", baseUrl, "an https:// URL");
+    throw new EnvVarError(VARS.jiraBaseUrl.name, baseUrl, "an https:// URL");
   }
   return {
     jira: {
       baseUrl: baseUrl.replace(/\/+$/, ""),
-      projectKey: requiredString(env, "JIRA_PROJECT_KEY", "the Jira project key tickets are filed in, e.g. OPS"),
-      issueType: optionalString(env, "JIRA_ISSUE_TYPE") ?? "Task",
-      secretArn: requiredString(env, "JIRA_SECRET_ARN", 'the ARN of the Secrets Manager secret holding {"email","apiToken"}'),
+      // Required once Jira is configured.
+      projectKey: requiredString(env, VARS.jiraProjectKey.name, VARS.jiraProjectKey.meaning),
+      issueType: e.jiraIssueType as string,
+      secretArn: requiredString(env, VARS.jiraSecretArn.name, VARS.jiraSecretArn.meaning),
     },
-    alertTopicArn,
+    alertTopicArn: e.alertTopicArn,
   };
 }

@@ -10,9 +10,9 @@ import type { ApiStackConfig } from "../api-config";
 import { resourcePrefix } from "../naming";
 import { createAlarm } from "./alarms";
 import { logGroupArn } from "../arns";
-import { arnScope, baseTags, nameOf, opts, type RegionContext } from "./context";
+import { arnScope, baseTags, componentType, nameOf, opts, within, type RegionContext } from "./context";
 import type { PipelineFunction } from "./functions";
-import type { RegionLogging } from "./logs";
+import type { LogShipping } from "./logs";
 
 /** p99 latency above this (ms) for 5 minutes pages; the handler answers in tens of milliseconds. */
 export const API_LATENCY_P99_MS = 2_000;
@@ -23,8 +23,8 @@ export const API_5XX_THRESHOLD = 0;
 
 export interface RegionalApiArgs {
   ctx: RegionContext;
-  logging: RegionLogging;
-  fn: PipelineFunction;
+  logShipping: LogShipping;
+  fn: PipelineFunction<"api">;
   config: ApiStackConfig;
   alertTopicArn: pulumi.Input<string>;
 }
@@ -40,20 +40,21 @@ export class RegionalApi extends pulumi.ComponentResource {
   readonly apiId: pulumi.Output<string>;
 
   constructor(name: string, args: RegionalApiArgs, options?: pulumi.ComponentResourceOptions) {
-    super("thumbnail-pipeline:index:RegionalApi", name, {}, options);
-    const ctx: RegionContext = { ...args.ctx, parent: this };
+    super(componentType("Api"), name, {}, options);
+    // New with this component: no URN under the RegionalPipeline to alias.
+    const ctx: RegionContext = { ...within(args.ctx, this), formerParent: this };
     const { config } = args;
     const prefix = resourcePrefix(ctx.cfg, ctx.region.name);
 
     const accessLogGroupName = `/aws/apigateway/${prefix}-api`;
     const accessLogs = new aws.cloudwatch.LogGroup(
       nameOf(ctx, "api-access-logs"),
-      { name: accessLogGroupName, retentionInDays: ctx.cfg.logRetentionDays, kmsKeyId: args.logging.kmsKeyArn, tags: baseTags(ctx, "api-access-logs") },
+      { name: accessLogGroupName, retentionInDays: ctx.cfg.logRetentionDays, kmsKeyId: args.logShipping.kmsKeyArn, tags: baseTags(ctx, "api-access-logs") },
       opts(ctx),
     );
     new aws.cloudwatch.LogSubscriptionFilter(
       nameOf(ctx, "api-access-log-shipping"),
-      { name: `${prefix}-api-to-archive`, logGroup: accessLogs.name, filterPattern: "", destinationArn: args.logging.destinationArn },
+      { name: `${prefix}-api-to-archive`, logGroup: accessLogs.name, filterPattern: "", destinationArn: args.logShipping.destinationArn },
       opts(ctx),
     );
 

@@ -1,54 +1,62 @@
-// Topics and triggers of the self-healing functions: alerts and tickets
-// topics, the OOM alarm rule, db-guard's schedule and alarm rule, the canary
-// schedule, ticket-opener's subscription, and migrations at deploy time.
+// What makes the pipeline run and heal itself: the queue's trigger of the
+// thumbnails function, the OOM alarm rule, db-guard's schedule and alarm
+// rule, the canary's schedule, the dead-letter redrive rules, ticket-opener's
+// subscription, where failed asynchronous invocations go, and migrations at
+// deploy time.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { alarmArn, topicArn } from "../arns";
-import type { FunctionName } from "../config";
+import type { ConnectionBudget } from "../budget";
 import { ASYNC_FUNCTIONS } from "../iam-policies";
-import { resourcePrefix, topicName } from "../naming";
-import { arnScope, baseTags, nameOf, opts, type RegionContext } from "./context";
-import type { PipelineFunction } from "./functions";
+import { canaryAlarmName, queueAlarmName, queueName, resourcePrefix } from "../naming";
+import type { Alerting } from "./alerting";
+import { baseTags, componentType, nameOf, opts, within, type RegionContext } from "./context";
+import type { PipelineDatabase } from "./database";
+import type { Functions, PipelineFunction } from "./functions";
+import type { Observability } from "./observability";
+import type { Queueing } from "./queue";
 
-export interface Topics {
-  alerts: aws.sns.Topic;
-  tickets: aws.sns.Topic;
+export interface AutomationArgs {
+  ctx: RegionContext;
+  functions: Functions;
+  queueing: Queueing;
+  alerting: Alerting;
+  observability: Observability;
+  database: PipelineDatabase;
+  budget: ConnectionBudget;
 }
 
-export function createTopics(ctx: RegionContext): Topics {
-  const alertsName = topicName(ctx.cfg, ctx.region.name, "alerts");
-  const alerts = new aws.sns.Topic(nameOf(ctx, "alerts"), { name: alertsName, tags: baseTags(ctx, "alerts") }, opts(ctx));
-  const tickets = new aws.sns.Topic(nameOf(ctx, "tickets"), { name: topicName(ctx.cfg, ctx.region.name, "tickets"), tags: baseTags(ctx, "tickets") }, opts(ctx));
-  // CloudWatch alarms publish to the alerts topic; scoped to this account's alarms.
-  new aws.sns.TopicPolicy(
-    nameOf(ctx, "alerts-policy"),
-    {
-      arn: alerts.arn,
-      // ARN from the name, so the document is known at preview; `arn` keeps the dependency on the topic.
-      policy: JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-          {
-            Sid: "CloudWatchAlarmsPublish",
-            Effect: "Allow",
-            Principal: { Service: "cloudwatch.amazonaws.com" },
-            Action: "sns:Publish",
-            Resource: topicArn(arnScope(ctx), alertsName),
-            Condition: { ArnLike: { "aws:SourceArn": alarmArn(arnScope(ctx), "*") } },
-          },
-        ],
-      }),
-    },
-    opts(ctx),
-  );
-  // Endpoints are the same in every region so an alarm anywhere reaches the same people.
-  ctx.cfg.alerts.emails.forEach((email, i) => {
-    new aws.sns.TopicSubscription(nameOf(ctx, `alerts-email-${i}`), { topic: alerts.arn, protocol: "email", endpoint: email }, opts(ctx));
-  });
-  ctx.cfg.alerts.httpsEndpoints.forEach((url, i) => {
-    new aws.sns.TopicSubscription(nameOf(ctx, `alerts-https-${i}`), { topic: alerts.arn, protocol: "https", endpoint: url, endpointAutoConfirms: true }, opts(ctx));
-  });
-  return { alerts, tickets };
+export class Automation extends pulumi.ComponentResource {
+  constructor(name: string, args: AutomationArgs, options?: pulumi.ComponentResourceOptions) {
+    super(componentType("Automation"), name, {}, options);
+    const ctx = within(args.ctx, this);
+    const { cfg } = ctx;
+    const r = ctx.region.name;
+    const f = args.functions.byName;
+
+    new aws.lambda.EventSourceMapping(
+      nameOf(ctx, "thumbnails-trigger"),
+      {
+        functionName: f.thumbnails.lambda.arn,
+        eventSourceArn: args.queueing.queue.arn,
+        batchSize: cfg.queue.batchSize,
+        maximumBatchingWindowInSeconds: 1,
+        functionResponseTypes: ["ReportBatchItemFailures"],
+        scalingConfig: { maximumConcurrency: args.budget.concurrency.thumbnails },
+      },
+      opts(ctx),
+    );
+    wireAutomation(ctx, {
+      functions: args.functions,
+      oomAlarmNames: args.observability.oomAlarmNames,
+      connectionsAlarmName: args.observability.connectionsAlarmName,
+      canaryAlarmName: canaryAlarmName(cfg, r),
+      dlqDepthAlarmName: queueAlarmName(queueName(cfg, r, "raw-events-dlq"), "depth"),
+      ticketsTopic: args.alerting.tickets,
+      asyncFailureQueueArn: args.queueing.asyncFailures.arn,
+    });
+    runMigrations(ctx, f.migrate, args.database.instance ? [args.database.instance] : []);
+    this.registerOutputs({});
+  }
 }
 
 function ruleToFunction(ctx: RegionContext, role: string, f: PipelineFunction, rule: aws.cloudwatch.EventRuleArgs): void {
@@ -67,8 +75,8 @@ function alarmStateChange(alarmNames: pulumi.Input<string>[], state: "ALARM" | "
   );
 }
 
-export interface AutomationTargets {
-  functions: Record<FunctionName, PipelineFunction>;
+interface AutomationTargets {
+  functions: Functions;
   oomAlarmNames: pulumi.Input<string>[];
   connectionsAlarmName: pulumi.Input<string>;
   canaryAlarmName: string;
@@ -86,9 +94,9 @@ function failuresTo(ctx: RegionContext, f: PipelineFunction, queueArn: pulumi.In
   );
 }
 
-export function wireAutomation(ctx: RegionContext, t: AutomationTargets): void {
-  for (const fn of ASYNC_FUNCTIONS) failuresTo(ctx, t.functions[fn], t.asyncFailureQueueArn);
-  const f = t.functions;
+function wireAutomation(ctx: RegionContext, t: AutomationTargets): void {
+  const f = t.functions.byName;
+  for (const fn of ASYNC_FUNCTIONS) failuresTo(ctx, f[fn], t.asyncFailureQueueArn);
   ruleToFunction(ctx, "oom-alarm-rule", f["oom-remediator"], { description: "OOM alarm of any pipeline function -> oom-remediator", eventPattern: alarmStateChange(t.oomAlarmNames) });
   ruleToFunction(ctx, "db-guard-schedule", f["db-guard"], { description: "db-guard measures connections every minute", scheduleExpression: "rate(1 minute)" });
   ruleToFunction(ctx, "db-connections-rule", f["db-guard"], { description: "Connections alarm -> db-guard remediation", eventPattern: alarmStateChange([t.connectionsAlarmName]) });
@@ -109,7 +117,7 @@ export function wireAutomation(ctx: RegionContext, t: AutomationTargets): void {
 }
 
 /** Runs `migrate` during `pulumi up` whenever the migrations' bundle changes (its hash is the trigger). */
-export function runMigrations(ctx: RegionContext, migrate: PipelineFunction, dependsOn: pulumi.Resource[]): aws.lambda.Invocation {
+function runMigrations(ctx: RegionContext, migrate: PipelineFunction<"migrate">, dependsOn: pulumi.Resource[]): aws.lambda.Invocation {
   const bundleHash = ctx.manifest.functions.migrate.bundleHash;
   return new aws.lambda.Invocation(
     nameOf(ctx, "migrations"),

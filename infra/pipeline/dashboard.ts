@@ -1,7 +1,6 @@
 // CloudWatch dashboards: one per region (every function, queue, database and
 // the canary) and one global overview across regions.
-import { DATABASE_METRICS_NAMESPACE, METRICS_NAMESPACE } from "../naming";
-import { logMetricsNamespace } from "./alarms";
+import { CANARY_METRICS, CONNECTION_METRICS, DATABASE_METRICS_NAMESPACE, DIMENSIONS, LOG_METRICS, METRICS_NAMESPACE, THUMBNAIL_METRICS, logMetricsNamespace } from "../../contracts";
 
 export interface RegionDashboardInput {
   region: string;
@@ -24,30 +23,30 @@ function widget(title: string, region: string, metrics: Metric[], stat = "Sum", 
 }
 
 function regionWidgets(d: RegionDashboardInput, titlePrefix = ""): Widget[] {
-  const perFunction = (namespace: string, metric: string) => d.functionNames.map((fn) => [namespace, metric, "FunctionName", fn]);
+  const perFunction = (namespace: string, metric: string) => d.functionNames.map((fn) => [namespace, metric, DIMENSIONS.functionName, fn]);
   return [
     widget(`${titlePrefix}Function errors`, d.region, perFunction("AWS/Lambda", "Errors")),
     widget(`${titlePrefix}Function throttles`, d.region, perFunction("AWS/Lambda", "Throttles")),
     widget(`${titlePrefix}Function duration (max)`, d.region, perFunction("AWS/Lambda", "Duration"), "Maximum"),
-    widget(`${titlePrefix}Max memory used (MB)`, d.region, d.functionNames.map((fn) => [logMetricsNamespace(fn), "MaxMemoryUsedMB"]), "Maximum"),
-    widget(`${titlePrefix}Out of memory`, d.region, d.functionNames.map((fn) => [logMetricsNamespace(fn), "OutOfMemory"])),
+    widget(`${titlePrefix}Max memory used (MB)`, d.region, d.functionNames.map((fn) => [logMetricsNamespace(fn), LOG_METRICS.maxMemoryUsed]), "Maximum"),
+    widget(`${titlePrefix}Out of memory`, d.region, d.functionNames.map((fn) => [logMetricsNamespace(fn), LOG_METRICS.outOfMemory])),
     widget(`${titlePrefix}Queue depth`, d.region, [
-      ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", d.queueName],
-      ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", d.dlqName],
+      ["AWS/SQS", "ApproximateNumberOfMessagesVisible", DIMENSIONS.queueName, d.queueName],
+      ["AWS/SQS", "ApproximateNumberOfMessagesVisible", DIMENSIONS.queueName, d.dlqName],
     ], "Maximum"),
     widget(`${titlePrefix}Age of oldest message (s)`, d.region, [
-      ["AWS/SQS", "ApproximateAgeOfOldestMessage", "QueueName", d.queueName],
-      ["AWS/SQS", "ApproximateAgeOfOldestMessage", "QueueName", d.dlqName],
+      ["AWS/SQS", "ApproximateAgeOfOldestMessage", DIMENSIONS.queueName, d.queueName],
+      ["AWS/SQS", "ApproximateAgeOfOldestMessage", DIMENSIONS.queueName, d.dlqName],
     ], "Maximum"),
     widget(`${titlePrefix}Database connections`, d.region, [
-      [DATABASE_METRICS_NAMESPACE, "ConnectionUtilization", "DBInstanceIdentifier", d.dbId],
-      ["AWS/RDS", "CPUUtilization", "DBInstanceIdentifier", d.dbId, { yAxis: "right" }],
+      [DATABASE_METRICS_NAMESPACE, CONNECTION_METRICS.utilization, DIMENSIONS.dbInstance, d.dbId],
+      ["AWS/RDS", "CPUUtilization", DIMENSIONS.dbInstance, d.dbId, { yAxis: "right" }],
     ], "Maximum", 60),
     widget(`${titlePrefix}Images processed / failed`, d.region, [
-      [METRICS_NAMESPACE, "ImagesProcessed", "service", "thumbnails"],
-      [METRICS_NAMESPACE, "ImagesFailed", "service", "thumbnails"],
+      [METRICS_NAMESPACE, THUMBNAIL_METRICS.imagesProcessed, DIMENSIONS.service, "thumbnails"],
+      [METRICS_NAMESPACE, THUMBNAIL_METRICS.imagesFailed, DIMENSIONS.service, "thumbnails"],
     ]),
-    widget(`${titlePrefix}Canary success`, d.region, [[METRICS_NAMESPACE, "CanarySuccess", "service", "canary"]], "Minimum"),
+    widget(`${titlePrefix}Canary success`, d.region, [[METRICS_NAMESPACE, CANARY_METRICS.success, DIMENSIONS.service, "canary"]], "Minimum"),
   ];
 }
 
@@ -60,10 +59,10 @@ export function globalDashboardBody(regions: RegionDashboardInput[]): string {
   const widgets = regions.flatMap((d) => {
     const thumbnails = d.functionNames.find((n) => n.endsWith("-thumbnails")) ?? d.functionNames[0];
     return [
-      widget(`${d.region}: canary success`, d.region, [[METRICS_NAMESPACE, "CanarySuccess", "service", "canary"]], "Minimum"),
+      widget(`${d.region}: canary success`, d.region, [[METRICS_NAMESPACE, CANARY_METRICS.success, DIMENSIONS.service, "canary"]], "Minimum"),
       widget(`${d.region}: thumbnails errors and DLQ`, d.region, [
-        ["AWS/Lambda", "Errors", "FunctionName", thumbnails],
-        ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", d.dlqName, { yAxis: "right" }],
+        ["AWS/Lambda", "Errors", DIMENSIONS.functionName, thumbnails],
+        ["AWS/SQS", "ApproximateNumberOfMessagesVisible", DIMENSIONS.queueName, d.dlqName, { yAxis: "right" }],
       ]),
     ];
   });

@@ -3,17 +3,54 @@
 // backups, no public access, and an optional RDS Proxy.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { CONNECTION_BUDGET_SHARE } from "../budget";
+import { MAX_CONNECTIONS_SHARE, POSTGRES_PORT } from "../../contracts";
 import type { ExistingDatabase } from "../config";
 import { resourcePrefix } from "../naming";
 import { dbSecretStatement, serviceTrustPolicy, type DbSecretGrant } from "../iam-policies";
 import { dbInstanceArn, dbParameterGroupArn, rdsManagedSecretArnPattern } from "../arns";
-import { arnScope, baseTags, nameOf, opts, type RegionContext } from "./context";
+import { arnScope, baseTags, componentType, nameOf, opts, within, type RegionContext } from "./context";
 import type { Network } from "./network";
 
-export const POSTGRES_PORT = 5432;
+export interface PipelineDatabaseArgs {
+  ctx: RegionContext;
+  network: Network;
+  /** The deploy-time max_connections (config, or db-guard's higher floor). */
+  maxConnections: number;
+  /** When set, no database is created: the functions, alarms and db-guard get this one's coordinates. */
+  existing?: ExistingDatabase;
+}
 
-export interface Database {
+/** The region's PostgreSQL: a managed RDS instance (with its parameter group, and a proxy when enabled), or an existing one. */
+export class PipelineDatabase extends pulumi.ComponentResource {
+  /** Absent for an existing database. */
+  readonly instance?: aws.rds.Instance;
+  readonly identifier: string;
+  readonly parameterGroupName: string;
+  readonly parameterGroupArn: string;
+  readonly secretArn: pulumi.Output<string>;
+  readonly secretGrant: DbSecretGrant;
+  readonly host: pulumi.Output<string>;
+  readonly port: number;
+  readonly dbName: string;
+
+  constructor(name: string, args: PipelineDatabaseArgs, options?: pulumi.ComponentResourceOptions) {
+    super(componentType("Database"), name, {}, options);
+    const ctx = within(args.ctx, this);
+    const db = args.existing ? existingDatabase(ctx, args.existing) : managedDatabase(ctx, args.network, pulumi.output(args.maxConnections));
+    if (db.instance) this.instance = db.instance;
+    this.identifier = db.identifier;
+    this.parameterGroupName = db.parameterGroupName;
+    this.parameterGroupArn = db.parameterGroupArn;
+    this.secretArn = db.secretArn;
+    this.secretGrant = db.secretGrant;
+    this.host = db.host;
+    this.port = db.port;
+    this.dbName = db.dbName;
+    this.registerOutputs({ identifier: this.identifier, host: this.host, port: this.port, dbName: this.dbName });
+  }
+}
+
+interface Database {
   /** Absent for an existing database. */
   instance?: aws.rds.Instance;
   identifier: string;
@@ -29,7 +66,7 @@ export interface Database {
   dbName: string;
 }
 
-export function createDatabase(ctx: RegionContext, network: Network, maxConnections: pulumi.Output<number>): Database {
+function managedDatabase(ctx: RegionContext, network: Network, maxConnections: pulumi.Output<number>): Database {
   const db = ctx.cfg.database;
   const prefix = resourcePrefix(ctx.cfg, ctx.region.name);
   const identifier = `${prefix}-db`;
@@ -133,7 +170,7 @@ function createProxy(ctx: RegionContext, subnetIds: pulumi.Output<string>[], dat
   );
   const targetGroup = new aws.rds.ProxyDefaultTargetGroup(
     nameOf(ctx, "db-proxy-target-group"),
-    { dbProxyName: proxy.name, connectionPoolConfig: { maxConnectionsPercent: Math.round(CONNECTION_BUDGET_SHARE * 100), connectionBorrowTimeout: 120 } },
+    { dbProxyName: proxy.name, connectionPoolConfig: { maxConnectionsPercent: Math.round(MAX_CONNECTIONS_SHARE * 100), connectionBorrowTimeout: 120 } },
     opts(ctx),
   );
   new aws.rds.ProxyTarget(nameOf(ctx, "db-proxy-target"), { dbProxyName: proxy.name, targetGroupName: targetGroup.name, dbInstanceIdentifier: instance.identifier }, opts(ctx));
@@ -141,7 +178,7 @@ function createProxy(ctx: RegionContext, subnetIds: pulumi.Output<string>[], dat
 }
 
 /** A database the stack does not own: the functions get its coordinates, alarms and db-guard its identifiers. */
-export function existingDatabase(ctx: RegionContext, db: ExistingDatabase): Database {
+function existingDatabase(ctx: RegionContext, db: ExistingDatabase): Database {
   return {
     identifier: db.instanceId,
     parameterGroupName: db.parameterGroupName,

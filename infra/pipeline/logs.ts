@@ -8,9 +8,9 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { deliveryStreamArn, logDestinationArn } from "../arns";
 import { logArchiveName, resourcePrefix } from "../naming";
-import { arnScope, baseTags, nameOf, opts, type RegionContext } from "./context";
+import { arnScope, baseTags, componentType, nameOf, opts, within, type RegionContext } from "./context";
 
-export interface RegionLogging {
+interface RegionLogging {
   kmsKeyArn: pulumi.Output<string>;
   destinationArn: pulumi.Output<string>;
 }
@@ -18,7 +18,26 @@ export interface RegionLogging {
 /** The stack's own archive stream, or the ARN of an existing destination in the region. */
 export type LogShippingTarget = { archiveFirehoseArn: pulumi.Input<string> } | { existingDestinationArn: string };
 
-export function createRegionLogging(ctx: RegionContext, target: LogShippingTarget): RegionLogging {
+export interface LogShippingArgs {
+  ctx: RegionContext;
+  target: LogShippingTarget;
+}
+
+/** The key the region's log groups are encrypted with, and the destination their subscription filters ship to. */
+export class LogShipping extends pulumi.ComponentResource {
+  readonly kmsKeyArn: pulumi.Output<string>;
+  readonly destinationArn: pulumi.Output<string>;
+
+  constructor(name: string, args: LogShippingArgs, options?: pulumi.ComponentResourceOptions) {
+    super(componentType("LogShipping"), name, {}, options);
+    const built = createRegionLogging(within(args.ctx, this), args.target);
+    this.kmsKeyArn = built.kmsKeyArn;
+    this.destinationArn = built.destinationArn;
+    this.registerOutputs({ kmsKeyArn: this.kmsKeyArn, destinationArn: this.destinationArn });
+  }
+}
+
+function createRegionLogging(ctx: RegionContext, target: LogShippingTarget): RegionLogging {
   const region = ctx.region.name;
   const prefix = resourcePrefix(ctx.cfg, region);
   const key = new aws.kms.Key(

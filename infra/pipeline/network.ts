@@ -1,26 +1,51 @@
 // A VPC with private subnets only: functions reach AWS through endpoints
 // (S3 gateway, interface endpoints for the services they call), so no NAT.
 import * as aws from "@pulumi/aws";
-import type * as pulumi from "@pulumi/pulumi";
-import { baseTags, nameOf, opts, type RegionContext } from "./context";
+import * as pulumi from "@pulumi/pulumi";
+import { baseTags, componentType, nameOf, opts, within, type RegionContext } from "./context";
+import { POSTGRES_PORT } from "../../contracts";
 
 /** Interface endpoints the in-VPC functions call (docs/contracts.md). */
 // sqs: the thumbnails function holds failed messages back (ChangeMessageVisibility) from inside the VPC.
 // events: thumbnails and result-publisher send result events (PutEvents) from inside the VPC.
 export const INTERFACE_ENDPOINT_SERVICES = ["secretsmanager", "monitoring", "sns", "ssm", "rds", "sqs", "events"] as const;
 const SUBNET_CIDRS = ["10.40.0.0/20", "10.40.16.0/20"];
-const POSTGRES_PORT = 5432;
 
-export interface Network {
+export interface NetworkArgs {
+  ctx: RegionContext;
+  /** Two zones: one private subnet in each (the RDS subnet group needs two). */
+  availabilityZones: string[];
+  /** An existing database outside this VPC (reached by peering or a transit gateway its owner provides). */
+  databaseCidr?: string;
+}
+
+/** The region's VPC: private subnets, security groups, and the endpoints that replace a NAT. */
+export class Network extends pulumi.ComponentResource {
+  readonly vpcId: pulumi.Output<string>;
+  readonly subnetIds: pulumi.Output<string>[];
+  readonly functionSecurityGroupId: pulumi.Output<string>;
+  /** The managed database's group; absent when the database is an existing one outside this VPC. */
+  readonly databaseSecurityGroupId?: pulumi.Output<string>;
+
+  constructor(name: string, args: NetworkArgs, options?: pulumi.ComponentResourceOptions) {
+    super(componentType("Network"), name, {}, options);
+    const built = createNetwork(within(args.ctx, this), args.availabilityZones, args.databaseCidr);
+    this.vpcId = built.vpcId;
+    this.subnetIds = built.subnetIds;
+    this.functionSecurityGroupId = built.functionSecurityGroupId;
+    if (built.databaseSecurityGroupId) this.databaseSecurityGroupId = built.databaseSecurityGroupId;
+    this.registerOutputs({ vpcId: this.vpcId, subnetIds: this.subnetIds, functionSecurityGroupId: this.functionSecurityGroupId });
+  }
+}
+
+interface NetworkIds {
   vpcId: pulumi.Output<string>;
   subnetIds: pulumi.Output<string>[];
   functionSecurityGroupId: pulumi.Output<string>;
-  /** The managed database's group; absent when the database is an existing one outside this VPC. */
   databaseSecurityGroupId?: pulumi.Output<string>;
 }
 
-/** `databaseCidr`: an existing database outside this VPC (reached by peering or a transit gateway its owner provides). */
-export function createNetwork(ctx: RegionContext, availabilityZones: string[], databaseCidr?: string): Network {
+function createNetwork(ctx: RegionContext, availabilityZones: string[], databaseCidr?: string): NetworkIds {
   const tags = (role: string) => ({ ...baseTags(ctx, role), Name: nameOf(ctx, role) });
   const vpc = new aws.ec2.Vpc(nameOf(ctx, "vpc"), { cidrBlock: "10.40.0.0/16", enableDnsHostnames: true, enableDnsSupport: true, tags: tags("vpc") }, opts(ctx));
   const routeTable = new aws.ec2.RouteTable(nameOf(ctx, "private-routes"), { vpcId: vpc.id, tags: tags("private-routes") }, opts(ctx));

@@ -1,19 +1,44 @@
 // ObjectCreated on the raw bucket -> SQS (SSE) with a DLQ; the queue absorbs
 // bursts while the event source mapping caps concurrency (backpressure).
+// Failed asynchronous invocations of the automation land in a queue of their own.
 import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
 import { visibilityTimeoutSeconds } from "../budget";
 import { queueArn } from "../arns";
 import { queueName } from "../naming";
-import { arnScope, baseTags, nameOf, opts, type RegionContext } from "./context";
+import { arnScope, baseTags, componentType, nameOf, opts, within, type RegionContext } from "./context";
 import type { PrivateBucket } from "./storage";
 
-export interface Queues {
+interface Queues {
   queue: aws.sqs.Queue;
   dlq: aws.sqs.Queue;
   notification: aws.s3.BucketNotification;
 }
 
-export function createQueues(ctx: RegionContext, raw: PrivateBucket): Queues {
+export interface QueueingArgs {
+  ctx: RegionContext;
+  /** The bucket whose ObjectCreated events fill the raw-events queue. */
+  rawBucket: PrivateBucket;
+}
+
+/** The raw-events queue with its DLQ and the bucket's notification into it, and the async-failures queue. */
+export class Queueing extends pulumi.ComponentResource {
+  readonly queue: aws.sqs.Queue;
+  readonly dlq: aws.sqs.Queue;
+  readonly asyncFailures: aws.sqs.Queue;
+
+  constructor(name: string, args: QueueingArgs, options?: pulumi.ComponentResourceOptions) {
+    super(componentType("Queueing"), name, {}, options);
+    const ctx = within(args.ctx, this);
+    const queues = createQueues(ctx, args.rawBucket);
+    this.queue = queues.queue;
+    this.dlq = queues.dlq;
+    this.asyncFailures = createAsyncFailureQueue(ctx);
+    this.registerOutputs({ queueUrl: this.queue.url, dlqUrl: this.dlq.url, asyncFailuresUrl: this.asyncFailures.url });
+  }
+}
+
+function createQueues(ctx: RegionContext, raw: PrivateBucket): Queues {
   const day = 86400;
   const dlq = new aws.sqs.Queue(
     nameOf(ctx, "raw-events-dlq"),
@@ -72,7 +97,7 @@ export function createQueues(ctx: RegionContext, raw: PrivateBucket): Queues {
  * the tickets subscription) land after Lambda's retries, so automation that
  * fails is seen instead of lost.
  */
-export function createAsyncFailureQueue(ctx: RegionContext): aws.sqs.Queue {
+function createAsyncFailureQueue(ctx: RegionContext): aws.sqs.Queue {
   return new aws.sqs.Queue(
     nameOf(ctx, "async-failures"),
     { name: queueName(ctx.cfg, ctx.region.name, "async-failures"), sqsManagedSseEnabled: true, messageRetentionSeconds: 14 * 86400, tags: baseTags(ctx, "async-failures") },

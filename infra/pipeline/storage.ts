@@ -6,7 +6,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { bucketArn } from "../arns";
 import { CANARY_PREFIX, resourcePrefix } from "../naming";
-import { baseTags, nameOf, opts, type RegionContext } from "./context";
+import { baseTags, componentType, nameOf, opts, within, type RegionContext } from "./context";
 
 export interface PrivateBucket {
   bucket: aws.s3.Bucket;
@@ -66,11 +66,33 @@ function commonLifecycle(noncurrentDays: number): aws.types.input.s3.BucketLifec
   ];
 }
 
-export interface Storage {
+interface Buckets {
   raw: PrivateBucket;
   thumbnails: PrivateBucket;
   accessLogs: PrivateBucket;
   cdnDomain: pulumi.Output<string>;
+}
+
+export interface StorageArgs {
+  ctx: RegionContext;
+}
+
+/** The region's buckets and the CDN in front of the thumbnails. */
+export class Storage extends pulumi.ComponentResource {
+  readonly raw: PrivateBucket;
+  readonly thumbnails: PrivateBucket;
+  readonly accessLogs: PrivateBucket;
+  readonly cdnDomain: pulumi.Output<string>;
+
+  constructor(name: string, args: StorageArgs, options?: pulumi.ComponentResourceOptions) {
+    super(componentType("Storage"), name, {}, options);
+    const built = createStorage(within(args.ctx, this));
+    this.raw = built.raw;
+    this.thumbnails = built.thumbnails;
+    this.accessLogs = built.accessLogs;
+    this.cdnDomain = built.cdnDomain;
+    this.registerOutputs({ rawBucket: this.raw.name, thumbnailsBucket: this.thumbnails.name, accessLogsBucket: this.accessLogs.name, cdnDomain: this.cdnDomain });
+  }
 }
 
 /** Key prefixes of the access-logs bucket: S3 server access logs of the raw bucket, and the CDN's standard logs. */
@@ -120,7 +142,7 @@ function createAccessLogsBucket(ctx: RegionContext, prefix: string, raw: Private
   return logs;
 }
 
-export function createStorage(ctx: RegionContext): Storage {
+function createStorage(ctx: RegionContext): Buckets {
   const prefix = resourcePrefix(ctx.cfg, ctx.region.name);
   const raw = createPrivateBucket(ctx, "raw-bucket", `${prefix}-raw-${ctx.accountId}`, commonLifecycle(ctx.cfg.rawRetentionDays));
   const thumbnails = createPrivateBucket(ctx, "thumbnails-bucket", `${prefix}-thumbnails-${ctx.accountId}`, commonLifecycle(30));

@@ -1,50 +1,62 @@
 // What the policy pack must know about this program, beyond the generic rules
-// it applies to every Pulumi AWS program: the alarms this program adds on its
-// own metrics, the grants its functions need, the bucket it serves publicly,
-// where its memory cap is stated, and the difference between regions it makes
-// on purpose. Built from the names the program itself uses (naming.ts), so a
-// rename reaches the pack. Stack-specific settings (approved log destinations,
-// waivers) are in <stack>.json beside this file; toolchain/check/pack-config.ts
-// merges both with the build manifest into the one config file both
-// `npm run check` and `pulumi preview --policy-pack-config` get.
-import { logMetricsNamespace } from "../pipeline/alarms";
-import { CANARY_PREFIX, DATABASE_METRICS_NAMESPACE, METRIC_NAMES, METRICS_NAMESPACE } from "../naming";
+// it applies to every Pulumi AWS program: the alarms this program requires of
+// its functions, database and regions, the grants its functions need, the
+// bucket it serves publicly, where its memory cap is stated, and the
+// difference between regions it makes on purpose. Built from the contracts
+// (contracts/), so what the pack is told is what the program builds; the pack
+// itself stays self-contained and reads this as its config
+// (tests/infra/pack-config.test.ts checks one against the other).
+// Stack-specific settings (approved log destinations, waivers) are in
+// <stack>.json beside this file; toolchain/check/pack-config.ts merges both with
+// the build manifest into the one config file both `npm run check` and
+// `pulumi preview --policy-pack-config` get.
+import {
+  CANARY_ALARM_METRIC,
+  CANARY_PREFIX,
+  CONNECTIONS_ALARM_METRIC,
+  FUNCTION_ALARM_KINDS,
+  FUNCTION_ALARM_METRICS,
+  FUNCTION_ENVIRONMENTS,
+  MAX_CONNECTIONS_SHARE,
+  TAGS,
+  type AlarmMetric,
+} from "../../contracts";
 
-/** Tag every function carries with its name in the build (infra/pipeline/functions.ts). */
-const FUNCTION_TAG = "pipeline:function";
+/** An alarm requirement as the pack's required-alarms config takes it. */
+function requirement(metric: AlarmMetric, extra: { thresholdBelowTimeout?: boolean } = {}): Record<string, unknown> {
+  return { metrics: [{ namespace: metric.namespace, metricName: metric.metricName, ...(metric.dimensions ? { dimensions: metric.dimensions } : {}) }], ...extra };
+}
 
 export function programPackConfig(): Record<string, unknown> {
-  const functionLogMetrics = logMetricsNamespace("{name}");
+  const thumbnails = FUNCTION_ENVIRONMENTS.thumbnails;
+  const canary = FUNCTION_ENVIRONMENTS.canary;
+  const ofFunction = (fn: string) => ({ tags: { [TAGS.function]: fn } });
   return {
     "required-alarms": {
       classes: {
+        // Every kind this program alarms on, on the metric it watches; the duration alarm fires before the timeout.
         lambda: {
-          alarms: {
-            memory: { metrics: [{ namespace: functionLogMetrics, metricName: METRIC_NAMES.maxMemoryUsed }] },
-            oom: { metrics: [{ namespace: functionLogMetrics, metricName: METRIC_NAMES.outOfMemory }] },
-          },
+          alarms: Object.fromEntries(FUNCTION_ALARM_KINDS.map((kind) => [kind, requirement(FUNCTION_ALARM_METRICS[kind], kind === "duration" ? { thresholdBelowTimeout: true } : {})])),
         },
         // db-guard publishes utilization against max_connections; the alarm on it is also its trigger.
-        "rds-instance": {
-          alarms: {
-            connections: { metrics: [{ namespace: DATABASE_METRICS_NAMESPACE, metricName: METRIC_NAMES.connectionUtilization, dimensions: { DBInstanceIdentifier: "{name}" } }] },
-          },
-        },
+        "rds-instance": { alarms: { connections: requirement(CONNECTIONS_ALARM_METRIC) } },
       },
-      regionAlarms: { canary: { metrics: [{ namespace: METRICS_NAMESPACE, metricName: METRIC_NAMES.canarySuccess }] } },
+      regionAlarms: { canary: requirement({ namespace: CANARY_ALARM_METRIC.namespace, metricName: CANARY_ALARM_METRIC.metricName }) },
     },
     "least-privilege-role": {
       requiredGrants: [
-        { function: { tags: { [FUNCTION_TAG]: "thumbnails" } }, action: "s3:PutObject", resource: "arn:aws:s3:::{env.THUMBNAILS_BUCKET}/*", why: "write thumbnails" },
-        { function: { tags: { [FUNCTION_TAG]: "canary" } }, action: "s3:PutObject", resource: `arn:aws:s3:::{env.RAW_BUCKET}/${CANARY_PREFIX}*`, why: "upload the canary image" },
-        { function: { tags: { [FUNCTION_TAG]: "canary" } }, action: "s3:GetObject", resource: `arn:aws:s3:::{env.THUMBNAILS_BUCKET}/${CANARY_PREFIX}*`, why: "read the canary's thumbnails" },
+        { function: ofFunction("thumbnails"), action: "s3:PutObject", resource: `arn:aws:s3:::{env.${thumbnails.thumbnailsBucket.name}}/*`, why: "write thumbnails" },
+        { function: ofFunction("canary"), action: "s3:PutObject", resource: `arn:aws:s3:::{env.${canary.rawBucket.name}}/${CANARY_PREFIX}*`, why: "upload the canary image" },
+        { function: ofFunction("canary"), action: "s3:GetObject", resource: `arn:aws:s3:::{env.${canary.thumbnailsBucket.name}}/${CANARY_PREFIX}*`, why: "read the canary's thumbnails" },
       ],
     },
     "private-buckets": {
       publicBuckets: [{ bucket: "*-thumbnails-bucket", reason: "thumbnails are served to anyone through each region's CloudFront distribution" }],
     },
+    // The share of max_connections this program budgets its functions (infra/budget.ts), judged as such.
+    "db-connection-budget": { maxShare: MAX_CONNECTIONS_SHARE },
     // The OOM remediator states the cap it raises memory to; the pack reads it from there.
-    "memory-cap": { capFromEnvironment: "MEMORY_CAP_MB" },
+    "memory-cap": { capFromEnvironment: FUNCTION_ENVIRONMENTS["oom-remediator"].capMb.name },
     // The OOM remediator raises one region's memory when that region runs out (M8); the next `pulumi up` keeps it.
     "region-parity": { ignoreProperties: { "aws:lambda/function:Function": ["memorySize"] } },
   };

@@ -24,7 +24,7 @@ describe("compiled command lines", function () {
     let root: string;
     before(() => {
       root = mkdtempSync(join(tmpdir(), "compiled-cli-"));
-      for (const entry of ["bin", "cli", "handlers", "infra", "local", "pipectl", "samples", "package.json"]) cpSync(join(REPO_ROOT, entry), join(root, entry), { recursive: true });
+      for (const entry of ["bin", "cli", "contracts", "handlers", "infra", "local", "pipectl", "samples", "package.json"]) cpSync(join(REPO_ROOT, entry), join(root, entry), { recursive: true });
       symlinkSync(join(REPO_ROOT, "node_modules"), join(root, "node_modules"));
     });
     after(() => rmSync(root, { recursive: true, force: true }));

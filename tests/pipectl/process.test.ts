@@ -84,7 +84,7 @@ describe("pipectl process", () => {
           assert.deepEqual(report.outputs, []);
         } else {
           assert.equal(report.inputFormat, want.format, name);
-          assert.deepEqual(report.outputs.map((o) => [o.name, o.format]), [["small", "jpeg"], ["medium", "jpeg"]], name);
+          assert.deepEqual(report.outputs.map((o) => [o.name, o.format]), [["small", "jpeg"], ["medium", "jpeg"], ["small", "webp"], ["medium", "webp"]], name);
           for (const output of report.outputs) assert.ok(output.bytes > 0 && output.width > 0 && output.height > 0);
         }
       }

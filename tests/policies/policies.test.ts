@@ -521,6 +521,11 @@ describe("snowflake-guard policies (through the runtime's unknown-checking proxy
       await assertBlocks(connectionBudget, withProps(plan, "eu-central-1-canary", (p) => delete p.reservedConcurrentExecutions), "eu-central-1", /nothing bounds its concurrency/);
       await assertBlocks(connectionBudget, withProps(plan, "eu-central-1-db-parameters", (p) => (p.parameters = [])), "eu-central-1", /does not set max_connections/);
     });
+    it("db-connection-budget judges the share the config gives (maxShare) instead of 80%", async () => {
+      const over = withProps(plan, "us-east-1-thumbnails-trigger", (p) => (p.scalingConfig = { maximumConcurrency: 80 }));
+      await assertPasses(connectionBudget, over, { maxShare: 0.85 });
+      await assertBlocks(connectionBudget, over, "us-east-1", /may hold 81 connections.*above 70% of max_connections 100 \(70\)/, { maxShare: 0.7 });
+    });
     it("function-database-network fails without the ingress rule, and for a function outside the VPC", async () => {
       await assertBlocks(functionDatabaseNetwork, without(plan, "us-east-1-database-from-functions"), "us-east-1", /allows no ingress/);
       await assertBlocks(functionDatabaseNetwork, withProps(plan, "eu-central-1-function-to-database", (p) => (p.fromPort = p.toPort = 3306)), "eu-central-1", /no egress.*5432/);

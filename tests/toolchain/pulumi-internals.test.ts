@@ -61,6 +61,28 @@ describe("the Pulumi internals the offline plan and check rely on", () => {
     assert.equal(thing.outputs.arn, "arn:test:box-thing");
   });
 
+  it("mock monitor newUrn and alias specs: plan diffs would show moved resources as deleted and created, and nested URNs would differ from the engine's", async () => {
+    await pulumi.runtime.setMocks(echo, "contract", "dev", true);
+    const seen: Registration[] = [];
+    onMockRegistration(pulumi, (r) => seen.push(r));
+    class Outer extends pulumi.ComponentResource {
+      constructor(name: string) {
+        super("test:index:Outer", name, {}, {});
+        const inner = new pulumi.ComponentResource("test:index:Inner", `${name}-inner`, {}, { parent: this });
+        new Thing("test:index:Thing", `${name}-thing`, {}, { parent: inner, aliases: [{ parent: this }, "urn:pulumi:dev::contract::test:index:Thing::old"] });
+        this.registerOutputs({});
+      }
+    }
+    const outer = new Outer("outer");
+    await waitForRPCs(pulumi);
+    const thing = seen.find((r) => r.type === "test:index:Thing");
+    assert.ok(thing, `registrations seen: ${JSON.stringify(seen.map((r) => r.type))}`);
+    // The engine names a child with its parent's whole type chain (deploy/deployment.go generateURN).
+    assert.equal(thing.urn, "urn:pulumi:dev::contract::test:index:Outer$test:index:Inner$test:index:Thing::outer-thing");
+    const outerUrn = await new Promise<string>((resolve) => outer.urn.apply(resolve));
+    assert.deepEqual(thing.aliases, [{ parent: outerUrn }, { urn: "urn:pulumi:dev::contract::test:index:Thing::old" }]);
+  });
+
   it("waitForRPCs: `check --program` would lose what a program registers when its event loop empties (beforeExit)", async () => {
     await pulumi.runtime.setMocks(echo, "contract", "dev", true);
     const seen: Registration[] = [];

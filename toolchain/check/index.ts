@@ -16,7 +16,7 @@ import { MockError } from "../plan/mocks";
 import { planProgram, ProgramError, readProgramStack } from "../plan/plan-program";
 import type * as PlanStackModule from "../plan/plan-stack";
 import type { PlanFile } from "../plan/plan-stack";
-import { ProjectError, readProject, readStackConfig, type StackConfig } from "../plan/project";
+import { ProjectError, readProject, type StackConfig } from "../plan/project";
 import { AnalyzerSession, AnalyzerStartError, PACK_LOADERS, type PackLoader } from "./analyzer-client";
 import { EncodeError } from "./encode";
 import { PackConfigError, readPackConfig, stackPackConfig, type PackConfig } from "./pack-config";
@@ -116,10 +116,12 @@ function target(o: CliOptions, io: CliIo): Target {
   }
   const stack = o.stack as string;
   const project = readProject(REPO_ROOT).name;
+  const stackConfig = loadPlanStack().readStackConfigWithSecrets(REPO_ROOT, stack);
+  for (const key of stackConfig.standIns) io.err(`check: ${key} is encrypted in Pulumi.${stack}.yaml; the offline check gives the program and the packs the stand-in the program declares, marked secret\n`);
   return {
     stack,
     project,
-    stackConfig: readStackConfig(REPO_ROOT, project, stack, "refuse"),
+    stackConfig,
     repoStack: true,
     stackFile: `Pulumi.${stack}.yaml`,
     plan: () => loadPlanStack().planStack(stack, { unknownOutputs: o.firstPreview === true }),

@@ -11,14 +11,20 @@
 //   - the root stack resource `pulumi:pulumi:Stack` (`<project>-<stack>`), the
 //     parent of every resource the program registers without one (URNs of its
 //     children keep no parent type), with the program's exports as outputs;
-//   - outputs beside inputs: Analyze gets inputs, AnalyzeStack outputs.
+//   - outputs beside inputs: Analyze gets inputs, AnalyzeStack outputs;
+//   - the aliases a resource was registered with, which the engine resolves
+//     against the old state to keep a renamed or re-parented resource
+//     (plan diffs do the same: diff.ts).
 import type * as pulumiModule from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import { withAssetHashes } from "./asset-hash";
-import { MocksNotInstalledError, onMockRegistration, type Json, type Registration } from "../pulumi-internals";
+import { MocksNotInstalledError, onMockRegistration, type Json, type RegisteredAlias, type Registration } from "../pulumi-internals";
 import { UNKNOWN } from "./wire";
 
 export type { Json, Registration };
+
+/** An alias as the program sent it (see RegisteredAlias); plan files carry them so diffs match as the engine does. */
+export type PlanAlias = RegisteredAlias;
 
 export const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
 
@@ -36,6 +42,8 @@ export interface EngineResource {
   outputs: Record<string, Json>;
   dependencies: string[];
   propertyDependencies: Record<string, string[]>;
+  /** Only when the program gave some. */
+  aliases?: PlanAlias[];
 }
 
 /** Records each registration of this @pulumi/pulumi's mocks, in order. */
@@ -148,6 +156,7 @@ export function engineView(registrations: Registration[], o: EngineOptions): Eng
       outputs,
       dependencies: r.dependencies,
       propertyDependencies: r.propertyDependencies,
+      ...(r.aliases.length > 0 ? { aliases: r.aliases } : {}),
     });
   }
   return out;
@@ -156,7 +165,7 @@ export function engineView(registrations: Registration[], o: EngineOptions): Eng
 /**
  * Regions by resource: a provider's is its `region` input; a resource's is its
  * provider's; a component's is the one region of everything under it, else
- * "global"; the root stack's is "global".
+ * "global" (with nothing under it, its parent's); the root stack's is "global".
  */
 export function assignRegions<T extends EngineResource>(resources: T[]): (T & { region: string })[] {
   const byUrn = new Map(resources.map((r) => [r.urn, r]));
@@ -176,11 +185,13 @@ export function assignRegions<T extends EngineResource>(resources: T[]): (T & { 
     for (const c of children.get(urn) ?? []) for (const x of regionsUnder(c)) set.add(x);
     return set;
   };
-  return resources.map((r) => {
-    if (r.type === ROOT_STACK_TYPE) return { ...r, region: "global" };
+  const regionOf = (r: T): string => {
+    if (r.type === ROOT_STACK_TYPE) return "global";
     const mine = own.get(r.urn);
-    if (mine) return { ...r, region: mine };
+    if (mine) return mine;
     const under = regionsUnder(r.urn);
-    return { ...r, region: under.size === 1 ? [...under][0] : "global" };
-  });
+    if (under.size === 0 && r.parent && byUrn.has(r.parent)) return regionOf(byUrn.get(r.parent) as T);
+    return under.size === 1 ? [...under][0] : "global";
+  };
+  return resources.map((r) => ({ ...r, region: regionOf(r) }));
 }

@@ -4,7 +4,7 @@ import { InvalidArgumentError } from "commander";
 import { cliProgram, runCli, UsageError } from "../../cli/exit-codes";
 import { readFileSync, writeFileSync } from "node:fs";
 import { ManifestError } from "../../handlers/build-manifest";
-import { diffPlans, formatDiff } from "./diff";
+import { AliasError, diffPlans, formatDiff } from "./diff";
 import { PlanError, planStack, type PlanFile } from "./plan-stack";
 import { formatSummary } from "./summary";
 
@@ -43,6 +43,8 @@ async function main(argv: readonly string[]): Promise<number> {
       region: d.region,
       added: d.added.map((r) => r.urn),
       removed: d.removed.map((r) => r.urn),
+      aliased: d.aliased.map((x) => ({ urn: x.resource.urn, from: x.from })),
+      addedComponents: d.addedComponents.map((r) => r.urn),
       changed: d.changed.map((c) => ({ urn: c.resource.urn, changes: c.changes })),
     }));
     process.stdout.write(`${JSON.stringify({ base: o.diff, stack: o.stack, regions: diffs }, null, 2)}\n`);
@@ -54,11 +56,10 @@ async function main(argv: readonly string[]): Promise<number> {
 }
 
 // Exit 2 (cli/exit-codes.ts) whenever no plan came out: a bad flag, stack or config, a stale build, a program that throws.
-main(process.argv).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    const known = err instanceof PlanError || err instanceof ManifestError || err instanceof InvalidArgumentError || err instanceof UsageError;
-    process.stderr.write(`plan failed: ${known ? (err as Error).message : String((err as Error).stack ?? err)}\n`);
-    process.exit(2);
-  },
-);
+// Exit only once stdout is flushed: a plan piped as --json is larger than a pipe's buffer.
+const exitAfterOutput = (code: number) => process.stdout.write("", () => process.exit(code));
+main(process.argv).then(exitAfterOutput, (err: unknown) => {
+  const known = err instanceof PlanError || err instanceof ManifestError || err instanceof InvalidArgumentError || err instanceof UsageError || err instanceof AliasError;
+  process.stderr.write(`plan failed: ${known ? (err as Error).message : String((err as Error).stack ?? err)}\n`);
+  exitAfterOutput(2);
+});

@@ -15,12 +15,12 @@
 // `outputs` are the state the mocks answered, what AnalyzeStack gets.
 import * as pulumi from "@pulumi/pulumi";
 import { resolve } from "node:path";
-import { ConfigError } from "../../infra/config";
+import { CONFIG_NAMESPACE, ConfigError, OFFLINE_SECRET_STAND_INS } from "../../infra/config";
 import { pipelineProgram } from "../../infra/program";
 import { ensureFreshBuild } from "../build/ensure";
 import { EngineError, type Json } from "./engine-view";
 import type { MockOptions } from "./mocks";
-import { listStacks as listProjectStacks, ProjectError, readProject, readStackConfig as readProjectStackConfig } from "./project";
+import { listStacks as listProjectStacks, ProjectError, readProject, readStackConfig as readProjectStackConfig, type EncryptedValues, type StackConfig } from "./project";
 import { muteStackTraces } from "../pulumi-internals";
 import { runUnderMocks, type PlanFile, type PlanResource } from "./run-under-mocks";
 import { SIGNATURE_KEY, SIGNATURES, UNKNOWN } from "./wire";
@@ -60,13 +60,22 @@ export function listStacks(repoRoot: string): string[] {
   return listProjectStacks(repoRoot);
 }
 
-/** The stack's config as Pulumi hands it to the program: every value a string, structured ones JSON. This program keeps no secrets in stack files. */
-export function readStackConfig(repoRoot: string, stack: string): Record<string, string> {
+/** This program's secret keys, each with the stand-in it declares for runs that cannot decrypt the stack file. */
+export const PROGRAM_SECRETS: EncryptedValues = {
+  declared: Object.fromEntries(Object.entries(OFFLINE_SECRET_STAND_INS).map(([key, value]) => [`${CONFIG_NAMESPACE}:${key}`, value])),
+};
+
+/** The stack's config as Pulumi hands it to the program (every value a string, structured ones JSON), with the keys it marks secret. */
+export function readStackConfigWithSecrets(repoRoot: string, stack: string): StackConfig {
   try {
-    return readProjectStackConfig(repoRoot, readProjectName(repoRoot), stack, "refuse").config;
+    return readProjectStackConfig(repoRoot, readProjectName(repoRoot), stack, PROGRAM_SECRETS);
   } catch (e) {
     throw e instanceof ProjectError ? new PlanError(e.message) : e;
   }
+}
+
+export function readStackConfig(repoRoot: string, stack: string): Record<string, string> {
+  return readStackConfigWithSecrets(repoRoot, stack).config;
 }
 
 let queue: Promise<unknown> = Promise.resolve();
@@ -85,7 +94,7 @@ export function planStack(stackName: string, options: PlanOptions = {}): Promise
 async function planStackNow(stack: string, options: PlanOptions): Promise<PlanFile> {
   const repoRoot = resolve(options.repoRoot ?? REPO_ROOT);
   const project = readProjectName(repoRoot);
-  const config = readStackConfig(repoRoot, stack);
+  const { config, secretKeys } = readStackConfigWithSecrets(repoRoot, stack);
   for (const [key, value] of Object.entries(options.config ?? {})) {
     const full = `${project}:${key}`;
     if (value === undefined) delete config[full];
@@ -94,7 +103,7 @@ async function planStackNow(stack: string, options: PlanOptions): Promise<PlanFi
   if (options.ensureBuild !== false) await ensureFreshBuild(repoRoot);
   try {
     return await runUnderMocks(
-      { pulumi, project, stack, config, workDir: repoRoot, mocks: { ssmParameters: options.ssmParameters }, firstPreview: options.unknownOutputs === true, stackTraces: options.stackTraces },
+      { pulumi, project, stack, config, secretKeys, workDir: repoRoot, mocks: { ssmParameters: options.ssmParameters }, firstPreview: options.unknownOutputs === true, stackTraces: options.stackTraces },
       () => pipelineProgram({ repoRoot, stack }),
     );
   } catch (err) {

@@ -25,8 +25,13 @@ export interface StackConfig {
   standIns: string[];
 }
 
-/** What to do with an encrypted (`secure:`) value: refuse, naming the key, or pass a stand-in marked secret. */
-export type EncryptedValues = "refuse" | "stand-in";
+/**
+ * What to do with an encrypted (`secure:`) value, which no offline run can
+ * decrypt: refuse, naming the key; pass a generic stand-in marked secret; or
+ * pass the stand-in the program declares for that key (a value of the shape
+ * it validates), refusing a key it declares none for.
+ */
+export type EncryptedValues = "refuse" | "stand-in" | { declared: Readonly<Record<string, string>> };
 
 function readYaml(path: string, what: string): unknown {
   try {
@@ -92,7 +97,13 @@ export function readStackConfig(dir: string, project: string, stack: string, enc
     const k = fullKey(key, project);
     if (isRecord(value) && "secure" in value) {
       if (encrypted === "refuse") throw new ProjectError(`${k} is a secret; the offline plan cannot decrypt it. Keep secrets in AWS (by ARN) and out of stack config.`);
-      config[k] = `stand-in-for-${k}`;
+      if (typeof encrypted === "object" && encrypted.declared[k] === undefined) {
+        const known = Object.keys(encrypted.declared);
+        throw new ProjectError(
+          `${k} is a secret, and the program declares no offline stand-in for it (it declares ${known.length > 0 ? known.join(", ") : "none"}); the offline plan cannot decrypt it. Remove the key, or declare its stand-in beside the program's secret keys.`,
+        );
+      }
+      config[k] = typeof encrypted === "object" ? encrypted.declared[k] : `stand-in-for-${k}`;
       secretKeys.add(k);
       standIns.push(k);
       continue;

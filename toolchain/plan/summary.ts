@@ -1,4 +1,5 @@
-// The text view of a plan: per region, per component, how many resources of each type.
+// The text view of a plan: per region, per top-level component (nested ones
+// count in the component they belong to), how many resources of each type.
 import { ROOT_STACK_TYPE } from "./engine-view";
 import type { PlanFile } from "./plan-stack";
 
@@ -10,10 +11,19 @@ export interface RegionSummary {
 
 export function summarizePlan(plan: PlanFile): RegionSummary[] {
   const names = new Map(plan.resources.map((r) => [r.urn, `${r.type.split(":").pop()} ${r.name}`]));
+  const parents = new Map(plan.resources.map((r) => [r.urn, r.parent]));
+  const isTop = (urn: string | null | undefined) => !urn || urn.includes(`::${ROOT_STACK_TYPE}::`);
+  /** The outermost component above a resource, below the root stack. */
+  const topComponent = (urn: string): string => {
+    let at = urn;
+    for (let up = parents.get(at); !isTop(up); up = parents.get(at)) at = up as string;
+    return at;
+  };
   const regions = new Map<string, Map<string, Record<string, number>>>();
   for (const r of plan.resources) {
     // The root stack is every top-level resource's parent; it reads as "(stack)" as before it was recorded.
-    const component = r.parent && !r.parent.includes(`::${ROOT_STACK_TYPE}::`) ? (names.get(r.parent) ?? r.parent) : "(stack)";
+    const top = isTop(r.parent) ? undefined : topComponent(r.parent as string);
+    const component = top !== undefined ? (names.get(top) ?? top) : "(stack)";
     const comps = regions.get(r.region) ?? new Map<string, Record<string, number>>();
     regions.set(r.region, comps);
     const types = comps.get(component) ?? {};

@@ -1,28 +1,18 @@
-// Defaults and parsing of the thumbnail configuration shared by the handler,
-// the canary and `pipectl process` (THUMBNAIL_SIZES, THUMBNAIL_FORMATS,
-// MAX_INPUT_BYTES, MAX_INPUT_PIXELS in docs/contracts.md).
-import { integer } from "../../shared/env";
+// The image core's settings: the thumbnail rules and defaults are the
+// contracts' (contracts/thumbnails.ts), read from THUMBNAIL_SIZES,
+// THUMBNAIL_FORMATS, MAX_INPUT_BYTES and MAX_INPUT_PIXELS by the handler,
+// the canary and `pipectl process`; encoder settings are the core's own.
+import { DEFAULT_FORMATS, DEFAULT_IMAGE_LIMITS, DEFAULT_SIZES, IMAGE_ENVIRONMENT, THUMBNAIL_WIDTH, readEnvironment } from "../../../contracts";
 import type { ImageLimits, OutputFormat, ThumbnailSpec } from "./types";
 
-export const OUTPUT_FORMATS: readonly OutputFormat[] = ["jpeg", "webp", "avif", "png"];
+export { DEFAULT_FORMATS, DEFAULT_SIZES, OUTPUT_FORMATS, RUNTIME_ENV, ThumbnailConfigError, parseFormats, parseSizes } from "../../../contracts";
 
-/** The story's two sizes: `small` 160 px and `medium` 320 px wide. */
-export const DEFAULT_SIZES: readonly { name: string; width: number }[] = [
-  { name: "small", width: 160 },
-  { name: "medium", width: 320 },
-];
+export const DEFAULT_SPECS: readonly ThumbnailSpec[] = buildSpecs(DEFAULT_SIZES, DEFAULT_FORMATS);
 
-export const DEFAULT_FORMATS: readonly OutputFormat[] = ["jpeg"];
-
-export const DEFAULT_SPECS: readonly ThumbnailSpec[] = DEFAULT_SIZES.map((size) => ({ ...size, format: "jpeg" }));
-
-export const DEFAULT_LIMITS: Readonly<ImageLimits> = {
-  maxInputBytes: 50 * 1024 * 1024,
-  maxInputPixels: 40_000_000,
-};
+export const DEFAULT_LIMITS: Readonly<ImageLimits> = DEFAULT_IMAGE_LIMITS;
 
 /** Widths above this are not thumbnails; refusing them keeps a typo from costing the decode budget. */
-export const MAX_THUMBNAIL_WIDTH = 4096;
+export const MAX_THUMBNAIL_WIDTH = THUMBNAIL_WIDTH.max;
 
 export const CONTENT_TYPES: Readonly<Record<OutputFormat, string>> = {
   jpeg: "image/jpeg",
@@ -48,91 +38,13 @@ export const WEBP_QUALITY = 80;
 export const AVIF_QUALITY = 50;
 export const AVIF_EFFORT = 2;
 
-/**
- * Environment the thumbnails function (and anything else that renders in a
- * long-lived process) should start with; the program sets it on the Lambda,
- * and the benchmarks and the local handler containers run with it. Both
- * settings bound memory that otherwise grows for hundreds of invocations and
- * reads as a leak in RSS:
- * - MALLOC_ARENA_MAX=1: glibc gives each thread that calls malloc its own
- *   arena, and libvips work hops across libuv's pool threads, so freed pixel
- *   buffers stay fragmented in several arenas: RSS grew about 31 MB per 1,000
- *   images with the default and stayed flat (under 1 MB over 2,000) with one
- *   arena. Images are processed one at a time, so one arena costs no lock
- *   contention.
- * - --max-semi-space-size=8: V8 sizes its young generation from the memory of
- *   the machine it finds (Node 20+), up to 16 MB semi-spaces, and grows it
- *   under the SDK's and logger's allocation rate over the first hundreds of
- *   invocations; RSS then climbs 15-20 MB in steps while the heap in use stays
- *   flat. Capping it at 8 MB keeps that growth small, over within the first
- *   hundred invocations and the same wherever the function runs; the load
- *   bench measured no throughput cost, and the worst container's drift over
- *   1,000 images went from 4-13 MB to 1-6 MB (docs/operations.md).
- * Both must be in the environment at process start.
- */
-export const RUNTIME_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: "1", NODE_OPTIONS: "--max-semi-space-size=8" };
-
-/** Thrown for configuration mistakes (not for image input): the message names the setting and the fix. */
-export class ThumbnailConfigError extends Error {
-  override name = "ThumbnailConfigError";
-}
-
-/** Parses THUMBNAIL_SIZES: `[{"name":"small","width":160},...]`. */
-export function parseSizes(json: string, source = "THUMBNAIL_SIZES"): { name: string; width: number }[] {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(json);
-  } catch (err) {
-    throw new ThumbnailConfigError(`${source} is not valid JSON (${(err as Error).message}); expected e.g. [{"name":"small","width":160}]`);
-  }
-  if (!Array.isArray(parsed) || parsed.length === 0) {
-    throw new ThumbnailConfigError(`${source} must be a non-empty JSON array like [{"name":"small","width":160}]`);
-  }
-  const names = new Set<string>();
-  return parsed.map((entry: unknown, index) => {
-    const { name, width } = (entry ?? {}) as { name?: unknown; width?: unknown };
-    if (typeof name !== "string" || !/^[a-z][a-z0-9_]*$/.test(name)) {
-      throw new ThumbnailConfigError(`${source}[${index}].name must be lower-case letters, digits or _ (it names a column suffix), got ${JSON.stringify(name)}`);
-    }
-    if (typeof width !== "number" || !Number.isInteger(width) || width < 1 || width > MAX_THUMBNAIL_WIDTH) {
-      throw new ThumbnailConfigError(`${source}[${index}].width must be an integer from 1 to ${MAX_THUMBNAIL_WIDTH}, got ${JSON.stringify(width)}`);
-    }
-    if (names.has(name)) throw new ThumbnailConfigError(`${source} names "${name}" twice; size names must be unique`);
-    names.add(name);
-    return { name, width };
-  });
-}
-
-/** Parses THUMBNAIL_FORMATS: `jpeg,webp` (the first is the primary). */
-export function parseFormats(csv: string, source = "THUMBNAIL_FORMATS"): OutputFormat[] {
-  const formats = csv
-    .split(",")
-    .map((part) => part.trim().toLowerCase())
-    .filter((part) => part !== "")
-    .map((part) => (part === "jpg" ? "jpeg" : part));
-  if (formats.length === 0) throw new ThumbnailConfigError(`${source} is empty; expected a comma list such as "jpeg,webp"`);
-  for (const format of formats) {
-    if (!(OUTPUT_FORMATS as readonly string[]).includes(format)) {
-      throw new ThumbnailConfigError(`${source} has unknown format "${format}"; allowed: ${OUTPUT_FORMATS.join(", ")}`);
-    }
-  }
-  return [...new Set(formats)] as OutputFormat[];
-}
-
 /** Every size in every format: sizes x formats, primary format first. */
 export function buildSpecs(sizes: readonly { name: string; width: number }[], formats: readonly OutputFormat[]): ThumbnailSpec[] {
   return formats.flatMap((format) => sizes.map((size) => ({ name: size.name, width: size.width, format })));
 }
 
-/** Reads the thumbnail settings from an environment, falling back to the defaults above. */
+/** Reads the thumbnail settings from an environment, falling back to the defaults. */
 export function thumbnailConfigFromEnv(env: NodeJS.ProcessEnv = process.env): { specs: ThumbnailSpec[]; limits: ImageLimits } {
-  const sizes = env.THUMBNAIL_SIZES ? parseSizes(env.THUMBNAIL_SIZES) : [...DEFAULT_SIZES];
-  const formats = env.THUMBNAIL_FORMATS ? parseFormats(env.THUMBNAIL_FORMATS) : [...DEFAULT_FORMATS];
-  return {
-    specs: buildSpecs(sizes, formats),
-    limits: {
-      maxInputBytes: integer(env, "MAX_INPUT_BYTES", DEFAULT_LIMITS.maxInputBytes, { min: 1 }),
-      maxInputPixels: integer(env, "MAX_INPUT_PIXELS", DEFAULT_LIMITS.maxInputPixels, { min: 1 }),
-    },
-  };
+  const e = readEnvironment(IMAGE_ENVIRONMENT, env);
+  return { specs: buildSpecs(e.sizes, e.formats), limits: { maxInputBytes: e.maxInputBytes, maxInputPixels: e.maxInputPixels } };
 }

@@ -1,6 +1,7 @@
 // Process-wide sharp settings for a Lambda-sized container (128 MB to 1 GB,
 // a fraction of a vCPU at the low end). Imported once by the render pipeline.
 import sharp from "sharp";
+import { FUNCTION_ENVIRONMENTS } from "../../../contracts";
 
 // No operation cache: a thumbnail function never sees the same input twice in a
 // row, so the cache (50 MB by default) only holds memory and shows up as RSS drift.
@@ -10,7 +11,6 @@ sharp.cache(false);
 // so threads cost memory; a small Lambda has at most one vCPU to give them, and
 // glibc malloc fragments more with more threads (sharp picks 1 on glibc without
 // jemalloc for the same reason). SHARP_CONCURRENCY overrides it for larger memory sizes.
-const requested = Number(process.env.SHARP_CONCURRENCY ?? "1");
-sharp.concurrency(Number.isInteger(requested) && requested > 0 ? requested : 1);
+sharp.concurrency(FUNCTION_ENVIRONMENTS.thumbnails.sharpConcurrency.read(process.env));
 
 export { sharp };

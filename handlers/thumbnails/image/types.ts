@@ -1,18 +1,16 @@
 // The contract between the thumbnail handler and the image core: bytes in,
 // either every configured thumbnail or one rejection reason out.
 
-/** Output encodings the pipeline can write. */
-export type OutputFormat = "jpeg" | "webp" | "avif" | "png";
+import type { OutputFormat, ThumbnailSize } from "../../../contracts/thumbnails";
+
+/** Output encodings the pipeline can write (contracts/thumbnails.ts). */
+export type { OutputFormat };
 
 /** Input formats the pipeline accepts, detected from the bytes, never from names or headers. */
 export type InputFormat = "jpeg" | "png" | "webp" | "gif" | "avif" | "tiff";
 
 /** One thumbnail to produce: `small` 160 px wide as JPEG, for example. */
-export interface ThumbnailSpec {
-  /** Size name (`small`, `medium`, ...); the row's `thumbnail_url_<name>` column for the primary format. */
-  name: string;
-  /** Target width in pixels; never upscaled. */
-  width: number;
+export interface ThumbnailSpec extends ThumbnailSize {
   format: OutputFormat;
 }
 

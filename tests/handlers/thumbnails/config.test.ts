@@ -5,12 +5,14 @@ import { readS3EndpointConfig, readThumbnailConfig } from "../../../handlers/thu
 const BASE = { RAW_BUCKET: "raw", THUMBNAILS_BUCKET: "thumbs", THUMBNAILS_BASE_URL: "https://cdn.example/" };
 
 describe("thumbnail settings", () => {
-  it("defaults to the story's sizes in JPEG under the contract's caps", () => {
+  it("defaults to the story's sizes in JPEG then WebP under the contract's caps", () => {
     const config = readThumbnailConfig(BASE);
     assert.equal(config.thumbnailsBaseUrl, "https://cdn.example");
     assert.deepEqual(config.specs, [
       { name: "small", width: 160, format: "jpeg" },
       { name: "medium", width: 320, format: "jpeg" },
+      { name: "small", width: 160, format: "webp" },
+      { name: "medium", width: 320, format: "webp" },
     ]);
     assert.deepEqual(config.limits, { maxInputBytes: 50 * 1024 * 1024, maxInputPixels: 40_000_000 });
   });

@@ -79,7 +79,7 @@ describe("image core: caps before decoding", () => {
 });
 
 describe("image core: configuration", () => {
-  it("defaults to small 160 and medium 320 JPEG with 50 MiB and 40 MP caps", () => {
+  it("defaults to small 160 and medium 320 as JPEG then WebP, with 50 MiB and 40 MP caps", () => {
     assert.deepEqual(thumbnailConfigFromEnv({}), {
       specs: [...DEFAULT_SPECS],
       limits: { maxInputBytes: 52_428_800, maxInputPixels: 40_000_000 },
@@ -87,6 +87,8 @@ describe("image core: configuration", () => {
     assert.deepEqual(DEFAULT_SPECS, [
       { name: "small", width: 160, format: "jpeg" },
       { name: "medium", width: 320, format: "jpeg" },
+      { name: "small", width: 160, format: "webp" },
+      { name: "medium", width: 320, format: "webp" },
     ]);
   });
 
@@ -104,9 +106,9 @@ describe("image core: configuration", () => {
   it("names the setting and the fix when configuration is wrong", () => {
     assert.throws(() => parseSizes("{"), /THUMBNAIL_SIZES is not valid JSON/);
     assert.throws(() => parseSizes("[]"), /non-empty JSON array/);
-    assert.throws(() => parseSizes('[{"name":"small","width":0}]'), /width must be an integer from 1/);
+    assert.throws(() => parseSizes('[{"name":"small","width":0}]'), /width must be an integer from 16 to 4096 pixels, got 0/);
     assert.throws(() => parseSizes('[{"name":"Small Size","width":10}]'), /name must be lower-case/);
-    assert.throws(() => parseSizes('[{"name":"a","width":10},{"name":"a","width":20}]'), /names "a" twice/);
+    assert.throws(() => parseSizes('[{"name":"a","width":100},{"name":"a","width":200}]'), /names "a" twice/);
     assert.throws(() => parseFormats("jpeg,bmp"), ThumbnailConfigError);
     assert.throws(() => parseFormats(" , "), /THUMBNAIL_FORMATS is empty/);
     assert.throws(() => thumbnailConfigFromEnv({ MAX_INPUT_PIXELS: "lots" }), /MAX_INPUT_PIXELS is "lots"; expected a whole number from 1 to/);

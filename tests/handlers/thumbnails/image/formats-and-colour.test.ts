@@ -1,8 +1,11 @@
 // Accepted formats, colour handling and output geometry.
 import { strict as assert } from "node:assert";
 import sharp from "sharp";
-import { DEFAULT_LIMITS, DEFAULT_SPECS, renderThumbnails, type ThumbnailSpec } from "../../../../handlers/thumbnails/image";
+import { buildSpecs, DEFAULT_LIMITS, DEFAULT_SIZES, renderThumbnails, type ThumbnailSpec } from "../../../../handlers/thumbnails/image";
 import { colourAt, photoLike } from "../../../support/images";
+
+/** The default sizes, as JPEG only: these tests are about decoding and colour, one output format is enough. */
+const JPEG_SPECS = buildSpecs(DEFAULT_SIZES, ["jpeg"]);
 
 describe("image core: formats and colour", () => {
   let photo: Buffer;
@@ -21,7 +24,7 @@ describe("image core: formats and colour", () => {
   for (const [format, encodeWith] of encoders) {
     it(`accepts ${format} and writes the default sizes as JPEG`, async () => {
       const input = await encodeWith(sharp(photo)).toBuffer();
-      const outcome = await renderThumbnails(input, DEFAULT_SPECS, DEFAULT_LIMITS);
+      const outcome = await renderThumbnails(input, JPEG_SPECS, DEFAULT_LIMITS);
       assert.ok(outcome.ok, JSON.stringify(outcome));
       assert.equal(outcome.inputFormat, format);
       assert.deepEqual(
@@ -58,7 +61,7 @@ describe("image core: formats and colour", () => {
 
   it("never upscales an input smaller than the sizes", async () => {
     const tiny = await sharp(photo).resize(100, 75).png().toBuffer();
-    const outcome = await renderThumbnails(tiny, DEFAULT_SPECS, DEFAULT_LIMITS);
+    const outcome = await renderThumbnails(tiny, JPEG_SPECS, DEFAULT_LIMITS);
     assert.ok(outcome.ok);
     assert.deepEqual(outcome.outputs.map((o) => [o.width, o.height]), [[100, 75], [100, 75]]);
   });
@@ -67,7 +70,7 @@ describe("image core: formats and colour", () => {
     const orange = { r: 230, g: 120, b: 30 };
     const cmyk = await sharp({ create: { width: 400, height: 300, channels: 3, background: orange } }).toColourspace("cmyk").jpeg().toBuffer();
     assert.equal((await sharp(cmyk).metadata()).space, "cmyk");
-    const outcome = await renderThumbnails(cmyk, DEFAULT_SPECS, DEFAULT_LIMITS);
+    const outcome = await renderThumbnails(cmyk, JPEG_SPECS, DEFAULT_LIMITS);
     assert.ok(outcome.ok);
     for (const output of outcome.outputs) {
       const meta = await sharp(output.data).metadata();
@@ -106,7 +109,7 @@ describe("image core: formats and colour", () => {
   });
 
   it("detects a JPEG from its bytes, not from a name or declared type", async () => {
-    const outcome = await renderThumbnails(await sharp(photo).jpeg().toBuffer(), DEFAULT_SPECS, DEFAULT_LIMITS);
+    const outcome = await renderThumbnails(await sharp(photo).jpeg().toBuffer(), JPEG_SPECS, DEFAULT_LIMITS);
     assert.ok(outcome.ok);
     assert.equal(outcome.inputFormat, "jpeg");
   });
