@@ -36,6 +36,8 @@ import {
   REMEDIATION_COOLDOWN_SECONDS,
 } from "./thresholds";
 import { DEFAULT_FORMATS, DEFAULT_IMAGE_LIMITS, DEFAULT_SIZES, EXEC_WRAPPER_FILE, RUNTIME_ENV, formatFormats, formatSizes, parseFormats, parseSizes, type OutputFormat, type ThumbnailSize } from "./thumbnails";
+import { didYouMean } from "./suggest";
+import { DEFAULT_UPLOAD_EXPIRY_SECONDS, DEFAULT_UPLOAD_PREFIX, MAX_EVENTS_PER_RUN, MAX_UPLOAD_BYTES, MAX_UPLOAD_EXPIRY_SECONDS, UPLOAD_CONTENT_TYPES } from "./uploads";
 
 function isHttpUrl(value: string): boolean {
   try {
@@ -125,6 +127,11 @@ const QUEUE_URL = text("QUEUE_URL", "the URL of the raw-events queue");
 const ALERT_TOPIC_ARN = text("ALERT_TOPIC_ARN", "the ARN of the alerts SNS topic, which pages the operators");
 const TICKET_TOPIC_ARN = text("TICKET_TOPIC_ARN", "the ARN of the tickets SNS topic ticket-opener listens on");
 
+/** The bus result events go to (handlers/shared/result-events.ts): a name or an ARN. */
+const EVENT_BUS_NAME = text("EVENT_BUS_NAME", "the EventBridge bus result events go to", {
+  check: (value) => (/^[A-Za-z0-9._/-]{1,256}$/.test(value) || value.startsWith("arn:") ? undefined : "an EventBridge bus name (letters, digits, . _ / -) or ARN"),
+});
+
 /** What thumbnails are made (thumbnails, and the canary that checks them). */
 export const THUMBNAIL_SET_ENVIRONMENT = {
   sizes: custom<ThumbnailSize[], "always">(
@@ -171,7 +178,11 @@ const THUMBNAILS = {
   s3Endpoint: optionalText("S3_ENDPOINT", "local runs: the in-process S3", { setter: "never", check: httpUrl("http://127.0.0.1:4569") }),
   s3ForcePathStyle: flag("S3_FORCE_PATH_STYLE", "local runs: path-style S3 addressing", false, { setter: "never" }),
   sharpConcurrency: wholeNumber("SHARP_CONCURRENCY", "libvips worker threads per image; more only for large memory sizes", 1, { min: 1, max: 64 }, { setter: "never" }),
+  eventBus: optional(EVENT_BUS_NAME, "the bus result events go to right after a batch; unset leaves every event to result-publisher"),
 } satisfies EnvSchema;
+
+/** A local S3 in place of AWS's (the local pipeline): every function that talks to S3 reads the same two variables. */
+export const LOCAL_S3_ENVIRONMENT = { s3Endpoint: THUMBNAILS.s3Endpoint, s3ForcePathStyle: THUMBNAILS.s3ForcePathStyle } satisfies EnvSchema;
 
 const MIGRATE = {
   ...COMMON_ENVIRONMENT,
@@ -239,6 +250,42 @@ const DLQ_REDRIVER = {
   ticketTopicArn: TICKET_TOPIC_ARN,
 } satisfies EnvSchema;
 
+const API = {
+  ...COMMON_ENVIRONMENT,
+  ...DATABASE_ENVIRONMENT,
+  ...LOCAL_S3_ENVIRONMENT,
+  rawBucket: { ...RAW_BUCKET, meaning: "the raw uploads bucket the upload forms are bound to" },
+  uploadPrefix: optionalText("UPLOAD_PREFIX", "key prefix of every upload: one folder name ending in /", {
+    fallback: DEFAULT_UPLOAD_PREFIX,
+    check: (value) => (/^[A-Za-z0-9._-]+\/$/.test(value) ? undefined : `one folder name ending in "/", e.g. ${DEFAULT_UPLOAD_PREFIX}`),
+  }),
+  // The same cap the thumbnails function enforces: a form never admits what would be refused as too large.
+  maxInputBytes: wholeNumber("MAX_INPUT_BYTES", "the largest upload a form admits (its content-length-range)", DEFAULT_IMAGE_LIMITS.maxInputBytes, { min: 1, max: MAX_UPLOAD_BYTES }),
+  contentTypes: custom<string[], "never">(
+    "UPLOAD_CONTENT_TYPES",
+    "comma list of the content types a form admits",
+    (value, name) => {
+      if (value === undefined) return [...UPLOAD_CONTENT_TYPES];
+      const types = value.split(",").map((t) => t.trim().toLowerCase());
+      for (const type of types) {
+        if (!(UPLOAD_CONTENT_TYPES as readonly string[]).includes(type)) throw new EnvVarError(name, value, `a comma list of ${UPLOAD_CONTENT_TYPES.join(", ")}${didYouMean(type, UPLOAD_CONTENT_TYPES)}`);
+      }
+      return types;
+    },
+    (value) => value.join(","),
+    { setter: "never", shownDefault: UPLOAD_CONTENT_TYPES.join(",") },
+  ),
+  expirySeconds: wholeNumber("UPLOAD_EXPIRY_SECONDS", "seconds an upload form stays valid", DEFAULT_UPLOAD_EXPIRY_SECONDS, { min: 30, max: MAX_UPLOAD_EXPIRY_SECONDS }, { setter: "never" }),
+  publicUrl: optionalText("API_PUBLIC_URL", "local runs: the base of statusUrl (else https://<the request's domain>)", { setter: "never", check: httpUrl("http://127.0.0.1:8080") }),
+} satisfies EnvSchema;
+
+const RESULT_PUBLISHER = {
+  ...COMMON_ENVIRONMENT,
+  ...DATABASE_ENVIRONMENT,
+  eventBus: { ...EVENT_BUS_NAME, meaning: "the EventBridge bus owed result events go to" },
+  maxEventsPerRun: wholeNumber("MAX_EVENTS_PER_RUN", "owed events sent per run at most, so one run stays well inside its timeout", MAX_EVENTS_PER_RUN, { min: 1, max: 100_000 }, { setter: "never" }),
+} satisfies EnvSchema;
+
 /** Every function's environment, by function name. */
 /**
  * The thumbnails function's settings apart from the resources it uses: the
@@ -267,4 +314,6 @@ export const FUNCTION_ENVIRONMENTS = {
   canary: CANARY,
   "ticket-opener": TICKET_OPENER,
   "dlq-redriver": DLQ_REDRIVER,
+  api: API,
+  "result-publisher": RESULT_PUBLISHER,
 } satisfies Record<FunctionName, EnvSchema>;

@@ -1,10 +1,10 @@
 // The functions the program deploys and the handlers implement: each is a
 // folder handlers/<name>/ bundled to dist/<name>/ (docs/contracts.md).
-export const FUNCTION_NAMES = ["thumbnails", "migrate", "oom-remediator", "db-guard", "canary", "ticket-opener", "dlq-redriver"] as const;
+export const FUNCTION_NAMES = ["thumbnails", "migrate", "oom-remediator", "db-guard", "canary", "ticket-opener", "dlq-redriver", "api", "result-publisher"] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
 /** Functions that hold one PostgreSQL connection per concurrent invocation (pool size 1). */
-export const DATABASE_FUNCTIONS: readonly FunctionName[] = ["thumbnails", "migrate", "db-guard", "canary"];
+export const DATABASE_FUNCTIONS: readonly FunctionName[] = ["thumbnails", "migrate", "db-guard", "canary", "api", "result-publisher"];
 
 /** Connections one invocation of a database function holds: Lambda runs one event at a time per container. */
 export const POOL_SIZE = 1;

@@ -11,3 +11,4 @@ export * from "./retry-schedule";
 export * from "./suggest";
 export * from "./thresholds";
 export * from "./thumbnails";
+export * from "./uploads";

@@ -72,3 +72,7 @@ export function deliveryStreamArn(scope: ArnScope, name: string): string {
 export function logDestinationArn(scope: ArnScope, name: string): string {
   return regionalArn(scope, "logs", `destination:${name}`);
 }
+
+export function eventBusArn(scope: ArnScope, name: string): string {
+  return regionalArn(scope, "events", `event-bus/${name}`);
+}

@@ -3,14 +3,18 @@
 // queue visibility. No Pulumi here, so each rule is tested on its own.
 // The share of max_connections and the pool size are the contracts' (contracts/).
 import { DATABASE_FUNCTIONS, MAX_CONNECTIONS_SHARE, POOL_SIZE, type FunctionName } from "../contracts";
+import { DEFAULT_API_CONCURRENCY } from "./api-config";
 
 /** AWS minimum for an SQS event source's maximumConcurrency. */
 export const MIN_SQS_MAX_CONCURRENCY = 2;
 /** SQS visibility must outlast every retry of a batch: AWS recommends 6x the function timeout. */
 export const VISIBILITY_FACTOR = 6;
 
-/** Reserved concurrency of the database users other than thumbnails: one each is all they need. */
-export const SINGLETON_DB_FUNCTIONS: readonly FunctionName[] = DATABASE_FUNCTIONS.filter((f) => f !== "thumbnails");
+/** Database users whose concurrency is configured rather than one: thumbnails (what is left) and api (api.concurrency). */
+const SCALED_DB_FUNCTIONS: readonly FunctionName[] = ["thumbnails", "api"];
+/** Reserved concurrency of the other database users: one each is all they need. */
+export const SINGLETON_DB_FUNCTIONS: readonly FunctionName[] = DATABASE_FUNCTIONS.filter((f) => !SCALED_DB_FUNCTIONS.includes(f));
+export { DEFAULT_API_CONCURRENCY };
 
 /** Memory = max(configured, floor the OOM remediator recorded), never above the remediation cap. */
 export function resolveMemory(configuredMb: number, floorMb: number | undefined, capMb: number): number {
@@ -26,21 +30,22 @@ export interface ConnectionBudget {
   maxConnections: number;
   /** floor(80% of max_connections): what all functions together may hold. */
   budget: number;
-  /** Concurrency per database function; thumbnails gets what the singletons leave. */
+  /** Concurrency per database function; thumbnails gets what the singletons and the api leave. */
   concurrency: Record<string, number>;
   /** Sum of concurrency x pool size; always <= budget. */
   used: number;
 }
 
-export function connectionBudget(maxConnections: number, thumbnailsCap?: number): ConnectionBudget {
+export function connectionBudget(maxConnections: number, thumbnailsCap?: number, apiConcurrency: number = DEFAULT_API_CONCURRENCY): ConnectionBudget {
   const budget = Math.floor(maxConnections * MAX_CONNECTIONS_SHARE);
   const concurrency: Record<string, number> = {};
   for (const fn of SINGLETON_DB_FUNCTIONS) concurrency[fn] = 1;
-  const singletons = SINGLETON_DB_FUNCTIONS.length * POOL_SIZE;
-  const available = Math.floor((budget - singletons) / POOL_SIZE);
+  concurrency.api = apiConcurrency;
+  const others = (SINGLETON_DB_FUNCTIONS.length + apiConcurrency) * POOL_SIZE;
+  const available = Math.floor((budget - others) / POOL_SIZE);
   if (available < MIN_SQS_MAX_CONCURRENCY) {
     throw new Error(
-      `max_connections ${maxConnections} leaves ${available} connections for thumbnails after ${singletons} for ${SINGLETON_DB_FUNCTIONS.join(", ")}; ` +
+      `max_connections ${maxConnections} leaves ${available} connections for thumbnails after ${others} for ${SINGLETON_DB_FUNCTIONS.join(", ")} and api (${apiConcurrency}); ` +
         `expected at least ${MIN_SQS_MAX_CONCURRENCY}: raise database.maxConnections`,
     );
   }
@@ -91,7 +96,7 @@ export interface RegionDecisions {
  * follows from the latter.
  */
 export function decideRegion(
-  settings: { memoryMb: Record<FunctionName, number>; memoryCapMb: number; maxConnections: number; connectionCeiling: number; thumbnailsMaxConcurrency?: number },
+  settings: { memoryMb: Record<FunctionName, number>; memoryCapMb: number; maxConnections: number; connectionCeiling: number; thumbnailsMaxConcurrency?: number; apiConcurrency?: number },
   lambdaNameOf: (fn: FunctionName) => string,
   floors: RegionFloors,
 ): RegionDecisions {
@@ -103,5 +108,5 @@ export function decideRegion(
     if (floor !== undefined && floor > settings.memoryCapMb) warnings.push(`memory floor ${floor} MB of ${fn} is above the remediation cap; using ${settings.memoryCapMb} MB`);
   }
   const maxConnections = resolveMaxConnections(settings.maxConnections, floors.maxConnections, settings.connectionCeiling);
-  return { memoryMb, maxConnections, budget: connectionBudget(maxConnections, settings.thumbnailsMaxConcurrency), warnings };
+  return { memoryMb, maxConnections, budget: connectionBudget(maxConnections, settings.thumbnailsMaxConcurrency, settings.apiConcurrency), warnings };
 }

@@ -38,6 +38,7 @@ import {
   type RetrySchedule,
   type ThumbnailSize,
 } from "../contracts";
+import { parseApiConfig, type ApiStackConfig } from "./api-config";
 
 export const CONFIG_NAMESPACE = "thumbnail-pipeline";
 
@@ -154,6 +155,8 @@ export interface PipelineConfig {
   logLevel: LogLevel;
   /** When set, logs ship to these existing destinations (by jurisdiction) and the stack creates no archive. */
   existingLogDestinations?: Record<string, ExistingLogDestination>;
+  /** The HTTP API of every region (infra/api-config.ts). */
+  api: ApiStackConfig;
 }
 
 /** The stack's config is wrong: every problem, each naming its key (a function's environment has its own EnvVarError). */
@@ -201,7 +204,7 @@ const LAMBDA_MEMORY = LAMBDA_MEMORY_MB;
 const LAMBDA_TIMEOUT_MAX = 900;
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 /** Longest suffix the program appends to `<namePrefix>-<region>-` (bucket names also get `-<12-digit account>`). */
-const LONGEST_NAME_SUFFIX = "oom-remediator";
+const LONGEST_NAME_SUFFIX = "result-publisher";
 const LONGEST_REGION = "ap-southeast-4";
 
 export const DEFAULT_FUNCTIONS: Readonly<Record<FunctionName, FunctionSettings>> = {
@@ -212,6 +215,9 @@ export const DEFAULT_FUNCTIONS: Readonly<Record<FunctionName, FunctionSettings>>
   canary: { memoryMb: 256, timeoutSeconds: 180 },
   "ticket-opener": { memoryMb: 256, timeoutSeconds: 30 },
   "dlq-redriver": { memoryMb: 256, timeoutSeconds: 120 },
+  // API Gateway gives up on an integration after 30 s; the handler answers in milliseconds.
+  api: { memoryMb: 256, timeoutSeconds: 10 },
+  "result-publisher": { memoryMb: 256, timeoutSeconds: 50 },
 };
 
 export function jurisdictionOf(region: string): string {
@@ -221,7 +227,7 @@ export function jurisdictionOf(region: string): string {
 type Raw = Record<string, unknown>;
 
 /** Collects problems instead of stopping at the first, so one run shows every bad key. */
-class Reader {
+export class Reader {
   readonly problems: string[] = [];
 
   constructor(private readonly raw: Raw) {}
@@ -328,7 +334,7 @@ function show(value: unknown): string {
 const TOP_KEYS = [
   "namePrefix", "regions", "centralLogRegion", "thumbnails", "functions", "remediation", "concurrency", "queue",
   "database", "alerts", "ticketing", "logRetentionDays", "archiveRetentionDays", "rawRetentionDays", "runbookBaseUrl", "logLevel",
-  "existingLogDestinations",
+  "existingLogDestinations", "api",
 ] as const;
 
 const SET_SECRET = "pulumi config set --secret";
@@ -437,12 +443,13 @@ export function parseConfig(stack: string, raw: Raw, secrets: Partial<Record<Sec
   const logLevel = r.oneOf("logLevel", r.top("logLevel"), LOG_LEVELS, "INFO", "a log level") as LogLevel;
 
   const existingLogDestinations = parseExistingLogDestinations(r, regions);
+  const api = parseApiConfig(r, r.top("api"));
 
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return {
     stack, namePrefix, regions, centralLogRegion, thumbnailSizes, thumbnailFormats, functions, remediation,
     thumbnailsMaxConcurrency, queue, database, alerts: { emails, httpsEndpoints }, ticketing,
-    logRetentionDays, archiveRetentionDays, rawRetentionDays, runbookBaseUrl, logLevel,
+    logRetentionDays, archiveRetentionDays, rawRetentionDays, runbookBaseUrl, logLevel, api,
     ...(existingLogDestinations ? { existingLogDestinations } : {}),
   };
 }

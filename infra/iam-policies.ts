@@ -55,6 +55,10 @@ export interface PolicyInputs {
   jiraSecretArn?: string;
   /** On-failure destination of asynchronous invocations; Lambda sends to it with the function's role. */
   asyncFailureQueueArn: string;
+  /** The region's event bus, where result events (Thumbnails Ready / Failed) go. */
+  eventBusArn: string;
+  /** Key prefix of the raw bucket the API's upload forms are bound to (ends in "/"). */
+  uploadPrefix: string;
 }
 
 /** The inputs of every function's policy: its log group and whether it runs in the VPC. */
@@ -62,13 +66,15 @@ type CommonInput = "logGroupArn" | "inVpc";
 
 /** What else each function's policy names. */
 interface FunctionInputKeys {
-  thumbnails: "rawBucketArn" | "thumbnailsBucketArn" | "queueArn" | "dbSecret";
+  thumbnails: "rawBucketArn" | "thumbnailsBucketArn" | "queueArn" | "dbSecret" | "eventBusArn";
   migrate: "dbSecret";
   "oom-remediator": "remediableFunctionArns" | "memoryFloorParameterArnPrefix" | "oomAlarmArns" | "alertTopicArn" | "ticketTopicArn" | "asyncFailureQueueArn";
   "db-guard": "dbSecret" | "dbParameterGroupArn" | "allowReboot" | "dbInstanceArn" | "maxConnectionsFloorParameterArn" | "alertTopicArn" | "ticketTopicArn" | "asyncFailureQueueArn";
   canary: "rawBucketArn" | "thumbnailsBucketArn" | "dbSecret" | "ticketTopicArn" | "asyncFailureQueueArn";
   "ticket-opener": "jiraSecretArn" | "alertTopicArn" | "asyncFailureQueueArn";
   "dlq-redriver": "dlqArn" | "queueArn" | "canaryAlarmArn" | "alertTopicArn" | "ticketTopicArn" | "asyncFailureQueueArn";
+  api: "rawBucketArn" | "uploadPrefix" | "dbSecret";
+  "result-publisher": "dbSecret" | "eventBusArn" | "asyncFailureQueueArn";
 }
 
 /** The inputs function F's policy is built from. */
@@ -78,7 +84,7 @@ export type PolicyInputsFor<F extends FunctionName> = Pick<PolicyInputs, CommonI
 export type SpecPolicyInputs<F extends FunctionName> = Omit<PolicyInputsFor<F>, CommonInput>;
 
 /** Functions invoked asynchronously (EventBridge, SNS), which therefore send failed events to the async-failures queue. */
-export const ASYNC_FUNCTIONS: readonly FunctionName[] = ["oom-remediator", "db-guard", "canary", "ticket-opener", "dlq-redriver"];
+export const ASYNC_FUNCTIONS: readonly FunctionName[] = ["oom-remediator", "db-guard", "canary", "ticket-opener", "dlq-redriver", "result-publisher"];
 
 /** Trust policy letting one AWS service assume a role. */
 export function serviceTrustPolicy(service: string): { Version: "2012-10-17"; Statement: { Effect: "Allow"; Principal: { Service: string }; Action: string }[] } {
@@ -129,6 +135,10 @@ function asyncFailures(fn: FunctionName, p: Partial<PolicyInputs>): Statement {
   return { Effect: "Allow", Action: ["sqs:SendMessage"], Resource: p.asyncFailureQueueArn };
 }
 
+function putEvents(eventBusArn: string): Statement {
+  return { Effect: "Allow", Action: ["events:PutEvents"], Resource: eventBusArn };
+}
+
 function publish(...topics: string[]): Statement {
   return { Effect: "Allow", Action: ["sns:Publish"], Resource: topics };
 }
@@ -148,6 +158,8 @@ export function functionPolicy<F extends FunctionName>(fn: F, inputs: PolicyInpu
           // The event source mapping polls with the function's role.
           { Effect: "Allow", Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"], Resource: p.queueArn },
           dbSecret(fn, p),
+          // Result events right after a batch (the result-publisher sends what this misses).
+          putEvents(p.eventBusArn),
         ] satisfies Statement[];
       }
       case "migrate":
@@ -193,6 +205,19 @@ export function functionPolicy<F extends FunctionName>(fn: F, inputs: PolicyInpu
           { Effect: "Allow", Action: ["cloudwatch:DescribeAlarms"], Resource: p.canaryAlarmArn },
           publish(p.alertTopicArn, p.ticketTopicArn),
         ];
+      }
+      case "api": {
+        const p = inputs as PolicyInputsFor<"api">;
+        return [
+          // A presigned POST carries the signer's permission: PutObject under the upload prefix only.
+          // GetObject backs the HEAD that tells "processing" from "pending".
+          { Effect: "Allow", Action: ["s3:PutObject", "s3:GetObject"], Resource: `${p.rawBucketArn}/${p.uploadPrefix}*` },
+          dbSecret(fn, p),
+        ];
+      }
+      case "result-publisher": {
+        const p = inputs as PolicyInputsFor<"result-publisher">;
+        return [dbSecret(fn, p), putEvents(p.eventBusArn)];
       }
       case "ticket-opener": {
         const p = inputs as PolicyInputsFor<"ticket-opener">;

@@ -11,6 +11,7 @@ import type { PipelineConfig, RegionConfig } from "./config";
 import { functionSpecs } from "./functions";
 import { dashboardUrl, lambdaName } from "./naming";
 import { Alerting } from "./pipeline/alerting";
+import { RegionalApi } from "./pipeline/api";
 import { Automation } from "./pipeline/automation";
 import { nameOf, type RegionContext } from "./pipeline/context";
 import type { RegionDashboardInput } from "./pipeline/dashboard";
@@ -45,6 +46,8 @@ export class RegionalPipeline extends pulumi.ComponentResource {
   readonly cdnDomain: pulumi.Output<string>;
   readonly queueUrl: pulumi.Output<string>;
   readonly dlqUrl: pulumi.Output<string>;
+  /** The region's upload and status API. */
+  readonly apiUrl: pulumi.Output<string>;
   readonly dashboardName: string;
   readonly dashboardUrl: string;
   readonly dashboardInput: RegionDashboardInput;
@@ -62,7 +65,7 @@ export class RegionalPipeline extends pulumi.ComponentResource {
 
     // Decisions first: memory keeps what the OOM remediator raised; max_connections keeps db-guard's floor.
     const decided = decideRegion(
-      { memoryMb: Object.fromEntries(FUNCTION_NAMES.map((fn) => [fn, cfg.functions[fn].memoryMb])) as Record<FunctionName, number>, memoryCapMb: cfg.remediation.memoryCapMb, maxConnections: cfg.database.maxConnections, connectionCeiling: cfg.database.connectionCeiling, thumbnailsMaxConcurrency: cfg.thumbnailsMaxConcurrency },
+      { memoryMb: Object.fromEntries(FUNCTION_NAMES.map((fn) => [fn, cfg.functions[fn].memoryMb])) as Record<FunctionName, number>, memoryCapMb: cfg.remediation.memoryCapMb, maxConnections: cfg.database.maxConnections, connectionCeiling: cfg.database.connectionCeiling, thumbnailsMaxConcurrency: cfg.thumbnailsMaxConcurrency, apiConcurrency: cfg.api.concurrency },
       (fn) => lambdaName(cfg, region.name, fn),
       args.floors,
     );
@@ -79,6 +82,7 @@ export class RegionalPipeline extends pulumi.ComponentResource {
     const functions = new Functions(part("functions"), { ctx, logShipping, memoryMb: decided.memoryMb, specs }, children);
     const observability = new Observability(part("observability"), { ctx, functions, queueing, database, alerting }, children);
     new Automation(part("automation"), { ctx, functions, queueing, alerting, observability, database, budget: decided.budget }, children);
+    const api = new RegionalApi(part("api-component"), { ctx, logShipping, fn: functions.byName.api, config: cfg.api, alertTopicArn: alerting.alerts.arn }, children);
 
     this.memoryMb = decided.memoryMb;
     this.maxConnections = decided.maxConnections;
@@ -91,12 +95,14 @@ export class RegionalPipeline extends pulumi.ComponentResource {
     this.cdnDomain = storage.cdnDomain;
     this.queueUrl = queueing.queue.url;
     this.dlqUrl = queueing.dlq.url;
+    this.apiUrl = api.url;
     this.registerOutputs({
       rawBucket: this.rawBucket,
       thumbnailsBucket: this.thumbnailsBucket,
       cdnDomain: this.cdnDomain,
       queueUrl: this.queueUrl,
       dlqUrl: this.dlqUrl,
+      apiUrl: this.apiUrl,
       dashboardUrl: this.dashboardUrl,
     });
   }

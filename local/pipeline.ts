@@ -21,6 +21,10 @@ import { visibilityTimeoutSeconds } from "../infra/budget";
 import { startSqsEventSource, type BatchOutcome, type EventSource } from "./event-source";
 import { rowsForKeys, type StoredImageRow } from "../handlers/shared/images-table";
 import { startLocalAws, type LocalAws } from "./local-aws";
+import { startLocalApi, type LocalApi } from "./api";
+import { createLocalEventBus, type LocalEventBus } from "./event-bus";
+import { publishOwedEvents } from "../handlers/shared/result-events";
+import { DEFAULT_LIMITS } from "../handlers/thumbnails/image/config";
 import { routeObjectCreated, type NotificationRouter } from "./notification-router";
 import { startLocalDatabase, type LocalDatabase } from "./postgres";
 import { objectsInBody } from "./s3-event";
@@ -95,6 +99,12 @@ export interface LocalPipelineOptions {
   /** Called with every notification body the raw bucket sends to the queue. */
   onNotification?: (body: string) => void;
   log?: (line: string) => void;
+  /** Result events also go to this URL (POST, EventBridge's envelope); always listed at the API's /events. */
+  eventsWebhookUrl?: string;
+  /** How often owed result events are swept (the deployed result-publisher runs every minute). */
+  eventSweepMs?: number;
+  /** Also serve the HTTP API and the upload page (local/api.ts). */
+  api?: { port?: number; extraJson?: Record<string, () => unknown> };
 }
 
 export interface UploadRequest {
@@ -140,6 +150,10 @@ export interface LocalPipeline {
   waitForRows(keys: readonly string[], options?: { timeoutMs?: number; pollMs?: number }): Promise<WaitResult>;
   /** Keys of the raw objects whose messages are in the DLQ right now. */
   dlqKeys(): string[];
+  /** The region's bus: every result event sent. */
+  eventBus: LocalEventBus;
+  /** The HTTP API and page, when asked for. */
+  api?: LocalApi;
   stop(): Promise<void>;
 }
 
@@ -231,6 +245,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       ...(holdBack ? { QUEUE_URL: queue.url } : {}),
       ...options.functionEnv,
     };
+    const eventBus = createLocalEventBus({ region, ...(options.eventsWebhookUrl !== undefined ? { webhookUrl: options.eventsWebhookUrl } : {}) });
     let handlerPids: number[] = [];
     let containerReplacements = () => 0;
     const eventSourceOptions = { sqs, queueUrl: queue.url, queueArn: queue.arn, region, concurrency, onBatch: options.onBatch, onError: (error: unknown) => log(`event source: ${String(error)}`) };
@@ -276,7 +291,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
         ...eventSourceOptions,
         functionTimeoutMs,
         createHandler: (worker) => {
-          const fn = factory({ worker, env: functionEnv, s3Config: aws.s3Config, ...(holdBack ? { queue: { sqsConfig: aws.sqsConfig, url: queue.url } } : {}), applicationName: LOCAL_DEFAULTS.applicationName, functionTimeoutMs });
+          const fn = factory({ worker, env: functionEnv, s3Config: aws.s3Config, ...(holdBack ? { queue: { sqsConfig: aws.sqsConfig, url: queue.url } } : {}), applicationName: LOCAL_DEFAULTS.applicationName, functionTimeoutMs, results: eventBus.sink });
           functions.push(fn);
           return options.wrapHandler ? options.wrapHandler(fn.handle) : fn.handle;
         },
@@ -284,8 +299,31 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       cleanups.push({ what: "the event source", run: () => eventSource.stop() });
     }
 
+    let api: LocalApi | undefined;
+    if (options.api) {
+      const maxInputBytes = Number(functionEnv.MAX_INPUT_BYTES ?? DEFAULT_LIMITS.maxInputBytes);
+      api = await startLocalApi({ aws, rawBucket: buckets.raw, databaseUrl: database.url, maxInputBytes, ...options.api, extraJson: { "/events": () => eventBus.events(), ...options.api.extraJson } });
+      cleanups.push({ what: "the local API", run: () => (api as LocalApi).stop() });
+      log(`API and upload page at ${api.url}`);
+    }
+
     const monitor = new Pool({ connectionString: database.url, max: 1, application_name: "local-pipeline-monitor" });
     cleanups.push({ what: "the monitor pool", run: () => monitor.end() });
+
+    // The result-publisher's sweep: owed events (a failed fast path, child containers) are sent again.
+    const sweepPool = new Pool({ connectionString: database.url, max: 1, application_name: "result-publisher", connectionTimeoutMillis: 5_000 });
+    let sweeping = Promise.resolve();
+    const sweep = setInterval(() => {
+      sweeping = sweeping.then(() => publishOwedEvents(sweepPool, eventBus.sink, { limit: 100 }).then(() => undefined, (error: unknown) => log(`result events: ${String(error)}`)));
+    }, options.eventSweepMs ?? 2_000);
+    cleanups.push({
+      what: "the result-event sweep",
+      run: async () => {
+        clearInterval(sweep);
+        await sweeping;
+        await sweepPool.end();
+      },
+    });
 
     const dlqKeys = (): string[] =>
       (aws.peekQueue(dlq.name) ?? []).flatMap((body) => (objectsInBody(body) ?? []).filter((r) => r.bucket === buckets.raw).map((r) => r.key));
@@ -335,6 +373,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
         }
       },
       dlqKeys,
+      eventBus,
+      ...(api ? { api } : {}),
       stop: stopAll,
     };
   } catch (error) {

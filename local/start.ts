@@ -25,6 +25,10 @@ interface StartOptions {
   canary: boolean;
   logs?: boolean;
   s3Dir?: string;
+  serve: boolean;
+  keepServing?: boolean;
+  apiPort?: number;
+  eventsWebhook?: string;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -37,7 +41,11 @@ async function main(argv: string[]): Promise<number> {
     .addOption(new Option("--concurrency <n>", "concurrent invocations (the connection budget)").argParser(wholeNumberAbove0).default(4))
     .option("--no-canary", "skip the canary check")
     .option("--logs", "show the handler's JSON logs and EMF metrics")
-    .option("--s3-dir <dir>", "keep the local S3's objects in this folder (default: a temporary one)");
+    .option("--s3-dir <dir>", "keep the local S3's objects in this folder (default: a temporary one)")
+    .option("--no-serve", "do not serve the upload API and page (they are served by default, and kept up with --watch or --keep-serving)")
+    .option("--keep-serving", "after the run, keep serving the API and page until Ctrl-C")
+    .option("--events-webhook <url>", "also POST every result event (EventBridge's envelope) to this URL")
+    .addOption(new Option("--api-port <port>", "port of the API and page on 127.0.0.1 (default: any free one)").argParser(wholeNumberAbove0));
   try {
     program.parse(argv);
   } catch (err) {
@@ -63,6 +71,8 @@ async function main(argv: string[]): Promise<number> {
     ...(opts.s3Dir ? { s3Directory: opts.s3Dir } : {}),
     // The function's containers have only their own environment (as on Lambda), so the quiet settings go there too.
     ...(opts.logs ? { onFunctionOutput: (chunk: string) => process.stderr.write(chunk) } : { functionEnv: { POWERTOOLS_LOG_LEVEL: "SILENT", POWERTOOLS_METRICS_DISABLED: "true" } }),
+    ...(opts.eventsWebhook ? { eventsWebhookUrl: opts.eventsWebhook } : {}),
+    ...(opts.serve ? { api: opts.apiPort !== undefined ? { port: opts.apiPort } : {} } : {}),
   });
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= pipeline.stop());
@@ -75,6 +85,8 @@ async function main(argv: string[]): Promise<number> {
     // Always on stderr, --json or not: how to reach this pipeline while it runs.
     process.stderr.write(`S3 ${pipeline.endpoints.s3} | SQS ${pipeline.endpoints.sqs} | queue ${pipeline.queue.name} (DLQ ${pipeline.dlq.name}) | concurrency ${pipeline.concurrency}\n`);
     for (const line of operatorCommands(pipeline)) process.stderr.write(`${line}\n`);
+    if (pipeline.api) process.stderr.write(`API and upload page: ${pipeline.api.url}/ (uploads go to ${pipeline.api.s3Endpoint}, POST policies checked)\n`);
+    process.stderr.write(`result events (local bus): ${pipeline.api ? `GET ${pipeline.api.url}/events` : "kept in memory"}${opts.eventsWebhook ? ` and POST ${opts.eventsWebhook}` : ""}\n`);
     say(`uploading ${files.length} file(s)...`);
     const results = await processFiles(pipeline, files, opts.timeout * 1000);
     const canary = opts.canary ? await runLocalCanary(pipeline) : undefined;
@@ -88,6 +100,10 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${formatSummary(summary)}\n`);
     }
     const ok = succeeded(summary);
+    if (opts.keepServing && pipeline.api && !opts.watch) {
+      process.stderr.write(`serving ${pipeline.api.url}/ until Ctrl-C\n`);
+      await new Promise<never>(() => undefined);
+    }
     if (!opts.watch) return ok ? EXIT_OK : EXIT_FAILED;
     await watchAndProcess(pipeline, opts.watch, opts.timeout, opts.json === true);
     return EXIT_OK;

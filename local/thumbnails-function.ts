@@ -8,6 +8,7 @@ import { createDatabaseClient, readDatabaseSettings } from "../handlers/shared/d
 import { createLogger } from "../handlers/shared/logger";
 import { DimensionedMetrics } from "../handlers/shared/metrics";
 import { createThumbnailHandler, readThumbnailConfig, sqsMessageHolder } from "../handlers/thumbnails";
+import type { EventSink } from "../handlers/shared/result-events";
 import type { SqsBatchHandler, SQSBatchResponse } from "./sqs-event";
 
 export interface FunctionDeps {
@@ -20,6 +21,8 @@ export interface FunctionDeps {
   /** Shown in pg_stat_activity for the function's connections. */
   applicationName: string;
   functionTimeoutMs: number;
+  /** Where the function sends result events right after a batch (the local bus). */
+  results?: EventSink;
 }
 
 export interface LocalFunction {
@@ -30,7 +33,7 @@ export interface LocalFunction {
 
 export type FunctionFactory = (deps: FunctionDeps) => LocalFunction;
 
-export const thumbnailsFunction: FunctionFactory = ({ env, s3Config, queue, applicationName, functionTimeoutMs }) => {
+export const thumbnailsFunction: FunctionFactory = ({ env, s3Config, queue, applicationName, functionTimeoutMs, results }) => {
   const logger = createLogger({ env, defaultServiceName: "thumbnails" });
   const s3 = new S3Client(s3Config);
   const sqs = queue ? new SQSClient(queue.sqsConfig) : undefined;
@@ -47,6 +50,7 @@ export const thumbnailsFunction: FunctionFactory = ({ env, s3Config, queue, appl
     metrics: new DimensionedMetrics({ env, serviceName: env.POWERTOOLS_SERVICE_NAME || "thumbnails" }),
     // The handler stops starting messages this close to its deadline; scaled for short local timeouts.
     deadlineReserveMs: Math.min(5_000, functionTimeoutMs / 5),
+    ...(results ? { results } : {}),
     ...(queue && sqs ? { retry: { baseSeconds: retryBaseSecondsFromEnv(env), hold: sqsMessageHolder(sqs, queue.url) } } : {}),
   });
   return {

@@ -1,6 +1,7 @@
 // Every policy of the pack, in the order the server runs them: the four
 // mandatory guards first, then the supporting guardrails.
 import { requiredAlarms } from "./alarms";
+import { apiRouteAuthorization } from "./api";
 import { workingBuild } from "./build";
 import { connectionBudget } from "./database";
 import { encryptionAtRest } from "./encryption";
@@ -29,4 +30,5 @@ export const POLICIES = [
   encryptionAtRest,
   supportedRuntime,
   memoryCap,
+  apiRouteAuthorization,
 ];

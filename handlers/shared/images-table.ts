@@ -229,3 +229,33 @@ export function countStatuses(keys: readonly string[], rows: readonly StoredImag
   }
   return counts;
 }
+
+/** A row still owed its result event, with the image id the API issued for its key (none for uploads made otherwise). */
+export type RowOwedEvent = StoredImageRow & { imageId: string | undefined; eventAttempts: number };
+
+/**
+ * Rows whose result event was not sent yet, oldest first. The uploads join
+ * names the API's image id; `uploads` is the API's table (migration 0004).
+ */
+export async function rowsOwedEvents(db: Queryable, limit: number): Promise<RowOwedEvent[]> {
+  const { rows } = await db.query<ImagesColumns & { upload_image_id: string | null; event_attempts: number }>(
+    `SELECT i.*, u.image_id AS upload_image_id FROM images i
+     LEFT JOIN uploads u ON u.raw_bucket = i.raw_bucket AND u.raw_key = i.raw_key
+     WHERE i.event_published_at IS NULL ORDER BY i.created_at LIMIT $1`,
+    [limit],
+  );
+  return rows.map((c) => ({ ...toStoredRow(c), imageId: c.upload_image_id ?? undefined, eventAttempts: c.event_attempts }));
+}
+
+/** Marks the rows' events sent; idempotent. */
+export async function markEventsPublished(db: Queryable, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db.query("UPDATE images SET event_published_at = now() WHERE id = ANY($1::uuid[]) AND event_published_at IS NULL", [ids]);
+}
+
+/** Counts a failed attempt and keeps why, for the operator; the row stays owed (a reconnect retry may count one twice: a diagnostic only). */
+export async function recordEventFailures(db: Queryable, failures: readonly { id: string; error: string }[]): Promise<void> {
+  for (const failure of failures) {
+    await db.query("UPDATE images SET event_attempts = event_attempts + 1, event_last_error = $2 WHERE id = $1 AND event_published_at IS NULL", [failure.id, failure.error.slice(0, 1000)]);
+  }
+}

@@ -3,6 +3,8 @@
 import { EnvVarError, FUNCTION_ENVIRONMENTS, ThumbnailConfigError, readEnvironment, type Env } from "../../contracts";
 import { buildSpecs, type ImageLimits, type ThumbnailSpec } from "./image";
 
+export { readS3EndpointConfig, type S3EndpointConfig } from "../shared/s3-client";
+
 export interface ThumbnailHandlerConfig {
   /** The only bucket whose events the function acts on. */
   rawBucket: string;
@@ -12,12 +14,6 @@ export interface ThumbnailHandlerConfig {
   /** Every size in every format, primary format first. */
   specs: ThumbnailSpec[];
   limits: ImageLimits;
-}
-
-export interface S3EndpointConfig {
-  /** Set for local runs (s3rver); AWS otherwise. */
-  endpoint?: string;
-  forcePathStyle: boolean;
 }
 
 const VARS = FUNCTION_ENVIRONMENTS.thumbnails;
@@ -41,10 +37,4 @@ export function readThumbnailConfig(env: Env): ThumbnailHandlerConfig {
     specs: buildSpecs(e.sizes, e.formats),
     limits: { maxInputBytes: e.maxInputBytes, maxInputPixels: e.maxInputPixels },
   };
-}
-
-/** S3_ENDPOINT and S3_FORCE_PATH_STYLE point the function at a local S3 (the local pipeline). */
-export function readS3EndpointConfig(env: Env): S3EndpointConfig {
-  const e = readEnvironment({ s3Endpoint: VARS.s3Endpoint, s3ForcePathStyle: VARS.s3ForcePathStyle }, env);
-  return { ...(e.s3Endpoint !== undefined ? { endpoint: e.s3Endpoint } : {}), forcePathStyle: e.s3ForcePathStyle };
 }

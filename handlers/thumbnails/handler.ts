@@ -32,6 +32,7 @@ import { MALFORMED_MESSAGE_REASON, ThumbnailMetrics } from "./metrics";
 import { processUpload, type UploadResult } from "./process-upload";
 import type { DimensionedMetrics } from "../shared/metrics";
 import type { MessageHolder } from "./visibility";
+import { publishOwedEvents, type EventSink } from "../shared/result-events";
 
 export interface ThumbnailHandlerDeps {
   s3: S3Client;
@@ -53,6 +54,12 @@ export interface ThumbnailHandlerDeps {
    * visibility timeout.
    */
   retry?: { baseSeconds: number; hold: MessageHolder };
+  /**
+   * Where result events go (the region's bus). After a batch that wrote rows,
+   * the events they are owed are sent; whatever fails stays owed for the
+   * result-publisher, and never fails or holds the batch.
+   */
+  results?: EventSink;
 }
 
 /** What a direct S3 invocation returns; transient failures throw instead, so Lambda retries the event. */
@@ -151,6 +158,17 @@ export function createThumbnailHandler(deps: ThumbnailHandlerDeps): ThumbnailHan
     }
   };
 
+  /** Sends owed result events once rows are committed; a failure only leaves them to the result-publisher. */
+  const announce = async (results: readonly UploadResult[]): Promise<void> => {
+    const written = results.filter((r) => r.kind === "ok" || r.kind === "failed").length;
+    if (deps.results === undefined || written === 0) return;
+    try {
+      await publishOwedEvents(deps.database, deps.results, { limit: written + 20, logger: deps.logger });
+    } catch (error) {
+      deps.logger.warn("result events not sent now; the result-publisher sends them", { error });
+    }
+  };
+
   return async (event, context) => {
     if (context !== undefined) deps.logger.addContext(context);
     const invocation = parseInvocation(event);
@@ -163,6 +181,7 @@ export function createThumbnailHandler(deps: ThumbnailHandlerDeps): ThumbnailHan
 
       if (invocation.kind === "s3") {
         const { results, wiringError } = await processBody(invocation.body, deps.logger, "(direct S3 event)");
+        await announce(results);
         if (wiringError) throw new WiringError(`The thumbnails bucket ${deps.config.thumbnailsBucket} invokes the thumbnail function; only ${deps.config.rawBucket} may.`);
         const retries = results.filter((result) => result.kind === "retry");
         if (retries.length > 0) {
@@ -175,6 +194,7 @@ export function createThumbnailHandler(deps: ThumbnailHandlerDeps): ThumbnailHan
       /** Failed for a reason that may pass: held back by the retry schedule before SQS hands them out again. */
       const transient: QueuedMessage[] = [];
       let databaseDown = false;
+      const batchResults: UploadResult[] = [];
       for (const message of invocation.messages) {
         const log = withKeys(deps.logger, { messageId: message.messageId });
         if (databaseDown) {
@@ -190,6 +210,7 @@ export function createThumbnailHandler(deps: ThumbnailHandlerDeps): ThumbnailHan
           continue;
         }
         const { results, wiringError } = await processBody(message.body, log, message.excerpt);
+        batchResults.push(...results);
         const retry = results.find((result): result is RetryResult => result.kind === "retry");
         if (retry !== undefined) {
           batchItemFailures.push({ itemIdentifier: message.messageId });
@@ -200,6 +221,7 @@ export function createThumbnailHandler(deps: ThumbnailHandlerDeps): ThumbnailHan
         }
       }
       await holdBack(transient);
+      await announce(batchResults);
       if (batchItemFailures.length > 0) {
         deps.logger.warn("batch done with messages to retry", { messages: invocation.messages.length, retry: batchItemFailures.length });
       }

@@ -1,16 +1,20 @@
 // Entry point of the `thumbnails` function (handler string index.handler).
 // Clients are built once per container, on the first invocation, and reused:
 // one S3 client, one database pool of one connection.
-import { S3Client } from "@aws-sdk/client-s3";
+import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { SQSClient } from "@aws-sdk/client-sqs";
+import { eventBridgeSink } from "../shared/eventbridge-sink";
 import type { Context } from "aws-lambda";
 import { databaseFromEnv } from "../shared/db";
 import { COMMON_ENVIRONMENT, FUNCTION_ENVIRONMENTS, readEnvironment, type Env } from "../../contracts";
 import { createLogger, errorFields, type Logger } from "../shared/logger";
 import { DimensionedMetrics } from "../shared/metrics";
-import { readS3EndpointConfig, readThumbnailConfig } from "./config";
+import { readThumbnailConfig } from "./config";
+import { s3ClientFromEnv } from "../shared/s3-client";
 import { createThumbnailHandler, type ThumbnailHandler, type ThumbnailHandlerDeps } from "./handler";
 import { sqsMessageHolder } from "./visibility";
+
+export { s3ClientFromEnv };
 
 export { createThumbnailHandler, RetryableInvocationError, UnsupportedEventError, WiringError } from "./handler";
 export { classifyBucket, FOREIGN_BUCKET_REASON, WIRING_ERROR_REASON } from "./bucket-check";
@@ -22,17 +26,6 @@ export { decodeNotificationKey, parseInvocation, parseMessageBody, type ObjectCr
 export { decideFailure, FAILURE_REASONS, type Decision, type FailureReason, type Stage } from "./decide";
 export { THUMBNAIL_CACHE_CONTROL } from "./s3-objects";
 export { correlationIdFrom } from "./process-upload";
-
-/** An S3 client for the environment: AWS, or S3_ENDPOINT (+ S3_FORCE_PATH_STYLE) for local runs. */
-export function s3ClientFromEnv(env: Env = process.env): S3Client {
-  const endpoint = readS3EndpointConfig(env);
-  return new S3Client({
-    ...(endpoint.endpoint !== undefined ? { endpoint: endpoint.endpoint } : {}),
-    forcePathStyle: endpoint.forcePathStyle,
-    // Fail a stuck connection fast: the message is retried rather than the function timing out.
-    requestHandler: { connectionTimeout: 3_000, requestTimeout: 30_000 },
-  });
-}
 
 /**
  * The retry side: QUEUE_URL names the queue whose failed messages are held
@@ -47,6 +40,12 @@ export function retryFromEnv(env: Env = process.env): ThumbnailHandlerDeps["retr
   return { baseSeconds: e.retryBaseSeconds, hold: sqsMessageHolder(sqs, e.queueUrl) };
 }
 
+/** EVENT_BUS_NAME names the region's bus for result events; without it the result-publisher alone sends them. */
+export function resultsFromEnv(env: Env = process.env): Pick<ThumbnailHandlerDeps, "results"> {
+  const busName = readEnvironment({ eventBus: FUNCTION_ENVIRONMENTS.thumbnails.eventBus }, env).eventBus;
+  return busName === undefined ? {} : { results: eventBridgeSink(new EventBridgeClient({}), busName) };
+}
+
 /** Everything the handler needs, from the environment (docs/contracts.md). */
 export function thumbnailDepsFromEnv(env: Env = process.env, logger: Logger = createLogger({ env, defaultServiceName: "thumbnails" })): ThumbnailHandlerDeps {
   return {
@@ -56,6 +55,7 @@ export function thumbnailDepsFromEnv(env: Env = process.env, logger: Logger = cr
     logger,
     metrics: new DimensionedMetrics({ env, serviceName: COMMON_ENVIRONMENT.serviceName.read(env) ?? "thumbnails" }),
     retry: retryFromEnv(env),
+    ...resultsFromEnv(env),
   };
 }
 

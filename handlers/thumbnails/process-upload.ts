@@ -2,6 +2,7 @@
 // Every path ends in exactly one of: a row (ok or failed), a duplicate that
 // changed nothing, or "retry" for the handler to hand back to SQS.
 import type { S3Client } from "@aws-sdk/client-s3";
+import { CORRELATION_ID_METADATA, isCorrelationId } from "../shared/correlation-id";
 import type { Database } from "../shared/db";
 import { errorFields, withKeys, type Logger } from "../shared/logger";
 import type { ThumbnailHandlerConfig } from "./config";
@@ -30,8 +31,8 @@ export type UploadResult =
 
 /** User metadata `correlation-id` set by the uploader; anything odd is ignored rather than logged verbatim. */
 export function correlationIdFrom(metadata: Record<string, string>): string | undefined {
-  const value = metadata["correlation-id"];
-  return value !== undefined && /^[A-Za-z0-9._:@/+=-]{1,128}$/.test(value) ? value : undefined;
+  const value = metadata[CORRELATION_ID_METADATA];
+  return isCorrelationId(value) ? value : undefined;
 }
 
 function describeTooLarge(download: Extract<Download, { kind: "too-large" }>, maxBytes: number): string {

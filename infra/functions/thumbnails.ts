@@ -1,7 +1,8 @@
 // The thumbnails function: SQS-triggered, in the VPC, at the concurrency the
 // connection budget leaves it. Reads originals, writes thumbnails and the row.
 import * as pulumi from "@pulumi/pulumi";
-import { THUMBNAILS_SETTINGS } from "../../contracts";
+import { RESULT_EVENT_BUS, THUMBNAILS_SETTINGS } from "../../contracts";
+import { eventBusArn } from "../arns";
 import type { FunctionSpec } from "../pipeline/functions";
 import { commonValues, databaseValues, environmentOf, knownArns, thumbnailSetValues, vpcOf, type FunctionInputs } from "./inputs";
 
@@ -25,12 +26,15 @@ export function thumbnailsSpec(i: FunctionInputs): FunctionSpec<"thumbnails"> {
       // Input caps, one malloc arena and a pinned V8 young generation through the exec wrapper: RSS otherwise climbs
       // across invocations (npm run bench:load); the local containers start with the same values.
       ...THUMBNAILS_SETTINGS,
+      // Result events right after a batch; the result-publisher sends whatever this misses.
+      eventBus: RESULT_EVENT_BUS,
     }),
     policyInputs: {
       rawBucketArn: storage.raw.knownArn,
       thumbnailsBucketArn: storage.thumbnails.knownArn,
       queueArn: arns.queueArn,
       dbSecret: database.secretGrant,
+      eventBusArn: eventBusArn(arns.scope, RESULT_EVENT_BUS),
     },
   };
 }

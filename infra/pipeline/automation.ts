@@ -104,6 +104,8 @@ function wireAutomation(ctx: RegionContext, t: AutomationTargets): void {
   // Dead letters go back once the cause has gone: when the canary passes again, when new ones arrive while it passes, and every 30 minutes in case a transition was missed.
   ruleToFunction(ctx, "dlq-redrive-canary-rule", f["dlq-redriver"], { description: "Canary passes again -> dlq-redriver", eventPattern: alarmStateChange([t.canaryAlarmName], "OK") });
   ruleToFunction(ctx, "dlq-redrive-depth-rule", f["dlq-redriver"], { description: "Dead letters arrived -> dlq-redriver (acts only while the canary passes)", eventPattern: alarmStateChange([t.dlqDepthAlarmName]) });
+  // Result events the thumbnails function could not send right away (handlers/shared/result-events.ts).
+  ruleToFunction(ctx, "result-publisher-schedule", f["result-publisher"], { description: "result-publisher sends owed result events every minute", scheduleExpression: "rate(1 minute)" });
   ruleToFunction(ctx, "dlq-redrive-schedule", f["dlq-redriver"], { description: "dlq-redriver safety net", scheduleExpression: "rate(30 minutes)" });
 
   new aws.lambda.Permission(

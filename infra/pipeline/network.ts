@@ -7,7 +7,8 @@ import { POSTGRES_PORT } from "../../contracts";
 
 /** Interface endpoints the in-VPC functions call (docs/contracts.md). */
 // sqs: the thumbnails function holds failed messages back (ChangeMessageVisibility) from inside the VPC.
-export const INTERFACE_ENDPOINT_SERVICES = ["secretsmanager", "monitoring", "sns", "ssm", "rds", "sqs"] as const;
+// events: thumbnails and result-publisher send result events (PutEvents) from inside the VPC.
+export const INTERFACE_ENDPOINT_SERVICES = ["secretsmanager", "monitoring", "sns", "ssm", "rds", "sqs", "events"] as const;
 const SUBNET_CIDRS = ["10.40.0.0/20", "10.40.16.0/20"];
 
 export interface NetworkArgs {

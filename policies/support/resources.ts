@@ -61,6 +61,7 @@ export const T = {
   restStage: "aws:apigateway/stage:Stage",
   httpApi: "aws:apigatewayv2/api:Api",
   httpStage: "aws:apigatewayv2/stage:Stage",
+  httpRoute: "aws:apigatewayv2/route:Route",
   stateMachine: "aws:sfn/stateMachine:StateMachine",
   eksCluster: "aws:eks/cluster:Cluster",
   awsProvider: "pulumi:providers:aws",

@@ -37,6 +37,7 @@ const written = {
     mallocArenaMax: RUNTIME_ENV.MALLOC_ARENA_MAX,
     nodeOptions: RUNTIME_ENV.NODE_OPTIONS,
     execWrapper: "/var/task/node-options-wrapper",
+    eventBus: "default",
   }),
   "db-guard": writeEnvironment<(typeof FUNCTION_ENVIRONMENTS)["db-guard"], Deferred>(FUNCTION_ENVIRONMENTS["db-guard"], {
     ...common,
@@ -51,6 +52,8 @@ const written = {
     alertTopicArn: new Deferred("arn:alerts"),
     ticketTopicArn: new Deferred("arn:tickets"),
   }),
+  api: writeEnvironment<(typeof FUNCTION_ENVIRONMENTS)["api"], Deferred>(FUNCTION_ENVIRONMENTS.api, { ...common, ...database, rawBucket: new Deferred("raw"), uploadPrefix: "uploads/", maxInputBytes: 1000 }),
+  "result-publisher": writeEnvironment<(typeof FUNCTION_ENVIRONMENTS)["result-publisher"], Deferred>(FUNCTION_ENVIRONMENTS["result-publisher"], { ...common, ...database, eventBus: "default" }),
 };
 
 /** What the function would see once the deferred values resolved. */
@@ -75,6 +78,12 @@ describe("contracts: function environments", () => {
     assert.deepEqual([t.rawBucket, t.maxInputBytes, t.retryBaseSeconds, t.port, t.tls, t.logLevel], ["raw", 1000, 45, 5433, "verify-full", "WARN"]);
     const g = readEnvironment(FUNCTION_ENVIRONMENTS["db-guard"], resolved(written["db-guard"]));
     assert.deepEqual([g.threshold, g.step, g.ceiling, g.allowReboot, g.alertTopicArn], [0.75, 20, 300, true, "arn:alerts"]);
+    assert.equal(t.eventBus, "default");
+    const a = readEnvironment(FUNCTION_ENVIRONMENTS.api, resolved(written.api));
+    assert.deepEqual([a.rawBucket, a.uploadPrefix, a.maxInputBytes, a.expirySeconds, a.publicUrl], ["raw", "uploads/", 1000, 300, undefined]);
+    assert.ok(a.contentTypes.includes("image/jpeg"));
+    const p = readEnvironment(FUNCTION_ENVIRONMENTS["result-publisher"], resolved(written["result-publisher"]));
+    assert.deepEqual([p.eventBus, p.maxEventsPerRun], ["default", 1000]);
   });
 
   it("give every function the common variables, and each variable one name across functions", () => {
@@ -110,6 +119,10 @@ describe("contracts: function environments", () => {
     });
     assert.throws(() => readEnvironment(FUNCTION_ENVIRONMENTS["db-guard"], { ...env, CONNECTION_THRESHOLD: "80%" }), /CONNECTION_THRESHOLD is "80%"; expected a fraction above 0 and at most 1/);
     assert.throws(() => readEnvironment(FUNCTION_ENVIRONMENTS["db-guard"], { ...env, POWERTOOLS_LOG_LEVEL: "INFOO" }), /did you mean "INFO"\?/);
+    const api = resolved(written.api);
+    assert.throws(() => readEnvironment(FUNCTION_ENVIRONMENTS.api, { ...api, UPLOAD_CONTENT_TYPES: "image/jpg" }), /UPLOAD_CONTENT_TYPES is "image\/jpg"; expected a comma list of .*did you mean "image\/jpeg"\?/);
+    assert.throws(() => readEnvironment(FUNCTION_ENVIRONMENTS.api, { ...api, UPLOAD_PREFIX: "uploads" }), /UPLOAD_PREFIX is "uploads"; expected one folder name ending in "\/"/);
+    assert.throws(() => readEnvironment(FUNCTION_ENVIRONMENTS["result-publisher"], { ...resolved(written["result-publisher"]), EVENT_BUS_NAME: "my bus" }), /EVENT_BUS_NAME is "my bus"; expected an EventBridge bus name/);
     assert.throws(() => FUNCTION_ENVIRONMENTS.canary.prefix.read({ CANARY_PREFIX: "/canary" }), /CANARY_PREFIX is "\/canary"; expected a key prefix ending in "\/"/);
     assert.throws(() => readEnvironment(FUNCTION_ENVIRONMENTS.migrate, { DATABASE_URL: "postgres://user:hunter2@[bad" }), (e: unknown) => {
       assert.ok(e instanceof EnvVarError && !e.message.includes("hunter2"), "a URL that may hold a password is never shown");

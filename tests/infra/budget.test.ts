@@ -16,19 +16,21 @@ describe("infra budget decisions", () => {
   });
 
   it("gives thumbnails what the other database users leave of 80% of max_connections", () => {
-    for (const max of [10, 20, 100, 150, 200]) {
+    for (const max of [15, 20, 100, 150, 200]) {
       const b = connectionBudget(max);
       assert.ok(b.used <= 0.8 * max, `${b.used} connections exceed 80% of ${max}`);
       assert.equal(b.used, Math.floor(0.8 * max), "the budget is used fully");
       assert.ok(b.concurrency.thumbnails >= 2, "SQS maximumConcurrency is at least 2");
-      assert.deepEqual([b.concurrency.migrate, b.concurrency["db-guard"], b.concurrency.canary], [1, 1, 1]);
+      assert.deepEqual([b.concurrency.migrate, b.concurrency["db-guard"], b.concurrency.canary, b.concurrency["result-publisher"]], [1, 1, 1, 1]);
+      assert.equal(b.concurrency.api, 5, "the api function gets api.concurrency (default 5)");
     }
-    assert.equal(connectionBudget(100).concurrency.thumbnails, 77);
+    assert.equal(connectionBudget(100).concurrency.thumbnails, 71, "80 less 4 singletons and 5 for api");
+    assert.equal(connectionBudget(100, undefined, 20).concurrency.thumbnails, 56, "a larger api.concurrency comes out of thumbnails' share");
     assert.equal(connectionBudget(200, 50).concurrency.thumbnails, 50, "a configured cap below the budget wins");
   });
 
   it("refuses a max_connections too small for two thumbnail workers", () => {
-    assert.throws(() => connectionBudget(5), /max_connections 5 leaves 1 connections for thumbnails.*raise database.maxConnections/);
+    assert.throws(() => connectionBudget(12), /max_connections 12 leaves 0 connections for thumbnails after 9 for migrate, db-guard, canary, result-publisher and api \(5\).*raise database.maxConnections/);
   });
 
   it("sets queue visibility to six function timeouts", () => {

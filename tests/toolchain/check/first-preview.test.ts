@@ -8,6 +8,7 @@
 // So no stack's first preview has a mandatory finding, while a value a policy
 // does need stays a violation when unknown.
 import { strict as assert } from "node:assert";
+import { DATABASE_FUNCTIONS } from "../../../contracts";
 import { AnalyzerSession } from "../../../toolchain/check/analyzer-client";
 import { DEFAULT_PACK_DIR } from "../../../toolchain/check/index";
 import { stackPackConfig, type PackConfig } from "../../../toolchain/check/pack-config";
@@ -88,8 +89,8 @@ describe("a new stack's first preview (computed outputs unknown) against the pac
         assert.ok(!(p.props.policy as string).includes(UNKNOWN), `stack ${stack}: ${p.name}'s policy is unknown at preview`);
       }
       const readers = databaseSecretReaders(plan);
-      // Per region: thumbnails, migrate, db-guard and canary read the secret.
-      assert.ok(readers.length > 0 && readers.length % 4 === 0, `stack ${stack}: ${readers.length} functions read an unknown database secret`);
+      // Per region: the database functions (thumbnails, migrate, db-guard, canary, api, result-publisher) read the secret.
+      assert.ok(readers.length > 0 && readers.length % DATABASE_FUNCTIONS.length === 0, `stack ${stack}: ${readers.length} functions read an unknown database secret`);
       for (const fn of readers) {
         const instance = plan.resources.find((r) => r.type === DB_INSTANCE && r.region === fn.region);
         assert.ok(instance, `stack ${stack}: no DB instance in ${fn.region}`);
