@@ -11,7 +11,7 @@ import { REPO_ROOT } from "../../cli/repo-root";
 const run = promisify(execFile);
 const pkg = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { scripts: Record<string, string>; bin: Record<string, string> };
 /** Scripts that are not this project's command lines. */
-const NOT_CLIS = new Set(["test", "typecheck", "lint", "postinstall"]);
+const NOT_CLIS = new Set(["test", "typecheck", "lint", "postinstall", "format", "format:check"]);
 
 /** How to start each command line without npm: node, tsx's loader for the TypeScript ones. */
 function commandLines(): { name: string; args: string[] }[] {
