@@ -38,7 +38,10 @@ export default tseslint.config(
   },
   {
     files: ["bin/**/*.js"],
-    languageOptions: { sourceType: "commonjs", globals: { require: "readonly", module: "writable", process: "readonly", __dirname: "readonly", console: "readonly" } },
+    languageOptions: {
+      sourceType: "commonjs",
+      globals: { require: "readonly", module: "writable", process: "readonly", __dirname: "readonly", console: "readonly" },
+    },
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },
   {
@@ -49,7 +52,14 @@ export default tseslint.config(
     rules: {
       "no-restricted-imports": [
         "error",
-        { patterns: [{ group: ["@pulumi/pulumi/*", "@pulumi/policy/*", "google-protobuf/*"], message: "Pulumi internals go through toolchain/pulumi-internals.ts (and its contract test)." }] },
+        {
+          patterns: [
+            {
+              group: ["@pulumi/pulumi/*", "@pulumi/policy/*", "google-protobuf/*"],
+              message: "Pulumi internals go through toolchain/pulumi-internals.ts (and its contract test).",
+            },
+          ],
+        },
       ],
     },
   },

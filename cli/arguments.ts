@@ -42,7 +42,8 @@ export function parsedBy<T>(read: (value: string) => T): (value: string) => T {
 
 /** An instant in ISO 8601, such as 2026-01-31T12:00:00Z. */
 export function isoInstant(value: string): string {
-  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(Date.parse(value))) throw new InvalidArgumentError("expected an ISO 8601 instant such as 2026-01-31T12:00:00Z.");
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(Date.parse(value)))
+    throw new InvalidArgumentError("expected an ISO 8601 instant such as 2026-01-31T12:00:00Z.");
   return value;
 }
 

@@ -59,7 +59,15 @@ export const FUNCTION_ALARM_METRICS: Readonly<Record<FunctionAlarmKind, AlarmMet
 };
 
 /** db-guard's utilization, watched by the connections alarm that also triggers its remediation. */
-export const CONNECTIONS_ALARM_METRIC: AlarmMetric = { namespace: DATABASE_METRICS_NAMESPACE, metricName: CONNECTION_METRICS.utilization, dimensions: { [DIMENSIONS.dbInstance]: "{name}" } };
+export const CONNECTIONS_ALARM_METRIC: AlarmMetric = {
+  namespace: DATABASE_METRICS_NAMESPACE,
+  metricName: CONNECTION_METRICS.utilization,
+  dimensions: { [DIMENSIONS.dbInstance]: "{name}" },
+};
 
 /** The region's canary alarm: no successful run in two schedules. */
-export const CANARY_ALARM_METRIC: AlarmMetric = { namespace: METRICS_NAMESPACE, metricName: CANARY_METRICS.success, dimensions: { [DIMENSIONS.service]: "canary" } };
+export const CANARY_ALARM_METRIC: AlarmMetric = {
+  namespace: METRICS_NAMESPACE,
+  metricName: CANARY_METRICS.success,
+  dimensions: { [DIMENSIONS.service]: "canary" },
+};

@@ -146,7 +146,11 @@ function setterOf<S extends Setter>(options: VarOptions<S>): S {
 }
 
 /** A required string. */
-export function text<S extends Setter = "always">(name: string, meaning: string, options: VarOptions<S> & { check?: (value: string) => string | undefined } = {}): EnvVar<string, NoInfer<S>> {
+export function text<S extends Setter = "always">(
+  name: string,
+  meaning: string,
+  options: VarOptions<S> & { check?: (value: string) => string | undefined } = {},
+): EnvVar<string, NoInfer<S>> {
   return {
     name,
     meaning,
@@ -190,20 +194,64 @@ export function optional<S extends Setter>(v: EnvVar<string, S>, meaning = v.mea
   return { ...v, meaning, read: (env) => (optionalString(env, v.name) === undefined ? undefined : v.read(env)) };
 }
 
-export function wholeNumber<S extends Setter = "always">(name: string, meaning: string, fallback: number, range: IntegerRange, options: VarOptions<S> = {}): EnvVar<number, NoInfer<S>> {
-  return { name, meaning, setter: setterOf(options), shownDefault: String(fallback), isText: false, read: (env) => integer(env, name, fallback, range), format: String };
+export function wholeNumber<S extends Setter = "always">(
+  name: string,
+  meaning: string,
+  fallback: number,
+  range: IntegerRange,
+  options: VarOptions<S> = {},
+): EnvVar<number, NoInfer<S>> {
+  return {
+    name,
+    meaning,
+    setter: setterOf(options),
+    shownDefault: String(fallback),
+    isText: false,
+    read: (env) => integer(env, name, fallback, range),
+    format: String,
+  };
 }
 
 export function share<S extends Setter = "always">(name: string, meaning: string, fallback: number, options: VarOptions<S> = {}): EnvVar<number, NoInfer<S>> {
-  return { name, meaning, setter: setterOf(options), shownDefault: String(fallback), isText: false, read: (env) => fraction(env, name, fallback), format: String };
+  return {
+    name,
+    meaning,
+    setter: setterOf(options),
+    shownDefault: String(fallback),
+    isText: false,
+    read: (env) => fraction(env, name, fallback),
+    format: String,
+  };
 }
 
 export function flag<S extends Setter = "always">(name: string, meaning: string, fallback: boolean, options: VarOptions<S> = {}): EnvVar<boolean, NoInfer<S>> {
-  return { name, meaning, setter: setterOf(options), shownDefault: String(fallback), isText: false, read: (env) => booleanFlag(env, name, fallback), format: String };
+  return {
+    name,
+    meaning,
+    setter: setterOf(options),
+    shownDefault: String(fallback),
+    isText: false,
+    read: (env) => booleanFlag(env, name, fallback),
+    format: String,
+  };
 }
 
-export function choice<T extends string, S extends Setter = "always">(name: string, meaning: string, allowed: readonly T[], fallback: T, options: VarOptions<S> = {}): EnvVar<T, NoInfer<S>> {
-  return { name, meaning, setter: setterOf(options), shownDefault: fallback, isText: false, read: (env) => oneOf(env, name, allowed, fallback), format: (value) => value };
+export function choice<T extends string, S extends Setter = "always">(
+  name: string,
+  meaning: string,
+  allowed: readonly T[],
+  fallback: T,
+  options: VarOptions<S> = {},
+): EnvVar<T, NoInfer<S>> {
+  return {
+    name,
+    meaning,
+    setter: setterOf(options),
+    shownDefault: fallback,
+    isText: false,
+    read: (env) => oneOf(env, name, allowed, fallback),
+    format: (value) => value,
+  };
 }
 
 /** Any other form: `parse` gets the trimmed value (undefined when unset) and throws EnvVarError on a bad one. */
@@ -236,7 +284,9 @@ type KeysSetBy<S extends EnvSchema, Which extends Setter> = { [K in keyof S]: S[
  * `when-set` one, no `never` one. String values may be `Deferred` (the
  * program's Input type); the others are plain values, formatted here.
  */
-export type EnvWrite<S extends EnvSchema, Deferred = never> = { [K in KeysSetBy<S, "always">]: WrittenValue<S[K], Deferred> } & { [K in KeysSetBy<S, "when-set">]?: WrittenValue<S[K], Deferred> };
+export type EnvWrite<S extends EnvSchema, Deferred = never> = { [K in KeysSetBy<S, "always">]: WrittenValue<S[K], Deferred> } & {
+  [K in KeysSetBy<S, "when-set">]?: WrittenValue<S[K], Deferred>;
+};
 
 /** Reads every variable of the schema; the first bad one throws EnvVarError naming it. */
 export function readEnvironment<S extends EnvSchema>(schema: S, env: Env): EnvValues<S> {
@@ -273,7 +323,10 @@ export function writeEnvironment<S extends EnvSchema, Deferred = never>(schema: 
  * A subset of the variables, for a process that stands in for the function
  * (the local pipeline, benches): any variable, undeployed ones included.
  */
-export function writeSomeEnvironment<S extends EnvSchema>(schema: S, values: { [K in keyof S]?: NonNullable<ReturnType<S[K]["read"]>> }): Record<string, string> {
+export function writeSomeEnvironment<S extends EnvSchema>(
+  schema: S,
+  values: { [K in keyof S]?: NonNullable<ReturnType<S[K]["read"]>> },
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(values as Record<string, unknown>)) {
     const v = schema[key];

@@ -35,9 +35,28 @@ import {
   MEMORY_STEP_MB,
   REMEDIATION_COOLDOWN_SECONDS,
 } from "./thresholds";
-import { DEFAULT_FORMATS, DEFAULT_IMAGE_LIMITS, DEFAULT_SIZES, EXEC_WRAPPER_FILE, RUNTIME_ENV, formatFormats, formatSizes, parseFormats, parseSizes, type OutputFormat, type ThumbnailSize } from "./thumbnails";
+import {
+  DEFAULT_FORMATS,
+  DEFAULT_IMAGE_LIMITS,
+  DEFAULT_SIZES,
+  EXEC_WRAPPER_FILE,
+  RUNTIME_ENV,
+  formatFormats,
+  formatSizes,
+  parseFormats,
+  parseSizes,
+  type OutputFormat,
+  type ThumbnailSize,
+} from "./thumbnails";
 import { didYouMean } from "./suggest";
-import { DEFAULT_UPLOAD_EXPIRY_SECONDS, DEFAULT_UPLOAD_PREFIX, MAX_EVENTS_PER_RUN, MAX_UPLOAD_BYTES, MAX_UPLOAD_EXPIRY_SECONDS, UPLOAD_CONTENT_TYPES } from "./uploads";
+import {
+  DEFAULT_UPLOAD_EXPIRY_SECONDS,
+  DEFAULT_UPLOAD_PREFIX,
+  MAX_EVENTS_PER_RUN,
+  MAX_UPLOAD_BYTES,
+  MAX_UPLOAD_EXPIRY_SECONDS,
+  UPLOAD_CONTENT_TYPES,
+} from "./uploads";
 
 function isHttpUrl(value: string): boolean {
   try {
@@ -103,9 +122,14 @@ export const DATABASE_ENVIRONMENT = {
     (value: string) => value,
     { setter: "never" },
   ),
-  secretArn: optionalText("DB_SECRET_ARN", "the database secret: JSON with `username` and `password` (the RDS-managed master secret, or an existing database's)", {
-    check: (value) => (/^arn:aws[a-z-]*:secretsmanager:/.test(value) ? undefined : "a Secrets Manager ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)"),
-  }),
+  secretArn: optionalText(
+    "DB_SECRET_ARN",
+    "the database secret: JSON with `username` and `password` (the RDS-managed master secret, or an existing database's)",
+    {
+      check: (value) =>
+        /^arn:aws[a-z-]*:secretsmanager:/.test(value) ? undefined : "a Secrets Manager ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)",
+    },
+  ),
   host: optionalText("DB_HOST", "the database host name: the RDS Proxy when enabled, else the instance"),
   port: wholeNumber("DB_PORT", "the database port", POSTGRES_PORT, { min: 1, max: 65535 }),
   name: optionalText("DB_NAME", "the database name"),
@@ -115,7 +139,11 @@ export const DATABASE_ENVIRONMENT = {
     (value, name) => (value === undefined ? undefined : oneOf({ [name]: value }, name, TLS_MODES, "verify-full")),
     (value) => value,
   ),
-  caBundle: optionalText("DB_CA_BUNDLE", "path of a PEM CA bundle for `verify-full`; else `rds-ca-bundle.pem` beside the bundle if shipped, else Node's trust store", { setter: "never" }),
+  caBundle: optionalText(
+    "DB_CA_BUNDLE",
+    "path of a PEM CA bundle for `verify-full`; else `rds-ca-bundle.pem` beside the bundle if shipped, else Node's trust store",
+    { setter: "never" },
+  ),
 } satisfies EnvSchema;
 
 // ---------------------------------------------------------------------------
@@ -129,7 +157,8 @@ const TICKET_TOPIC_ARN = text("TICKET_TOPIC_ARN", "the ARN of the tickets SNS to
 
 /** The bus result events go to (handlers/shared/result-events.ts): a name or an ARN. */
 const EVENT_BUS_NAME = text("EVENT_BUS_NAME", "the EventBridge bus result events go to", {
-  check: (value) => (/^[A-Za-z0-9._/-]{1,256}$/.test(value) || value.startsWith("arn:") ? undefined : "an EventBridge bus name (letters, digits, . _ / -) or ARN"),
+  check: (value) =>
+    /^[A-Za-z0-9._/-]{1,256}$/.test(value) || value.startsWith("arn:") ? undefined : "an EventBridge bus name (letters, digits, . _ / -) or ARN",
 });
 
 /** What thumbnails are made (thumbnails, and the canary that checks them). */
@@ -153,7 +182,9 @@ export const THUMBNAIL_SET_ENVIRONMENT = {
 /** The input caps of the thumbnails function (and `pipectl process`). */
 export const INPUT_LIMITS_ENVIRONMENT = {
   maxInputBytes: wholeNumber("MAX_INPUT_BYTES", "inputs larger than this are refused before decoding", DEFAULT_IMAGE_LIMITS.maxInputBytes, { min: 1 }),
-  maxInputPixels: wholeNumber("MAX_INPUT_PIXELS", "inputs with more pixels (per frame) are refused before decoding", DEFAULT_IMAGE_LIMITS.maxInputPixels, { min: 1 }),
+  maxInputPixels: wholeNumber("MAX_INPUT_PIXELS", "inputs with more pixels (per frame) are refused before decoding", DEFAULT_IMAGE_LIMITS.maxInputPixels, {
+    min: 1,
+  }),
 } satisfies EnvSchema;
 
 /** Everything the image core reads: the thumbnails and the input caps. */
@@ -168,16 +199,30 @@ const THUMBNAILS = {
   ...IMAGE_ENVIRONMENT,
   rawBucket: { ...RAW_BUCKET, meaning: "the raw uploads bucket: the only one whose events the function acts on" },
   thumbnailsBucket: { ...THUMBNAILS_BUCKET, meaning: "the thumbnails bucket; an event of it is refused as a wiring error" },
-  baseUrl: text("THUMBNAILS_BASE_URL", "the public base URL of the thumbnails (CloudFront), no trailing slash", { check: httpUrl("https://d111111abcdef8.cloudfront.net") }),
-  queueUrl: optional(QUEUE_URL, "the raw-events queue, where a transiently failed message is held back; without it the message returns after the queue's visibility timeout"),
+  baseUrl: text("THUMBNAILS_BASE_URL", "the public base URL of the thumbnails (CloudFront), no trailing slash", {
+    check: httpUrl("https://d111111abcdef8.cloudfront.net"),
+  }),
+  queueUrl: optional(
+    QUEUE_URL,
+    "the raw-events queue, where a transiently failed message is held back; without it the message returns after the queue's visibility timeout",
+  ),
   retryBaseSeconds: RETRY_BASE_SECONDS,
   mallocArenaMax: optionalText("MALLOC_ARENA_MAX", `glibc malloc arenas, ${RUNTIME_ENV.MALLOC_ARENA_MAX} (RUNTIME_ENV): read at process start`),
   nodeOptions: optionalText("NODE_OPTIONS", `\`${RUNTIME_ENV.NODE_OPTIONS}\` (RUNTIME_ENV): a pinned V8 young generation, read at process start`),
-  execWrapper: optionalText("AWS_LAMBDA_EXEC_WRAPPER", `the bundle's exec wrapper (/var/task/${EXEC_WRAPPER_FILE}), run by the bootstrap: it drops the bootstrap's --max-semi-space-size so NODE_OPTIONS' holds`),
+  execWrapper: optionalText(
+    "AWS_LAMBDA_EXEC_WRAPPER",
+    `the bundle's exec wrapper (/var/task/${EXEC_WRAPPER_FILE}), run by the bootstrap: it drops the bootstrap's --max-semi-space-size so NODE_OPTIONS' holds`,
+  ),
   sqsEndpoint: optionalText("SQS_ENDPOINT", "local runs: the in-process SQS", { setter: "never", check: httpUrl("http://127.0.0.1:4566") }),
   s3Endpoint: optionalText("S3_ENDPOINT", "local runs: the in-process S3", { setter: "never", check: httpUrl("http://127.0.0.1:4569") }),
   s3ForcePathStyle: flag("S3_FORCE_PATH_STYLE", "local runs: path-style S3 addressing", false, { setter: "never" }),
-  sharpConcurrency: wholeNumber("SHARP_CONCURRENCY", "libvips worker threads per image; more only for large memory sizes", 1, { min: 1, max: 64 }, { setter: "never" }),
+  sharpConcurrency: wholeNumber(
+    "SHARP_CONCURRENCY",
+    "libvips worker threads per image; more only for large memory sizes",
+    1,
+    { min: 1, max: 64 },
+    { setter: "never" },
+  ),
   eventBus: optional(EVENT_BUS_NAME, "the bus result events go to right after a batch; unset leaves every event to result-publisher"),
 } satisfies EnvSchema;
 
@@ -194,7 +239,12 @@ const OOM_REMEDIATOR = {
   ...COMMON_ENVIRONMENT,
   stepMb: wholeNumber("MEMORY_STEP_MB", "MB added to a function's memory per OOM", MEMORY_STEP_MB, { min: 1, max: LAMBDA_MEMORY_MB.max }),
   capMb: wholeNumber("MEMORY_CAP_MB", "memory is never raised above this (MB)", MEMORY_CAP_MB, LAMBDA_MEMORY_MB),
-  cooldownSeconds: wholeNumber("REMEDIATION_COOLDOWN_SECONDS", "seconds after a raise during which another OOM of the same function does not raise again", REMEDIATION_COOLDOWN_SECONDS, { min: 0 }),
+  cooldownSeconds: wholeNumber(
+    "REMEDIATION_COOLDOWN_SECONDS",
+    "seconds after a raise during which another OOM of the same function does not raise again",
+    REMEDIATION_COOLDOWN_SECONDS,
+    { min: 0 },
+  ),
   floorParameterPrefix: text("MEMORY_FLOOR_PARAMETER_PREFIX", "an SSM parameter name prefix ending in /; the floor of function F is `<prefix><F>`"),
   alertTopicArn: ALERT_TOPIC_ARN,
   ticketTopicArn: TICKET_TOPIC_ARN,
@@ -223,7 +273,8 @@ const CANARY = {
   thumbnailsBucket: THUMBNAILS_BUCKET,
   prefix: optionalText("CANARY_PREFIX", "key prefix of the synthetic uploads", {
     fallback: CANARY_PREFIX,
-    check: (value) => (value.endsWith("/") && !value.startsWith("/") ? undefined : `a key prefix ending in "/" and not starting with one, e.g. ${CANARY_PREFIX}`),
+    check: (value) =>
+      value.endsWith("/") && !value.startsWith("/") ? undefined : `a key prefix ending in "/" and not starting with one, e.g. ${CANARY_PREFIX}`,
   }),
   // Lambda runs at most 900 s; the check must end well inside the function's timeout.
   timeoutSeconds: wholeNumber("CANARY_TIMEOUT_SECONDS", "seconds the whole check may take", CANARY_TIMEOUT_SECONDS, { min: 5, max: 840 }),
@@ -233,7 +284,9 @@ const CANARY = {
 const TICKET_OPENER = {
   ...COMMON_ENVIRONMENT,
   alertTopicArn: { ...ALERT_TOPIC_ARN, meaning: "the ARN of the alerts SNS topic (tickets fall back to it)" },
-  jiraBaseUrl: optionalText("JIRA_BASE_URL", "the Jira Cloud site, e.g. https://your-team.atlassian.net; unset means tickets go to ALERT_TOPIC_ARN as text", { setter: "when-set" }),
+  jiraBaseUrl: optionalText("JIRA_BASE_URL", "the Jira Cloud site, e.g. https://your-team.atlassian.net; unset means tickets go to ALERT_TOPIC_ARN as text", {
+    setter: "when-set",
+  }),
   jiraProjectKey: optionalText("JIRA_PROJECT_KEY", "the Jira project key tickets are filed in, e.g. OPS", { setter: "when-set" }),
   jiraIssueType: optionalText("JIRA_ISSUE_TYPE", "the issue type of the tickets", { setter: "when-set", fallback: "Task" }),
   jiraSecretArn: optionalText("JIRA_SECRET_ARN", 'the ARN of the Secrets Manager secret holding {"email","apiToken"}', { setter: "when-set" }),
@@ -245,7 +298,13 @@ const DLQ_REDRIVER = {
   queueUrl: { ...QUEUE_URL, meaning: "the URL of the raw-events queue the dead letters go back to" },
   canaryAlarmName: text("CANARY_ALARM_NAME", "the region's canary alarm: dead letters go back only while it is OK"),
   maxRedrives: wholeNumber("MAX_REDRIVES", "times one message is sent back before a ticket is asked for instead", MAX_REDRIVES, { min: 0, max: 100 }),
-  maxMessagesPerRun: wholeNumber("MAX_MESSAGES_PER_RUN", "messages moved per run at most, so one run stays well inside its timeout", MAX_MESSAGES_PER_RUN, { min: 1, max: 100_000 }, { setter: "never" }),
+  maxMessagesPerRun: wholeNumber(
+    "MAX_MESSAGES_PER_RUN",
+    "messages moved per run at most, so one run stays well inside its timeout",
+    MAX_MESSAGES_PER_RUN,
+    { min: 1, max: 100_000 },
+    { setter: "never" },
+  ),
   alertTopicArn: ALERT_TOPIC_ARN,
   ticketTopicArn: TICKET_TOPIC_ARN,
 } satisfies EnvSchema;
@@ -260,7 +319,10 @@ const API = {
     check: (value) => (/^[A-Za-z0-9._-]+\/$/.test(value) ? undefined : `one folder name ending in "/", e.g. ${DEFAULT_UPLOAD_PREFIX}`),
   }),
   // The same cap the thumbnails function enforces: a form never admits what would be refused as too large.
-  maxInputBytes: wholeNumber("MAX_INPUT_BYTES", "the largest upload a form admits (its content-length-range)", DEFAULT_IMAGE_LIMITS.maxInputBytes, { min: 1, max: MAX_UPLOAD_BYTES }),
+  maxInputBytes: wholeNumber("MAX_INPUT_BYTES", "the largest upload a form admits (its content-length-range)", DEFAULT_IMAGE_LIMITS.maxInputBytes, {
+    min: 1,
+    max: MAX_UPLOAD_BYTES,
+  }),
   contentTypes: custom<string[], "never">(
     "UPLOAD_CONTENT_TYPES",
     "comma list of the content types a form admits",
@@ -268,22 +330,38 @@ const API = {
       if (value === undefined) return [...UPLOAD_CONTENT_TYPES];
       const types = value.split(",").map((t) => t.trim().toLowerCase());
       for (const type of types) {
-        if (!(UPLOAD_CONTENT_TYPES as readonly string[]).includes(type)) throw new EnvVarError(name, value, `a comma list of ${UPLOAD_CONTENT_TYPES.join(", ")}${didYouMean(type, UPLOAD_CONTENT_TYPES)}`);
+        if (!(UPLOAD_CONTENT_TYPES as readonly string[]).includes(type))
+          throw new EnvVarError(name, value, `a comma list of ${UPLOAD_CONTENT_TYPES.join(", ")}${didYouMean(type, UPLOAD_CONTENT_TYPES)}`);
       }
       return types;
     },
     (value) => value.join(","),
     { setter: "never", shownDefault: UPLOAD_CONTENT_TYPES.join(",") },
   ),
-  expirySeconds: wholeNumber("UPLOAD_EXPIRY_SECONDS", "seconds an upload form stays valid", DEFAULT_UPLOAD_EXPIRY_SECONDS, { min: 30, max: MAX_UPLOAD_EXPIRY_SECONDS }, { setter: "never" }),
-  publicUrl: optionalText("API_PUBLIC_URL", "local runs: the base of statusUrl (else https://<the request's domain>)", { setter: "never", check: httpUrl("http://127.0.0.1:8080") }),
+  expirySeconds: wholeNumber(
+    "UPLOAD_EXPIRY_SECONDS",
+    "seconds an upload form stays valid",
+    DEFAULT_UPLOAD_EXPIRY_SECONDS,
+    { min: 30, max: MAX_UPLOAD_EXPIRY_SECONDS },
+    { setter: "never" },
+  ),
+  publicUrl: optionalText("API_PUBLIC_URL", "local runs: the base of statusUrl (else https://<the request's domain>)", {
+    setter: "never",
+    check: httpUrl("http://127.0.0.1:8080"),
+  }),
 } satisfies EnvSchema;
 
 const RESULT_PUBLISHER = {
   ...COMMON_ENVIRONMENT,
   ...DATABASE_ENVIRONMENT,
   eventBus: { ...EVENT_BUS_NAME, meaning: "the EventBridge bus owed result events go to" },
-  maxEventsPerRun: wholeNumber("MAX_EVENTS_PER_RUN", "owed events sent per run at most, so one run stays well inside its timeout", MAX_EVENTS_PER_RUN, { min: 1, max: 100_000 }, { setter: "never" }),
+  maxEventsPerRun: wholeNumber(
+    "MAX_EVENTS_PER_RUN",
+    "owed events sent per run at most, so one run stays well inside its timeout",
+    MAX_EVENTS_PER_RUN,
+    { min: 1, max: 100_000 },
+    { setter: "never" },
+  ),
 } satisfies EnvSchema;
 
 /** Every function's environment, by function name. */
@@ -302,7 +380,13 @@ export const THUMBNAILS_SETTINGS = {
 } as const;
 
 export const THUMBNAILS_ENVIRONMENT: Readonly<Record<string, string>> = writeEnvironment(
-  { mallocArenaMax: THUMBNAILS.mallocArenaMax, nodeOptions: THUMBNAILS.nodeOptions, execWrapper: THUMBNAILS.execWrapper, maxInputBytes: THUMBNAILS.maxInputBytes, maxInputPixels: THUMBNAILS.maxInputPixels },
+  {
+    mallocArenaMax: THUMBNAILS.mallocArenaMax,
+    nodeOptions: THUMBNAILS.nodeOptions,
+    execWrapper: THUMBNAILS.execWrapper,
+    maxInputBytes: THUMBNAILS.maxInputBytes,
+    maxInputPixels: THUMBNAILS.maxInputPixels,
+  },
   THUMBNAILS_SETTINGS,
 );
 

@@ -1,6 +1,16 @@
 // The functions the program deploys and the handlers implement: each is a
 // folder handlers/<name>/ bundled to dist/<name>/ (docs/contracts.md).
-export const FUNCTION_NAMES = ["thumbnails", "migrate", "oom-remediator", "db-guard", "canary", "ticket-opener", "dlq-redriver", "api", "result-publisher"] as const;
+export const FUNCTION_NAMES = [
+  "thumbnails",
+  "migrate",
+  "oom-remediator",
+  "db-guard",
+  "canary",
+  "ticket-opener",
+  "dlq-redriver",
+  "api",
+  "result-publisher",
+] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
 /** Functions that hold one PostgreSQL connection per concurrent invocation (pool size 1). */

@@ -50,7 +50,8 @@ export function sizeProblems(entry: { name?: unknown; width?: unknown }): SizePr
   const problems: SizeProblem[] = [];
   if (typeof entry.name !== "string" || !SIZE_NAME_PATTERN.test(entry.name)) problems.push({ field: "name", value: entry.name, expected: SIZE_NAME_EXPECTED });
   const w = entry.width;
-  if (typeof w !== "number" || !Number.isInteger(w) || w < THUMBNAIL_WIDTH.min || w > THUMBNAIL_WIDTH.max) problems.push({ field: "width", value: w, expected: THUMBNAIL_WIDTH_EXPECTED });
+  if (typeof w !== "number" || !Number.isInteger(w) || w < THUMBNAIL_WIDTH.min || w > THUMBNAIL_WIDTH.max)
+    problems.push({ field: "width", value: w, expected: THUMBNAIL_WIDTH_EXPECTED });
   return problems;
 }
 
@@ -82,7 +83,8 @@ export function parseSizes(json: string, source = "THUMBNAIL_SIZES"): ThumbnailS
   return parsed.map((entry: unknown, index) => {
     const size = (entry ?? {}) as { name?: unknown; width?: unknown };
     const [problem] = sizeProblems(size);
-    if (problem !== undefined) throw new ThumbnailConfigError(`${source}[${index}].${problem.field} must be ${problem.expected}, got ${JSON.stringify(problem.value)}`);
+    if (problem !== undefined)
+      throw new ThumbnailConfigError(`${source}[${index}].${problem.field} must be ${problem.expected}, got ${JSON.stringify(problem.value)}`);
     const name = size.name as string;
     if (names.has(name)) throw new ThumbnailConfigError(`${source} names "${name}" twice; size names must be unique`);
     names.add(name);

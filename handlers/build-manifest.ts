@@ -78,9 +78,7 @@ export function sha256File(path: string): string {
 /** The hash a fresh build of this checkout would record as `sourceHash`. */
 export function computeSourceHash(repoRoot: string): string {
   const files = SOURCE_ROOTS.flatMap((r) => listFiles(repoRoot, r));
-  return treeHash(
-    files.map((f) => ({ path: relative(repoRoot, join(repoRoot, f)).split(sep).join("/"), sha256: sha256File(join(repoRoot, f)) })),
-  );
+  return treeHash(files.map((f) => ({ path: relative(repoRoot, join(repoRoot, f)).split(sep).join("/"), sha256: sha256File(join(repoRoot, f)) })));
 }
 
 export class ManifestError extends Error {}

@@ -25,7 +25,12 @@ export interface ApiStackConfig {
 
 /** The api function's concurrency when the stack does not say; each invocation holds one database connection. */
 export const DEFAULT_API_CONCURRENCY = 5;
-export const DEFAULT_API_CONFIG: ApiStackConfig = { auth: { kind: "iam" }, openRoutes: [], throttle: { rateLimit: 50, burstLimit: 100 }, concurrency: DEFAULT_API_CONCURRENCY };
+export const DEFAULT_API_CONFIG: ApiStackConfig = {
+  auth: { kind: "iam" },
+  openRoutes: [],
+  throttle: { rateLimit: 50, burstLimit: 100 },
+  concurrency: DEFAULT_API_CONCURRENCY,
+};
 
 export function parseApiConfig(r: Reader, value: unknown): ApiStackConfig {
   const raw = r.object("api", value) ?? {};
@@ -38,8 +43,16 @@ export function parseApiConfig(r: Reader, value: unknown): ApiStackConfig {
       r.fail("api.jwt", raw.jwt, "is required when api.auth is jwt; expected { issuer: https://..., audience: [...] }");
     } else {
       r.unknownKeys("api.jwt", jwt, ["issuer", "audience"]);
-      if (jwt.issuer === undefined) r.fail("api.jwt.issuer", undefined, "is required; expected the token issuer's https URL, e.g. https://cognito-idp.eu-central-1.amazonaws.com/<pool id>");
-      const issuer = r.string("api.jwt.issuer", jwt.issuer, "", { re: /^https:\/\/[^\s/]+(\/\S*)?$/, expected: "is not an https URL; expected the token issuer, e.g. https://issuer.example.com/" }) as string;
+      if (jwt.issuer === undefined)
+        r.fail(
+          "api.jwt.issuer",
+          undefined,
+          "is required; expected the token issuer's https URL, e.g. https://cognito-idp.eu-central-1.amazonaws.com/<pool id>",
+        );
+      const issuer = r.string("api.jwt.issuer", jwt.issuer, "", {
+        re: /^https:\/\/[^\s/]+(\/\S*)?$/,
+        expected: "is not an https URL; expected the token issuer, e.g. https://issuer.example.com/",
+      }) as string;
       const list = r.array("api.jwt.audience", jwt.audience) ?? [];
       if (list.length === 0) r.fail("api.jwt.audience", jwt.audience, "is empty or missing; expected at least one audience (client id) tokens must carry");
       const audience = list.filter((a, i) => {
@@ -59,9 +72,22 @@ export function parseApiConfig(r: Reader, value: unknown): ApiStackConfig {
   });
   const throttle = r.object("api.throttle", raw.throttle) ?? {};
   r.unknownKeys("api.throttle", throttle, ["rateLimit", "burstLimit"]);
-  const rateLimit = r.integer("api.throttle.rateLimit", throttle.rateLimit, DEFAULT_API_CONFIG.throttle.rateLimit, { min: 1, max: 10_000, expected: "is out of range; expected requests per second from 1 to 10000" });
-  const burstLimit = r.integer("api.throttle.burstLimit", throttle.burstLimit, Math.max(DEFAULT_API_CONFIG.throttle.burstLimit, rateLimit), { min: 1, max: 5_000, expected: "is out of range; expected a burst from 1 to 5000 requests" });
-  if (burstLimit < rateLimit) r.fail("api.throttle.burstLimit", burstLimit, `is below api.throttle.rateLimit ${rateLimit}; expected a burst at least the steady rate`);
-  const concurrency = r.integer("api.concurrency", raw.concurrency, DEFAULT_API_CONFIG.concurrency, { min: 1, max: 100, expected: "is out of range; expected the api function's reserved concurrency from 1 to 100 (each holds one database connection)" });
+  const rateLimit = r.integer("api.throttle.rateLimit", throttle.rateLimit, DEFAULT_API_CONFIG.throttle.rateLimit, {
+    min: 1,
+    max: 10_000,
+    expected: "is out of range; expected requests per second from 1 to 10000",
+  });
+  const burstLimit = r.integer("api.throttle.burstLimit", throttle.burstLimit, Math.max(DEFAULT_API_CONFIG.throttle.burstLimit, rateLimit), {
+    min: 1,
+    max: 5_000,
+    expected: "is out of range; expected a burst from 1 to 5000 requests",
+  });
+  if (burstLimit < rateLimit)
+    r.fail("api.throttle.burstLimit", burstLimit, `is below api.throttle.rateLimit ${rateLimit}; expected a burst at least the steady rate`);
+  const concurrency = r.integer("api.concurrency", raw.concurrency, DEFAULT_API_CONFIG.concurrency, {
+    min: 1,
+    max: 100,
+    expected: "is out of range; expected the api function's reserved concurrency from 1 to 100 (each holds one database connection)",
+  });
   return { auth, openRoutes, throttle: { rateLimit, burstLimit }, concurrency };
 }

@@ -96,7 +96,14 @@ export interface RegionDecisions {
  * follows from the latter.
  */
 export function decideRegion(
-  settings: { memoryMb: Record<FunctionName, number>; memoryCapMb: number; maxConnections: number; connectionCeiling: number; thumbnailsMaxConcurrency?: number; apiConcurrency?: number },
+  settings: {
+    memoryMb: Record<FunctionName, number>;
+    memoryCapMb: number;
+    maxConnections: number;
+    connectionCeiling: number;
+    thumbnailsMaxConcurrency?: number;
+    apiConcurrency?: number;
+  },
   lambdaNameOf: (fn: FunctionName) => string,
   floors: RegionFloors,
 ): RegionDecisions {
@@ -105,7 +112,8 @@ export function decideRegion(
   for (const fn of Object.keys(settings.memoryMb) as FunctionName[]) {
     const floor = floors.memoryMb.get(lambdaNameOf(fn));
     memoryMb[fn] = resolveMemory(settings.memoryMb[fn], floor, settings.memoryCapMb);
-    if (floor !== undefined && floor > settings.memoryCapMb) warnings.push(`memory floor ${floor} MB of ${fn} is above the remediation cap; using ${settings.memoryCapMb} MB`);
+    if (floor !== undefined && floor > settings.memoryCapMb)
+      warnings.push(`memory floor ${floor} MB of ${fn} is above the remediation cap; using ${settings.memoryCapMb} MB`);
   }
   const maxConnections = resolveMaxConnections(settings.maxConnections, floors.maxConnections, settings.connectionCeiling);
   return { memoryMb, maxConnections, budget: connectionBudget(maxConnections, settings.thumbnailsMaxConcurrency, settings.apiConcurrency), warnings };

@@ -169,12 +169,38 @@ export class ConfigError extends Error {
 
 /** Every AWS commercial region a Lambda/RDS/Firehose pipeline can run in. */
 export const AWS_REGIONS = [
-  "us-east-1", "us-east-2", "us-west-1", "us-west-2",
-  "ca-central-1", "ca-west-1", "mx-central-1", "sa-east-1",
-  "eu-central-1", "eu-central-2", "eu-west-1", "eu-west-2", "eu-west-3", "eu-north-1", "eu-south-1", "eu-south-2",
-  "ap-south-1", "ap-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5", "ap-southeast-7",
-  "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-east-1",
-  "me-south-1", "me-central-1", "il-central-1", "af-south-1",
+  "us-east-1",
+  "us-east-2",
+  "us-west-1",
+  "us-west-2",
+  "ca-central-1",
+  "ca-west-1",
+  "mx-central-1",
+  "sa-east-1",
+  "eu-central-1",
+  "eu-central-2",
+  "eu-west-1",
+  "eu-west-2",
+  "eu-west-3",
+  "eu-north-1",
+  "eu-south-1",
+  "eu-south-2",
+  "ap-south-1",
+  "ap-south-2",
+  "ap-southeast-1",
+  "ap-southeast-2",
+  "ap-southeast-3",
+  "ap-southeast-4",
+  "ap-southeast-5",
+  "ap-southeast-7",
+  "ap-northeast-1",
+  "ap-northeast-2",
+  "ap-northeast-3",
+  "ap-east-1",
+  "me-south-1",
+  "me-central-1",
+  "il-central-1",
+  "af-south-1",
 ] as const;
 
 /** Jurisdiction labels: the geographies of the regions above ("eu", "us", "ap", ...). */
@@ -184,16 +210,55 @@ export const JURISDICTIONS: readonly string[] = [...new Set(AWS_REGIONS.map((reg
 export const RESIDENCY_REASONS = ["legal"] as const;
 export type ResidencyReason = (typeof RESIDENCY_REASONS)[number];
 
-
 /**
  * RDS for PostgreSQL instance classes, as family x size. A class AWS added
  * after this list is added here (a near miss of a listed one is a typo).
  */
 export const RDS_INSTANCE_FAMILIES = [
-  "t3", "t4g", "m5", "m5d", "m6g", "m6gd", "m6i", "m6id", "m6idn", "m6in", "m7g", "m7i", "m8g",
-  "r5", "r5b", "r5d", "r6g", "r6gd", "r6i", "r6id", "r6idn", "r6in", "r7g", "r7i", "r8g", "x2g", "x2idn", "x2iedn",
+  "t3",
+  "t4g",
+  "m5",
+  "m5d",
+  "m6g",
+  "m6gd",
+  "m6i",
+  "m6id",
+  "m6idn",
+  "m6in",
+  "m7g",
+  "m7i",
+  "m8g",
+  "r5",
+  "r5b",
+  "r5d",
+  "r6g",
+  "r6gd",
+  "r6i",
+  "r6id",
+  "r6idn",
+  "r6in",
+  "r7g",
+  "r7i",
+  "r8g",
+  "x2g",
+  "x2idn",
+  "x2iedn",
 ] as const;
-export const RDS_INSTANCE_SIZES = ["micro", "small", "medium", "large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "24xlarge", "32xlarge", "48xlarge"] as const;
+export const RDS_INSTANCE_SIZES = [
+  "micro",
+  "small",
+  "medium",
+  "large",
+  "xlarge",
+  "2xlarge",
+  "4xlarge",
+  "8xlarge",
+  "12xlarge",
+  "16xlarge",
+  "24xlarge",
+  "32xlarge",
+  "48xlarge",
+] as const;
 const RDS_INSTANCE_CLASSES: readonly string[] = RDS_INSTANCE_FAMILIES.flatMap((family) => RDS_INSTANCE_SIZES.map((size) => `db.${family}.${size}`));
 
 /** PostgreSQL major versions RDS offers that the migrations are tested against. */
@@ -332,9 +397,24 @@ function show(value: unknown): string {
 }
 
 const TOP_KEYS = [
-  "namePrefix", "regions", "centralLogRegion", "thumbnails", "functions", "remediation", "concurrency", "queue",
-  "database", "alerts", "ticketing", "logRetentionDays", "archiveRetentionDays", "rawRetentionDays", "runbookBaseUrl", "logLevel",
-  "existingLogDestinations", "api",
+  "namePrefix",
+  "regions",
+  "centralLogRegion",
+  "thumbnails",
+  "functions",
+  "remediation",
+  "concurrency",
+  "queue",
+  "database",
+  "alerts",
+  "ticketing",
+  "logRetentionDays",
+  "archiveRetentionDays",
+  "rawRetentionDays",
+  "runbookBaseUrl",
+  "logLevel",
+  "existingLogDestinations",
+  "api",
 ] as const;
 
 const SET_SECRET = "pulumi config set --secret";
@@ -362,7 +442,11 @@ export function parseConfig(stack: string, raw: Raw, secrets: Partial<Record<Sec
     `${namePrefix}-${LONGEST_REGION}-${LONGEST_NAME_SUFFIX}`.length + 1,
   );
   if (longest > 63) {
-    r.fail("namePrefix", namePrefix, `is too long: derived AWS names would reach ${longest} characters; expected at most ${namePrefix.length - (longest - 63)} characters`);
+    r.fail(
+      "namePrefix",
+      namePrefix,
+      `is too long: derived AWS names would reach ${longest} characters; expected at most ${namePrefix.length - (longest - 63)} characters`,
+    );
   }
 
   const centralLogRegion = r.top("centralLogRegion") === undefined ? "us-east-1" : (r.region("centralLogRegion", r.top("centralLogRegion")) ?? "us-east-1");
@@ -395,11 +479,20 @@ export function parseConfig(stack: string, raw: Raw, secrets: Partial<Record<Sec
   const conc = r.object("concurrency", r.top("concurrency")) ?? {};
   r.unknownKeys("concurrency", conc, ["thumbnailsMax"]);
   const thumbnailsMaxConcurrency =
-    conc.thumbnailsMax === undefined ? undefined : r.integer("concurrency.thumbnailsMax", conc.thumbnailsMax, 2, { min: 2, max: 1000, expected: "is out of range; expected an integer from 2 (the SQS event source minimum) to 1000" });
+    conc.thumbnailsMax === undefined
+      ? undefined
+      : r.integer("concurrency.thumbnailsMax", conc.thumbnailsMax, 2, {
+          min: 2,
+          max: 1000,
+          expected: "is out of range; expected an integer from 2 (the SQS event source minimum) to 1000",
+        });
 
   const queue = parseQueue(r);
 
-  const database = parseDatabase(r, regions.map((x) => x.name));
+  const database = parseDatabase(
+    r,
+    regions.map((x) => x.name),
+  );
 
   const alertsRaw = r.object("alerts", r.top("alerts")) ?? {};
   if (alertsRaw.httpsEndpoints !== undefined) {
@@ -426,7 +519,10 @@ export function parseConfig(stack: string, raw: Raw, secrets: Partial<Record<Sec
     const v = r.top(key);
     const n = r.integer(key, v, fallback, { min: 1, max: 3653 });
     if (v !== undefined && !LOG_RETENTION_DAYS.includes(n)) {
-      const nearest = [...LOG_RETENTION_DAYS].sort((a, b) => Math.abs(a - n) - Math.abs(b - n) || a - b).slice(0, 2).sort((a, b) => a - b);
+      const nearest = [...LOG_RETENTION_DAYS]
+        .sort((a, b) => Math.abs(a - n) - Math.abs(b - n) || a - b)
+        .slice(0, 2)
+        .sort((a, b) => a - b);
       r.fail(key, v, `is not a CloudWatch Logs retention; did you mean ${nearest.join(" or ")}? (allowed: ${LOG_RETENTION_DAYS.join(", ")})`);
     }
     return n;
@@ -434,12 +530,13 @@ export function parseConfig(stack: string, raw: Raw, secrets: Partial<Record<Sec
   const logRetentionDays = retention("logRetentionDays", 30);
   const archiveRetentionDays = r.integer("archiveRetentionDays", r.top("archiveRetentionDays"), 400, { min: 1, max: 3653 });
   const rawRetentionDays = r.integer("rawRetentionDays", r.top("rawRetentionDays"), 90, { min: 1, max: 3653 });
-  const runbookBaseUrl = (
-    r.string("runbookBaseUrl", r.top("runbookBaseUrl"), "", {
-      re: /^https:\/\/\S+$/,
-      expected: 'is not an https URL; expected e.g. "https://github.com/ORG/REPO/blob/main/docs/runbooks"',
-    }) as string
-  ).replace(/\/+$/, "") || defaultRunbookBase(r, source);
+  const runbookBaseUrl =
+    (
+      r.string("runbookBaseUrl", r.top("runbookBaseUrl"), "", {
+        re: /^https:\/\/\S+$/,
+        expected: 'is not an https URL; expected e.g. "https://github.com/ORG/REPO/blob/main/docs/runbooks"',
+      }) as string
+    ).replace(/\/+$/, "") || defaultRunbookBase(r, source);
   const logLevel = r.oneOf("logLevel", r.top("logLevel"), LOG_LEVELS, "INFO", "a log level") as LogLevel;
 
   const existingLogDestinations = parseExistingLogDestinations(r, regions);
@@ -447,9 +544,25 @@ export function parseConfig(stack: string, raw: Raw, secrets: Partial<Record<Sec
 
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return {
-    stack, namePrefix, regions, centralLogRegion, thumbnailSizes, thumbnailFormats, functions, remediation,
-    thumbnailsMaxConcurrency, queue, database, alerts: { emails, httpsEndpoints }, ticketing,
-    logRetentionDays, archiveRetentionDays, rawRetentionDays, runbookBaseUrl, logLevel, api,
+    stack,
+    namePrefix,
+    regions,
+    centralLogRegion,
+    thumbnailSizes,
+    thumbnailFormats,
+    functions,
+    remediation,
+    thumbnailsMaxConcurrency,
+    queue,
+    database,
+    alerts: { emails, httpsEndpoints },
+    ticketing,
+    logRetentionDays,
+    archiveRetentionDays,
+    rawRetentionDays,
+    runbookBaseUrl,
+    logLevel,
+    api,
     ...(existingLogDestinations ? { existingLogDestinations } : {}),
   };
 }
@@ -476,7 +589,11 @@ export const CDN_LOG_UNSUPPORTED_REGIONS: readonly string[] = ["af-south-1", "ap
 function checkCdnLogRegions(r: Reader, regions: RegionConfig[]): void {
   regions.forEach((region, i) => {
     if (CDN_LOG_UNSUPPORTED_REGIONS.includes(region.name)) {
-      r.fail(`regions[${i}].name`, region.name, "is a region CloudFront cannot deliver its access logs to, and every region's CDN logs to a bucket of its own region; expected another region");
+      r.fail(
+        `regions[${i}].name`,
+        region.name,
+        "is a region CloudFront cannot deliver its access logs to, and every region's CDN logs to a bucket of its own region; expected another region",
+      );
     }
   });
 }
@@ -486,7 +603,15 @@ function parseExistingLogDestinations(r: Reader, regions: RegionConfig[]): Recor
   if (!map) return undefined;
   const needed = [...new Set(regions.map(shippingJurisdiction))].sort();
   for (const j of needed) {
-    if (map[j] === undefined) r.fail(`existingLogDestinations.${j}`, undefined, `is required: regions ${regions.filter((x) => shippingJurisdiction(x) === j).map((x) => x.name).join(", ")} ship to jurisdiction "${j}"`);
+    if (map[j] === undefined)
+      r.fail(
+        `existingLogDestinations.${j}`,
+        undefined,
+        `is required: regions ${regions
+          .filter((x) => shippingJurisdiction(x) === j)
+          .map((x) => x.name)
+          .join(", ")} ship to jurisdiction "${j}"`,
+      );
   }
   const out: Record<string, ExistingLogDestination> = {};
   for (const [j, entry] of Object.entries(map)) {
@@ -499,9 +624,16 @@ function parseExistingLogDestinations(r: Reader, regions: RegionConfig[]): Recor
     if (!e) continue;
     r.unknownKeys(path, e, ["accountId", "destinationName"]);
     if (e.accountId === undefined) r.fail(`${path}.accountId`, undefined, "is required; expected the 12-digit account of the log destinations");
-    if (e.destinationName === undefined) r.fail(`${path}.destinationName`, undefined, "is required; expected the CloudWatch Logs destination's name, the same in every source region");
-    const accountId = r.string(`${path}.accountId`, e.accountId, "", { re: /^\d{12}$/, expected: 'is not an AWS account id; expected 12 digits, e.g. "111122223333"' }) as string;
-    const destinationName = r.string(`${path}.destinationName`, e.destinationName, "", { re: /^[^:*\s]{1,512}$/, expected: "is not a CloudWatch Logs destination name; expected 1 to 512 characters without ':', '*' or spaces" }) as string;
+    if (e.destinationName === undefined)
+      r.fail(`${path}.destinationName`, undefined, "is required; expected the CloudWatch Logs destination's name, the same in every source region");
+    const accountId = r.string(`${path}.accountId`, e.accountId, "", {
+      re: /^\d{12}$/,
+      expected: 'is not an AWS account id; expected 12 digits, e.g. "111122223333"',
+    }) as string;
+    const destinationName = r.string(`${path}.destinationName`, e.destinationName, "", {
+      re: /^[^:*\s]{1,512}$/,
+      expected: "is not a CloudWatch Logs destination name; expected 1 to 512 characters without ':', '*' or spaces",
+    }) as string;
     out[j] = { accountId, destinationName };
   }
   return out;
@@ -527,7 +659,13 @@ function parseRegions(r: Reader, centralLogRegion: string): RegionConfig[] {
     }
     // A misspelt reason would quietly drop the region's guarantees: it is refused, with the reason it resembles.
     const residency = r.oneOf(`${path}.residency`, obj.residency, RESIDENCY_REASONS, undefined, "a residency reason");
-    const jurisdiction = r.oneOf(`${path}.jurisdiction`, obj.jurisdiction, JURISDICTIONS, jurisdictionOf(name), "a jurisdiction (the geography part of region names)") as string;
+    const jurisdiction = r.oneOf(
+      `${path}.jurisdiction`,
+      obj.jurisdiction,
+      JURISDICTIONS,
+      jurisdictionOf(name),
+      "a jurisdiction (the geography part of region names)",
+    ) as string;
     let logArchiveRegion = centralLogRegion;
     if (obj.logArchiveRegion !== undefined) {
       const archive = r.region(`${path}.logArchiveRegion`, obj.logArchiveRegion);
@@ -602,7 +740,8 @@ function parseExisting(r: Reader, value: unknown, regions: string[]): Record<str
   if (!map) return undefined;
   const out: Record<string, ExistingDatabase> = {};
   for (const region of regions) {
-    if (map[region] === undefined) r.fail(`database.existing.${region}`, undefined, "is required: with database.existing every region of the stack names its database");
+    if (map[region] === undefined)
+      r.fail(`database.existing.${region}`, undefined, "is required: with database.existing every region of the stack names its database");
   }
   for (const [region, entry] of Object.entries(map)) {
     const path = `database.existing.${region}`;
@@ -633,8 +772,20 @@ function parseExisting(r: Reader, value: unknown, regions: string[]): Record<str
 function parseDatabase(r: Reader, regions: string[]): ManagedDatabaseConfig {
   const d = r.object("database", r.top("database")) ?? {};
   const known = [
-    "instanceClass", "allocatedStorageGb", "maxAllocatedStorageGb", "engineVersion", "maxConnections", "connectionCeiling",
-    "connectionStep", "rdsProxy", "allowReboot", "backupRetentionDays", "deletionProtection", "multiAz", "dbName", "existing",
+    "instanceClass",
+    "allocatedStorageGb",
+    "maxAllocatedStorageGb",
+    "engineVersion",
+    "maxConnections",
+    "connectionCeiling",
+    "connectionStep",
+    "rdsProxy",
+    "allowReboot",
+    "backupRetentionDays",
+    "deletionProtection",
+    "multiAz",
+    "dbName",
+    "existing",
   ];
   r.unknownKeys("database", d, known);
   const connectionCeiling = r.integer("database.connectionCeiling", d.connectionCeiling, CONNECTION_CEILING, { min: 10, max: 5000 });
@@ -657,14 +808,25 @@ function parseDatabase(r: Reader, regions: string[]): ManagedDatabaseConfig {
     connectionStep: r.integer("database.connectionStep", d.connectionStep, CONNECTION_STEP, { min: 1, max: 1000 }),
     rdsProxy: r.boolean("database.rdsProxy", d.rdsProxy, false),
     allowReboot: r.boolean("database.allowReboot", d.allowReboot, false),
-    backupRetentionDays: r.integer("database.backupRetentionDays", d.backupRetentionDays, 7, { min: 1, max: 35, expected: "is out of range; expected 1 to 35 days (0 would disable backups)" }),
+    backupRetentionDays: r.integer("database.backupRetentionDays", d.backupRetentionDays, 7, {
+      min: 1,
+      max: 35,
+      expected: "is out of range; expected 1 to 35 days (0 would disable backups)",
+    }),
     deletionProtection: r.boolean("database.deletionProtection", d.deletionProtection, true),
     multiAz: r.boolean("database.multiAz", d.multiAz, false),
-    dbName: r.string("database.dbName", d.dbName, "thumbnails", { re: /^[a-z][a-z0-9_]{0,62}$/, expected: 'is not a PostgreSQL database name; expected e.g. "thumbnails"' }) as string,
+    dbName: r.string("database.dbName", d.dbName, "thumbnails", {
+      re: /^[a-z][a-z0-9_]{0,62}$/,
+      expected: 'is not a PostgreSQL database name; expected e.g. "thumbnails"',
+    }) as string,
     existing: parseExisting(r, d.existing, regions),
   };
   if (database.existing && database.rdsProxy) {
-    r.fail("database.rdsProxy", true, "cannot be used with database.existing; expected false (put a proxy in front of the existing database and name its host instead)");
+    r.fail(
+      "database.rdsProxy",
+      true,
+      "cannot be used with database.existing; expected false (put a proxy in front of the existing database and name its host instead)",
+    );
   }
   return database;
 }
@@ -735,7 +897,11 @@ function parseEngineVersion(r: Reader, value: unknown): string {
   const match = typeof text === "string" ? /^(\d+)(\.\d+)?$/.exec(text) : null;
   if (typeof text === "string" && match && (POSTGRES_MAJOR_VERSIONS as readonly string[]).includes(match[1])) return text;
   const major = match?.[1] ?? (typeof text === "string" ? text : "");
-  r.fail("database.engineVersion", value, `is not a supported PostgreSQL version${didYouMean(major, POSTGRES_MAJOR_VERSIONS) || `; expected a major version ${POSTGRES_MAJOR_VERSIONS.join(", ")} (optionally with a minor, e.g. "16.4")`}`);
+  r.fail(
+    "database.engineVersion",
+    value,
+    `is not a supported PostgreSQL version${didYouMean(major, POSTGRES_MAJOR_VERSIONS) || `; expected a major version ${POSTGRES_MAJOR_VERSIONS.join(", ")} (optionally with a minor, e.g. "16.4")`}`,
+  );
   return "16";
 }
 
@@ -754,7 +920,11 @@ function parseTicketing(r: Reader): { jira?: JiraConfig } {
       baseUrl: need("baseUrl", /^https:\/\/[^\s/]+(\/[^\s]*)?$/, 'an https URL like "https://example.atlassian.net"').replace(/\/+$/, ""),
       projectKey: need("projectKey", /^[A-Z][A-Z0-9_]+$/, 'a Jira project key like "OPS"'),
       issueType: r.string("ticketing.jira.issueType", j.issueType, "Task") as string,
-      secretArn: need("secretArn", /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, 'a Secrets Manager secret ARN like "arn:aws:secretsmanager:eu-west-1:123456789012:secret:jira-AbCdEf"'),
+      secretArn: need(
+        "secretArn",
+        /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/,
+        'a Secrets Manager secret ARN like "arn:aws:secretsmanager:eu-west-1:123456789012:secret:jira-AbCdEf"',
+      ),
     },
   };
 }

@@ -69,7 +69,15 @@ interface FunctionInputKeys {
   thumbnails: "rawBucketArn" | "thumbnailsBucketArn" | "queueArn" | "dbSecret" | "eventBusArn";
   migrate: "dbSecret";
   "oom-remediator": "remediableFunctionArns" | "memoryFloorParameterArnPrefix" | "oomAlarmArns" | "alertTopicArn" | "ticketTopicArn" | "asyncFailureQueueArn";
-  "db-guard": "dbSecret" | "dbParameterGroupArn" | "allowReboot" | "dbInstanceArn" | "maxConnectionsFloorParameterArn" | "alertTopicArn" | "ticketTopicArn" | "asyncFailureQueueArn";
+  "db-guard":
+    | "dbSecret"
+    | "dbParameterGroupArn"
+    | "allowReboot"
+    | "dbInstanceArn"
+    | "maxConnectionsFloorParameterArn"
+    | "alertTopicArn"
+    | "ticketTopicArn"
+    | "asyncFailureQueueArn";
   canary: "rawBucketArn" | "thumbnailsBucketArn" | "dbSecret" | "ticketTopicArn" | "asyncFailureQueueArn";
   "ticket-opener": "jiraSecretArn" | "alertTopicArn" | "asyncFailureQueueArn";
   "dlq-redriver": "dlqArn" | "queueArn" | "canaryAlarmArn" | "alertTopicArn" | "ticketTopicArn" | "asyncFailureQueueArn";
@@ -87,7 +95,10 @@ export type SpecPolicyInputs<F extends FunctionName> = Omit<PolicyInputsFor<F>, 
 export const ASYNC_FUNCTIONS: readonly FunctionName[] = ["oom-remediator", "db-guard", "canary", "ticket-opener", "dlq-redriver", "result-publisher"];
 
 /** Trust policy letting one AWS service assume a role. */
-export function serviceTrustPolicy(service: string): { Version: "2012-10-17"; Statement: { Effect: "Allow"; Principal: { Service: string }; Action: string }[] } {
+export function serviceTrustPolicy(service: string): {
+  Version: "2012-10-17";
+  Statement: { Effect: "Allow"; Principal: { Service: string }; Action: string }[];
+} {
   return { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" }] };
 }
 
@@ -101,7 +112,13 @@ function vpcAccess(): Statement {
   // resource-level permissions for these Describe/Create calls, hence "*" as resource (never as action).
   return {
     Effect: "Allow",
-    Action: ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"],
+    Action: [
+      "ec2:CreateNetworkInterface",
+      "ec2:DescribeNetworkInterfaces",
+      "ec2:DeleteNetworkInterface",
+      "ec2:AssignPrivateIpAddresses",
+      "ec2:UnassignPrivateIpAddresses",
+    ],
     Resource: "*",
   };
 }
@@ -156,7 +173,11 @@ export function functionPolicy<F extends FunctionName>(fn: F, inputs: PolicyInpu
           { Effect: "Allow", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: `${p.rawBucketArn}/*` },
           { Effect: "Allow", Action: ["s3:PutObject"], Resource: `${p.thumbnailsBucketArn}/*` },
           // The event source mapping polls with the function's role.
-          { Effect: "Allow", Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"], Resource: p.queueArn },
+          {
+            Effect: "Allow",
+            Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"],
+            Resource: p.queueArn,
+          },
           dbSecret(fn, p),
           // Result events right after a batch (the result-publisher sends what this misses).
           putEvents(p.eventBusArn),
@@ -188,7 +209,11 @@ export function functionPolicy<F extends FunctionName>(fn: F, inputs: PolicyInpu
         const p = inputs as PolicyInputsFor<"canary">;
         return [
           // Upload, check and remove its own object, every version of it, under the canary prefix only.
-          { Effect: "Allow", Action: ["s3:PutObject", "s3:GetObject", "s3:DeleteObject", "s3:DeleteObjectVersion"], Resource: `${p.rawBucketArn}/${CANARY_PREFIX}*` },
+          {
+            Effect: "Allow",
+            Action: ["s3:PutObject", "s3:GetObject", "s3:DeleteObject", "s3:DeleteObjectVersion"],
+            Resource: `${p.rawBucketArn}/${CANARY_PREFIX}*`,
+          },
           { Effect: "Allow", Action: ["s3:GetObject", "s3:DeleteObject"], Resource: `${p.thumbnailsBucketArn}/${CANARY_PREFIX}*` },
           // Lists its run folder; also makes S3 answer 404 (not 403) while a thumbnail is not there yet.
           { Effect: "Allow", Action: ["s3:ListBucket"], Resource: p.thumbnailsBucketArn },

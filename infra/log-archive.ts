@@ -66,7 +66,11 @@ export class CentralLogArchive extends pulumi.ComponentResource {
 
     const role = new aws.iam.Role(
       nameOf(ctx, "log-archive-firehose-role"),
-      { name: `${prefix}-firehose`, assumeRolePolicy: JSON.stringify(serviceTrustPolicy("firehose.amazonaws.com")), tags: baseTags(ctx, "log-archive-firehose-role") },
+      {
+        name: `${prefix}-firehose`,
+        assumeRolePolicy: JSON.stringify(serviceTrustPolicy("firehose.amazonaws.com")),
+        tags: baseTags(ctx, "log-archive-firehose-role"),
+      },
       opts(ctx),
     );
     const policy = new aws.iam.RolePolicy(

@@ -64,7 +64,10 @@ async function readFloors(cfg: PipelineConfig, region: string, provider: aws.Pro
   const memoryPrefix = memoryFloorPrefix(cfg.stack, region);
   const connectionsName = maxConnectionsFloorParameter(cfg.stack, region);
   const memoryIdx = result.names.map((n, i) => [n, i] as const).filter(([n]) => n.startsWith(memoryPrefix));
-  const memory = floorsFromParameters(memoryIdx.map(([n]) => n), memoryIdx.map(([, i]) => result.values[i]));
+  const memory = floorsFromParameters(
+    memoryIdx.map(([n]) => n),
+    memoryIdx.map(([, i]) => result.values[i]),
+  );
   const connIdx = result.names.indexOf(connectionsName);
   const connections = connIdx >= 0 ? floorsFromParameters([connectionsName], [result.values[connIdx]]) : undefined;
   for (const bad of [...memory.ignored, ...(connections?.ignored ?? [])]) {
@@ -99,7 +102,10 @@ export async function pipelineProgram(options: ProgramOptions): Promise<StackOut
   ]);
   const perRegion = await Promise.all(
     cfg.regions.map(async (r) => {
-      const [zones, floors] = await Promise.all([aws.getAvailabilityZones({ state: "available" }, { provider: provider(r.name) }), readFloors(cfg, r.name, provider(r.name))]);
+      const [zones, floors] = await Promise.all([
+        aws.getAvailabilityZones({ state: "available" }, { provider: provider(r.name) }),
+        readFloors(cfg, r.name, provider(r.name)),
+      ]);
       if (zones.names.length < 2) throw new Error(`${r.name} reports ${zones.names.length} available zones; the pipeline needs 2 (RDS subnet group)`);
       return { zones: zones.names.slice(0, 2), floors };
     }),
@@ -112,7 +118,17 @@ export async function pipelineProgram(options: ProgramOptions): Promise<StackOut
     const sources = cfg.regions.filter((r) => r.logArchiveRegion === archiveRegion).map((r) => r.name);
     archives.set(
       archiveRegion,
-      new CentralLogArchive(`log-archive-${archiveRegion}`, { cfg, archiveRegion, sourceRegions: sources, provider: provider(archiveRegion), accountId: identity.accountId, partition: partition.partition, manifest, commit, distDir }),
+      new CentralLogArchive(`log-archive-${archiveRegion}`, {
+        cfg,
+        archiveRegion,
+        sourceRegions: sources,
+        provider: provider(archiveRegion),
+        accountId: identity.accountId,
+        partition: partition.partition,
+        manifest,
+        commit,
+        distDir,
+      }),
     );
   }
 
@@ -120,7 +136,12 @@ export async function pipelineProgram(options: ProgramOptions): Promise<StackOut
   const pipelines = cfg.regions.map((r, i) => {
     const destination = existing?.[shippingJurisdiction(r)];
     const logShipping = destination
-      ? { existingDestinationArn: logDestinationArn({ partition: partition.partition, region: r.name, accountId: destination.accountId }, destination.destinationName) }
+      ? {
+          existingDestinationArn: logDestinationArn(
+            { partition: partition.partition, region: r.name, accountId: destination.accountId },
+            destination.destinationName,
+          ),
+        }
       : { archiveFirehoseArn: (archives.get(r.logArchiveRegion) as CentralLogArchive).firehoseArn };
     const p = new RegionalPipeline(r.name, {
       cfg,

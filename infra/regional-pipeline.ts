@@ -59,13 +59,31 @@ export class RegionalPipeline extends pulumi.ComponentResource {
   constructor(name: string, args: RegionalPipelineArgs, options?: pulumi.ComponentResourceOptions) {
     super("thumbnail-pipeline:index:RegionalPipeline", name, {}, options);
     const { cfg, region } = args;
-    const ctx: RegionContext = { cfg, region, provider: args.provider, parent: this, formerParent: this, accountId: args.accountId, partition: args.partition, manifest: args.manifest, commit: args.commit, distDir: args.distDir };
+    const ctx: RegionContext = {
+      cfg,
+      region,
+      provider: args.provider,
+      parent: this,
+      formerParent: this,
+      accountId: args.accountId,
+      partition: args.partition,
+      manifest: args.manifest,
+      commit: args.commit,
+      distDir: args.distDir,
+    };
     const part = (role: string) => nameOf(ctx, role);
     const children = { parent: this };
 
     // Decisions first: memory keeps what the OOM remediator raised; max_connections keeps db-guard's floor.
     const decided = decideRegion(
-      { memoryMb: Object.fromEntries(FUNCTION_NAMES.map((fn) => [fn, cfg.functions[fn].memoryMb])) as Record<FunctionName, number>, memoryCapMb: cfg.remediation.memoryCapMb, maxConnections: cfg.database.maxConnections, connectionCeiling: cfg.database.connectionCeiling, thumbnailsMaxConcurrency: cfg.thumbnailsMaxConcurrency, apiConcurrency: cfg.api.concurrency },
+      {
+        memoryMb: Object.fromEntries(FUNCTION_NAMES.map((fn) => [fn, cfg.functions[fn].memoryMb])) as Record<FunctionName, number>,
+        memoryCapMb: cfg.remediation.memoryCapMb,
+        maxConnections: cfg.database.maxConnections,
+        connectionCeiling: cfg.database.connectionCeiling,
+        thumbnailsMaxConcurrency: cfg.thumbnailsMaxConcurrency,
+        apiConcurrency: cfg.api.concurrency,
+      },
       (fn) => lambdaName(cfg, region.name, fn),
       args.floors,
     );
@@ -73,16 +91,28 @@ export class RegionalPipeline extends pulumi.ComponentResource {
 
     const existing = cfg.database.existing?.[region.name];
     const logShipping = new LogShipping(part("log-shipping"), { ctx, target: args.logShipping }, children);
-    const network = new Network(part("network"), { ctx, availabilityZones: args.availabilityZones, ...(existing ? { databaseCidr: existing.cidr } : {}) }, children);
+    const network = new Network(
+      part("network"),
+      { ctx, availabilityZones: args.availabilityZones, ...(existing ? { databaseCidr: existing.cidr } : {}) },
+      children,
+    );
     const storage = new Storage(part("storage"), { ctx }, children);
     const queueing = new Queueing(part("queueing"), { ctx, rawBucket: storage.raw }, children);
-    const database = new PipelineDatabase(part("database"), { ctx, network, maxConnections: decided.maxConnections, ...(existing ? { existing } : {}) }, children);
+    const database = new PipelineDatabase(
+      part("database"),
+      { ctx, network, maxConnections: decided.maxConnections, ...(existing ? { existing } : {}) },
+      children,
+    );
     const alerting = new Alerting(part("alerting"), { ctx }, children);
     const specs = functionSpecs({ ctx, budget: decided.budget, network, storage, queueing, database, alerting });
     const functions = new Functions(part("functions"), { ctx, logShipping, memoryMb: decided.memoryMb, specs }, children);
     const observability = new Observability(part("observability"), { ctx, functions, queueing, database, alerting }, children);
     new Automation(part("automation"), { ctx, functions, queueing, alerting, observability, database, budget: decided.budget }, children);
-    const api = new RegionalApi(part("api-component"), { ctx, logShipping, fn: functions.byName.api, config: cfg.api, alertTopicArn: alerting.alerts.arn }, children);
+    const api = new RegionalApi(
+      part("api-component"),
+      { ctx, logShipping, fn: functions.byName.api, config: cfg.api, alertTopicArn: alerting.alerts.arn },
+      children,
+    );
 
     this.memoryMb = decided.memoryMb;
     this.maxConnections = decided.maxConnections;

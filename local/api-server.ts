@@ -42,7 +42,8 @@ async function readBody(req: IncomingMessage): Promise<string | undefined> {
 export function toApiGatewayEvent(req: IncomingMessage, body: string | undefined, now: Date): APIGatewayProxyEventV2 {
   const url = new URL(req.url ?? "/", "http://127.0.0.1");
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(",") : value;
+  for (const [name, value] of Object.entries(req.headers))
+    if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(",") : value;
   const method = req.method ?? "GET";
   const domainName = headers.host ?? "127.0.0.1";
   return {
@@ -58,7 +59,13 @@ export function toApiGatewayEvent(req: IncomingMessage, body: string | undefined
       apiId: "local",
       domainName,
       domainPrefix: domainName.split(".")[0],
-      http: { method, path: url.pathname, protocol: `HTTP/${req.httpVersion}`, sourceIp: req.socket.remoteAddress ?? "127.0.0.1", userAgent: headers["user-agent"] ?? "" },
+      http: {
+        method,
+        path: url.pathname,
+        protocol: `HTTP/${req.httpVersion}`,
+        sourceIp: req.socket.remoteAddress ?? "127.0.0.1",
+        userAgent: headers["user-agent"] ?? "",
+      },
       requestId: randomUUID(),
       routeKey: "$default",
       stage: "$default",

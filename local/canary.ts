@@ -31,8 +31,11 @@ export async function runLocalCanary(pipeline: LocalPipeline, timeoutMs = 60_000
 }
 
 export function formatCanary(result: CanaryResult): string {
-  const lines = [`canary ${result.ok ? "passed" : `FAILED at ${result.failedStep ?? "?"}`}${result.latencyMs !== undefined ? ` in ${result.latencyMs} ms` : ""} (correlation id ${result.correlationId})`];
-  for (const step of result.steps) lines.push(`  ${step.ok ? "ok  " : "FAIL"} ${step.step.padEnd(12)} ${String(step.ms).padStart(6)} ms${step.error ? `  ${step.error}` : ""}`);
+  const lines = [
+    `canary ${result.ok ? "passed" : `FAILED at ${result.failedStep ?? "?"}`}${result.latencyMs !== undefined ? ` in ${result.latencyMs} ms` : ""} (correlation id ${result.correlationId})`,
+  ];
+  for (const step of result.steps)
+    lines.push(`  ${step.ok ? "ok  " : "FAIL"} ${step.step.padEnd(12)} ${String(step.ms).padStart(6)} ms${step.error ? `  ${step.error}` : ""}`);
   if (!result.cleanup.ok) lines.push(`  cleanup problems: ${result.cleanup.errors.join("; ")}`);
   return lines.join("\n");
 }

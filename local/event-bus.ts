@@ -30,7 +30,12 @@ export function createLocalEventBus(options: { region: string; webhookUrl?: stri
   const deliver = async (event: BusEvent): Promise<string | undefined> => {
     if (options.webhookUrl === undefined) return undefined;
     try {
-      const answer = await fetch(options.webhookUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(event), signal: AbortSignal.timeout(5_000) });
+      const answer = await fetch(options.webhookUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(event),
+        signal: AbortSignal.timeout(5_000),
+      });
       return answer.ok ? undefined : `webhook answered ${answer.status}`;
     } catch (error) {
       return `webhook unreachable: ${(error as Error).message}`;
@@ -46,7 +51,9 @@ export function createLocalEventBus(options: { region: string; webhookUrl?: stri
           "detail-type": event.detailType,
           source: RESULT_EVENT_SOURCE,
           account: "000000000000",
-          time: now().toISOString().replace(/\.\d{3}Z$/, "Z"),
+          time: now()
+            .toISOString()
+            .replace(/\.\d{3}Z$/, "Z"),
           region: options.region,
           resources: [],
           detail: event.detail,

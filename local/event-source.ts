@@ -7,13 +7,7 @@
 // database connections.
 import { randomUUID } from "node:crypto";
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from "@aws-sdk/client-sqs";
-import {
-  succeededMessageIds,
-  toSqsEventRecord,
-  type InvocationResult,
-  type LambdaContext,
-  type SqsBatchHandler,
-} from "./sqs-event";
+import { succeededMessageIds, toSqsEventRecord, type InvocationResult, type LambdaContext, type SqsBatchHandler } from "./sqs-event";
 
 export interface BatchOutcome {
   worker: number;

@@ -74,7 +74,15 @@ export async function startContainerFleet(options: FleetOptions, listeners: Cont
           if (slot.container !== container) return;
           slot.container = undefined;
           if (stopped) return;
-          listeners.log(`${options.spec.name} container ${index} (pid ${container.pid}) exited (code ${code}, signal ${signal}); starting a new one: ${container.outputTail().trim().split("\n").slice(-2).map((line) => line.slice(0, 200)).join(" | ")}`);
+          listeners.log(
+            `${options.spec.name} container ${index} (pid ${container.pid}) exited (code ${code}, signal ${signal}); starting a new one: ${container
+              .outputTail()
+              .trim()
+              .split("\n")
+              .slice(-2)
+              .map((line) => line.slice(0, 200))
+              .join(" | ")}`,
+          );
           replaced++;
           // Replaced at once, as Lambda starts a new environment for the next invocation; a failed start is retried by the next invocation.
           void start(index).catch((error: unknown) => listeners.log(`${options.spec.name} container ${index}: ${(error as Error).message}`));
@@ -102,7 +110,8 @@ export async function startContainerFleet(options: FleetOptions, listeners: Cont
           for (const [worker, slot] of slots.entries()) {
             const pid = slot.container?.alive() ? slot.container.pid : undefined;
             const rss = pid !== undefined ? procRss(pid) : undefined;
-            if (pid !== undefined && rss !== undefined) listeners.onMemory?.({ worker, pid, at: Date.now(), rss, heapUsed: 0, settled: false, cpuMicros: procCpuMicros(pid) ?? 0 });
+            if (pid !== undefined && rss !== undefined)
+              listeners.onMemory?.({ worker, pid, at: Date.now(), rss, heapUsed: 0, settled: false, cpuMicros: procCpuMicros(pid) ?? 0 });
           }
         }, options.memorySampleMs)
       : undefined;
@@ -115,7 +124,15 @@ export async function startContainerFleet(options: FleetOptions, listeners: Cont
     slot.lastSettledAt = Date.now();
     try {
       const probe = (await container.probe("memory")) as { rss: number; heapUsed: number; cpuMicros: number; gc: boolean };
-      listeners.onMemory({ worker, pid: container.pid, at: Date.now(), rss: probe.rss, heapUsed: probe.heapUsed, settled: probe.gc, cpuMicros: probe.cpuMicros });
+      listeners.onMemory({
+        worker,
+        pid: container.pid,
+        at: Date.now(),
+        rss: probe.rss,
+        heapUsed: probe.heapUsed,
+        settled: probe.gc,
+        cpuMicros: probe.cpuMicros,
+      });
     } catch {
       // The container died meanwhile: its replacement is sampled later.
     }

@@ -90,7 +90,15 @@ let runtimeClientPath: string | undefined;
 export function runtimeClientScript(): string {
   if (runtimeClientPath !== undefined) return runtimeClientPath;
   const out = join(REPO_ROOT, CACHE_DIRECTORY, "lambda-runtime", "index.mjs");
-  const result = buildSync({ entryPoints: [RUNTIME_CLIENT_SOURCE], bundle: true, platform: "node", format: "esm", target: "node20", write: false, logLevel: "silent" });
+  const result = buildSync({
+    entryPoints: [RUNTIME_CLIENT_SOURCE],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    write: false,
+    logLevel: "silent",
+  });
   const text = result.outputFiles[0]?.text ?? "";
   if (!existsSync(out) || readFileSync(out, "utf8") !== text) {
     mkdirSync(dirname(out), { recursive: true });
@@ -145,7 +153,11 @@ export async function launchLambda(spec: LambdaFunctionSpec, options: LaunchOpti
   const environment: Record<string, string> = {};
   for (const [key, value] of Object.entries(spec.environment)) environment[key] = localValue(value, taskRoot);
   const credentials = options.credentials
-    ? { AWS_ACCESS_KEY_ID: options.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: options.credentials.secretAccessKey, ...(options.credentials.sessionToken ? { AWS_SESSION_TOKEN: options.credentials.sessionToken } : {}) }
+    ? {
+        AWS_ACCESS_KEY_ID: options.credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: options.credentials.secretAccessKey,
+        ...(options.credentials.sessionToken ? { AWS_SESSION_TOKEN: options.credentials.sessionToken } : {}),
+      }
     : {};
   const child: ChildProcess = spawn(BOOTSTRAP_PATH, [], {
     cwd: taskRoot,

@@ -181,7 +181,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
   const cleanups: { what: string; run: () => Promise<void> }[] = [];
   const stopAll = async () => {
     // Bounded whatever state the servers are in (a database outage, a stuck connection): a step that hangs is logged and left behind.
-    for (const cleanup of cleanups.reverse()) await withinTime(cleanup.run(), STOP_STEP_MS, cleanup.what).catch((error: unknown) => log(`stopping ${cleanup.what}: ${String(error)}`));
+    for (const cleanup of cleanups.reverse())
+      await withinTime(cleanup.run(), STOP_STEP_MS, cleanup.what).catch((error: unknown) => log(`stopping ${cleanup.what}: ${String(error)}`));
     cleanups.length = 0;
   };
 
@@ -248,13 +249,26 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     const eventBus = createLocalEventBus({ region, ...(options.eventsWebhookUrl !== undefined ? { webhookUrl: options.eventsWebhookUrl } : {}) });
     let handlerPids: number[] = [];
     let containerReplacements = () => 0;
-    const eventSourceOptions = { sqs, queueUrl: queue.url, queueArn: queue.arn, region, concurrency, onBatch: options.onBatch, onError: (error: unknown) => log(`event source: ${String(error)}`) };
+    const eventSourceOptions = {
+      sqs,
+      queueUrl: queue.url,
+      queueArn: queue.arn,
+      region,
+      concurrency,
+      onBatch: options.onBatch,
+      onError: (error: unknown) => log(`event source: ${String(error)}`),
+    };
     if (handlerHost === "lambda") {
       const fleet = await startContainerFleet(
         {
           count: concurrency,
           spec: { name: LOCAL_DEFAULTS.applicationName, memoryMb, timeoutSeconds: functionTimeoutMs / 1000, region, environment: functionEnv },
-          launch: { credentials: LOCAL_CREDENTIALS, ...(options.nodeBinary ? { nodeBinary: options.nodeBinary } : {}), ...(options.bundleDir ? { taskRoot: join(options.bundleDir, LOCAL_DEFAULTS.applicationName) } : {}), ...(options.onFunctionOutput ? { onOutput: options.onFunctionOutput } : {}) },
+          launch: {
+            credentials: LOCAL_CREDENTIALS,
+            ...(options.nodeBinary ? { nodeBinary: options.nodeBinary } : {}),
+            ...(options.bundleDir ? { taskRoot: join(options.bundleDir, LOCAL_DEFAULTS.applicationName) } : {}),
+            ...(options.onFunctionOutput ? { onOutput: options.onFunctionOutput } : {}),
+          },
           settledSampleMs: options.onHandlerMemory ? 1000 : 0,
           memorySampleMs: options.onHandlerMemory ? 250 : 0,
         },
@@ -291,7 +305,15 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
         ...eventSourceOptions,
         functionTimeoutMs,
         createHandler: (worker) => {
-          const fn = factory({ worker, env: functionEnv, s3Config: aws.s3Config, ...(holdBack ? { queue: { sqsConfig: aws.sqsConfig, url: queue.url } } : {}), applicationName: LOCAL_DEFAULTS.applicationName, functionTimeoutMs, results: eventBus.sink });
+          const fn = factory({
+            worker,
+            env: functionEnv,
+            s3Config: aws.s3Config,
+            ...(holdBack ? { queue: { sqsConfig: aws.sqsConfig, url: queue.url } } : {}),
+            applicationName: LOCAL_DEFAULTS.applicationName,
+            functionTimeoutMs,
+            results: eventBus.sink,
+          });
           functions.push(fn);
           return options.wrapHandler ? options.wrapHandler(fn.handle) : fn.handle;
         },
@@ -302,7 +324,14 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     let api: LocalApi | undefined;
     if (options.api) {
       const maxInputBytes = Number(functionEnv.MAX_INPUT_BYTES ?? DEFAULT_LIMITS.maxInputBytes);
-      api = await startLocalApi({ aws, rawBucket: buckets.raw, databaseUrl: database.url, maxInputBytes, ...options.api, extraJson: { "/events": () => eventBus.events(), ...options.api.extraJson } });
+      api = await startLocalApi({
+        aws,
+        rawBucket: buckets.raw,
+        databaseUrl: database.url,
+        maxInputBytes,
+        ...options.api,
+        extraJson: { "/events": () => eventBus.events(), ...options.api.extraJson },
+      });
       cleanups.push({ what: "the local API", run: () => (api as LocalApi).stop() });
       log(`API and upload page at ${api.url}`);
     }
@@ -314,7 +343,12 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     const sweepPool = new Pool({ connectionString: database.url, max: 1, application_name: "result-publisher", connectionTimeoutMillis: 5_000 });
     let sweeping = Promise.resolve();
     const sweep = setInterval(() => {
-      sweeping = sweeping.then(() => publishOwedEvents(sweepPool, eventBus.sink, { limit: 100 }).then(() => undefined, (error: unknown) => log(`result events: ${String(error)}`)));
+      sweeping = sweeping.then(() =>
+        publishOwedEvents(sweepPool, eventBus.sink, { limit: 100 }).then(
+          () => undefined,
+          (error: unknown) => log(`result events: ${String(error)}`),
+        ),
+      );
     }, options.eventSweepMs ?? 2_000);
     cleanups.push({
       what: "the result-event sweep",

@@ -60,10 +60,15 @@ export function verifyPostPolicy(form: PostedForm, context: PolicyContext): Poli
   const [accessKeyId, date, region, service, terminator] = credential.split("/");
   const secret = accessKeyId === undefined ? undefined : context.secrets[accessKeyId];
   if (secret === undefined) return refuse(403, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.");
-  if (!date || !region || service !== "s3" || terminator !== "aws4_request") return refuse(400, "AuthorizationQueryParametersError", "x-amz-credential is not <key>/<yyyymmdd>/<region>/s3/aws4_request.");
+  if (!date || !region || service !== "s3" || terminator !== "aws4_request")
+    return refuse(400, "AuthorizationQueryParametersError", "x-amz-credential is not <key>/<yyyymmdd>/<region>/s3/aws4_request.");
   const expected = hmac(signingKey(secret, date, region, service), policyText).toString("hex");
   if (expected.length !== signature.length || !timingSafeEqual(Buffer.from(expected), Buffer.from(signature))) {
-    return refuse(403, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided. Check your key and signing method.");
+    return refuse(
+      403,
+      "SignatureDoesNotMatch",
+      "The request signature we calculated does not match the signature you provided. Check your key and signing method.",
+    );
   }
 
   let policy: { expiration?: unknown; conditions?: unknown };
@@ -72,7 +77,8 @@ export function verifyPostPolicy(form: PostedForm, context: PolicyContext): Poli
   } catch {
     return refuse(400, "InvalidPolicyDocument", "Invalid Policy: Invalid JSON.");
   }
-  if (typeof policy.expiration !== "string" || Number.isNaN(Date.parse(policy.expiration))) return refuse(400, "InvalidPolicyDocument", "Invalid Policy: Policy missing expiration.");
+  if (typeof policy.expiration !== "string" || Number.isNaN(Date.parse(policy.expiration)))
+    return refuse(400, "InvalidPolicyDocument", "Invalid Policy: Policy missing expiration.");
   if (!Array.isArray(policy.conditions)) return refuse(400, "InvalidPolicyDocument", "Invalid Policy: Policy missing conditions.");
   if (context.now.getTime() > Date.parse(policy.expiration)) return refuse(403, "AccessDenied", "Invalid according to Policy: Policy expired.");
 
@@ -90,7 +96,8 @@ export function verifyPostPolicy(form: PostedForm, context: PolicyContext): Poli
     if (Array.isArray(condition)) {
       const [op, subject, operand] = condition as [unknown, unknown, unknown];
       if (op === "content-length-range") {
-        if (typeof subject !== "number" || typeof operand !== "number") return refuse(400, "InvalidPolicyDocument", "Invalid Policy: content-length-range needs two numbers.");
+        if (typeof subject !== "number" || typeof operand !== "number")
+          return refuse(400, "InvalidPolicyDocument", "Invalid Policy: content-length-range needs two numbers.");
         range = { min: subject, max: operand };
         continue;
       }
@@ -114,8 +121,16 @@ export function verifyPostPolicy(form: PostedForm, context: PolicyContext): Poli
   const extra = [...fields.keys()].filter((name) => !NOT_COVERED.has(name) && !name.startsWith("x-ignore-") && !covered.has(name));
   if (extra.length > 0) return refuse(403, "AccessDenied", `Invalid according to Policy: Extra input fields: ${extra.join(", ")}`);
   if (range !== undefined) {
-    if (form.fileBytes > range.max) return refuse(400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size", { ProposedSize: String(form.fileBytes), MaxSizeAllowed: String(range.max) });
-    if (form.fileBytes < range.min) return refuse(400, "EntityTooSmall", "Your proposed upload is smaller than the minimum allowed size", { ProposedSize: String(form.fileBytes), MinSizeAllowed: String(range.min) });
+    if (form.fileBytes > range.max)
+      return refuse(400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size", {
+        ProposedSize: String(form.fileBytes),
+        MaxSizeAllowed: String(range.max),
+      });
+    if (form.fileBytes < range.min)
+      return refuse(400, "EntityTooSmall", "Your proposed upload is smaller than the minimum allowed size", {
+        ProposedSize: String(form.fileBytes),
+        MinSizeAllowed: String(range.min),
+      });
   }
 
   const metadata: Record<string, string> = {};
@@ -126,6 +141,8 @@ export function verifyPostPolicy(form: PostedForm, context: PolicyContext): Poli
 /** S3's XML error body. */
 export function s3ErrorXml(verdict: Extract<PolicyVerdict, { ok: false }>, requestId: string): string {
   const escape = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-  const extra = Object.entries(verdict.extra ?? {}).map(([name, value]) => `<${name}>${escape(value)}</${name}>`).join("");
+  const extra = Object.entries(verdict.extra ?? {})
+    .map(([name, value]) => `<${name}>${escape(value)}</${name}>`)
+    .join("");
   return `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${verdict.code}</Code><Message>${escape(verdict.message)}</Message>${extra}<RequestId>${requestId}</RequestId></Error>`;
 }

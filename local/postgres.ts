@@ -65,9 +65,12 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
   } catch (error) {
     await server.stop().catch(() => undefined);
     removeData();
-    throw new Error(`could not start the embedded PostgreSQL (${error instanceof Error ? error.message : String(error)}); set DATABASE_URL to use another server`, {
-      cause: error,
-    });
+    throw new Error(
+      `could not start the embedded PostgreSQL (${error instanceof Error ? error.message : String(error)}); set DATABASE_URL to use another server`,
+      {
+        cause: error,
+      },
+    );
   }
   const urlOf = (database: string) => `postgres://postgres:${password}@127.0.0.1:${port}/${database}`;
   let running = true;

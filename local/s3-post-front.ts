@@ -94,7 +94,12 @@ export async function startS3PostFront(options: S3PostFrontOptions): Promise<S3P
     try {
       posted = await readForm(req, options.maxFileBytes);
     } catch (error) {
-      sendError(res, { ok: false, status: 400, code: "MalformedPOSTRequest", message: `The body of your POST request is not well-formed multipart/form-data: ${(error as Error).message}` });
+      sendError(res, {
+        ok: false,
+        status: 400,
+        code: "MalformedPOSTRequest",
+        message: `The body of your POST request is not well-formed multipart/form-data: ${(error as Error).message}`,
+      });
       return;
     }
     const verdict = verifyPostPolicy(posted.form, { bucket, secrets: options.secrets, now: now() });
@@ -103,11 +108,23 @@ export async function startS3PostFront(options: S3PostFrontOptions): Promise<S3P
       return;
     }
     if (posted.overCap) {
-      sendError(res, { ok: false, status: 400, code: "EntityTooLarge", message: `The local S3 takes files up to ${options.maxFileBytes} bytes`, extra: { MaxSizeAllowed: String(options.maxFileBytes) } });
+      sendError(res, {
+        ok: false,
+        status: 400,
+        code: "EntityTooLarge",
+        message: `The local S3 takes files up to ${options.maxFileBytes} bytes`,
+        extra: { MaxSizeAllowed: String(options.maxFileBytes) },
+      });
       return;
     }
     const put = await s3.send(
-      new PutObjectCommand({ Bucket: bucket, Key: verdict.key, Body: posted.file, ContentType: verdict.contentType ?? "binary/octet-stream", Metadata: verdict.metadata }),
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: verdict.key,
+        Body: posted.file,
+        ContentType: verdict.contentType ?? "binary/octet-stream",
+        Metadata: verdict.metadata,
+      }),
     );
     const location = `${options.s3Config.endpoint.replace(/\/+$/, "")}/${bucket}/${verdict.key.split("/").map(encodeURIComponent).join("/")}`;
     res.writeHead(204, { ...CORS, etag: put.ETag ?? "", location });

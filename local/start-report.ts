@@ -24,7 +24,8 @@ export function imageResult(
   inDlq: boolean,
 ): ImageResult {
   const base = { file: upload.file, key: upload.key, correlationId: upload.correlationId };
-  if (!row) return { ...base, status: inDlq ? "dlq" : "missing", ...(inDlq ? { reason: "dead-lettered after retries" } : { reason: "no row before the timeout" }) };
+  if (!row)
+    return { ...base, status: inDlq ? "dlq" : "missing", ...(inDlq ? { reason: "dead-lettered after retries" } : { reason: "no row before the timeout" }) };
   const result: ImageResult = { ...base, status: row.status, rowId: row.id, ms: Math.max(0, row.createdAt.getTime() - upload.uploadedAt) };
   if (row.status === "failed") result.reason = row.failureDetail ? `${row.failureReason}: ${row.failureDetail}` : row.failureReason;
   else {
@@ -82,7 +83,11 @@ function cut(text: string, max: number): string {
 export function formatTable(results: readonly ImageResult[]): string {
   const cells = results.map((r) => COLUMNS.map((c) => cut(c.value(r), c.max)));
   const widths = COLUMNS.map((c, i) => Math.max(c.title.length, ...cells.map((row) => row[i].length)));
-  const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i])).join("  ").trimEnd();
+  const line = (values: string[]) =>
+    values
+      .map((v, i) => v.padEnd(widths[i]))
+      .join("  ")
+      .trimEnd();
   return [line(COLUMNS.map((c) => c.title)), line(widths.map((w) => "-".repeat(w))), ...cells.map(line)].join("\n");
 }
 

@@ -70,7 +70,9 @@ async function main(argv: string[]): Promise<number> {
     log: say,
     ...(opts.s3Dir ? { s3Directory: opts.s3Dir } : {}),
     // The function's containers have only their own environment (as on Lambda), so the quiet settings go there too.
-    ...(opts.logs ? { onFunctionOutput: (chunk: string) => process.stderr.write(chunk) } : { functionEnv: { POWERTOOLS_LOG_LEVEL: "SILENT", POWERTOOLS_METRICS_DISABLED: "true" } }),
+    ...(opts.logs
+      ? { onFunctionOutput: (chunk: string) => process.stderr.write(chunk) }
+      : { functionEnv: { POWERTOOLS_LOG_LEVEL: "SILENT", POWERTOOLS_METRICS_DISABLED: "true" } }),
     ...(opts.eventsWebhook ? { eventsWebhookUrl: opts.eventsWebhook } : {}),
     ...(opts.serve ? { api: opts.apiPort !== undefined ? { port: opts.apiPort } : {} } : {}),
   });
@@ -83,10 +85,14 @@ async function main(argv: string[]): Promise<number> {
   });
   try {
     // Always on stderr, --json or not: how to reach this pipeline while it runs.
-    process.stderr.write(`S3 ${pipeline.endpoints.s3} | SQS ${pipeline.endpoints.sqs} | queue ${pipeline.queue.name} (DLQ ${pipeline.dlq.name}) | concurrency ${pipeline.concurrency}\n`);
+    process.stderr.write(
+      `S3 ${pipeline.endpoints.s3} | SQS ${pipeline.endpoints.sqs} | queue ${pipeline.queue.name} (DLQ ${pipeline.dlq.name}) | concurrency ${pipeline.concurrency}\n`,
+    );
     for (const line of operatorCommands(pipeline)) process.stderr.write(`${line}\n`);
     if (pipeline.api) process.stderr.write(`API and upload page: ${pipeline.api.url}/ (uploads go to ${pipeline.api.s3Endpoint}, POST policies checked)\n`);
-    process.stderr.write(`result events (local bus): ${pipeline.api ? `GET ${pipeline.api.url}/events` : "kept in memory"}${opts.eventsWebhook ? ` and POST ${opts.eventsWebhook}` : ""}\n`);
+    process.stderr.write(
+      `result events (local bus): ${pipeline.api ? `GET ${pipeline.api.url}/events` : "kept in memory"}${opts.eventsWebhook ? ` and POST ${opts.eventsWebhook}` : ""}\n`,
+    );
     say(`uploading ${files.length} file(s)...`);
     const results = await processFiles(pipeline, files, opts.timeout * 1000);
     const canary = opts.canary ? await runLocalCanary(pipeline) : undefined;

@@ -28,7 +28,10 @@ export function watchFolder(dir: string, onFile: (path: string) => Promise<void>
       return; // removed again, or a rename away
     }
     if (size !== lastSize) {
-      timers.set(path, setTimeout(() => void settle(path, size), debounceMs));
+      timers.set(
+        path,
+        setTimeout(() => void settle(path, size), debounceMs),
+      );
       return;
     }
     timers.delete(path);
@@ -43,7 +46,10 @@ export function watchFolder(dir: string, onFile: (path: string) => Promise<void>
         if (!name || name.startsWith(".")) return;
         const path = join(dir, name.toString());
         clearTimeout(timers.get(path));
-        timers.set(path, setTimeout(() => void settle(path), debounceMs));
+        timers.set(
+          path,
+          setTimeout(() => void settle(path), debounceMs),
+        );
       });
     } catch (error) {
       reject(new Error(`cannot watch ${dir}: ${error instanceof Error ? error.message : String(error)}`));

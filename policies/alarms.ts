@@ -43,7 +43,11 @@ interface AlarmClass {
   alarms: Record<string, AlarmRequirement>;
 }
 
-const metric = (namespace: string, metricName: string, dimension?: string): MetricMatch => ({ namespace, metricName, ...(dimension ? { dimensions: { [dimension]: "{name}" } } : {}) });
+const metric = (namespace: string, metricName: string, dimension?: string): MetricMatch => ({
+  namespace,
+  metricName,
+  ...(dimension ? { dimensions: { [dimension]: "{name}" } } : {}),
+});
 
 /** A queue other things dead-letter into: a queue's redrivePolicy, a function's DLQ or an on-failure destination names it. */
 function isDeadLetterQueue(stack: StackIndex, q: PolicyResource): boolean {
@@ -147,13 +151,25 @@ export const requiredAlarmsSpec: PolicySpec = {
       description: `Per class (${Object.keys(BUILT_IN_CLASSES).join(", ")}): { enabled?, alarms?: { <key>: { metrics: [...], thresholdBelowTimeout? } | null } }.`,
       additionalProperties: false,
       properties: Object.fromEntries(
-        Object.keys(BUILT_IN_CLASSES).map((k) => [k, { type: "object", additionalProperties: false, properties: { enabled: { type: "boolean" }, alarms: { type: "object", additionalProperties: REQUIREMENT } } }]),
+        Object.keys(BUILT_IN_CLASSES).map((k) => [
+          k,
+          {
+            type: "object",
+            additionalProperties: false,
+            properties: { enabled: { type: "boolean" }, alarms: { type: "object", additionalProperties: REQUIREMENT } },
+          },
+        ]),
       ),
     },
     regionAlarms: {
       type: "object",
       description: "Alarms every region that runs functions needs: { <key>: { metrics: [...] } }.",
-      additionalProperties: { type: "object", required: ["metrics"], additionalProperties: false, properties: { metrics: { type: "array", items: METRIC_MATCH } } },
+      additionalProperties: {
+        type: "object",
+        required: ["metrics"],
+        additionalProperties: false,
+        properties: { metrics: { type: "array", items: METRIC_MATCH } },
+      },
     },
     requireRunbookLink: { type: "boolean", description: "Every alarm's description links its runbook (default true)." },
   },
@@ -193,7 +209,8 @@ function checkEveryAlarm(stack: StackIndex, ctx: CheckContext, config: RequiredA
     if (!facts) continue;
     const label = facts.name ?? alarm.name;
     if (facts.actions === 0) ctx.report(alarm, `${region}: alarm ${label} has no alarmActions, so it pages nobody`);
-    if (config.requireRunbookLink !== false && !RUNBOOK_RE.test(facts.description)) ctx.report(alarm, `${region}: alarm ${label} has no runbook link in its alarmDescription`);
+    if (config.requireRunbookLink !== false && !RUNBOOK_RE.test(facts.description))
+      ctx.report(alarm, `${region}: alarm ${label} has no runbook link in its alarmDescription`);
   }
 }
 
@@ -202,7 +219,10 @@ function checkDuration(ctx: CheckContext, fn: PolicyResource, identity: string |
   if (timeout === undefined) return;
   for (const m of metrics) {
     if (m.threshold !== undefined && m.threshold >= timeout * 1000) {
-      ctx.report(m.alarm, `${region}: alarm ${m.alarm.name} watches the Duration of function ${identity ?? fn.name} with threshold ${m.threshold} ms, not below its ${timeout} s timeout, so it cannot fire before the function is killed`);
+      ctx.report(
+        m.alarm,
+        `${region}: alarm ${m.alarm.name} watches the Duration of function ${identity ?? fn.name} with threshold ${m.threshold} ms, not below its ${timeout} s timeout, so it cannot fire before the function is killed`,
+      );
     }
   }
 }
@@ -217,8 +237,16 @@ export const requiredAlarms = stackPolicy<RequiredAlarmsConfig>(requiredAlarmsSp
       const identity = ctx.inspect(r, () => cls.identity(r));
       const region = stack.regionLabel(r);
       const needsIdentity = Object.values(cls.alarms).some((req) => req.metrics.some((m) => JSON.stringify(m).includes("{name}")));
-      if (identity === undefined && needsIdentity && cls.type !== T.httpApi && ctx.inspect(r, () => has(r.props, cls.type === T.dbInstance ? "identifier" : "name")) === false) {
-        ctx.report(r, `${region}: ${cls.label} ${describe(r)} has no explicit ${cls.type === T.dbInstance ? "identifier" : "name"}, so the alarms on it cannot be matched; give it one`);
+      if (
+        identity === undefined &&
+        needsIdentity &&
+        cls.type !== T.httpApi &&
+        ctx.inspect(r, () => has(r.props, cls.type === T.dbInstance ? "identifier" : "name")) === false
+      ) {
+        ctx.report(
+          r,
+          `${region}: ${cls.label} ${describe(r)} has no explicit ${cls.type === T.dbInstance ? "identifier" : "name"}, so the alarms on it cannot be matched; give it one`,
+        );
         continue;
       }
       const missing: string[] = [];
@@ -233,10 +261,19 @@ export const requiredAlarms = stackPolicy<RequiredAlarmsConfig>(requiredAlarmsSp
 
   for (const [key, req] of Object.entries(config.regionAlarms ?? {})) {
     for (const region of stack.regions()) {
-      const functions = stack.ofType(T.lambda).filter((f) => stack.regionOf(f) === region).sort((a, b) => a.name.localeCompare(b.name));
+      const functions = stack
+        .ofType(T.lambda)
+        .filter((f) => stack.regionOf(f) === region)
+        .sort((a, b) => a.name.localeCompare(b.name));
       if (functions.length === 0) continue;
-      const found = watched.some((m) => m.region === region && req.metrics.some((match) => match.metricName === m.metricName && match.namespace === m.namespace));
-      if (!found) ctx.report(functions[0], `${region}: the region has no ${key} alarm (${req.metrics.map((m) => showMatch(m, undefined)).join(" or ")}), so a broken pipeline there goes unnoticed`);
+      const found = watched.some(
+        (m) => m.region === region && req.metrics.some((match) => match.metricName === m.metricName && match.namespace === m.namespace),
+      );
+      if (!found)
+        ctx.report(
+          functions[0],
+          `${region}: the region has no ${key} alarm (${req.metrics.map((m) => showMatch(m, undefined)).join(" or ")}), so a broken pipeline there goes unnoticed`,
+        );
     }
   }
 });

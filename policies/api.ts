@@ -13,7 +13,8 @@ export interface ApiRouteAuthorizationConfig {
 
 export const apiRouteAuthorizationSpec: PolicySpec = {
   name: "api-route-authorization",
-  description: "Every API Gateway HTTP API route requires authorization (AWS_IAM, JWT or a Lambda authorizer); a route with authorizationType NONE is refused unless the pack config's openRoutes lists its route key.",
+  description:
+    "Every API Gateway HTTP API route requires authorization (AWS_IAM, JWT or a Lambda authorizer); a route with authorizationType NONE is refused unless the pack config's openRoutes lists its route key.",
   enforcementLevel: "mandatory",
   severity: "critical",
   remediationSteps:
@@ -26,7 +27,10 @@ export const apiRouteAuthorizationSpec: PolicySpec = {
 export const apiRouteAuthorization = stackPolicy<ApiRouteAuthorizationConfig>(apiRouteAuthorizationSpec, (stack, ctx, config) => {
   const open = new Set(config.openRoutes ?? []);
   for (const route of stack.ofType(T.httpRoute)) {
-    const read = ctx.inspect(route, () => ({ routeKey: str(route.props.routeKey) ?? "(no route key)", authorization: str(route.props.authorizationType) ?? "NONE" }));
+    const read = ctx.inspect(route, () => ({
+      routeKey: str(route.props.routeKey) ?? "(no route key)",
+      authorization: str(route.props.authorizationType) ?? "NONE",
+    }));
     if (read === undefined || read.authorization !== "NONE" || open.has(read.routeKey)) continue;
     const api = stack.dependenciesOf(route, "apiId").find((d) => d.type === T.httpApi);
     ctx.report(

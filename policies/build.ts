@@ -125,12 +125,23 @@ function artifactsWithHash(builds: BuildManifestConfig[], hash: string): string[
 
 /** A hint when the archive's folder or file (without .zip, .tar, .tgz, .tar.gz) has the name of a manifest artifact: its hash differs, so it is not what was built. */
 function staleHint(builds: BuildManifestConfig[], path: string | undefined): string {
-  const base = path?.split(/[\\/]/).filter(Boolean).pop()?.replace(/\.(zip|tar|tgz|tar\.gz)$/, "");
+  const base = path
+    ?.split(/[\\/]/)
+    .filter(Boolean)
+    .pop()
+    ?.replace(/\.(zip|tar|tgz|tar\.gz)$/, "");
   const same = base ? builds.flatMap((b) => (b.artifacts[base] ? [`${b.name}/${base} is ${b.artifacts[base].archiveHash.slice(0, 12)}`] : [])) : [];
   return same.length > 0 ? ` (${same.join(", ")}: the archive on disk is not what that build produced; rebuild, then regenerate the pack config)` : "";
 }
 
-async function archiveProvenance(ctx: CheckContext, r: PolicyResource, code: unknown, handler: string | undefined, builds: BuildManifestConfig[], region: string): Promise<Provenance | undefined> {
+async function archiveProvenance(
+  ctx: CheckContext,
+  r: PolicyResource,
+  code: unknown,
+  handler: string | undefined,
+  builds: BuildManifestConfig[],
+  region: string,
+): Promise<Provenance | undefined> {
   const archive = proxyTarget(code as object) as ArchiveLike;
   const path = archive.path ? await archive.path : undefined;
   const shown = path ?? (archive.uri ? await archive.uri : "an asset archive");
@@ -140,16 +151,25 @@ async function archiveProvenance(ctx: CheckContext, r: PolicyResource, code: unk
   }
   const hash = engineHashOf(code);
   if (hash === undefined) {
-    ctx.report(r, `${region}: ${describe(r)} deploys ${shown}, which came without the content hash the engine computes for archives, so its build cannot be verified`);
+    ctx.report(
+      r,
+      `${region}: ${describe(r)} deploys ${shown}, which came without the content hash the engine computes for archives, so its build cannot be verified`,
+    );
     return undefined;
   }
   if (builds.length === 0) {
-    ctx.report(r, `${region}: ${describe(r)} deploys ${shown} (content hash ${hash.slice(0, 12)}), but no build manifest was given to the pack (working-build.builds), so nothing says a build produced it`);
+    ctx.report(
+      r,
+      `${region}: ${describe(r)} deploys ${shown} (content hash ${hash.slice(0, 12)}), but no build manifest was given to the pack (working-build.builds), so nothing says a build produced it`,
+    );
     return undefined;
   }
   const matches = artifactsWithHash(builds, hash);
   if (matches.length === 0) {
-    ctx.report(r, `${region}: ${describe(r)} deploys ${shown} with content hash ${hash.slice(0, 12)}, which is no artifact of the build manifest given to the pack${staleHint(builds, path)}`);
+    ctx.report(
+      r,
+      `${region}: ${describe(r)} deploys ${shown} with content hash ${hash.slice(0, 12)}, which is no artifact of the build manifest given to the pack${staleHint(builds, path)}`,
+    );
     return undefined;
   }
   return { kind: "archive", hash };
@@ -168,7 +188,10 @@ async function provenanceOf(ctx: CheckContext, r: PolicyResource, builds: BuildM
   if (!facts) return undefined;
   if (facts.hasImage || facts.packageType === "Image") {
     if (facts.image !== undefined && DIGEST_RE.test(facts.image)) return { kind: "image", uri: facts.image };
-    ctx.report(r, `${region}: ${describe(r)} deploys image ${facts.image ?? "(none)"}, which is not pinned by digest: a tag can point at other code tomorrow; deploy \`<repository>@sha256:<digest>\``);
+    ctx.report(
+      r,
+      `${region}: ${describe(r)} deploys image ${facts.image ?? "(none)"}, which is not pinned by digest: a tag can point at other code tomorrow; deploy \`<repository>@sha256:<digest>\``,
+    );
     return undefined;
   }
   if (facts.s3) {
@@ -176,7 +199,10 @@ async function provenanceOf(ctx: CheckContext, r: PolicyResource, builds: BuildM
       const object = ctx.inspect(r, () => ({ bucket: String(r.props.s3Bucket), key: String(r.props.s3Key), version: String(r.props.s3ObjectVersion) }));
       return object === undefined ? undefined : { kind: "s3", ...object };
     }
-    ctx.report(r, `${region}: ${describe(r)} deploys s3://${ctx.inspect(r, () => `${String(r.props.s3Bucket)}/${String(r.props.s3Key)}`) ?? "?"} without s3ObjectVersion, so what runs is whatever that key holds at deployment; pin the version`);
+    ctx.report(
+      r,
+      `${region}: ${describe(r)} deploys s3://${ctx.inspect(r, () => `${String(r.props.s3Bucket)}/${String(r.props.s3Key)}`) ?? "?"} without s3ObjectVersion, so what runs is whatever that key holds at deployment; pin the version`,
+    );
     return undefined;
   }
   if (!facts.hasCode) {
@@ -199,7 +225,10 @@ function checkTaskImages(stack: StackIndex, ctx: CheckContext): void {
     for (const c of containers ?? []) {
       const image = typeof c.image === "string" ? c.image : "(none)";
       if (!DIGEST_RE.test(image)) {
-        ctx.report(task, `${stack.regionLabel(task)}: container ${String(c.name ?? "(unnamed)")} of ${describe(task)} runs image ${image}, which is not pinned by digest; deploy \`<repository>@sha256:<digest>\` from your build`);
+        ctx.report(
+          task,
+          `${stack.regionLabel(task)}: container ${String(c.name ?? "(unnamed)")} of ${describe(task)} runs image ${image}, which is not pinned by digest; deploy \`<repository>@sha256:<digest>\` from your build`,
+        );
       }
     }
   }
@@ -225,10 +254,15 @@ export const workingBuild = stackPolicy<WorkingBuildConfig>(workingBuildSpec, as
       // Each region's own artifact (an S3 object in its own bucket), not only its group's first.
       const show = (region: string) => showArtifact(values.get(region) as Provenance);
       const resourceIn = (region: string) => (regions.get(region) as { resource: PolicyResource }[])[0].resource;
-      const elsewhere = (g: (typeof groups)[number]) => groups.filter((o) => o !== g).map((o) => o.regions.map((r) => `${show(r)} in ${r}`).join(", ")).join("; ");
+      const elsewhere = (g: (typeof groups)[number]) =>
+        groups
+          .filter((o) => o !== g)
+          .map((o) => o.regions.map((r) => `${show(r)} in ${r}`).join(", "))
+          .join("; ");
       if (majority) {
         for (const g of groups.filter((x) => x.regions !== majority)) {
-          for (const region of g.regions) ctx.report(resourceIn(region), `${region}: ${describe(resourceIn(region))} runs ${show(region)} here but ${elsewhere(g)}`);
+          for (const region of g.regions)
+            ctx.report(resourceIn(region), `${region}: ${describe(resourceIn(region))} runs ${show(region)} here but ${elsewhere(g)}`);
         }
         continue;
       }

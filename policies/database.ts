@@ -28,7 +28,13 @@ export const connectionBudgetSpec: PolicySpec = {
   remediationSteps:
     "Bound every database function's concurrency (reservedConcurrentExecutions, or the SQS event source's scalingConfig.maximumConcurrency) so the sum fits in the allowed share of max_connections, or raise max_connections in the parameter group.",
   config: {
-    maxShare: { type: "number", exclusiveMinimum: 0, maximum: 1, default: DEFAULT_CONNECTION_SHARE, description: "The share of max_connections a region's functions may hold together." },
+    maxShare: {
+      type: "number",
+      exclusiveMinimum: 0,
+      maximum: 1,
+      default: DEFAULT_CONNECTION_SHARE,
+      description: "The share of max_connections a region's functions may hold together.",
+    },
   },
 };
 
@@ -49,7 +55,9 @@ function maxConnections(stack: StackIndex, db: PolicyResource, ctx: CheckContext
     });
   if (!group) return `database ${db.name} has no parameter group in the stack, so max_connections is the engine default nobody chose`;
   return ctx.inspect(group, () => {
-    const param = list(group.props.parameters).map(obj).find((p) => p.name === "max_connections");
+    const param = list(group.props.parameters)
+      .map(obj)
+      .find((p) => p.name === "max_connections");
     return param ? num(param.value) : `parameter group ${group.name} does not set max_connections`;
   });
 }
@@ -63,7 +71,9 @@ function maxConcurrency(stack: StackIndex, fn: PolicyResource, ctx: CheckContext
   const fnName = ctx.inspect(fn, () => str(fn.props.name));
   const mappings = stack
     .ofType(T.eventSourceMapping)
-    .filter((m) => stack.refersTo(m, "functionName", fn, () => fnName !== undefined && ctx.inspect(m, () => str(m.props.functionName))?.endsWith(fnName) === true));
+    .filter((m) =>
+      stack.refersTo(m, "functionName", fn, () => fnName !== undefined && ctx.inspect(m, () => str(m.props.functionName))?.endsWith(fnName) === true),
+    );
   for (const m of mappings) {
     const cap = ctx.inspect(m, () => num(obj(m.props.scalingConfig).maximumConcurrency));
     if (cap !== undefined) bounds.push(cap);
@@ -95,7 +105,10 @@ export const connectionBudget = stackPolicy<ConnectionBudgetConfig>(connectionBu
         continue;
       }
       if (concurrency === undefined) {
-        ctx.report(fn, `${region}: ${fn.name} uses the database but nothing bounds its concurrency (no reserved concurrency, no event source maximumConcurrency), so it can exhaust max_connections ${max}`);
+        ctx.report(
+          fn,
+          `${region}: ${fn.name} uses the database but nothing bounds its concurrency (no reserved concurrency, no event source maximumConcurrency), so it can exhaust max_connections ${max}`,
+        );
         complete = false;
         continue;
       }
@@ -103,7 +116,10 @@ export const connectionBudget = stackPolicy<ConnectionBudgetConfig>(connectionBu
       parts.push(`${fn.name} ${concurrency}x${pool}`);
     }
     if (complete && total > budget) {
-      ctx.report(db, `${region}: functions may hold ${total} connections (${parts.join(" + ")}), above ${Math.round(share * 100)}% of max_connections ${max} (${budget})`);
+      ctx.report(
+        db,
+        `${region}: functions may hold ${total} connections (${parts.join(" + ")}), above ${Math.round(share * 100)}% of max_connections ${max} (${budget})`,
+      );
     }
   }
 });

@@ -22,7 +22,8 @@ export const encryptionAtRest = stackPolicy(encryptionAtRestSpec, (stack, ctx) =
   }
   for (const queue of stack.ofType(T.queue)) {
     const encrypted = ctx.inspect(queue, () => queue.props.sqsManagedSseEnabled === true || str(queue.props.kmsMasterKeyId) !== undefined);
-    if (encrypted === false) ctx.report(queue, `${stack.regionLabel(queue)}: queue ${queue.name} is not encrypted (no sqsManagedSseEnabled, no kmsMasterKeyId)`);
+    if (encrypted === false)
+      ctx.report(queue, `${stack.regionLabel(queue)}: queue ${queue.name} is not encrypted (no sqsManagedSseEnabled, no kmsMasterKeyId)`);
   }
   for (const group of stack.ofType(T.logGroup)) {
     // The key ARN may be another resource's output: that it is set is what matters here.

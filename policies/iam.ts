@@ -77,9 +77,21 @@ export const leastPrivilegeSpec: PolicySpec = {
   remediationSteps:
     "Replace wildcard actions and broad managed policies with the exact actions the code calls on the exact resources; add the missing grant named in the finding to the function's role.",
   config: {
-    broadManagedPolicies: { type: "array", items: { type: "string", minLength: 1 }, description: `ARN globs of AWS managed policies no role may have; replaces the default ${BROAD_MANAGED_POLICIES.join(", ")}.` },
-    allowedManagedPolicies: { type: "array", items: { type: "string", minLength: 1 }, description: "ARN globs of AWS managed policies accepted although broadManagedPolicies matches them." },
-    secretEnvironmentVariables: { type: "array", items: { type: "string", minLength: 1 }, description: "Globs over environment variable names holding a secret ARN (default *SECRET_ARN)." },
+    broadManagedPolicies: {
+      type: "array",
+      items: { type: "string", minLength: 1 },
+      description: `ARN globs of AWS managed policies no role may have; replaces the default ${BROAD_MANAGED_POLICIES.join(", ")}.`,
+    },
+    allowedManagedPolicies: {
+      type: "array",
+      items: { type: "string", minLength: 1 },
+      description: "ARN globs of AWS managed policies accepted although broadManagedPolicies matches them.",
+    },
+    secretEnvironmentVariables: {
+      type: "array",
+      items: { type: "string", minLength: 1 },
+      description: "Globs over environment variable names holding a secret ARN (default *SECRET_ARN).",
+    },
     awsManagedPolicies: {
       type: "object",
       description: 'What AWS managed policies allow, for those the pack does not know: { "<name after policy/>": <the policy document AWS publishes> }.',
@@ -93,7 +105,11 @@ export const leastPrivilegeSpec: PolicySpec = {
         required: ["function", "action", "resource", "why"],
         additionalProperties: false,
         properties: {
-          function: { type: "object", additionalProperties: false, properties: { tags: { type: "object", additionalProperties: { type: "string" } }, name: { type: "string" } } },
+          function: {
+            type: "object",
+            additionalProperties: false,
+            properties: { tags: { type: "object", additionalProperties: { type: "string" } }, name: { type: "string" } },
+          },
           action: { type: "string", pattern: "^[a-zA-Z0-9-]+:[a-zA-Z0-9]+$", description: 'an IAM action such as "s3:PutObject"' },
           resource: { type: "string", minLength: 1 },
           why: { type: "string", minLength: 1 },
@@ -129,7 +145,14 @@ function triggerNeeds(stack: StackIndex, fn: PolicyResource): Need[] {
   return triggersOf(stack, fn).flatMap((t) => {
     const name = readIfKnown(() => str(t.bucket.props.bucket));
     if (!name.known || name.value === undefined) return [];
-    return [{ action: "s3:GetObject", resource: `arn:aws:s3:::${name.value}/${t.prefix}object`, shown: `arn:aws:s3:::${name.value}/${t.prefix}*`, why: `read the objects whose notification invokes it (${t.via})` }];
+    return [
+      {
+        action: "s3:GetObject",
+        resource: `arn:aws:s3:::${name.value}/${t.prefix}object`,
+        shown: `arn:aws:s3:::${name.value}/${t.prefix}*`,
+        why: `read the objects whose notification invokes it (${t.via})`,
+      },
+    ];
   });
 }
 
@@ -163,7 +186,9 @@ function instanceSecretGrants(stack: StackIndex, ctx: CheckContext, fn: PolicyRe
   const region = stack.regionOf(fn);
   const environmentFrom = new Set(stack.dependenciesOf(fn, "environment").map((d) => d.urn));
   const sources = stack.ofType(T.dbInstance).filter((i) => stack.regionOf(i) === region && environmentFrom.has(i.urn));
-  return rdsManagedSecretGrants(statements).filter((g) => g.region === region && sources.some((i) => ctx.inspect(i, () => str(i.props.identifier)) === g.identifier));
+  return rdsManagedSecretGrants(statements).filter(
+    (g) => g.region === region && sources.some((i) => ctx.inspect(i, () => str(i.props.identifier)) === g.identifier),
+  );
 }
 
 const SECRET_ARN_RE = /^arn:aws[a-z-]*:secretsmanager:/;
@@ -192,7 +217,10 @@ function checkSecrets(stack: StackIndex, ctx: CheckContext, fn: PolicyResource, 
     const arn = value.value;
     if (arn === undefined || !(SECRET_ARN_RE.test(arn) || (namedSecret && arn.startsWith("arn:")))) continue;
     if (grantsExactSecret(statements, arn) || pinned.some((i) => isRdsManagedSecretOf(i, arn))) continue;
-    ctx.report(fn, `${region}: ${fn.name}'s role does not allow ${GET_SECRET_VALUE} on ${arn} (by that exact ARN, or as the RDS-managed secret of its DB instance), which it needs to read its secret ${key}`);
+    ctx.report(
+      fn,
+      `${region}: ${fn.name}'s role does not allow ${GET_SECRET_VALUE} on ${arn} (by that exact ARN, or as the RDS-managed secret of its DB instance), which it needs to read its secret ${key}`,
+    );
   }
 }
 
@@ -206,21 +234,32 @@ function isBroad(arn: string, { broad, allowed }: BroadPolicies): boolean {
   return broad.some((g) => globMatch(g, arn)) && !allowed.some((g) => globMatch(g, arn));
 }
 
-function checkRoleDocuments(stack: StackIndex, ctx: CheckContext, role: PolicyResource, broad: BroadPolicies, managedDocuments: Record<string, unknown>): RoleGrants {
+function checkRoleDocuments(
+  stack: StackIndex,
+  ctx: CheckContext,
+  role: PolicyResource,
+  broad: BroadPolicies,
+  managedDocuments: Record<string, unknown>,
+): RoleGrants {
   const region = stack.regionLabel(role);
   const policies = rolePolicies(stack, role, ctx);
   const statements: Statement[] = [];
   for (const doc of policies.documents) {
     for (const s of doc.statements) {
       const wildcard = s.actions.filter((a) => a.includes("*") || a.includes("?"));
-      if (wildcard.length > 0) ctx.report(doc.holder, `${region}: ${doc.label} (role ${role.name}) allows wildcard action${wildcard.length > 1 ? "s" : ""} ${wildcard.join(", ")}`);
+      if (wildcard.length > 0)
+        ctx.report(doc.holder, `${region}: ${doc.label} (role ${role.name}) allows wildcard action${wildcard.length > 1 ? "s" : ""} ${wildcard.join(", ")}`);
       if (s.notAction) ctx.report(doc.holder, `${region}: ${doc.label} (role ${role.name}) uses NotAction, which allows everything not listed`);
     }
     statements.push(...doc.statements);
   }
   for (const { arn, holder } of policies.externalArns) {
     if (isBroad(arn, broad)) ctx.report(holder, `${region}: role ${role.name} has the broad AWS managed policy ${arn}`);
-    else if (awsManagedPolicyName(arn) === undefined) ctx.report(holder, `${region}: role ${role.name} has the policy ${arn}, which is not in the stack, so least-privilege-role cannot read what it allows; manage it in the stack or waive it`);
+    else if (awsManagedPolicyName(arn) === undefined)
+      ctx.report(
+        holder,
+        `${region}: role ${role.name} has the policy ${arn}, which is not in the stack, so least-privilege-role cannot read what it allows; manage it in the stack or waive it`,
+      );
   }
   // What AWS managed policies allow counts for what the role's functions need, broad or not: the breadth is its own finding.
   const managed = awsManagedGrants(policies, managedDocuments);
@@ -232,7 +271,11 @@ function managedDocumentsOf(ctx: CheckContext, configured: Record<string, unknow
   const out: Record<string, unknown> = {};
   for (const [name, document] of Object.entries(configured)) {
     if (isPolicyDocument(document)) out[name] = document;
-    else ctx.report(undefined, `least-privilege-role.awsManagedPolicies.${name} is not a policy document; expected { "Statement": [{ "Effect": "Allow", "Action": [...], "Resource": [...] }] }, as the AWS Managed Policy Reference shows it`);
+    else
+      ctx.report(
+        undefined,
+        `least-privilege-role.awsManagedPolicies.${name} is not a policy document; expected { "Statement": [{ "Effect": "Allow", "Action": [...], "Resource": [...] }] }, as the AWS Managed Policy Reference shows it`,
+      );
   }
   return out;
 }
@@ -247,7 +290,8 @@ export const leastPrivilegeRole = stackPolicy<LeastPrivilegeConfig>(leastPrivile
     const region = stack.regionLabel(fn);
     const role = functionRole(stack, fn);
     if (!role) {
-      if (ctx.inspect(fn, () => has(fn.props, "role"))) ctx.report(fn, `${region}: ${fn.name}'s role is not a role of this stack, so its permissions cannot be checked`);
+      if (ctx.inspect(fn, () => has(fn.props, "role")))
+        ctx.report(fn, `${region}: ${fn.name}'s role is not a role of this stack, so its permissions cannot be checked`);
       continue;
     }
     const { statements, unreadManaged, complete } = roles.get(role.urn) as RoleGrants;
@@ -257,7 +301,8 @@ export const leastPrivilegeRole = stackPolicy<LeastPrivilegeConfig>(leastPrivile
         ? ""
         : `; its AWS managed polic${unreadManaged.length > 1 ? "ies" : "y"} ${unreadManaged.join(", ")} may, but the pack does not know what ${unreadManaged.length > 1 ? "they allow" : "it allows"}: give ${unreadManaged.length > 1 ? "their documents" : "its document"} in least-privilege-role.awsManagedPolicies`;
     for (const need of [...triggerNeeds(stack, fn), ...configuredNeeds(ctx, fn, config.requiredGrants ?? [])]) {
-      if (!allows(statements, need)) ctx.report(fn, `${region}: ${fn.name}'s role does not allow ${need.action} on ${need.shown}, which it needs to ${need.why}${unread}`);
+      if (!allows(statements, need))
+        ctx.report(fn, `${region}: ${fn.name}'s role does not allow ${need.action} on ${need.shown}, which it needs to ${need.why}${unread}`);
     }
     const env = ctx.inspect(fn, () => envOf(fn.props));
     if (env) checkSecrets(stack, ctx, fn, statements, env, config.secretEnvironmentVariables ?? DEFAULT_SECRET_VARIABLES);

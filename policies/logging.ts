@@ -38,7 +38,8 @@ export const centralLogShippingSpec: PolicySpec = {
     jurisdictions: { type: "object", additionalProperties: JURISDICTION, description: "Region -> jurisdiction, over the built-in geography of each region." },
     approvedDestinations: {
       type: "array",
-      description: "Log destinations logs may ship to: { arn: ARN glob, jurisdictions?: [...], description? }. Unset: any Logs destination, Firehose or Kinesis stream.",
+      description:
+        "Log destinations logs may ship to: { arn: ARN glob, jurisdictions?: [...], description? }. Unset: any Logs destination, Firehose or Kinesis stream.",
       items: {
         type: "object",
         required: ["arn"],
@@ -77,7 +78,10 @@ function checkGroup(stack: StackIndex, ctx: CheckContext, g: WrittenGroup, confi
     const group = g.resource;
     const retention = ctx.inspect(group, () => ({ set: has(group.props, "retentionInDays"), days: num(group.props.retentionInDays) }));
     if (retention && (retention.days === undefined || retention.days <= 0)) {
-      ctx.report(group, `${region}: log group ${shown} (${g.what}) keeps logs forever (retentionInDays ${retention.set ? "is 0" : "is not set"}); set a finite retention`);
+      ctx.report(
+        group,
+        `${region}: log group ${shown} (${g.what}) keeps logs forever (retentionInDays ${retention.set ? "is 0" : "is not set"}); set a finite retention`,
+      );
     }
   }
   if (g.name === undefined && g.resource === undefined) return;
@@ -93,7 +97,11 @@ function checkGroup(stack: StackIndex, ctx: CheckContext, g: WrittenGroup, confi
   const verdicts = outcomes.map((o) => ({ filter: o.filter, verdict: typeof o.hops === "string" ? o.hops : approval(o.hops as Hop[], config) }));
   const good = verdicts.filter((v) => typeof v.verdict === "object");
   if (good.length === 0) {
-    for (const v of verdicts) ctx.report(v.filter, `${region}: subscription filter ${v.filter.name} of log group ${shown} (${g.what}) does not ship to an approved log destination: ${String(v.verdict)}`);
+    for (const v of verdicts)
+      ctx.report(
+        v.filter,
+        `${region}: subscription filter ${v.filter.name} of log group ${shown} (${g.what}) does not ship to an approved log destination: ${String(v.verdict)}`,
+      );
     return;
   }
   if (source === undefined) return;

@@ -63,7 +63,13 @@ function ships(c: Context, r: PolicyResource): boolean | undefined {
 
 function lambdaDeadLetter(c: Context, fn: PolicyResource): boolean {
   if (known(() => has(obj(fn.props.deadLetterConfig), "targetArn")) === true) return true;
-  return c.stack.ofType(T.eventInvokeConfig).some((e) => c.stack.dependenciesOf(e, "functionName").some((d) => d.urn === fn.urn) && known(() => has(obj(obj(e.props.destinationConfig).onFailure), "destination")) === true);
+  return c.stack
+    .ofType(T.eventInvokeConfig)
+    .some(
+      (e) =>
+        c.stack.dependenciesOf(e, "functionName").some((d) => d.urn === fn.urn) &&
+        known(() => has(obj(obj(e.props.destinationConfig).onFailure), "destination")) === true,
+    );
 }
 
 function bucketHas(c: Context, b: PolicyResource, types: readonly string[]): boolean {
@@ -95,7 +101,11 @@ const FACTS: Record<string, (c: Context, r: PolicyResource) => Facts> = {
     messageRetentionSeconds: known(() => num(r.props.messageRetentionSeconds) ?? 345600),
     encryption: known(() => r.props.sqsManagedSseEnabled === true || has(r.props, "kmsMasterKeyId")),
     deadLetter: known(() => has(r.props, "redrivePolicy")),
-    alarms: alarmsOn(c, r, known(() => str(r.props.name))),
+    alarms: alarmsOn(
+      c,
+      r,
+      known(() => str(r.props.name)),
+    ),
   }),
   [T.bucket]: (c, r) => ({
     encryption: bucketHas(c, r, BUCKET_ENCRYPTION_TYPES) || known(() => list(obj(r.props.serverSideEncryptionConfiguration).rules).length > 0) === true,
@@ -105,7 +115,11 @@ const FACTS: Record<string, (c: Context, r: PolicyResource) => Facts> = {
     storageEncrypted: known(() => r.props.storageEncrypted === true),
     backupRetentionPeriod: known(() => num(r.props.backupRetentionPeriod) ?? 1),
     logExports: known(() => list(r.props.enabledCloudwatchLogsExports).map(String).sort()),
-    alarms: alarmsOn(c, r, known(() => str(r.props.identifier))),
+    alarms: alarmsOn(
+      c,
+      r,
+      known(() => str(r.props.identifier)),
+    ),
   }),
   [T.firehose]: (_c, r) => ({ encryption: known(() => obj(r.props.serverSideEncryption).enabled === true) }),
   [T.subscriptionFilter]: (_c, r) => ({ filterPattern: known(() => str(r.props.filterPattern) ?? "") }),
@@ -142,7 +156,9 @@ export const regionParitySpec: PolicySpec = {
   config: {
     ignoreProperties: {
       type: "object",
-      description: `Compared settings to leave out, by resource type (${Object.entries(COMPARED_PROPERTIES).map(([t, ps]) => `${t}: ${ps.join(", ")}`).join("; ")}).`,
+      description: `Compared settings to leave out, by resource type (${Object.entries(COMPARED_PROPERTIES)
+        .map(([t, ps]) => `${t}: ${ps.join(", ")}`)
+        .join("; ")}).`,
       additionalProperties: { type: "array", items: { type: "string" } },
     },
   },
@@ -190,7 +206,13 @@ function compareCounts(c: Context, ctx: CheckContext, familyMembers: Member[], f
     for (const g of groups.filter((x) => x.regions !== majority)) {
       for (const region of g.regions) {
         const counterpart = g.value === 0 ? missingIn(region) : undefined;
-        ctx.report(subjectIn(region, g.value, counterpart), `${region}: has ${g.value === 0 ? "no" : g.value} ${part}, but ${groups.filter((o) => o !== g).map(where).join("; ")}${counterpart ? `: ${lacks(counterpart)}` : ""}`);
+        ctx.report(
+          subjectIn(region, g.value, counterpart),
+          `${region}: has ${g.value === 0 ? "no" : g.value} ${part}, but ${groups
+            .filter((o) => o !== g)
+            .map(where)
+            .join("; ")}${counterpart ? `: ${lacks(counterpart)}` : ""}`,
+        );
       }
     }
     return false;
@@ -201,7 +223,11 @@ function compareCounts(c: Context, ctx: CheckContext, familyMembers: Member[], f
   const counterpart = (counts.get(ordered[0]) ?? 0) === 0 ? missingIn(ordered[0]) : undefined;
   const subject = subjectIn(ordered[0], counts.get(ordered[0]) ?? 0, counterpart);
   const related = ordered.slice(1).flatMap((r) => (byRegion.get(r) ?? []).map((m) => m.resource));
-  ctx.report(subject, `${ordered.join(" / ")}: ${counterpart ? `${lacks(counterpart)}; ` : ""}${part}: ${groups.map(where).join("; ")}; the regions are tied, so neither is the odd one`, related);
+  ctx.report(
+    subject,
+    `${ordered.join(" / ")}: ${counterpart ? `${lacks(counterpart)}; ` : ""}${part}: ${groups.map(where).join("; ")}; the regions are tied, so neither is the odd one`,
+    related,
+  );
   return false;
 }
 
@@ -223,21 +249,35 @@ function compareSettings(c: Context, ctx: CheckContext, config: RegionParityConf
       for (const g of groups.filter((x) => x.regions !== majority)) {
         for (const region of g.regions) {
           const r = perRegion.get(region)?.resource as PolicyResource;
-          ctx.report(r, `${region}: ${describe(r)} has ${key} ${show(g.value)} here, but ${groups.filter((o) => o !== g).map(where).join("; ")}`);
+          ctx.report(
+            r,
+            `${region}: ${describe(r)} has ${key} ${show(g.value)} here, but ${groups
+              .filter((o) => o !== g)
+              .map(where)
+              .join("; ")}`,
+          );
         }
       }
       continue;
     }
     const regions = groups.flatMap((g) => g.regions);
     const resources = regions.map((region) => perRegion.get(region)?.resource as PolicyResource);
-    ctx.report(resources[0], `${regions.join(" / ")}: ${resources.map((r, i) => `${describe(r)} has ${key} ${show(values.get(regions[i]))} in ${regions[i]}`).join("; ")}; the regions are tied, so neither is the odd one`, resources.slice(1));
+    ctx.report(
+      resources[0],
+      `${regions.join(" / ")}: ${resources.map((r, i) => `${describe(r)} has ${key} ${show(values.get(regions[i]))} in ${regions[i]}`).join("; ")}; the regions are tied, so neither is the odd one`,
+      resources.slice(1),
+    );
   }
 }
 
 export const regionParity = stackPolicy<RegionParityConfig>(regionParitySpec, (stack, ctx, config) => {
   for (const [type, keys] of Object.entries(config.ignoreProperties ?? {})) {
     const unknown = keys.filter((k) => !(COMPARED_PROPERTIES[type] ?? []).includes(k));
-    if (unknown.length > 0) ctx.report(undefined, `region-parity.ignoreProperties.${type} names ${unknown.join(", ")}, which region-parity does not compare${COMPARED_PROPERTIES[type] ? ` for ${type} (it compares ${COMPARED_PROPERTIES[type].join(", ")})` : ` (it compares ${Object.keys(COMPARED_PROPERTIES).join(", ")})`}`);
+    if (unknown.length > 0)
+      ctx.report(
+        undefined,
+        `region-parity.ignoreProperties.${type} names ${unknown.join(", ")}, which region-parity does not compare${COMPARED_PROPERTIES[type] ? ` for ${type} (it compares ${COMPARED_PROPERTIES[type].join(", ")})` : ` (it compares ${Object.keys(COMPARED_PROPERTIES).join(", ")})`}`,
+      );
   }
   const alarms = watchedMetrics(stack);
   const members = regionalMembers(stack);

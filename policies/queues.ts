@@ -51,7 +51,14 @@ function known<R>(read: () => R): R | undefined {
  * or the finding says it cannot be verified; one that may name any kind of
  * target (an EventBridge target, an alarm action) is read without reporting.
  */
-function functionsReferenced(stack: StackIndex, ctx: CheckContext, holder: PolicyResource, key: string, refs: () => unknown[], strict: boolean): PolicyResource[] {
+function functionsReferenced(
+  stack: StackIndex,
+  ctx: CheckContext,
+  holder: PolicyResource,
+  key: string,
+  refs: () => unknown[],
+  strict: boolean,
+): PolicyResource[] {
   const deps = stack.dependenciesOf(holder, key);
   if (deps.length > 0) return deps.filter((d) => d.type === T.lambda);
   const values = (strict ? ctx.inspect(holder, refs) : known(refs)) ?? [];
@@ -94,7 +101,12 @@ function functionHasFailureRoute(stack: StackIndex, fn: PolicyResource, ctx: Che
   if (ctx.inspect(fn, () => has(obj(fn.props.deadLetterConfig), "targetArn"))) return true;
   const fnName = known(() => str(fn.props.name));
   return stack.ofType(T.eventInvokeConfig).some((config) => {
-    const target = stack.refersTo(config, "functionName", fn, () => fnName !== undefined && namesFunction(ctx.inspect(config, () => str(config.props.functionName)) ?? "", fnName));
+    const target = stack.refersTo(
+      config,
+      "functionName",
+      fn,
+      () => fnName !== undefined && namesFunction(ctx.inspect(config, () => str(config.props.functionName)) ?? "", fnName),
+    );
     return target && ctx.inspect(config, () => has(obj(obj(config.props.destinationConfig).onFailure), "destination")) === true;
   });
 }
@@ -134,21 +146,39 @@ function entries(r: PolicyResource, key: string): Record<string, unknown>[] {
 /** Every asynchronous invocation of a function the stack declares, found by what each invoker references. */
 function asyncInvocations(stack: StackIndex, ctx: CheckContext): AsyncInvocation[] {
   const out: AsyncInvocation[] = [];
-  const each = (source: PolicyResource, fns: PolicyResource[], rest: Omit<AsyncInvocation, "fn" | "source">) => fns.forEach((fn) => out.push({ fn, source, ...rest }));
+  const each = (source: PolicyResource, fns: PolicyResource[], rest: Omit<AsyncInvocation, "fn" | "source">) =>
+    fns.forEach((fn) => out.push({ fn, source, ...rest }));
   for (const fn of stack.ofType(T.lambda)) {
-    for (const t of triggersOf(stack, fn).filter((x) => x.via === "directly")) out.push({ fn, source: t.notification, via: "S3 bucket notification", detail: `of bucket ${t.bucket.name}`, service: "s3" });
+    for (const t of triggersOf(stack, fn).filter((x) => x.via === "directly"))
+      out.push({ fn, source: t.notification, via: "S3 bucket notification", detail: `of bucket ${t.bucket.name}`, service: "s3" });
   }
   for (const t of stack.ofType(T.eventTarget)) {
-    each(t, functionsReferenced(stack, ctx, t, "arn", () => [t.props.arn], false), { via: "EventBridge target", service: "events", ownDeadLetter: () => has(obj(t.props.deadLetterConfig), "arn") });
+    each(
+      t,
+      functionsReferenced(stack, ctx, t, "arn", () => [t.props.arn], false),
+      { via: "EventBridge target", service: "events", ownDeadLetter: () => has(obj(t.props.deadLetterConfig), "arn") },
+    );
   }
   for (const sch of stack.ofType(T.schedule)) {
-    each(sch, functionsReferenced(stack, ctx, sch, "target", () => [obj(sch.props.target).arn], false), { via: "EventBridge Scheduler schedule", service: "scheduler", ownDeadLetter: () => has(obj(obj(sch.props.target).deadLetterConfig), "arn") });
+    each(
+      sch,
+      functionsReferenced(stack, ctx, sch, "target", () => [obj(sch.props.target).arn], false),
+      { via: "EventBridge Scheduler schedule", service: "scheduler", ownDeadLetter: () => has(obj(obj(sch.props.target).deadLetterConfig), "arn") },
+    );
   }
   for (const sub of stack.ofType(T.topicSubscription).filter((x) => known(() => str(x.props.protocol)) === "lambda")) {
-    each(sub, functionsReferenced(stack, ctx, sub, "endpoint", () => [sub.props.endpoint], true), { via: "SNS subscription", service: "sns", ownDeadLetter: () => has(sub.props, "redrivePolicy") });
+    each(
+      sub,
+      functionsReferenced(stack, ctx, sub, "endpoint", () => [sub.props.endpoint], true),
+      { via: "SNS subscription", service: "sns", ownDeadLetter: () => has(sub.props, "redrivePolicy") },
+    );
   }
   for (const f of stack.ofType(T.subscriptionFilter)) {
-    each(f, functionsReferenced(stack, ctx, f, "destinationArn", () => [f.props.destinationArn], false), { via: "CloudWatch Logs subscription filter", service: "logs" });
+    each(
+      f,
+      functionsReferenced(stack, ctx, f, "destinationArn", () => [f.props.destinationArn], false),
+      { via: "CloudWatch Logs subscription filter", service: "logs" },
+    );
   }
   for (const alarm of stack.ofType(T.metricAlarm, T.compositeAlarm)) {
     const keys = ["alarmActions", "okActions", "insufficientDataActions"];
@@ -159,11 +189,19 @@ function asyncInvocations(stack: StackIndex, ctx: CheckContext): AsyncInvocation
     // SES waits for a RequestResponse invocation; Event (the default) is asynchronous.
     const async = entries(rule, "lambdaActions").filter((a) => (str(a.invocationType) ?? "Event") === "Event");
     if (async.length === 0) continue;
-    each(rule, functionsReferenced(stack, ctx, rule, "lambdaActions", () => async.map((a) => a.functionArn), true), { via: "SES receipt rule", service: "ses" });
+    each(
+      rule,
+      functionsReferenced(stack, ctx, rule, "lambdaActions", () => async.map((a) => a.functionArn), true),
+      { via: "SES receipt rule", service: "ses" },
+    );
   }
   for (const rule of stack.ofType(T.iotTopicRule)) {
     if (entries(rule, "lambdas").length === 0) continue;
-    each(rule, functionsReferenced(stack, ctx, rule, "lambdas", () => entries(rule, "lambdas").map((a) => a.functionArn), true), { via: "IoT topic rule", service: "iot" });
+    each(
+      rule,
+      functionsReferenced(stack, ctx, rule, "lambdas", () => entries(rule, "lambdas").map((a) => a.functionArn), true),
+      { via: "IoT topic rule", service: "iot" },
+    );
   }
   // Any other asynchronous invoker, in the stack or not (a partner's bucket), shows as the permission that lets its service invoke.
   for (const p of stack.ofType(T.lambdaPermission)) {
@@ -183,7 +221,10 @@ export const asyncFailureDestination = stackPolicy(asyncFailureDestinationSpec, 
     const queue = sqsSource(stack, mapping);
     if (!queue) continue;
     if (!has(queue.props, "redrivePolicy")) {
-      ctx.report(queue, `${stack.regionLabel(queue)}: queue ${queue.name} feeds ${mapping.name} but has no redrivePolicy, so a poison message is retried until it expires and then lost`);
+      ctx.report(
+        queue,
+        `${stack.regionLabel(queue)}: queue ${queue.name} feeds ${mapping.name} but has no redrivePolicy, so a poison message is retried until it expires and then lost`,
+      );
     }
   }
   for (const { fn, source, via, detail, ownDeadLetter } of asyncInvocations(stack, ctx)) {

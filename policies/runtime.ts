@@ -19,7 +19,7 @@ export const RUNTIME_DEPRECATION: Record<string, string> = {
   "python3.8": "2024-10-14",
   "python3.9": "2025-12-15",
   "python3.10": "2026-06-30",
-  "java8": "2024-01-08",
+  java8: "2024-01-08",
   "go1.x": "2024-01-08",
   provided: "2024-01-08",
   "ruby2.7": "2023-12-07",

@@ -40,7 +40,12 @@ export const privateBucketsSpec: PolicySpec = {
     publicBuckets: {
       type: "array",
       description: "Buckets meant to be readable by anyone (directly or through CloudFront): { bucket: glob over name, logical name or URN, reason }.",
-      items: { type: "object", required: ["bucket", "reason"], additionalProperties: false, properties: { bucket: { type: "string", minLength: 1 }, reason: { type: "string", minLength: 1 } } },
+      items: {
+        type: "object",
+        required: ["bucket", "reason"],
+        additionalProperties: false,
+        properties: { bucket: { type: "string", minLength: 1 }, reason: { type: "string", minLength: 1 } },
+      },
     },
   },
 };
@@ -77,7 +82,9 @@ function servingDistributions(stack: StackIndex, bucket: PolicyResource, ctx: Ch
 
 function declaredPublic(bucket: PolicyResource, config: PrivateBucketsConfig): PublicBucket | undefined {
   const name = readIfKnown(() => str(bucket.props.bucket));
-  return (config.publicBuckets ?? []).find((p) => [bucket.name, bucket.urn, name.known ? name.value : undefined].some((v) => v !== undefined && globMatch(p.bucket, v)));
+  return (config.publicBuckets ?? []).find((p) =>
+    [bucket.name, bucket.urn, name.known ? name.value : undefined].some((v) => v !== undefined && globMatch(p.bucket, v)),
+  );
 }
 
 export const privateBuckets = stackPolicy<PrivateBucketsConfig>(privateBucketsSpec, (stack, ctx, config) => {
@@ -100,19 +107,31 @@ export const privateBuckets = stackPolicy<PrivateBucketsConfig>(privateBucketsSp
       }));
       if (!grant) continue;
       if (grant.acl?.startsWith("public") || grant.acl === "authenticated-read") ctx.report(a, `${region}: ${label} has the public ACL ${grant.acl}`);
-      if (grant.grantees.some((g) => PUBLIC_GRANTEES.includes(g))) ctx.report(a, `${region}: ${label}'s ACL grants access to ${grant.grantees.filter((g) => PUBLIC_GRANTEES.includes(g)).join(", ")}`);
+      if (grant.grantees.some((g) => PUBLIC_GRANTEES.includes(g)))
+        ctx.report(a, `${region}: ${label}'s ACL grants access to ${grant.grantees.filter((g) => PUBLIC_GRANTEES.includes(g)).join(", ")}`);
     }
     const documents = [
       ...attachedTo(stack, bucket, T.bucketPolicy, ctx).map((p) => ({ holder: p, read: () => json(p.props.policy) })),
       ...(has(bucket.props, "policy") ? [{ holder: bucket, read: () => json(bucket.props.policy) }] : []),
     ];
     for (const { holder, read } of documents) {
-      const allows = ctx.inspect(holder, () => statementsOf(read()).filter((s) => s.Effect === "Allow").map(principals));
+      const allows = ctx.inspect(holder, () =>
+        statementsOf(read())
+          .filter((s) => s.Effect === "Allow")
+          .map(principals),
+      );
       if (allows?.some((p) => p.everyone)) ctx.report(holder, `${region}: ${label}'s policy allows everyone (Principal "*")`);
-      if (allows?.some((p) => p.cloudFront)) ctx.report(holder, `${region}: ${label}'s policy lets CloudFront read it, which makes its objects public through a distribution; declare the bucket public if it is meant to be`);
+      if (allows?.some((p) => p.cloudFront))
+        ctx.report(
+          holder,
+          `${region}: ${label}'s policy lets CloudFront read it, which makes its objects public through a distribution; declare the bucket public if it is meant to be`,
+        );
     }
     for (const d of servingDistributions(stack, bucket, ctx)) {
-      ctx.report(d, `${region}: ${describe(d)} serves ${label} to anyone on the internet, but the bucket is not declared public (private-buckets.publicBuckets)`);
+      ctx.report(
+        d,
+        `${region}: ${describe(d)} serves ${label} to anyone on the internet, but the bucket is not declared public (private-buckets.publicBuckets)`,
+      );
     }
   }
 });
@@ -142,17 +161,25 @@ export const accessLogging = stackPolicy(accessLoggingSpec, (stack, ctx) => {
     const logging = BUCKET_LOGGING_TYPES.flatMap((t) => attachedTo(stack, bucket, t, ctx));
     const inline = ctx.inspect(bucket, () => list(bucket.props.loggings).length > 0 || has(bucket.props, "logging"));
     if (logging.length === 0 && !inline) {
-      ctx.report(bucket, `${region}: bucket ${bucket.name} holds originals (its notifications start work) but keeps no S3 access logs, so who read or wrote an original cannot be told afterwards`);
+      ctx.report(
+        bucket,
+        `${region}: bucket ${bucket.name} holds originals (its notifications start work) but keeps no S3 access logs, so who read or wrote an original cannot be told afterwards`,
+      );
       continue;
     }
     for (const l of logging) {
-      if (stack.dependenciesOf(l, "targetBucket").some((d) => d.urn === bucket.urn)) ctx.report(l, `${region}: bucket ${bucket.name} writes its access logs into itself, which logs the log writes without end; use another bucket`);
+      if (stack.dependenciesOf(l, "targetBucket").some((d) => d.urn === bucket.urn))
+        ctx.report(l, `${region}: bucket ${bucket.name} writes its access logs into itself, which logs the log writes without end; use another bucket`);
     }
   }
   const sources = stack.ofType(T.logDeliverySource);
   for (const d of stack.ofType(T.distribution)) {
     const legacy = ctx.inspect(d, () => has(obj(d.props.loggingConfig), "bucket"));
     const delivered = sources.some((s) => stack.dependenciesOf(s, "resourceArn").some((x) => x.urn === d.urn));
-    if (legacy === false && !delivered) ctx.report(d, `${stack.regionLabel(d)}: ${describe(d)} logs no requests (no loggingConfig, no log delivery source), so what it served cannot be told afterwards`);
+    if (legacy === false && !delivered)
+      ctx.report(
+        d,
+        `${stack.regionLabel(d)}: ${describe(d)} logs no requests (no loggingConfig, no log delivery source), so what it served cannot be told afterwards`,
+      );
   }
 });

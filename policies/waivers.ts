@@ -77,7 +77,9 @@ export function readWaivers(policy: string, config: unknown, today: string): Wai
   const list = typeof config === "object" && config !== null ? (config as { waivers?: unknown }).waivers : undefined;
   if (list === undefined) return [];
   if (!Array.isArray(list)) {
-    return [{ status: "invalid", policy, index: -1, raw: list, problems: ["`waivers` is not a list; expected a list of { resource, reason, expires, ticket }"] }];
+    return [
+      { status: "invalid", policy, index: -1, raw: list, problems: ["`waivers` is not a list; expected a list of { resource, reason, expires, ticket }"] },
+    ];
   }
   return list.map((raw: unknown, index): WaiverEntry => {
     const obj = typeof raw === "object" && raw !== null ? (raw as Record<string, unknown>) : {};
@@ -98,7 +100,10 @@ export function readWaivers(policy: string, config: unknown, today: string): Wai
 }
 
 function globToRegExp(glob: string): RegExp {
-  const escaped = glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  const escaped = glob
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".");
   return new RegExp(`^${escaped}$`);
 }
 

@@ -115,7 +115,8 @@ const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
  * deployment.go generateURN), which changes every URN two components deep.
  */
 function nameAsTheEngineDoes(monitor: MonitorLike): void {
-  if (typeof monitor.newUrn !== "function") throw new MocksNotInstalledError("the Pulumi mock monitor has no newUrn: @pulumi/pulumi changed how mocks name resources");
+  if (typeof monitor.newUrn !== "function")
+    throw new MocksNotInstalledError("the Pulumi mock monitor has no newUrn: @pulumi/pulumi changed how mocks name resources");
   const newUrn = monitor.newUrn.bind(monitor);
   monitor.newUrn = (parent, type, name) => {
     const parentType = parent ? parent.split("::")[2] : undefined;

@@ -25,7 +25,13 @@ const SIZES: [number, number][] = [
 /** Noise blurred into blotches: compresses and decodes like a photo, not like a flat colour. */
 export async function photoLike(width: number, height: number, seed: number, format: "jpeg" | "webp" | "png"): Promise<Buffer> {
   const base = sharp({
-    create: { width, height, channels: 3, background: { r: (seed * 53) % 256, g: (seed * 97) % 256, b: (seed * 29) % 256 }, noise: { type: "gaussian", mean: 120, sigma: 50 } },
+    create: {
+      width,
+      height,
+      channels: 3,
+      background: { r: (seed * 53) % 256, g: (seed * 97) % 256, b: (seed * 29) % 256 },
+      noise: { type: "gaussian", mean: 120, sigma: 50 },
+    },
   }).blur(1.2);
   if (format === "jpeg") return base.jpeg({ quality: 82 }).toBuffer();
   if (format === "webp") return base.webp({ quality: 80 }).toBuffer();
@@ -56,14 +62,18 @@ function pngDeclaring(width: number, height: number, template: Buffer): Buffer {
 
 export async function hostilePool(): Promise<BenchImage[]> {
   const jpeg = await photoLike(640, 480, 7, "jpeg");
-  const tinyPng = await sharp({ create: { width: 8, height: 8, channels: 3, background: "#fff" } }).png().toBuffer();
+  const tinyPng = await sharp({ create: { width: 8, height: 8, channels: 3, background: "#fff" } })
+    .png()
+    .toBuffer();
   return [
     { name: "empty.jpg", body: Buffer.alloc(0), expectedFailure: "empty" },
     { name: "truncated.jpg", body: jpeg.subarray(0, Math.floor(jpeg.length * 0.4)), expectedFailure: "corrupt" },
     { name: "notes.jpg", body: Buffer.from("shopping list: milk, eggs\n".repeat(20)), expectedFailure: "unsupported-format" },
     {
       name: "vector.svg",
-      body: Buffer.from('<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/passwd">]><svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">&x;</svg>'),
+      body: Buffer.from(
+        '<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/passwd">]><svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">&x;</svg>',
+      ),
       expectedFailure: "unsupported-format",
     },
     { name: "bomb.png", body: pngDeclaring(60_000, 60_000, tinyPng), expectedFailure: "too-many-pixels" },

@@ -78,7 +78,16 @@ interface RunFigures {
   maxConnections: number;
   peakQueueDepth: number;
   /** The handler container with the largest drift; every container's drift beside it. */
-  rss: { warmedUpAfterImages: number; container: number; startMb: number; endMb: number; peakMb: number; driftMb: number; driftPerContainerMb: number[]; timeline: { second: number; rssMb: number; heapMb?: number }[] };
+  rss: {
+    warmedUpAfterImages: number;
+    container: number;
+    startMb: number;
+    endMb: number;
+    peakMb: number;
+    driftMb: number;
+    driftPerContainerMb: number[];
+    timeline: { second: number; rssMb: number; heapMb?: number }[];
+  };
   seconds: number;
   imagesPerSecond: number;
   /** CPU time (user + system) of all handler containers over the run, per processed image. */
@@ -95,13 +104,24 @@ interface RunFigures {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const program = cliProgram("npm run bench:load --", "Push N images (default: 200, 1,000 and 2,000) through the local pipeline and report losses, duplicates, connections, RSS and throughput")
+  const program = cliProgram(
+    "npm run bench:load --",
+    "Push N images (default: 200, 1,000 and 2,000) through the local pipeline and report losses, duplicates, connections, RSS and throughput",
+  )
     .addOption(new Option("--images <n>", "one run of this many images instead of 1x/5x/10x of the normal batch").argParser(wholeNumberAbove0))
     .option("--json", "print the figures as JSON")
     .addOption(new Option("--concurrency <n>", "concurrent invocations (the connection budget)").argParser(wholeNumberAbove0).default(4))
     .addOption(new Option("--timeout <seconds>", "how long one run may take").argParser(wholeNumberAbove0).default(1800))
-    .addOption(new Option("--memory <mb>", "the function's memory size (the bootstrap derives V8's limits from it)").argParser(wholeNumberAbove0).default(DEFAULT_FUNCTIONS.thumbnails.memoryMb))
-    .addOption(new Option("--kill-containers <n>", "SIGKILL this many containers once a quarter of the rows are in; they must be replaced and lose nothing").argParser(Number).default(0))
+    .addOption(
+      new Option("--memory <mb>", "the function's memory size (the bootstrap derives V8's limits from it)")
+        .argParser(wholeNumberAbove0)
+        .default(DEFAULT_FUNCTIONS.thumbnails.memoryMb),
+    )
+    .addOption(
+      new Option("--kill-containers <n>", "SIGKILL this many containers once a quarter of the rows are in; they must be replaced and lose nothing")
+        .argParser(Number)
+        .default(0),
+    )
     .option("--no-compare-runtime-env", "skip the second run on the bootstrap's defaults without RUNTIME_ENV and its exec wrapper");
   try {
     program.parse(argv);
@@ -144,7 +164,18 @@ async function main(argv: string[]): Promise<number> {
       for (const run of runs) {
         say(`run ${run.label}: ${run.images} images...`);
         const prefix = `bench/${invocation}/${variant.name}/${run.label}/`;
-        figures.push(await loadRun(pipeline, monitor, { ...run, prefix }, variant, { photos, hostile, memory, notified, maxConnections, timeoutMs: opts.timeout * 1000, say, killContainers: opts.killContainers }));
+        figures.push(
+          await loadRun(pipeline, monitor, { ...run, prefix }, variant, {
+            photos,
+            hostile,
+            memory,
+            notified,
+            maxConnections,
+            timeoutMs: opts.timeout * 1000,
+            say,
+            killContainers: opts.killContainers,
+          }),
+        );
       }
     } finally {
       await monitor.end();
@@ -153,7 +184,9 @@ async function main(argv: string[]): Promise<number> {
   }
   const comparison = opts.compareRuntimeEnv ? compareVariants(figures) : undefined;
   if (opts.json) {
-    process.stdout.write(`${JSON.stringify({ normalBatch: NORMAL_BATCH, concurrency: opts.concurrency, memoryMb: opts.memory, runs: figures, ...(comparison ? { comparison } : {}) }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ normalBatch: NORMAL_BATCH, concurrency: opts.concurrency, memoryMb: opts.memory, runs: figures, ...(comparison ? { comparison } : {}) }, null, 2)}\n`,
+    );
   } else process.stdout.write(`${formatFigures(figures, comparison)}\n`);
   // Only the function's own settings are judged; the defaults run is there to compare against.
   return figures.filter((f) => f.variant === "function").every((f) => f.pass) ? EXIT_OK : EXIT_FAILED;
@@ -161,7 +194,9 @@ async function main(argv: string[]): Promise<number> {
 
 function describeEnv(env: Readonly<Record<string, string>>): string {
   const pairs = Object.entries(env).map(([key, value]) => `${key}=${value}`);
-  return pairs.length > 0 ? `the function's RUNTIME_ENV (${pairs.join(" ")}) through its exec wrapper` : "the bootstrap's and glibc's defaults (no RUNTIME_ENV, no wrapper)";
+  return pairs.length > 0
+    ? `the function's RUNTIME_ENV (${pairs.join(" ")}) through its exec wrapper`
+    : "the bootstrap's and glibc's defaults (no RUNTIME_ENV, no wrapper)";
 }
 
 interface Comparison {
@@ -202,7 +237,13 @@ interface RunContext {
   killContainers: number;
 }
 
-async function loadRun(pipeline: LocalPipeline, monitor: Pool, run: { label: string; images: number; prefix: string }, variant: Variant, ctx: RunContext): Promise<RunFigures> {
+async function loadRun(
+  pipeline: LocalPipeline,
+  monitor: Pool,
+  run: { label: string; images: number; prefix: string },
+  variant: Variant,
+  ctx: RunContext,
+): Promise<RunFigures> {
   const prefix = run.prefix;
   const inputs = Array.from({ length: run.images }, (_, i) => {
     const hostile = i % HOSTILE_EVERY === HOSTILE_EVERY - 1;
@@ -216,7 +257,9 @@ async function loadRun(pipeline: LocalPipeline, monitor: Pool, run: { label: str
   const startedAt = Date.now();
   try {
     // A burst: uploads as fast as eight writers go; the queue absorbs what the handler cannot take yet.
-    await inParallel(inputs, 8, (input) => pipeline.upload({ key: input.key, body: input.image.body, correlationId: `bench-${input.key}` }).then(() => undefined));
+    await inParallel(inputs, 8, (input) =>
+      pipeline.upload({ key: input.key, body: input.image.body, correlationId: `bench-${input.key}` }).then(() => undefined),
+    );
     const redelivered = await injectRedeliveries(pipeline, keys, ctx.notified);
     ctx.say(`  uploaded in ${((Date.now() - startedAt) / 1000).toFixed(1)} s; ${redelivered} notifications delivered twice`);
     const killed = ctx.killContainers > 0 ? await killContainersMidRun(pipeline, monitor, keys, ctx.killContainers, ctx.say) : [];
@@ -259,7 +302,10 @@ async function loadRun(pipeline: LocalPipeline, monitor: Pool, run: { label: str
         return [];
       }
     });
-    const drift = drifts.reduce((worst, d) => (d.driftBytes > worst.driftBytes ? d : worst), drifts[0] ?? { worker: -1, driftBytes: Number.NaN, startRss: Number.NaN, endRss: Number.NaN, peakRss: Number.NaN, samples: 0 });
+    const drift = drifts.reduce(
+      (worst, d) => (d.driftBytes > worst.driftBytes ? d : worst),
+      drifts[0] ?? { worker: -1, driftBytes: Number.NaN, startRss: Number.NaN, endRss: Number.NaN, peakRss: Number.NaN, samples: 0 },
+    );
     // CPU per container process: last minus first reading of each.
     const cpuMicros = [...new Set(window.map((s) => s.pid))].reduce((sum, pid) => {
       const mine = window.filter((s) => s.pid === pid);
@@ -293,7 +339,10 @@ async function loadRun(pipeline: LocalPipeline, monitor: Pool, run: { label: str
         peakMb: mb(drift.peakRss),
         driftMb: mb(drift.driftBytes),
         driftPerContainerMb: drifts.map((d) => mb(d.driftBytes)),
-        timeline: rssTimeline(window.filter((s) => s.worker === drift.worker && s.settled), startedAt),
+        timeline: rssTimeline(
+          window.filter((s) => s.worker === drift.worker && s.settled),
+          startedAt,
+        ),
       },
       seconds: Math.round((endedAt - startedAt) / 100) / 10,
       imagesPerSecond: Math.round(throughput(rows.length, startedAt, endedAt) * 10) / 10,
@@ -313,7 +362,9 @@ async function loadRun(pipeline: LocalPipeline, monitor: Pool, run: { label: str
       figures.peakHandlerConnections <= figures.connectionBudget &&
       figures.rss.driftMb <= RSS_DRIFT_LIMIT_MB;
     for (const missing of missingFigures) ctx.say(`  missing figure: ${missing}`);
-    ctx.say(`  ${figures.processed} rows in ${figures.seconds} s (${figures.imagesPerSecond}/s), lost ${figures.lost}, duplicates ${figures.duplicateRows}, RSS drift ${figures.rss.driftMb} MB`);
+    ctx.say(
+      `  ${figures.processed} rows in ${figures.seconds} s (${figures.imagesPerSecond}/s), lost ${figures.lost}, duplicates ${figures.duplicateRows}, RSS drift ${figures.rss.driftMb} MB`,
+    );
     return figures;
   } finally {
     await sampling.stop();
@@ -321,10 +372,19 @@ async function loadRun(pipeline: LocalPipeline, monitor: Pool, run: { label: str
 }
 
 /** Once a quarter of the rows are in, SIGKILLs `count` containers (an OOM kill looks the same to the event source); returns their pids. */
-async function killContainersMidRun(pipeline: LocalPipeline, monitor: Pool, keys: readonly string[], count: number, say: (line: string) => void): Promise<number[]> {
+async function killContainersMidRun(
+  pipeline: LocalPipeline,
+  monitor: Pool,
+  keys: readonly string[],
+  count: number,
+  say: (line: string) => void,
+): Promise<number[]> {
   const deadline = Date.now() + 600_000;
   while (Date.now() < deadline) {
-    const { rows } = await monitor.query<{ n: string }>("SELECT count(*) AS n FROM images WHERE raw_bucket = $1 AND raw_key = ANY($2)", [pipeline.buckets.raw, keys]);
+    const { rows } = await monitor.query<{ n: string }>("SELECT count(*) AS n FROM images WHERE raw_bucket = $1 AND raw_key = ANY($2)", [
+      pipeline.buckets.raw,
+      keys,
+    ]);
     if (Number(rows[0]?.n ?? 0) >= keys.length / 4) break;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
@@ -356,9 +416,15 @@ function startSampling(pipeline: LocalPipeline, monitor: Pool, peaks: { handler:
       peaks.handler = Math.max(peaks.handler, Number(rows[0].handler));
       peaks.total = Math.max(peaks.total, Number(rows[0].total));
       const { Attributes } = await pipeline.sqs.send(
-        new GetQueueAttributesCommand({ QueueUrl: pipeline.queue.url, AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"] }),
+        new GetQueueAttributesCommand({
+          QueueUrl: pipeline.queue.url,
+          AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+        }),
       );
-      peaks.queue = Math.max(peaks.queue, Number(Attributes?.ApproximateNumberOfMessages ?? 0) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0));
+      peaks.queue = Math.max(
+        peaks.queue,
+        Number(Attributes?.ApproximateNumberOfMessages ?? 0) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0),
+      );
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   })();
@@ -428,7 +494,10 @@ async function inParallel<T>(items: readonly T[], width: number, work: (item: T)
 function formatFigures(figures: readonly RunFigures[], comparison: readonly Comparison[] | undefined): string {
   const lines: string[] = [];
   for (const f of figures) {
-    const failed = Object.entries(f.failedByReason).map(([reason, n]) => `${reason} ${n}`).join(", ") || "none";
+    const failed =
+      Object.entries(f.failedByReason)
+        .map(([reason, n]) => `${reason} ${n}`)
+        .join(", ") || "none";
     const verdict = f.variant === "function" ? (f.pass ? "PASS" : "FAIL") : "(for comparison, not judged)";
     lines.push(
       `run ${f.run} on ${f.runtimeEnv}: ${f.images} images -> ${f.processed} processed (${f.ok} ok; failed: ${failed}), ${f.inDlq} in DLQ, ${f.lost} lost ${verdict}`,
@@ -455,7 +524,7 @@ function formatFigures(figures: readonly RunFigures[], comparison: readonly Comp
 main(process.argv).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(`bench:load: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+    process.stderr.write(`bench:load: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exit(EXIT_USAGE);
   },
 );

@@ -28,10 +28,14 @@ function median(values: readonly number[]): number {
  * after warm-up, minus the median of the first tenth after it. Medians keep
  * one garbage-collection spike from deciding the figure.
  */
-export function rssDrift(samples: readonly MemorySample[], warmedUpAt: number): { driftBytes: number; startRss: number; endRss: number; peakRss: number; samples: number } {
+export function rssDrift(
+  samples: readonly MemorySample[],
+  warmedUpAt: number,
+): { driftBytes: number; startRss: number; endRss: number; peakRss: number; samples: number } {
   const steady = samples.filter((s) => s.at >= warmedUpAt);
   // A drift of one sample (or none) is no figure: NaN must never reach a verdict.
-  if (steady.length < MIN_DRIFT_SAMPLES) throw new MissingFigureError(`${steady.length} sample(s) after warm-up; the drift needs at least ${MIN_DRIFT_SAMPLES}`);
+  if (steady.length < MIN_DRIFT_SAMPLES)
+    throw new MissingFigureError(`${steady.length} sample(s) after warm-up; the drift needs at least ${MIN_DRIFT_SAMPLES}`);
   const tenth = Math.max(1, Math.floor(steady.length / 10));
   const startRss = median(steady.slice(0, tenth).map((s) => s.rss));
   const endRss = median(steady.slice(-tenth).map((s) => s.rss));

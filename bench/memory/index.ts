@@ -34,11 +34,18 @@ function residentMiB(pid: number): { peak: number; now: number } {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const program = cliProgram("npm run bench:memory --", "Peak RSS of one thumbnails invocation on a batch of the largest admitted photos, at a Lambda memory size")
+  const program = cliProgram(
+    "npm run bench:memory --",
+    "Peak RSS of one thumbnails invocation on a batch of the largest admitted photos, at a Lambda memory size",
+  )
     .addOption(new Option("--memory <mb>", "the function's memory size").argParser(wholeNumberAbove0).default(128))
     .addOption(new Option("--batch <n>", "records in the invocation (the queue's batch size)").argParser(wholeNumberAbove0).default(5))
     .addOption(new Option("--megapixels <n>", "photo size; default: the largest the function admits at this memory").argParser(wholeNumberAbove0))
-    .addOption(new Option("--format <format>", "photo format (JPEG decodes shrunk on load; WebP and PNG decode in full)").choices(["jpeg", "webp", "png"]).default("jpeg"))
+    .addOption(
+      new Option("--format <format>", "photo format (JPEG decodes shrunk on load; WebP and PNG decode in full)")
+        .choices(["jpeg", "webp", "png"])
+        .default("jpeg"),
+    )
     .option("--json", "print the figures as JSON");
   try {
     program.parse(argv);
@@ -63,11 +70,35 @@ async function main(argv: string[]): Promise<number> {
       keys.push(key);
       await pipeline.upload({ key, body: await photoLike(width, height, i, opts.format), contentType: `image/${opts.format}` });
       const head = await pipeline.s3.send(new HeadObjectCommand({ Bucket: pipeline.buckets.raw, Key: key }));
-      const body = s3EventNotificationBody({ bucket: pipeline.buckets.raw, key, size: head.ContentLength, eTag: head.ETag?.replace(/"/g, "") }, { region: pipeline.region });
-      records.push({ messageId: `m-${i}`, receiptHandle: `r-${i}`, body, attributes: { ApproximateReceiveCount: "1", SentTimestamp: String(Date.now()), SenderId: "bench", ApproximateFirstReceiveTimestamp: String(Date.now()) }, messageAttributes: {}, md5OfBody: "", eventSource: "aws:sqs", eventSourceARN: pipeline.queue.arn, awsRegion: pipeline.region });
+      const body = s3EventNotificationBody(
+        { bucket: pipeline.buckets.raw, key, size: head.ContentLength, eTag: head.ETag?.replace(/"/g, "") },
+        { region: pipeline.region },
+      );
+      records.push({
+        messageId: `m-${i}`,
+        receiptHandle: `r-${i}`,
+        body,
+        attributes: {
+          ApproximateReceiveCount: "1",
+          SentTimestamp: String(Date.now()),
+          SenderId: "bench",
+          ApproximateFirstReceiveTimestamp: String(Date.now()),
+        },
+        messageAttributes: {},
+        md5OfBody: "",
+        eventSource: "aws:sqs",
+        eventSourceARN: pipeline.queue.arn,
+        awsRegion: pipeline.region,
+      });
     }
     const container = await launchLambda(
-      { name: "thumbnails", memoryMb: opts.memory, timeoutSeconds: 300, region: pipeline.region, environment: { ...pipeline.functionEnv, POWERTOOLS_LOG_LEVEL: "WARN", POWERTOOLS_METRICS_DISABLED: "true" } },
+      {
+        name: "thumbnails",
+        memoryMb: opts.memory,
+        timeoutSeconds: 300,
+        region: pipeline.region,
+        environment: { ...pipeline.functionEnv, POWERTOOLS_LOG_LEVEL: "WARN", POWERTOOLS_METRICS_DISABLED: "true" },
+      },
       { credentials: LOCAL_CREDENTIALS },
     );
     try {

@@ -23,7 +23,10 @@ interface Options {
 }
 
 async function main(): Promise<number> {
-  const program = cliProgram("npm run bench:outage --", "A local database outage under the deployed retry schedule, scaled to the local time scale, beside the settings before it. Exit 1 when an upload is lost or dead-lettered under the deployed settings.")
+  const program = cliProgram(
+    "npm run bench:outage --",
+    "A local database outage under the deployed retry schedule, scaled to the local time scale, beside the settings before it. Exit 1 when an upload is lost or dead-lettered under the deployed settings.",
+  )
     .addOption(new Option("--outage-seconds <n>", "how long the local database stays down").argParser(wholeNumberAbove0).default(120))
     .addOption(new Option("--uploads <n>", "uploads made while it is down").argParser(wholeNumberAbove0).default(300))
     .option("--json", "print the result as JSON");
@@ -57,7 +60,15 @@ async function main(): Promise<number> {
     ["before the backoff (5 receives, visibility only)", before, false],
   ] as const) {
     say(`${name}: ${opts.uploads} uploads, ${opts.outageSeconds} s outage...`);
-    const result = await runOutage({ uploads: opts.uploads, outageSeconds: opts.outageSeconds, visibilitySeconds, functionTimeoutSeconds, schedule, holdBack, log: (line) => say(`  ${line}`) });
+    const result = await runOutage({
+      uploads: opts.uploads,
+      outageSeconds: opts.outageSeconds,
+      visibilitySeconds,
+      functionTimeoutSeconds,
+      schedule,
+      holdBack,
+      log: (line) => say(`  ${line}`),
+    });
     runs.push({ name, result });
   }
   if (opts.json) process.stdout.write(`${JSON.stringify({ scale, visibilitySeconds, functionTimeoutSeconds, runs })}\n`);

@@ -61,7 +61,9 @@ export async function runOutage(plan: OutagePlan): Promise<OutageResult> {
   }
   try {
     const keys = Array.from({ length: plan.uploads }, (_, i) => `outage/photo-${String(i).padStart(4, "0")}.jpg`);
-    const image = await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 40, g: 90, b: 160 } } }).jpeg().toBuffer();
+    const image = await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 40, g: 90, b: 160 } } })
+      .jpeg()
+      .toBuffer();
     await database.takeDown();
     log(`database down; uploading ${plan.uploads}`);
     const downAt = Date.now();

@@ -28,7 +28,11 @@ async function main(o: { runs: number; json?: boolean }): Promise<number> {
   const { runs } = o;
   await ensureFreshBuild(REPO_ROOT);
   const dev = parseConfig("dev", rawConfigFromPulumi(readStackConfig(REPO_ROOT, "dev")));
-  const two = dev.regions.map((r) => ({ name: r.name, ...(r.residency ? { residency: r.residency } : {}), ...(r.logArchiveRegion !== dev.centralLogRegion ? { logArchiveRegion: r.logArchiveRegion } : {}) }));
+  const two = dev.regions.map((r) => ({
+    name: r.name,
+    ...(r.residency ? { residency: r.residency } : {}),
+    ...(r.logArchiveRegion !== dev.centralLogRegion ? { logArchiveRegion: r.logArchiveRegion } : {}),
+  }));
   const six = [...two, ...EXTRA_REGIONS.map((name) => ({ name }))];
 
   await planStack("dev", { ensureBuild: false }); // warm-up: module loading is paid once per process

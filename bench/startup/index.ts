@@ -95,7 +95,9 @@ function format(figures: Figure[], runs: number): string {
   const lines = [`start-up, median of ${runs} interleaved runs (CPU-seconds: user + sys)`];
   for (const f of figures) {
     const bar = f.bar !== undefined ? `  bar <= ${f.bar.toFixed(2)}: ${f.pass ? "pass" : "FAIL"}` : "";
-    lines.push(`  ${f.label.padEnd(36)} ${f.cpuSeconds.toFixed(3).padStart(6)} s  ${`${f.timesNode.toFixed(1)}x node -e 0`.padStart(16)}  ${f.peakRssMb.toFixed(1).padStart(6)} MB${bar}`);
+    lines.push(
+      `  ${f.label.padEnd(36)} ${f.cpuSeconds.toFixed(3).padStart(6)} s  ${`${f.timesNode.toFixed(1)}x node -e 0`.padStart(16)}  ${f.peakRssMb.toFixed(1).padStart(6)} MB${bar}`,
+    );
   }
   return lines.join("\n");
 }

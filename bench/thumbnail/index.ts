@@ -92,7 +92,10 @@ async function runDrift(
   const args = ["--expose-gc", worker, "drift", String(count), String(warmup), JSON.stringify(specs), ...inputs.map((input) => input.path)];
   return new Promise((done, fail) => {
     // Each drift run gets exactly the process-start settings asked for, not the shell's.
-    const child = spawn(process.execPath, args, { env: { ...withoutRuntimeEnv(process.env), ...env, NODE_PATH: nodeModules, SHARP_CONCURRENCY: "1" }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, args, {
+      env: { ...withoutRuntimeEnv(process.env), ...env, NODE_PATH: nodeModules, SHARP_CONCURRENCY: "1" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let out = "";
     let err = "";
     child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
@@ -101,7 +104,6 @@ async function runDrift(
     child.on("close", (code) => (code === 0 ? done(JSON.parse(out) as DriftResult) : fail(new Error(`drift run exited ${code}: ${err.trim()}`))));
   });
 }
-
 
 interface BenchOptions {
   images?: string;
@@ -120,7 +122,9 @@ async function main(values: BenchOptions): Promise<number> {
   const bash = findBinary("bash");
   const missingBasics = [bash ? undefined : "bash", existsSync("/usr/bin/time") ? undefined : "/usr/bin/time"].filter((x): x is string => x !== undefined);
   if (!bash || missingBasics.length > 0) {
-    throw new UsageError(`cannot measure without ${missingBasics.join(" and ")}: install ${missingBasics.map((m) => `"${PACKAGE_FOR[m]}"`).join(" and ")} (apt-get install -y ${missingBasics.map((m) => PACKAGE_FOR[m]).join(" ")})`);
+    throw new UsageError(
+      `cannot measure without ${missingBasics.join(" and ")}: install ${missingBasics.map((m) => `"${PACKAGE_FOR[m]}"`).join(" and ")} (apt-get install -y ${missingBasics.map((m) => PACKAGE_FOR[m]).join(" ")})`,
+    );
   }
 
   // The configured sizes (THUMBNAIL_SIZES), as JPEG: the format all three tools write.
@@ -152,7 +156,11 @@ async function main(values: BenchOptions): Promise<number> {
 
     const startup: Partial<Record<ToolId, number>> = {};
     for (const tool of tools) startup[tool.id] = median((await runTool(bash, tool, probe, workDir, specs, Math.max(3, count))).cpuSeconds);
-    log(`start-up CPU: ${Object.entries(startup).map(([id, s]) => `${id} ${s?.toFixed(3)} s`).join(", ")}`);
+    log(
+      `start-up CPU: ${Object.entries(startup)
+        .map(([id, s]) => `${id} ${s?.toFixed(3)} s`)
+        .join(", ")}`,
+    );
 
     const figures = [];
     for (const input of inputs) {
@@ -165,7 +173,9 @@ async function main(values: BenchOptions): Promise<number> {
     const driftInputs = inputs.filter((input) => input.width * input.height <= DRIFT_MAX_PIXELS);
     log(`drift: ${driftCount} images in one process over ${(driftInputs.length ? driftInputs : inputs).map((i) => i.label).join(", ")}`);
     const drift = await runDrift(worker, nodeModules, specs, driftInputs.length ? driftInputs : inputs, driftCount, { ...RUNTIME_ENV });
-    const runtimeEnv = Object.entries(RUNTIME_ENV).map(([key, value]) => `${key}=${value}`).join(" ");
+    const runtimeEnv = Object.entries(RUNTIME_ENV)
+      .map(([key, value]) => `${key}=${value}`)
+      .join(" ");
     notes.push(`our path runs with the function's RUNTIME_ENV (${runtimeEnv}) in every measurement`);
     if (values.compareAllocator) {
       log("drift again without RUNTIME_ENV (glibc defaults), for comparison");
@@ -175,7 +185,9 @@ async function main(values: BenchOptions): Promise<number> {
 
     const largePhoto = values.images ? undefined : LARGE_PHOTO;
     if (!largePhoto) notes.push("the 24 MP peak-RSS bar is measured on the generated inputs; run without --images to see it");
-    notes.push("ImageMagick runs without a -define jpeg:size hint, as a plain `convert` does; vipsthumbnail needs one run per size, so its figures are the sum over sizes");
+    notes.push(
+      "ImageMagick runs without a -define jpeg:size hint, as a plain `convert` does; vipsthumbnail needs one run per size, so its figures are the sum over sizes",
+    );
     const report = summarise({ count, sizes, jpegQuality: JPEG_QUALITY, threads: 1 }, startup, figures, largePhoto, drift, notes);
     process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
     return report.bars.some((bar) => bar.pass === false) ? EXIT_FAILED : EXIT_OK;

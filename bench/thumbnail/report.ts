@@ -147,9 +147,24 @@ export function summarise(
   const driftMb = drift ? driftOf(drift) : undefined;
   const check = (value: number | undefined, limit: number) => (value === undefined ? undefined : value <= limit);
   const bars: Bar[] = [
-    { name: "CPU ours/convert (all inputs)", value: ratios.cpuVsConvert, target: `<= ${TARGETS.cpuVsConvert} (4x less)`, pass: check(ratios.cpuVsConvert, TARGETS.cpuVsConvert) },
-    { name: "CPU ours/vipsthumbnail (all inputs)", value: ratios.cpuVsVipsthumbnail, target: `<= ${TARGETS.cpuVsVipsthumbnail}`, pass: check(ratios.cpuVsVipsthumbnail, TARGETS.cpuVsVipsthumbnail) },
-    { name: "peak RSS ours, 24 MP JPEG (MB)", value: largePhotoPeakRssMb, target: `<= ${TARGETS.largePhotoRssMb}`, pass: check(largePhotoPeakRssMb, TARGETS.largePhotoRssMb) },
+    {
+      name: "CPU ours/convert (all inputs)",
+      value: ratios.cpuVsConvert,
+      target: `<= ${TARGETS.cpuVsConvert} (4x less)`,
+      pass: check(ratios.cpuVsConvert, TARGETS.cpuVsConvert),
+    },
+    {
+      name: "CPU ours/vipsthumbnail (all inputs)",
+      value: ratios.cpuVsVipsthumbnail,
+      target: `<= ${TARGETS.cpuVsVipsthumbnail}`,
+      pass: check(ratios.cpuVsVipsthumbnail, TARGETS.cpuVsVipsthumbnail),
+    },
+    {
+      name: "peak RSS ours, 24 MP JPEG (MB)",
+      value: largePhotoPeakRssMb,
+      target: `<= ${TARGETS.largePhotoRssMb}`,
+      pass: check(largePhotoPeakRssMb, TARGETS.largePhotoRssMb),
+    },
     { name: `RSS drift over ${drift?.count ?? "-"} images (MB)`, value: driftMb, target: `<= ${TARGETS.driftMb}`, pass: check(driftMb, TARGETS.driftMb) },
   ];
   return { settings, startup, inputs, totals, ratios, largePhotoPeakRssMb, drift: drift && { ...drift, driftMb: driftMb ?? 0 }, bars, notes };
@@ -183,10 +198,21 @@ export function formatReport(report: BenchReport): string {
         tool.outputs.map((o) => `${o.width}x${o.height} ${(o.bytes / 1024).toFixed(0)}kB`).join(" "),
       ]);
     }
-    rows.push(["", "ratios", `ours/convert ${fixed(figures.ratios.cpuVsConvert, 3)}`, `ours/vipsthumbnail ${fixed(figures.ratios.cpuVsVipsthumbnail, 3)}`, "", figures.mismatches.join("; ")]);
+    rows.push([
+      "",
+      "ratios",
+      `ours/convert ${fixed(figures.ratios.cpuVsConvert, 3)}`,
+      `ours/vipsthumbnail ${fixed(figures.ratios.cpuVsVipsthumbnail, 3)}`,
+      "",
+      figures.mismatches.join("; "),
+    ]);
   }
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const render = (row: string[]) => row.map((cell, i) => cell.padEnd(widths[i])).join("  ").trimEnd();
+  const render = (row: string[]) =>
+    row
+      .map((cell, i) => cell.padEnd(widths[i]))
+      .join("  ")
+      .trimEnd();
   lines.push(render(header), ...rows.map(render), "");
   lines.push(
     `Total net CPU: ${Object.entries(report.totals)

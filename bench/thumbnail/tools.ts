@@ -69,7 +69,11 @@ export function oursTool(workerPath: string, nodeModules: string, specs: Thumbna
     id: "ours",
     label: "ours (sharp)",
     commands: (input, outDir) => [
-      { file: process.execPath, args: [workerPath, "render", input, outDir, JSON.stringify(specs), warmupInput], env: { ...ONE_THREAD, ...RUNTIME_ENV, NODE_PATH: nodeModules } },
+      {
+        file: process.execPath,
+        args: [workerPath, "render", input, outDir, JSON.stringify(specs), warmupInput],
+        env: { ...ONE_THREAD, ...RUNTIME_ENV, NODE_PATH: nodeModules },
+      },
     ],
   };
 }

@@ -21,7 +21,14 @@ const VARS = FUNCTION_ENVIRONMENTS.api;
 
 export function readApiConfig(env: Env): ApiConfig {
   const e = readEnvironment(
-    { rawBucket: VARS.rawBucket, uploadPrefix: VARS.uploadPrefix, maxInputBytes: VARS.maxInputBytes, contentTypes: VARS.contentTypes, expirySeconds: VARS.expirySeconds, publicUrl: VARS.publicUrl },
+    {
+      rawBucket: VARS.rawBucket,
+      uploadPrefix: VARS.uploadPrefix,
+      maxInputBytes: VARS.maxInputBytes,
+      contentTypes: VARS.contentTypes,
+      expirySeconds: VARS.expirySeconds,
+      publicUrl: VARS.publicUrl,
+    },
     env,
   );
   return {

@@ -90,14 +90,26 @@ export function createApiHandler(deps: ApiHandlerDeps): ApiHandler {
     });
     // A concurrent retry with the same key won the insert: answer as it did.
     if (!stored.inserted) return replay(stored.existing, hash);
-    deps.logger.info("upload issued", { imageId: plan.imageId, correlationId: plan.correlationId, key: plan.key, maxBytes: plan.maxBytes, contentType: plan.contentType });
+    deps.logger.info("upload issued", {
+      imageId: plan.imageId,
+      correlationId: plan.correlationId,
+      key: plan.key,
+      maxBytes: plan.maxBytes,
+      contentType: plan.contentType,
+    });
     return json(201, body, { location: body.statusUrl, "cache-control": "no-store" });
   };
 
   const getStatus = async (event: APIGatewayProxyEventV2, imageId: string): Promise<HttpResponse> => {
     const upload = UUID.test(imageId) ? await findUpload(db, imageId) : undefined;
     if (upload === undefined) {
-      return problem({ type: PROBLEM_TYPES.notFound, title: "No such image", status: 404, detail: `No upload was ever issued with id ${JSON.stringify(imageId)}; ids come from POST /uploads.`, instance: event.rawPath });
+      return problem({
+        type: PROBLEM_TYPES.notFound,
+        title: "No such image",
+        status: 404,
+        detail: `No upload was ever issued with id ${JSON.stringify(imageId)}; ids come from POST /uploads.`,
+        instance: event.rawPath,
+      });
     }
     const row = await newestRowOfKey(db, upload.rawBucket, upload.rawKey);
     const arrived = row === undefined ? await objectArrived(deps.s3, upload.rawBucket, upload.rawKey) : true;
@@ -109,16 +121,29 @@ export function createApiHandler(deps: ApiHandlerDeps): ApiHandler {
   };
 
   return async (event) => {
-    const matched = event.routeKey && event.routeKey !== "$default" ? { route: event.routeKey, params: event.pathParameters ?? {} } : matchRoute(event.requestContext.http.method, event.rawPath);
+    const matched =
+      event.routeKey && event.routeKey !== "$default"
+        ? { route: event.routeKey, params: event.pathParameters ?? {} }
+        : matchRoute(event.requestContext.http.method, event.rawPath);
     try {
       if (matched?.route === UPLOADS_ROUTE) return await createUpload(event);
       if (matched?.route === IMAGE_STATUS_ROUTE) return await getStatus(event, matched.params.imageId ?? "");
-      return problem({ type: PROBLEM_TYPES.notFound, title: "No such route", status: 404, detail: `${event.requestContext.http.method} ${event.rawPath} is not a route; see ${UPLOADS_ROUTE} and ${IMAGE_STATUS_ROUTE}.` });
+      return problem({
+        type: PROBLEM_TYPES.notFound,
+        title: "No such route",
+        status: 404,
+        detail: `${event.requestContext.http.method} ${event.rawPath} is not a route; see ${UPLOADS_ROUTE} and ${IMAGE_STATUS_ROUTE}.`,
+      });
     } catch (error) {
       const unavailable = isConnectionError(error);
       deps.logger.error("request failed", { route: matched?.route, unavailable, ...errorFields(error) });
       return problem(
-        { type: PROBLEM_TYPES.unavailable, title: "Temporarily unavailable", status: 503, detail: "The request could not be completed; retry it (with the same Idempotency-Key) shortly." },
+        {
+          type: PROBLEM_TYPES.unavailable,
+          title: "Temporarily unavailable",
+          status: 503,
+          detail: "The request could not be completed; retry it (with the same Idempotency-Key) shortly.",
+        },
         { "retry-after": "5" },
       );
     }

@@ -28,5 +28,12 @@ export const PROBLEM_TYPES = {
 
 export function invalidRequest(errors: FieldProblem[], instance?: string): Problem {
   const fields = errors.map((e) => e.pointer).join(", ");
-  return { type: PROBLEM_TYPES.invalidRequest, title: "The request is invalid", status: 400, detail: `Fix ${fields}: ${errors.map((e) => e.detail).join("; ")}`, errors, ...(instance ? { instance } : {}) };
+  return {
+    type: PROBLEM_TYPES.invalidRequest,
+    title: "The request is invalid",
+    status: 400,
+    detail: `Fix ${fields}: ${errors.map((e) => e.detail).join("; ")}`,
+    errors,
+    ...(instance ? { instance } : {}),
+  };
 }

@@ -41,5 +41,7 @@ export function planUpload(request: UploadRequest, config: ApiConfig, ids: { ima
 
 /** Tells a retry of one request from a different request under the same Idempotency-Key. */
 export function requestHash(request: UploadRequest): string {
-  return createHash("sha256").update(JSON.stringify([request.contentType, request.bytes ?? null, request.correlationId ?? null])).digest("hex");
+  return createHash("sha256")
+    .update(JSON.stringify([request.contentType, request.bytes ?? null, request.correlationId ?? null]))
+    .digest("hex");
 }

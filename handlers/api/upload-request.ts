@@ -35,12 +35,16 @@ export function parseUploadRequest(body: string | undefined, config: Pick<ApiCon
   const input = parsed as Record<string, unknown>;
   const errors: FieldProblem[] = [];
   for (const name of Object.keys(input)) {
-    if (!KNOWN_FIELDS.includes(name)) errors.push({ pointer: `/${name}`, detail: `unknown field${didYouMean(name, KNOWN_FIELDS)}; the fields are ${KNOWN_FIELDS.join(", ")}` });
+    if (!KNOWN_FIELDS.includes(name))
+      errors.push({ pointer: `/${name}`, detail: `unknown field${didYouMean(name, KNOWN_FIELDS)}; the fields are ${KNOWN_FIELDS.join(", ")}` });
   }
   const contentType = typeof input.contentType === "string" ? input.contentType.trim().toLowerCase() : undefined;
   if (contentType === undefined || !config.contentTypes.includes(contentType)) {
     const shown = input.contentType === undefined ? "missing" : `${JSON.stringify(input.contentType)} is not accepted`;
-    errors.push({ pointer: "/contentType", detail: `${shown}; send one of ${config.contentTypes.join(", ")}${didYouMean(contentType ?? "", config.contentTypes)}` });
+    errors.push({
+      pointer: "/contentType",
+      detail: `${shown}; send one of ${config.contentTypes.join(", ")}${didYouMean(contentType ?? "", config.contentTypes)}`,
+    });
   }
   const bytes = input.bytes;
   if (bytes !== undefined && (typeof bytes !== "number" || !Number.isSafeInteger(bytes) || bytes < 1 || bytes > config.maxInputBytes)) {
@@ -48,7 +52,10 @@ export function parseUploadRequest(body: string | undefined, config: Pick<ApiCon
   }
   const correlationId = input.correlationId;
   if (correlationId !== undefined && !isCorrelationId(correlationId)) {
-    errors.push({ pointer: "/correlationId", detail: `must match ${CORRELATION_ID_PATTERN.source} (1 to 128 letters, digits or ._:@/+=-), or be left out to have one minted` });
+    errors.push({
+      pointer: "/correlationId",
+      detail: `must match ${CORRELATION_ID_PATTERN.source} (1 to 128 letters, digits or ._:@/+=-), or be left out to have one minted`,
+    });
   }
   if (errors.length > 0) return { ok: false, errors };
   return {
@@ -65,7 +72,10 @@ export function parseUploadRequest(body: string | undefined, config: Pick<ApiCon
 export function parseIdempotencyKey(value: string | undefined): Parsed<string | undefined> {
   if (value === undefined) return { ok: true, value: undefined };
   if (!IDEMPOTENCY_KEY.test(value)) {
-    return { ok: false, errors: [{ pointer: `header:${IDEMPOTENCY_KEY_HEADER}`, detail: "must be 1 to 255 printable ASCII characters without double quotes, e.g. a UUID" }] };
+    return {
+      ok: false,
+      errors: [{ pointer: `header:${IDEMPOTENCY_KEY_HEADER}`, detail: "must be 1 to 255 printable ASCII characters without double quotes, e.g. a UUID" }],
+    };
   }
   return { ok: true, value };
 }

@@ -154,9 +154,7 @@ export async function runCanaryCheck(deps: CanaryDeps): Promise<CanaryResult> {
       versionId = out.VersionId;
     });
     await step("raw-visible", () =>
-      waitFor(`raw object s3://${deps.rawBucket}/${rawKey}`, async () =>
-        (await headOrUndefined(deps.s3, deps.rawBucket, rawKey)) ? true : undefined,
-      ),
+      waitFor(`raw object s3://${deps.rawBucket}/${rawKey}`, async () => ((await headOrUndefined(deps.s3, deps.rawBucket, rawKey)) ? true : undefined)),
     );
     const row = await step("row", async () => {
       const found = await waitFor(`the images row for ${rawKey}`, async () => {
@@ -252,7 +250,10 @@ async function cleanUp(
   } catch (err) {
     errors.push(`listing s3://${deps.thumbnailsBucket}/${runFolder}: ${message(err)}`);
   }
-  await deleteKeys(deps.thumbnailsBucket, [...new Set([...thumbnailKeys, ...leftovers])].map((Key) => ({ Key })));
+  await deleteKeys(
+    deps.thumbnailsBucket,
+    [...new Set([...thumbnailKeys, ...leftovers])].map((Key) => ({ Key })),
+  );
   if (rowSeen && deps.deleteRow) {
     try {
       await deps.deleteRow(lookup);

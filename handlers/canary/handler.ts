@@ -44,7 +44,13 @@ export function createCanaryHandler(deps: CanaryHandlerDeps): () => Promise<Cana
       logger.info("canary passed", { latencyMs: result.latencyMs, steps: result.steps, correlationId: result.correlationId });
       return result;
     }
-    logger.error("canary failed", { step: ticket.details.step, lastError: result.lastError, steps: result.steps, rawKey: result.rawKey, correlationId: result.correlationId });
+    logger.error("canary failed", {
+      step: ticket.details.step,
+      lastError: result.lastError,
+      steps: result.steps,
+      rawKey: result.rawKey,
+      correlationId: result.correlationId,
+    });
     await publishTicketRequest(deps.sns, config.ticketTopicArn, ticket);
     return result;
   };

@@ -1,5 +1,14 @@
 // db-guard settings: its environment as contracts/environments.ts describes it.
-import { CONNECTION_CEILING, CONNECTION_STEP, FUNCTION_ENVIRONMENTS, MAX_CONNECTIONS_SHARE, fraction, readEnvironment, requiredRegion, type Env } from "../../contracts";
+import {
+  CONNECTION_CEILING,
+  CONNECTION_STEP,
+  FUNCTION_ENVIRONMENTS,
+  MAX_CONNECTIONS_SHARE,
+  fraction,
+  readEnvironment,
+  requiredRegion,
+  type Env,
+} from "../../contracts";
 
 export interface ConnectionPolicy {
   /** Utilization (active / max_connections) above which a sample counts as a breach. */

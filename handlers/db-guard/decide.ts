@@ -78,7 +78,12 @@ export function decideConnections(runningMax: number, configuredMax: number | un
     };
   }
   const toMax = Math.min(runningMax + policy.step, policy.ceiling);
-  return { action: "raise", fromMax: runningMax, toMax, reason: `utilization above ${policy.threshold}: +${toMax - runningMax} (step ${policy.step}, ceiling ${policy.ceiling})` };
+  return {
+    action: "raise",
+    fromMax: runningMax,
+    toMax,
+    reason: `utilization above ${policy.threshold}: +${toMax - runningMax} (step ${policy.step}, ceiling ${policy.ceiling})`,
+  };
 }
 
 /** One reading judged by hand (`pipectl db-guard`): the fields its `--json` prints. */

@@ -34,7 +34,9 @@ export function createDbGuardHandler(deps: DbGuardDeps): (event: unknown) => Pro
   const { config, logger } = deps;
   return async (event) => {
     if (typeof event !== "object" || event === null) {
-      const error = new InvalidEventError(`db-guard was invoked with ${event === null ? "null" : typeof event}; it expects the EventBridge schedule event or a CloudWatch alarm state change`);
+      const error = new InvalidEventError(
+        `db-guard was invoked with ${event === null ? "null" : typeof event}; it expects the EventBridge schedule event or a CloudWatch alarm state change`,
+      );
       logger.error("invalid event", errorFields(error));
       throw error;
     }
@@ -46,7 +48,9 @@ export function createDbGuardHandler(deps: DbGuardDeps): (event: unknown) => Pro
     }
     if (alarm === undefined) {
       // The alarm on ConnectionUtilization applies the 5-of-5 rule to these readings.
-      await namingCall(`publishing connection metrics of ${config.instanceId} to CloudWatch`, () => publishConnectionMetrics(deps.cloudwatch, sample, config.instanceId));
+      await namingCall(`publishing connection metrics of ${config.instanceId} to CloudWatch`, () =>
+        publishConnectionMetrics(deps.cloudwatch, sample, config.instanceId),
+      );
       const u = utilization(sample);
       logger.info("connections measured", { ...sample, utilization: u, aboveThreshold: isBreach(sample, config.threshold) });
       return { mode: "measure", active: sample.active, total: sample.total, max: sample.max, utilization: u };

@@ -53,13 +53,18 @@ export async function remediateConnections(
     publishTicketRequest(
       deps.sns,
       config.ticketTopicArn,
-      ticketRequest({ dedupeKey, source: "db-guard", region: config.region, summary, description: [...lines, ...context, LASTING_FIX].join("\n"), details: { ...details, decision } }),
+      ticketRequest({
+        dedupeKey,
+        source: "db-guard",
+        region: config.region,
+        summary,
+        description: [...lines, ...context, LASTING_FIX].join("\n"),
+        details: { ...details, decision },
+      }),
     );
 
   if (decision.action === "at-ceiling") {
-    await ticket(`${config.instanceId}: connections exhausted at the max_connections ceiling ${config.ceiling}`, [
-      `${decision.reason}. Nothing was changed.`,
-    ]);
+    await ticket(`${config.instanceId}: connections exhausted at the max_connections ceiling ${config.ceiling}`, [`${decision.reason}. Nothing was changed.`]);
     return { decision, applied: "none" };
   }
   if (decision.action === "reboot-pending") {

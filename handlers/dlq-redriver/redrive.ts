@@ -27,9 +27,7 @@ export interface RedriverDeps {
   log: (level: "info" | "warn" | "error", message: string, fields?: Record<string, unknown>) => void;
 }
 
-export type RedriveOutcome =
-  | { action: "waited"; reason: string }
-  | { action: "redrove"; moved: number; gaveUp: number; notMoved: number };
+export type RedriveOutcome = { action: "waited"; reason: string } | { action: "redrove"; moved: number; gaveUp: number; notMoved: number };
 
 async function canaryState(deps: RedriverDeps): Promise<CanaryState> {
   const out = await deps.cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: [deps.config.canaryAlarmName], AlarmTypes: ["MetricAlarm"] }));
@@ -49,7 +47,7 @@ export async function redriveDeadLetters(deps: RedriverDeps): Promise<RedriveOut
   let moved = 0;
   let notMoved = 0;
   const gaveUp: { messageId: string; count: number; body: string }[] = [];
-  for (let handled = 0; handled < config.maxMessagesPerRun; ) {
+  for (let handled = 0; handled < config.maxMessagesPerRun;) {
     const { Messages } = await sqs.send(
       new ReceiveMessageCommand({
         QueueUrl: config.dlqUrl,
@@ -80,7 +78,10 @@ export async function redriveDeadLetters(deps: RedriverDeps): Promise<RedriveOut
           Entries: toMove.map(({ message, nextCount }, i) => ({
             Id: String(i),
             MessageBody: message.Body ?? "",
-            MessageAttributes: { ...withoutCount(message.MessageAttributes), [REDRIVE_COUNT_ATTRIBUTE]: { DataType: "Number", StringValue: String(nextCount) } },
+            MessageAttributes: {
+              ...withoutCount(message.MessageAttributes),
+              [REDRIVE_COUNT_ATTRIBUTE]: { DataType: "Number", StringValue: String(nextCount) },
+            },
           })),
         }),
       );
@@ -89,7 +90,12 @@ export async function redriveDeadLetters(deps: RedriverDeps): Promise<RedriveOut
       notMoved += toMove.length - done.length;
       if (done.length > 0) {
         // Deleted only once the send succeeded: a failure here means a redelivery, which the handler dedupes.
-        await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: config.dlqUrl, Entries: done.map(({ message }, i) => ({ Id: String(i), ReceiptHandle: message.ReceiptHandle ?? "" })) }));
+        await sqs.send(
+          new DeleteMessageBatchCommand({
+            QueueUrl: config.dlqUrl,
+            Entries: done.map(({ message }, i) => ({ Id: String(i), ReceiptHandle: message.ReceiptHandle ?? "" })),
+          }),
+        );
       }
       moved += done.length;
     }
@@ -98,7 +104,11 @@ export async function redriveDeadLetters(deps: RedriverDeps): Promise<RedriveOut
       await sqs.send(
         new ChangeMessageVisibilityBatchCommand({
           QueueUrl: config.dlqUrl,
-          Entries: toSetAside.map((message, i) => ({ Id: String(i), ReceiptHandle: message.ReceiptHandle ?? "", VisibilityTimeout: SQS_MAX_VISIBILITY_SECONDS })),
+          Entries: toSetAside.map((message, i) => ({
+            Id: String(i),
+            ReceiptHandle: message.ReceiptHandle ?? "",
+            VisibilityTimeout: SQS_MAX_VISIBILITY_SECONDS,
+          })),
         }),
       );
     }

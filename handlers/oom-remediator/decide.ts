@@ -43,12 +43,7 @@ export function lastMemoryChange(state: FunctionMemoryState, floor: MemoryFloorR
   return floor.recordedAt;
 }
 
-export function decideMemory(
-  state: FunctionMemoryState,
-  floor: MemoryFloorRecord | undefined,
-  policy: MemoryPolicy,
-  now: Date,
-): MemoryDecision {
+export function decideMemory(state: FunctionMemoryState, floor: MemoryFloorRecord | undefined, policy: MemoryPolicy, now: Date): MemoryDecision {
   const changedAt = lastMemoryChange(state, floor);
   const until = new Date(changedAt.getTime() + policy.cooldownSeconds * 1000);
   // A change inside the cooldown is still being tried out: wait for its effect,

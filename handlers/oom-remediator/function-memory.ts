@@ -28,16 +28,9 @@ export type SetMemoryResult = { ok: true; revisionId: string | undefined } | { o
  * revision (PreconditionFailedException) or an update already in progress
  * (ResourceConflictException) is a conflict the caller resolves by re-reading.
  */
-export async function setFunctionMemory(
-  lambda: LambdaClient,
-  functionName: string,
-  memoryMb: number,
-  revisionId: string,
-): Promise<SetMemoryResult> {
+export async function setFunctionMemory(lambda: LambdaClient, functionName: string, memoryMb: number, revisionId: string): Promise<SetMemoryResult> {
   try {
-    const out = await lambda.send(
-      new UpdateFunctionConfigurationCommand({ FunctionName: functionName, MemorySize: memoryMb, RevisionId: revisionId }),
-    );
+    const out = await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: functionName, MemorySize: memoryMb, RevisionId: revisionId }));
     return { ok: true, revisionId: out.RevisionId };
   } catch (err) {
     if (err instanceof PreconditionFailedException || err instanceof ResourceConflictException) {

@@ -100,7 +100,8 @@ export async function remediateOom(deps: RemediationDeps, functionName: string, 
     );
     await rearm(deps, alarm, `memory raised to ${decision.toMb} MB`);
     // Failing the invocation leaves an Errors alarm and a failed async event behind, besides the alert.
-    if (floorProblem !== undefined) throw new Error(`raised ${functionName} to ${decision.toMb} MB but could not record the floor ${parameterName}: ${floorProblem}`);
+    if (floorProblem !== undefined)
+      throw new Error(`raised ${functionName} to ${decision.toMb} MB but could not record the floor ${parameterName}: ${floorProblem}`);
     return { functionName, action: "raised", fromMb: decision.fromMb, toMb: decision.toMb, attempts: attempt };
   }
   throw new Error(`gave up raising ${functionName} after ${MAX_ATTEMPTS} conflicting updates; last: ${lastConflict}`);

@@ -42,13 +42,24 @@ export function readDatabaseSettings(env: Env): DatabaseSettings {
   if (url !== undefined) return { source: "url", url, tls: VARS.tls.read(env) };
   const e = readEnvironment({ secretArn: VARS.secretArn, host: VARS.host, port: VARS.port, name: VARS.name, tls: VARS.tls }, env);
   if (e.secretArn === undefined) {
-    throw new EnvVarError(VARS.secretArn.name, undefined, `the ARN of the database secret (with ${VARS.host.name}, ${VARS.port.name}, ${VARS.name.name}), or set ${VARS.url.name} instead`);
+    throw new EnvVarError(
+      VARS.secretArn.name,
+      undefined,
+      `the ARN of the database secret (with ${VARS.host.name}, ${VARS.port.name}, ${VARS.name.name}), or set ${VARS.url.name} instead`,
+    );
   }
   const need = (value: string | undefined, v: { name: string; meaning: string }): string => {
     if (value === undefined) throw new EnvVarError(v.name, env[v.name], v.meaning);
     return value;
   };
-  return { source: "secret", secretArn: e.secretArn, host: need(e.host, VARS.host), port: e.port, database: need(e.name, VARS.name), tls: e.tls ?? "verify-full" };
+  return {
+    source: "secret",
+    secretArn: e.secretArn,
+    host: need(e.host, VARS.host),
+    port: e.port,
+    database: need(e.name, VARS.name),
+    tls: e.tls ?? "verify-full",
+  };
 }
 
 /** The CA bundle for `verify-full`: DB_CA_BUNDLE, else one shipped beside the bundle, else none (Node's store). */

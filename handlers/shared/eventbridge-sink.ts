@@ -8,7 +8,12 @@ export function eventBridgeSink(client: EventBridgeClient, busName: string): Eve
     if (events.length > PUT_EVENTS_MAX_ENTRIES) throw new Error(`PutEvents takes at most ${PUT_EVENTS_MAX_ENTRIES} entries, got ${events.length}`);
     const answer = await client.send(
       new PutEventsCommand({
-        Entries: events.map((event) => ({ EventBusName: busName, Source: RESULT_EVENT_SOURCE, DetailType: event.detailType, Detail: JSON.stringify(event.detail) })),
+        Entries: events.map((event) => ({
+          EventBusName: busName,
+          Source: RESULT_EVENT_SOURCE,
+          DetailType: event.detailType,
+          Detail: JSON.stringify(event.detail),
+        })),
       }),
     );
     const entries = answer.Entries ?? [];

@@ -185,7 +185,10 @@ export async function insertImage(db: Queryable, row: ImageRow): Promise<{ inser
 /** Rows of the given raw objects, oldest first (a key can have a row per version). */
 export async function rowsForKeys(db: Queryable, bucket: string, keys: readonly string[]): Promise<StoredImageRow[]> {
   if (keys.length === 0) return [];
-  const { rows } = await db.query<ImagesColumns>("SELECT * FROM images WHERE raw_bucket = $1 AND raw_key = ANY($2::text[]) ORDER BY created_at", [bucket, keys]);
+  const { rows } = await db.query<ImagesColumns>("SELECT * FROM images WHERE raw_bucket = $1 AND raw_key = ANY($2::text[]) ORDER BY created_at", [
+    bucket,
+    keys,
+  ]);
   return rows.map(toStoredRow);
 }
 
@@ -256,6 +259,9 @@ export async function markEventsPublished(db: Queryable, ids: readonly string[])
 /** Counts a failed attempt and keeps why, for the operator; the row stays owed (a reconnect retry may count one twice: a diagnostic only). */
 export async function recordEventFailures(db: Queryable, failures: readonly { id: string; error: string }[]): Promise<void> {
   for (const failure of failures) {
-    await db.query("UPDATE images SET event_attempts = event_attempts + 1, event_last_error = $2 WHERE id = $1 AND event_published_at IS NULL", [failure.id, failure.error.slice(0, 1000)]);
+    await db.query("UPDATE images SET event_attempts = event_attempts + 1, event_last_error = $2 WHERE id = $1 AND event_published_at IS NULL", [
+      failure.id,
+      failure.error.slice(0, 1000),
+    ]);
   }
 }

@@ -13,7 +13,6 @@ import { COMMON_ENVIRONMENT, type Env } from "../../contracts";
 export { MetricUnit };
 export type MetricUnitValue = (typeof MetricUnit)[keyof typeof MetricUnit];
 
-
 export interface MetricsOptions {
   namespace?: string;
   serviceName?: string;

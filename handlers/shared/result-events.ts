@@ -42,7 +42,11 @@ export function resultEventOf(row: RowOwedEvent): ResultEvent {
     const thumbnails = row.outputs.map((o) => ({ name: o.name, format: o.format, width: o.width, height: o.height, url: o.url }));
     return { rowId: row.id, detailType: RESULT_DETAIL_TYPES.ok, detail: { ...common, status: "ok", reason: null, detail: null, thumbnails } };
   }
-  return { rowId: row.id, detailType: RESULT_DETAIL_TYPES.failed, detail: { ...common, status: "failed", reason: row.failureReason, detail: row.failureDetail, thumbnails: [] } };
+  return {
+    rowId: row.id,
+    detailType: RESULT_DETAIL_TYPES.failed,
+    detail: { ...common, status: "failed", reason: row.failureReason, detail: row.failureDetail, thumbnails: [] },
+  };
 }
 
 /** Sends events; answers, per event in order, undefined when the bus took it or why it did not. */
@@ -75,7 +79,8 @@ export async function publishOwedEvents(db: Queryable, sink: EventSink, options:
     await recordEventFailures(db, failures);
     summary.published += sent.length;
     summary.failed += failures.length;
-    if (failures.length > 0) options.logger?.warn("result events not accepted; they stay owed and are sent again", { failed: failures.length, firstError: failures[0].error });
+    if (failures.length > 0)
+      options.logger?.warn("result events not accepted; they stay owed and are sent again", { failed: failures.length, firstError: failures[0].error });
   }
   return summary;
 }

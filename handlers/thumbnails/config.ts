@@ -28,7 +28,11 @@ export function readThumbnailConfig(env: Env): ThumbnailHandlerConfig {
     throw error;
   }
   if (e.rawBucket === e.thumbnailsBucket) {
-    throw new EnvVarError(VARS.thumbnailsBucket.name, e.thumbnailsBucket, `a bucket other than ${VARS.rawBucket.name}: thumbnails written to the raw bucket would notify this function again`);
+    throw new EnvVarError(
+      VARS.thumbnailsBucket.name,
+      e.thumbnailsBucket,
+      `a bucket other than ${VARS.rawBucket.name}: thumbnails written to the raw bucket would notify this function again`,
+    );
   }
   return {
     rawBucket: e.rawBucket,

@@ -31,10 +31,7 @@ export interface QueuedMessage {
   receiveCount: number;
 }
 
-export type Invocation =
-  | { kind: "sqs"; messages: QueuedMessage[] }
-  | { kind: "s3"; body: NotificationBody }
-  | { kind: "unknown"; problem: string };
+export type Invocation = { kind: "sqs"; messages: QueuedMessage[] } | { kind: "s3"; body: NotificationBody } | { kind: "unknown"; problem: string };
 
 /**
  * Decodes a key as S3 writes it into notifications: form-encoded, so `+` is a

@@ -127,7 +127,11 @@ export function createThumbnailHandler(deps: ThumbnailHandlerDeps): ThumbnailHan
             continue;
           }
           if (verdict === "foreign") {
-            log.warn("event for a bucket other than the raw bucket acknowledged without a row", { bucket: object.bucket, key: object.key, rawBucket: deps.config.rawBucket });
+            log.warn("event for a bucket other than the raw bucket acknowledged without a row", {
+              bucket: object.bucket,
+              key: object.key,
+              rawBucket: deps.config.rawBucket,
+            });
             metrics.failed(FOREIGN_BUCKET_REASON);
             continue;
           }
@@ -145,7 +149,9 @@ export function createThumbnailHandler(deps: ThumbnailHandlerDeps): ThumbnailHan
   const holdBack = async (failed: QueuedMessage[]): Promise<void> => {
     if (deps.retry === undefined || failed.length === 0) return;
     const { baseSeconds, hold } = deps.retry;
-    const plan = failed.filter((m) => m.receiptHandle !== "").map((m) => ({ receiptHandle: m.receiptHandle, seconds: retryDelaySeconds(m.receiveCount, baseSeconds) }));
+    const plan = failed
+      .filter((m) => m.receiptHandle !== "")
+      .map((m) => ({ receiptHandle: m.receiptHandle, seconds: retryDelaySeconds(m.receiveCount, baseSeconds) }));
     try {
       const refused = await hold(plan);
       deps.logger.info("failed messages held back before their next attempt", {
@@ -172,7 +178,8 @@ export function createThumbnailHandler(deps: ThumbnailHandlerDeps): ThumbnailHan
   return async (event, context) => {
     if (context !== undefined) deps.logger.addContext(context);
     const invocation = parseInvocation(event);
-    const reserveMs = deps.deadlineReserveMs ?? (context !== undefined ? Math.min(DEFAULT_RESERVE_MS, context.getRemainingTimeInMillis() / 5) : DEFAULT_RESERVE_MS);
+    const reserveMs =
+      deps.deadlineReserveMs ?? (context !== undefined ? Math.min(DEFAULT_RESERVE_MS, context.getRemainingTimeInMillis() / 5) : DEFAULT_RESERVE_MS);
     try {
       if (invocation.kind === "unknown") {
         deps.logger.error("unsupported event", { problem: invocation.problem });
@@ -182,7 +189,8 @@ export function createThumbnailHandler(deps: ThumbnailHandlerDeps): ThumbnailHan
       if (invocation.kind === "s3") {
         const { results, wiringError } = await processBody(invocation.body, deps.logger, "(direct S3 event)");
         await announce(results);
-        if (wiringError) throw new WiringError(`The thumbnails bucket ${deps.config.thumbnailsBucket} invokes the thumbnail function; only ${deps.config.rawBucket} may.`);
+        if (wiringError)
+          throw new WiringError(`The thumbnails bucket ${deps.config.thumbnailsBucket} invokes the thumbnail function; only ${deps.config.rawBucket} may.`);
         const retries = results.filter((result) => result.kind === "retry");
         if (retries.length > 0) {
           throw new RetryableInvocationError(`${retries.length} upload(s) failed transiently; the event is retried by Lambda.`);

@@ -36,7 +36,10 @@ export function retryFromEnv(env: Env = process.env): ThumbnailHandlerDeps["retr
   const vars = FUNCTION_ENVIRONMENTS.thumbnails;
   const e = readEnvironment({ queueUrl: vars.queueUrl, sqsEndpoint: vars.sqsEndpoint, retryBaseSeconds: vars.retryBaseSeconds }, env);
   if (e.queueUrl === undefined) return undefined;
-  const sqs = new SQSClient({ ...(e.sqsEndpoint !== undefined ? { endpoint: e.sqsEndpoint } : {}), requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000 } });
+  const sqs = new SQSClient({
+    ...(e.sqsEndpoint !== undefined ? { endpoint: e.sqsEndpoint } : {}),
+    requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000 },
+  });
   return { baseSeconds: e.retryBaseSeconds, hold: sqsMessageHolder(sqs, e.queueUrl) };
 }
 

@@ -52,7 +52,10 @@ async function identify(s3: S3Client, object: ObjectCreated): Promise<Identified
   if (object.versionId !== undefined) return { kind: "found", transactionId: transactionIdFor(object) };
   try {
     const stamp = await headRawObject(s3, object);
-    return { kind: "found", transactionId: transactionIdFor({ bucket: object.bucket, key: object.key, eTag: object.eTag ?? stamp.eTag, lastModified: stamp.lastModified }) };
+    return {
+      kind: "found",
+      transactionId: transactionIdFor({ bucket: object.bucket, key: object.key, eTag: object.eTag ?? stamp.eTag, lastModified: stamp.lastModified }),
+    };
   } catch (error) {
     const decision = decideFailure("identify", error);
     if (decision.kind === "transient") throw error;
@@ -153,7 +156,15 @@ export async function processUpload(deps: UploadDeps, object: ObjectCreated, par
 
     const outputs: OutputRecord[] = outcome.outputs.map((output) => {
       const key = thumbnailKey(object.key, transactionId, output.name, output.format);
-      return { name: output.name, format: output.format, key, url: thumbnailUrl(config.thumbnailsBaseUrl, key), width: output.width, height: output.height, bytes: output.bytes };
+      return {
+        name: output.name,
+        format: output.format,
+        key,
+        url: thumbnailUrl(config.thumbnailsBaseUrl, key),
+        width: output.width,
+        height: output.height,
+        bytes: output.bytes,
+      };
     });
     const objectMetadata = { "transaction-id": transactionId, "correlation-id": correlationId };
     await timed("upload", () =>

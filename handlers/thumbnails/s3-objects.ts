@@ -100,12 +100,7 @@ export interface ThumbnailObject {
 }
 
 /** Writes one thumbnail; same key, same bytes on every delivery, so a rewrite is harmless. */
-export async function putThumbnail(
-  s3: S3Client,
-  bucket: string,
-  object: ThumbnailObject,
-  metadata: Record<string, string>,
-): Promise<void> {
+export async function putThumbnail(s3: S3Client, bucket: string, object: ThumbnailObject, metadata: Record<string, string>): Promise<void> {
   await s3.send(
     new PutObjectCommand({
       Bucket: bucket,

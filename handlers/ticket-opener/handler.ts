@@ -37,7 +37,9 @@ export function createTicketOpenerHandler(deps: TicketOpenerDeps): (event: SnsEv
   return async (event) => {
     const problem = snsEventProblem(event);
     if (problem !== undefined) {
-      const error = new InvalidEventError(`not an SNS notification: ${problem}; ticket-opener expects { Records: [{ Sns: { Message } }] } from the tickets topic`);
+      const error = new InvalidEventError(
+        `not an SNS notification: ${problem}; ticket-opener expects { Records: [{ Sns: { Message } }] } from the tickets topic`,
+      );
       logger.error("invalid event", errorFields(error));
       throw error;
     }

@@ -116,7 +116,7 @@ export class JiraClient {
       const messages = await jiraMessages(response);
       if (response.status === 429 || response.status >= 500) {
         last = `HTTP ${response.status}${messages.length > 0 ? `: ${messages.join("; ")}` : ""}`;
-        const wait = response.status === 429 ? retryAfterMs(response.headers.get("retry-after")) ?? backoffMs(attempt) : backoffMs(attempt);
+        const wait = response.status === 429 ? (retryAfterMs(response.headers.get("retry-after")) ?? backoffMs(attempt)) : backoffMs(attempt);
         if (wait > this.maxWaitMs) throw new JiraUnavailableError(what, attempt, `${last} (Retry-After ${Math.round(wait / 1000)}s is longer than we wait)`);
         if (attempt < this.maxAttempts) await this.sleep(wait);
         continue;

@@ -37,7 +37,15 @@ function watched(metric: AlarmMetric, identity: string): { namespace: string; me
 
 type AlarmArgs = Omit<aws.cloudwatch.MetricAlarmArgs, "name" | "alarmActions" | "okActions" | "alarmDescription" | "tags">;
 
-export function createAlarm(ctx: RegionContext, role: string, name: string, runbook: string, what: string, alertTopicArn: pulumi.Input<string>, args: AlarmArgs): aws.cloudwatch.MetricAlarm {
+export function createAlarm(
+  ctx: RegionContext,
+  role: string,
+  name: string,
+  runbook: string,
+  what: string,
+  alertTopicArn: pulumi.Input<string>,
+  args: AlarmArgs,
+): aws.cloudwatch.MetricAlarm {
   return new aws.cloudwatch.MetricAlarm(
     nameOf(ctx, role),
     {
@@ -70,15 +78,31 @@ export function createFunctionMetricFilters(ctx: RegionContext, f: PipelineFunct
   filter("oom-metric", LOG_METRICS.outOfMemory, OOM_PATTERN, "1", "Count");
 }
 
-export function createFunctionAlarms(ctx: RegionContext, f: PipelineFunction, alertTopicArn: pulumi.Input<string>): Record<FunctionAlarmKind, aws.cloudwatch.MetricAlarm> {
+export function createFunctionAlarms(
+  ctx: RegionContext,
+  f: PipelineFunction,
+  alertTopicArn: pulumi.Input<string>,
+): Record<FunctionAlarmKind, aws.cloudwatch.MetricAlarm> {
   const lambdaMetric = { period: 300, evaluationPeriods: 1, treatMissingData: "notBreaching" };
   const metric = (kind: FunctionAlarmKind) => watched(FUNCTION_ALARM_METRICS[kind], f.name);
   const alarm = (kind: FunctionAlarmKind, what: string, args: AlarmArgs) =>
     createAlarm(ctx, `${f.fn}-${kind}-alarm`, functionAlarmName(f.name, kind), `lambda-${kind}`, what, alertTopicArn, args);
   const namespace = logMetricsNamespace(f.name);
   return {
-    errors: alarm("errors", `${f.name} returned errors.`, { ...lambdaMetric, ...metric("errors"), statistic: "Sum", comparisonOperator: "GreaterThanThreshold", threshold: 0 }),
-    throttles: alarm("throttles", `${f.name} was throttled (concurrency cap reached).`, { ...lambdaMetric, ...metric("throttles"), statistic: "Sum", comparisonOperator: "GreaterThanThreshold", threshold: 0 }),
+    errors: alarm("errors", `${f.name} returned errors.`, {
+      ...lambdaMetric,
+      ...metric("errors"),
+      statistic: "Sum",
+      comparisonOperator: "GreaterThanThreshold",
+      threshold: 0,
+    }),
+    throttles: alarm("throttles", `${f.name} was throttled (concurrency cap reached).`, {
+      ...lambdaMetric,
+      ...metric("throttles"),
+      statistic: "Sum",
+      comparisonOperator: "GreaterThanThreshold",
+      threshold: 0,
+    }),
     duration: alarm("duration", `${f.name} ran longer than ${NEAR_LIMIT_SHARE * 100}% of its ${f.timeoutSeconds}s timeout.`, {
       ...lambdaMetric,
       ...metric("duration"),
@@ -99,20 +123,32 @@ export function createFunctionAlarms(ctx: RegionContext, f: PipelineFunction, al
         { id: "utilization", expression: "100 * used / size", label: "Memory used (%)", returnData: true },
       ],
     }),
-    oom: alarm("oom", `${f.name} ran out of memory; oom-remediator raises its memory by ${ctx.cfg.remediation.memoryStepMb} MB up to ${ctx.cfg.remediation.memoryCapMb} MB.`, {
-      ...metric("oom"),
-      statistic: "Sum",
-      period: 60,
-      evaluationPeriods: 1,
-      comparisonOperator: "GreaterThanOrEqualToThreshold",
-      threshold: 1,
-      treatMissingData: "notBreaching",
-    }),
+    oom: alarm(
+      "oom",
+      `${f.name} ran out of memory; oom-remediator raises its memory by ${ctx.cfg.remediation.memoryStepMb} MB up to ${ctx.cfg.remediation.memoryCapMb} MB.`,
+      {
+        ...metric("oom"),
+        statistic: "Sum",
+        period: 60,
+        evaluationPeriods: 1,
+        comparisonOperator: "GreaterThanOrEqualToThreshold",
+        threshold: 1,
+        treatMissingData: "notBreaching",
+      },
+    ),
   };
 }
 
 /** Depth and age alarms of a queue; `runbook` overrides the page (default queue-* or dlq-*, by kind). */
-export function createQueueAlarms(ctx: RegionContext, queueRole: string, queueName: pulumi.Input<string>, physicalName: string, isDlq: boolean, alertTopicArn: pulumi.Input<string>, runbook?: string): void {
+export function createQueueAlarms(
+  ctx: RegionContext,
+  queueRole: string,
+  queueName: pulumi.Input<string>,
+  physicalName: string,
+  isDlq: boolean,
+  alertTopicArn: pulumi.Input<string>,
+  runbook?: string,
+): void {
   const base = { namespace: "AWS/SQS", dimensions: { [DIMENSIONS.queueName]: queueName }, treatMissingData: "notBreaching" };
   const kind = isDlq ? "dlq" : "queue";
   const page = (suffix: "depth" | "age") => runbook ?? `${kind}-${suffix}`;
@@ -123,21 +159,44 @@ export function createQueueAlarms(ctx: RegionContext, queueRole: string, queueNa
     page("depth"),
     isDlq ? `${physicalName} holds messages that failed every retry.` : `${physicalName} is backing up faster than the thumbnail function drains it.`,
     alertTopicArn,
-    { ...base, metricName: "ApproximateNumberOfMessagesVisible", statistic: "Maximum", period: 300, evaluationPeriods: isDlq ? 1 : 3, comparisonOperator: "GreaterThanThreshold", threshold: isDlq ? 0 : 1000 },
+    {
+      ...base,
+      metricName: "ApproximateNumberOfMessagesVisible",
+      statistic: "Maximum",
+      period: 300,
+      evaluationPeriods: isDlq ? 1 : 3,
+      comparisonOperator: "GreaterThanThreshold",
+      threshold: isDlq ? 0 : 1000,
+    },
   );
   createAlarm(
     ctx,
     `${queueRole}-age-alarm`,
     queueAlarmName(physicalName, "age"),
     page("age"),
-    isDlq ? `The oldest message in ${physicalName} is more than 3 days old and will expire unprocessed.` : `The oldest message in ${physicalName} has waited more than 15 minutes.`,
+    isDlq
+      ? `The oldest message in ${physicalName} is more than 3 days old and will expire unprocessed.`
+      : `The oldest message in ${physicalName} has waited more than 15 minutes.`,
     alertTopicArn,
-    { ...base, metricName: "ApproximateAgeOfOldestMessage", statistic: "Maximum", period: 300, evaluationPeriods: isDlq ? 1 : 3, comparisonOperator: "GreaterThanThreshold", threshold: isDlq ? 3 * 86400 : 900 },
+    {
+      ...base,
+      metricName: "ApproximateAgeOfOldestMessage",
+      statistic: "Maximum",
+      period: 300,
+      evaluationPeriods: isDlq ? 1 : 3,
+      comparisonOperator: "GreaterThanThreshold",
+      threshold: isDlq ? 3 * 86400 : 900,
+    },
   );
 }
 
 /** The connections alarm is the db-guard remediation trigger: utilization above the share for 5 of 5 one-minute periods. */
-export function createDatabaseAlarms(ctx: RegionContext, dbId: string, allocatedStorageGb: number, alertTopicArn: pulumi.Input<string>): { connections: aws.cloudwatch.MetricAlarm } {
+export function createDatabaseAlarms(
+  ctx: RegionContext,
+  dbId: string,
+  allocatedStorageGb: number,
+  alertTopicArn: pulumi.Input<string>,
+): { connections: aws.cloudwatch.MetricAlarm } {
   const connections = createAlarm(
     ctx,
     "db-connections-alarm",
@@ -158,11 +217,29 @@ export function createDatabaseAlarms(ctx: RegionContext, dbId: string, allocated
   );
   const rds = { namespace: "AWS/RDS", dimensions: { [DIMENSIONS.dbInstance]: dbId }, period: 300, treatMissingData: "notBreaching" };
   createAlarm(ctx, "db-cpu-alarm", databaseAlarmName(dbId, "cpu"), "db-cpu", `${dbId}: CPU above 80% for 15 minutes.`, alertTopicArn, {
-    ...rds, metricName: "CPUUtilization", statistic: "Average", evaluationPeriods: 3, comparisonOperator: "GreaterThanThreshold", threshold: 80,
+    ...rds,
+    metricName: "CPUUtilization",
+    statistic: "Average",
+    evaluationPeriods: 3,
+    comparisonOperator: "GreaterThanThreshold",
+    threshold: 80,
   });
-  createAlarm(ctx, "db-storage-alarm", databaseAlarmName(dbId, "storage"), "db-storage", `${dbId}: free storage below 10% of the allocated ${allocatedStorageGb} GiB.`, alertTopicArn, {
-    ...rds, metricName: "FreeStorageSpace", statistic: "Minimum", evaluationPeriods: 1, comparisonOperator: "LessThanThreshold", threshold: Math.round(allocatedStorageGb * 1024 ** 3 * 0.1),
-  });
+  createAlarm(
+    ctx,
+    "db-storage-alarm",
+    databaseAlarmName(dbId, "storage"),
+    "db-storage",
+    `${dbId}: free storage below 10% of the allocated ${allocatedStorageGb} GiB.`,
+    alertTopicArn,
+    {
+      ...rds,
+      metricName: "FreeStorageSpace",
+      statistic: "Minimum",
+      evaluationPeriods: 1,
+      comparisonOperator: "LessThanThreshold",
+      threshold: Math.round(allocatedStorageGb * 1024 ** 3 * 0.1),
+    },
+  );
   return { connections };
 }
 

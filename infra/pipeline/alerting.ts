@@ -20,7 +20,11 @@ export class Alerting extends pulumi.ComponentResource {
     const ctx = within(args.ctx, this);
     const alertsName = topicName(ctx.cfg, ctx.region.name, "alerts");
     this.alerts = new aws.sns.Topic(nameOf(ctx, "alerts"), { name: alertsName, tags: baseTags(ctx, "alerts") }, opts(ctx));
-    this.tickets = new aws.sns.Topic(nameOf(ctx, "tickets"), { name: topicName(ctx.cfg, ctx.region.name, "tickets"), tags: baseTags(ctx, "tickets") }, opts(ctx));
+    this.tickets = new aws.sns.Topic(
+      nameOf(ctx, "tickets"),
+      { name: topicName(ctx.cfg, ctx.region.name, "tickets"), tags: baseTags(ctx, "tickets") },
+      opts(ctx),
+    );
     // CloudWatch alarms publish to the alerts topic; scoped to this account's alarms.
     new aws.sns.TopicPolicy(
       nameOf(ctx, "alerts-policy"),
@@ -48,7 +52,11 @@ export class Alerting extends pulumi.ComponentResource {
       new aws.sns.TopicSubscription(nameOf(ctx, `alerts-email-${i}`), { topic: this.alerts.arn, protocol: "email", endpoint: email }, opts(ctx));
     });
     ctx.cfg.alerts.httpsEndpoints.forEach((url, i) => {
-      new aws.sns.TopicSubscription(nameOf(ctx, `alerts-https-${i}`), { topic: this.alerts.arn, protocol: "https", endpoint: url, endpointAutoConfirms: true }, opts(ctx));
+      new aws.sns.TopicSubscription(
+        nameOf(ctx, `alerts-https-${i}`),
+        { topic: this.alerts.arn, protocol: "https", endpoint: url, endpointAutoConfirms: true },
+        opts(ctx),
+      );
     });
     this.registerOutputs({ alertsTopicArn: this.alerts.arn, ticketsTopicArn: this.tickets.arn });
   }

@@ -60,7 +60,12 @@ export class RegionalApi extends pulumi.ComponentResource {
 
     const api = new aws.apigatewayv2.Api(
       nameOf(ctx, "api"),
-      { name: `${prefix}-api`, protocolType: "HTTP", description: `Upload and status API of the thumbnail pipeline in ${ctx.region.name}`, tags: baseTags(ctx, "api") },
+      {
+        name: `${prefix}-api`,
+        protocolType: "HTTP",
+        description: `Upload and status API of the thumbnail pipeline in ${ctx.region.name}`,
+        tags: baseTags(ctx, "api"),
+      },
       opts(ctx),
     );
     const authorizer =
@@ -85,7 +90,13 @@ export class RegionalApi extends pulumi.ComponentResource {
     for (const route of API_ROUTES) {
       const authorizationType = routeAuthorization(config, route);
       new aws.apigatewayv2.Route(
-        nameOf(ctx, `api-route-${route.replace(/[^A-Za-z]+/g, "-").replace(/^-|-$/g, "").toLowerCase()}`),
+        nameOf(
+          ctx,
+          `api-route-${route
+            .replace(/[^A-Za-z]+/g, "-")
+            .replace(/^-|-$/g, "")
+            .toLowerCase()}`,
+        ),
         {
           apiId: api.id,
           routeKey: route,
@@ -102,7 +113,11 @@ export class RegionalApi extends pulumi.ComponentResource {
         apiId: api.id,
         name: "$default",
         autoDeploy: true,
-        defaultRouteSettings: { throttlingRateLimit: config.throttle.rateLimit, throttlingBurstLimit: config.throttle.burstLimit, detailedMetricsEnabled: false },
+        defaultRouteSettings: {
+          throttlingRateLimit: config.throttle.rateLimit,
+          throttlingBurstLimit: config.throttle.burstLimit,
+          detailedMetricsEnabled: false,
+        },
         accessLogSettings: {
           // Built from the name, so the pack can verify where access logs go on a first preview.
           destinationArn: logGroupArn(arnScope(ctx), accessLogGroupName),
@@ -126,7 +141,12 @@ export class RegionalApi extends pulumi.ComponentResource {
     );
     new aws.lambda.Permission(
       nameOf(ctx, "api-invoke-permission"),
-      { action: "lambda:InvokeFunction", function: args.fn.lambda.name, principal: "apigateway.amazonaws.com", sourceArn: pulumi.interpolate`${api.executionArn}/*/*` },
+      {
+        action: "lambda:InvokeFunction",
+        function: args.fn.lambda.name,
+        principal: "apigateway.amazonaws.com",
+        sourceArn: pulumi.interpolate`${api.executionArn}/*/*`,
+      },
       opts(ctx),
     );
 
@@ -143,29 +163,45 @@ export class RegionalApi extends pulumi.ComponentResource {
       threshold: API_5XX_THRESHOLD,
       treatMissingData: "notBreaching",
     });
-    createAlarm(ctx, "api-latency-alarm", alarmName("latency"), "api-latency", `The ${ctx.region.name} HTTP API's p99 latency was above ${API_LATENCY_P99_MS} ms.`, args.alertTopicArn, {
-      namespace: "AWS/ApiGateway",
-      metricName: "Latency",
-      dimensions: dims,
-      extendedStatistic: "p99",
-      period: 300,
-      evaluationPeriods: 1,
-      comparisonOperator: "GreaterThanThreshold",
-      threshold: API_LATENCY_P99_MS,
-      treatMissingData: "notBreaching",
-    });
-    createAlarm(ctx, "api-4xx-alarm", alarmName("4xx-rate"), "api-4xx", `More than ${API_4XX_RATE * 100}% of the ${ctx.region.name} HTTP API's requests were answered 4xx.`, args.alertTopicArn, {
-      comparisonOperator: "GreaterThanThreshold",
-      threshold: API_4XX_RATE * 100,
-      evaluationPeriods: 3,
-      treatMissingData: "notBreaching",
-      metricQueries: [
-        { id: "client", returnData: false, metric: { namespace: "AWS/ApiGateway", metricName: "4xx", dimensions: dims, period: 300, stat: "Sum" } },
-        { id: "requests", returnData: false, metric: { namespace: "AWS/ApiGateway", metricName: "Count", dimensions: dims, period: 300, stat: "Sum" } },
-        // No requests is no problem: the rate is 0 then, not missing.
-        { id: "rate", expression: "IF(requests > 0, 100 * client / requests, 0)", label: "4xx answers (%)", returnData: true },
-      ],
-    });
+    createAlarm(
+      ctx,
+      "api-latency-alarm",
+      alarmName("latency"),
+      "api-latency",
+      `The ${ctx.region.name} HTTP API's p99 latency was above ${API_LATENCY_P99_MS} ms.`,
+      args.alertTopicArn,
+      {
+        namespace: "AWS/ApiGateway",
+        metricName: "Latency",
+        dimensions: dims,
+        extendedStatistic: "p99",
+        period: 300,
+        evaluationPeriods: 1,
+        comparisonOperator: "GreaterThanThreshold",
+        threshold: API_LATENCY_P99_MS,
+        treatMissingData: "notBreaching",
+      },
+    );
+    createAlarm(
+      ctx,
+      "api-4xx-alarm",
+      alarmName("4xx-rate"),
+      "api-4xx",
+      `More than ${API_4XX_RATE * 100}% of the ${ctx.region.name} HTTP API's requests were answered 4xx.`,
+      args.alertTopicArn,
+      {
+        comparisonOperator: "GreaterThanThreshold",
+        threshold: API_4XX_RATE * 100,
+        evaluationPeriods: 3,
+        treatMissingData: "notBreaching",
+        metricQueries: [
+          { id: "client", returnData: false, metric: { namespace: "AWS/ApiGateway", metricName: "4xx", dimensions: dims, period: 300, stat: "Sum" } },
+          { id: "requests", returnData: false, metric: { namespace: "AWS/ApiGateway", metricName: "Count", dimensions: dims, period: 300, stat: "Sum" } },
+          // No requests is no problem: the rate is 0 then, not missing.
+          { id: "rate", expression: "IF(requests > 0, 100 * client / requests, 0)", label: "4xx answers (%)", returnData: true },
+        ],
+      },
+    );
 
     this.apiId = api.id;
     this.url = api.apiEndpoint;

@@ -60,9 +60,21 @@ export class Automation extends pulumi.ComponentResource {
 }
 
 function ruleToFunction(ctx: RegionContext, role: string, f: PipelineFunction, rule: aws.cloudwatch.EventRuleArgs): void {
-  const r = new aws.cloudwatch.EventRule(nameOf(ctx, role), { ...rule, name: `${resourcePrefix(ctx.cfg, ctx.region.name)}-${role}`, tags: baseTags(ctx, role) }, opts(ctx));
-  new aws.lambda.Permission(nameOf(ctx, `${role}-permission`), { action: "lambda:InvokeFunction", function: f.lambda.name, principal: "events.amazonaws.com", sourceArn: r.arn }, opts(ctx));
-  new aws.cloudwatch.EventTarget(nameOf(ctx, `${role}-target`), { rule: r.name, arn: f.lambda.arn, retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600 } }, opts(ctx));
+  const r = new aws.cloudwatch.EventRule(
+    nameOf(ctx, role),
+    { ...rule, name: `${resourcePrefix(ctx.cfg, ctx.region.name)}-${role}`, tags: baseTags(ctx, role) },
+    opts(ctx),
+  );
+  new aws.lambda.Permission(
+    nameOf(ctx, `${role}-permission`),
+    { action: "lambda:InvokeFunction", function: f.lambda.name, principal: "events.amazonaws.com", sourceArn: r.arn },
+    opts(ctx),
+  );
+  new aws.cloudwatch.EventTarget(
+    nameOf(ctx, `${role}-target`),
+    { rule: r.name, arn: f.lambda.arn, retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600 } },
+    opts(ctx),
+  );
 }
 
 function alarmStateChange(alarmNames: pulumi.Input<string>[], state: "ALARM" | "OK" = "ALARM"): pulumi.Output<string> {
@@ -97,15 +109,30 @@ function failuresTo(ctx: RegionContext, f: PipelineFunction, queueArn: pulumi.In
 function wireAutomation(ctx: RegionContext, t: AutomationTargets): void {
   const f = t.functions.byName;
   for (const fn of ASYNC_FUNCTIONS) failuresTo(ctx, f[fn], t.asyncFailureQueueArn);
-  ruleToFunction(ctx, "oom-alarm-rule", f["oom-remediator"], { description: "OOM alarm of any pipeline function -> oom-remediator", eventPattern: alarmStateChange(t.oomAlarmNames) });
+  ruleToFunction(ctx, "oom-alarm-rule", f["oom-remediator"], {
+    description: "OOM alarm of any pipeline function -> oom-remediator",
+    eventPattern: alarmStateChange(t.oomAlarmNames),
+  });
   ruleToFunction(ctx, "db-guard-schedule", f["db-guard"], { description: "db-guard measures connections every minute", scheduleExpression: "rate(1 minute)" });
-  ruleToFunction(ctx, "db-connections-rule", f["db-guard"], { description: "Connections alarm -> db-guard remediation", eventPattern: alarmStateChange([t.connectionsAlarmName]) });
+  ruleToFunction(ctx, "db-connections-rule", f["db-guard"], {
+    description: "Connections alarm -> db-guard remediation",
+    eventPattern: alarmStateChange([t.connectionsAlarmName]),
+  });
   ruleToFunction(ctx, "canary-schedule", f.canary, { description: "Synthetic upload every 5 minutes", scheduleExpression: "rate(5 minutes)" });
   // Dead letters go back once the cause has gone: when the canary passes again, when new ones arrive while it passes, and every 30 minutes in case a transition was missed.
-  ruleToFunction(ctx, "dlq-redrive-canary-rule", f["dlq-redriver"], { description: "Canary passes again -> dlq-redriver", eventPattern: alarmStateChange([t.canaryAlarmName], "OK") });
-  ruleToFunction(ctx, "dlq-redrive-depth-rule", f["dlq-redriver"], { description: "Dead letters arrived -> dlq-redriver (acts only while the canary passes)", eventPattern: alarmStateChange([t.dlqDepthAlarmName]) });
+  ruleToFunction(ctx, "dlq-redrive-canary-rule", f["dlq-redriver"], {
+    description: "Canary passes again -> dlq-redriver",
+    eventPattern: alarmStateChange([t.canaryAlarmName], "OK"),
+  });
+  ruleToFunction(ctx, "dlq-redrive-depth-rule", f["dlq-redriver"], {
+    description: "Dead letters arrived -> dlq-redriver (acts only while the canary passes)",
+    eventPattern: alarmStateChange([t.dlqDepthAlarmName]),
+  });
   // Result events the thumbnails function could not send right away (handlers/shared/result-events.ts).
-  ruleToFunction(ctx, "result-publisher-schedule", f["result-publisher"], { description: "result-publisher sends owed result events every minute", scheduleExpression: "rate(1 minute)" });
+  ruleToFunction(ctx, "result-publisher-schedule", f["result-publisher"], {
+    description: "result-publisher sends owed result events every minute",
+    scheduleExpression: "rate(1 minute)",
+  });
   ruleToFunction(ctx, "dlq-redrive-schedule", f["dlq-redriver"], { description: "dlq-redriver safety net", scheduleExpression: "rate(30 minutes)" });
 
   new aws.lambda.Permission(
@@ -113,7 +140,11 @@ function wireAutomation(ctx: RegionContext, t: AutomationTargets): void {
     { action: "lambda:InvokeFunction", function: f["ticket-opener"].lambda.name, principal: "sns.amazonaws.com", sourceArn: t.ticketsTopic.arn },
     opts(ctx),
   );
-  new aws.sns.TopicSubscription(nameOf(ctx, "tickets-subscription"), { topic: t.ticketsTopic.arn, protocol: "lambda", endpoint: f["ticket-opener"].lambda.arn }, opts(ctx));
+  new aws.sns.TopicSubscription(
+    nameOf(ctx, "tickets-subscription"),
+    { topic: t.ticketsTopic.arn, protocol: "lambda", endpoint: f["ticket-opener"].lambda.arn },
+    opts(ctx),
+  );
 }
 
 /** Runs `migrate` during `pulumi up` whenever the migrations' bundle changes (its hash is the trigger). */

@@ -1,6 +1,15 @@
 // CloudWatch dashboards: one per region (every function, queue, database and
 // the canary) and one global overview across regions.
-import { CANARY_METRICS, CONNECTION_METRICS, DATABASE_METRICS_NAMESPACE, DIMENSIONS, LOG_METRICS, METRICS_NAMESPACE, THUMBNAIL_METRICS, logMetricsNamespace } from "../../contracts";
+import {
+  CANARY_METRICS,
+  CONNECTION_METRICS,
+  DATABASE_METRICS_NAMESPACE,
+  DIMENSIONS,
+  LOG_METRICS,
+  METRICS_NAMESPACE,
+  THUMBNAIL_METRICS,
+  logMetricsNamespace,
+} from "../../contracts";
 
 export interface RegionDashboardInput {
   region: string;
@@ -28,20 +37,45 @@ function regionWidgets(d: RegionDashboardInput, titlePrefix = ""): Widget[] {
     widget(`${titlePrefix}Function errors`, d.region, perFunction("AWS/Lambda", "Errors")),
     widget(`${titlePrefix}Function throttles`, d.region, perFunction("AWS/Lambda", "Throttles")),
     widget(`${titlePrefix}Function duration (max)`, d.region, perFunction("AWS/Lambda", "Duration"), "Maximum"),
-    widget(`${titlePrefix}Max memory used (MB)`, d.region, d.functionNames.map((fn) => [logMetricsNamespace(fn), LOG_METRICS.maxMemoryUsed]), "Maximum"),
-    widget(`${titlePrefix}Out of memory`, d.region, d.functionNames.map((fn) => [logMetricsNamespace(fn), LOG_METRICS.outOfMemory])),
-    widget(`${titlePrefix}Queue depth`, d.region, [
-      ["AWS/SQS", "ApproximateNumberOfMessagesVisible", DIMENSIONS.queueName, d.queueName],
-      ["AWS/SQS", "ApproximateNumberOfMessagesVisible", DIMENSIONS.queueName, d.dlqName],
-    ], "Maximum"),
-    widget(`${titlePrefix}Age of oldest message (s)`, d.region, [
-      ["AWS/SQS", "ApproximateAgeOfOldestMessage", DIMENSIONS.queueName, d.queueName],
-      ["AWS/SQS", "ApproximateAgeOfOldestMessage", DIMENSIONS.queueName, d.dlqName],
-    ], "Maximum"),
-    widget(`${titlePrefix}Database connections`, d.region, [
-      [DATABASE_METRICS_NAMESPACE, CONNECTION_METRICS.utilization, DIMENSIONS.dbInstance, d.dbId],
-      ["AWS/RDS", "CPUUtilization", DIMENSIONS.dbInstance, d.dbId, { yAxis: "right" }],
-    ], "Maximum", 60),
+    widget(
+      `${titlePrefix}Max memory used (MB)`,
+      d.region,
+      d.functionNames.map((fn) => [logMetricsNamespace(fn), LOG_METRICS.maxMemoryUsed]),
+      "Maximum",
+    ),
+    widget(
+      `${titlePrefix}Out of memory`,
+      d.region,
+      d.functionNames.map((fn) => [logMetricsNamespace(fn), LOG_METRICS.outOfMemory]),
+    ),
+    widget(
+      `${titlePrefix}Queue depth`,
+      d.region,
+      [
+        ["AWS/SQS", "ApproximateNumberOfMessagesVisible", DIMENSIONS.queueName, d.queueName],
+        ["AWS/SQS", "ApproximateNumberOfMessagesVisible", DIMENSIONS.queueName, d.dlqName],
+      ],
+      "Maximum",
+    ),
+    widget(
+      `${titlePrefix}Age of oldest message (s)`,
+      d.region,
+      [
+        ["AWS/SQS", "ApproximateAgeOfOldestMessage", DIMENSIONS.queueName, d.queueName],
+        ["AWS/SQS", "ApproximateAgeOfOldestMessage", DIMENSIONS.queueName, d.dlqName],
+      ],
+      "Maximum",
+    ),
+    widget(
+      `${titlePrefix}Database connections`,
+      d.region,
+      [
+        [DATABASE_METRICS_NAMESPACE, CONNECTION_METRICS.utilization, DIMENSIONS.dbInstance, d.dbId],
+        ["AWS/RDS", "CPUUtilization", DIMENSIONS.dbInstance, d.dbId, { yAxis: "right" }],
+      ],
+      "Maximum",
+      60,
+    ),
     widget(`${titlePrefix}Images processed / failed`, d.region, [
       [METRICS_NAMESPACE, THUMBNAIL_METRICS.imagesProcessed, DIMENSIONS.service, "thumbnails"],
       [METRICS_NAMESPACE, THUMBNAIL_METRICS.imagesFailed, DIMENSIONS.service, "thumbnails"],

@@ -74,7 +74,11 @@ function managedDatabase(ctx: RegionContext, network: Network, maxConnections: p
   const databaseSg = network.databaseSecurityGroupId;
   if (!databaseSg) throw new Error(`${ctx.region.name}: the network has no database security group for a managed database`);
 
-  const subnetGroup = new aws.rds.SubnetGroup(nameOf(ctx, "db-subnets"), { name: `${prefix}-db`, subnetIds: network.subnetIds, tags: baseTags(ctx, "db-subnets") }, opts(ctx));
+  const subnetGroup = new aws.rds.SubnetGroup(
+    nameOf(ctx, "db-subnets"),
+    { name: `${prefix}-db`, subnetIds: network.subnetIds, tags: baseTags(ctx, "db-subnets") },
+    opts(ctx),
+  );
   const parameterGroupName = `${prefix}-postgres${major}`;
   const parameterGroup = new aws.rds.ParameterGroup(
     nameOf(ctx, "db-parameters"),
@@ -131,17 +135,42 @@ function managedDatabase(ctx: RegionContext, network: Network, maxConnections: p
 
   const scope = arnScope(ctx);
   // The secret's ARN is unknown until RDS creates it; the grant names the instance (explicit identifier) instead.
-  const secretGrant: DbSecretGrant = { kind: "rds-managed", secretArnPattern: rdsManagedSecretArnPattern(scope), dbInstanceArn: dbInstanceArn(scope, identifier) };
+  const secretGrant: DbSecretGrant = {
+    kind: "rds-managed",
+    secretArnPattern: rdsManagedSecretArnPattern(scope),
+    dbInstanceArn: dbInstanceArn(scope, identifier),
+  };
 
   let host: pulumi.Output<string> = instance.address;
   if (db.rdsProxy) host = createProxy(ctx, network.subnetIds, databaseSg, instance, secretArn, secretGrant);
 
-  return { instance, identifier, parameterGroupName, parameterGroupArn: dbParameterGroupArn(scope, parameterGroupName), secretArn, secretGrant, host, port: POSTGRES_PORT, dbName: db.dbName };
+  return {
+    instance,
+    identifier,
+    parameterGroupName,
+    parameterGroupArn: dbParameterGroupArn(scope, parameterGroupName),
+    secretArn,
+    secretGrant,
+    host,
+    port: POSTGRES_PORT,
+    dbName: db.dbName,
+  };
 }
 
-function createProxy(ctx: RegionContext, subnetIds: pulumi.Output<string>[], databaseSg: pulumi.Output<string>, instance: aws.rds.Instance, secretArn: pulumi.Output<string>, secretGrant: DbSecretGrant): pulumi.Output<string> {
+function createProxy(
+  ctx: RegionContext,
+  subnetIds: pulumi.Output<string>[],
+  databaseSg: pulumi.Output<string>,
+  instance: aws.rds.Instance,
+  secretArn: pulumi.Output<string>,
+  secretGrant: DbSecretGrant,
+): pulumi.Output<string> {
   const prefix = resourcePrefix(ctx.cfg, ctx.region.name);
-  const role = new aws.iam.Role(nameOf(ctx, "db-proxy-role"), { name: `${prefix}-db-proxy`, assumeRolePolicy: JSON.stringify(serviceTrustPolicy("rds.amazonaws.com")), tags: baseTags(ctx, "db-proxy-role") }, opts(ctx));
+  const role = new aws.iam.Role(
+    nameOf(ctx, "db-proxy-role"),
+    { name: `${prefix}-db-proxy`, assumeRolePolicy: JSON.stringify(serviceTrustPolicy("rds.amazonaws.com")), tags: baseTags(ctx, "db-proxy-role") },
+    opts(ctx),
+  );
   new aws.iam.RolePolicy(
     nameOf(ctx, "db-proxy-policy"),
     // The same grant the functions get, pinned to the instance, so the policy is known at preview.
@@ -151,7 +180,14 @@ function createProxy(ctx: RegionContext, subnetIds: pulumi.Output<string>[], dat
   // The proxy sits in the database security group; it reaches the instance through a self-reference.
   new aws.vpc.SecurityGroupIngressRule(
     nameOf(ctx, "database-from-proxy"),
-    { securityGroupId: databaseSg, referencedSecurityGroupId: databaseSg, ipProtocol: "tcp", fromPort: POSTGRES_PORT, toPort: POSTGRES_PORT, description: "RDS Proxy to PostgreSQL" },
+    {
+      securityGroupId: databaseSg,
+      referencedSecurityGroupId: databaseSg,
+      ipProtocol: "tcp",
+      fromPort: POSTGRES_PORT,
+      toPort: POSTGRES_PORT,
+      description: "RDS Proxy to PostgreSQL",
+    },
     opts(ctx),
   );
   const proxy = new aws.rds.Proxy(
@@ -173,7 +209,11 @@ function createProxy(ctx: RegionContext, subnetIds: pulumi.Output<string>[], dat
     { dbProxyName: proxy.name, connectionPoolConfig: { maxConnectionsPercent: Math.round(MAX_CONNECTIONS_SHARE * 100), connectionBorrowTimeout: 120 } },
     opts(ctx),
   );
-  new aws.rds.ProxyTarget(nameOf(ctx, "db-proxy-target"), { dbProxyName: proxy.name, targetGroupName: targetGroup.name, dbInstanceIdentifier: instance.identifier }, opts(ctx));
+  new aws.rds.ProxyTarget(
+    nameOf(ctx, "db-proxy-target"),
+    { dbProxyName: proxy.name, targetGroupName: targetGroup.name, dbInstanceIdentifier: instance.identifier },
+    opts(ctx),
+  );
   return proxy.endpoint;
 }
 

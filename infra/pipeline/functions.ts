@@ -70,7 +70,12 @@ export class PipelineFunction<F extends FunctionName = FunctionName> extends pul
 
     const role = new aws.iam.Role(
       nameOf(ctx, `${fn}-role`),
-      { name: this.name, description: `${fn} in ${ctx.region.name}: exactly what its code calls`, assumeRolePolicy: JSON.stringify(serviceTrustPolicy("lambda.amazonaws.com")), tags: baseTags(ctx, `${fn}-role`) },
+      {
+        name: this.name,
+        description: `${fn} in ${ctx.region.name}: exactly what its code calls`,
+        assumeRolePolicy: JSON.stringify(serviceTrustPolicy("lambda.amazonaws.com")),
+        tags: baseTags(ctx, `${fn}-role`),
+      },
       opts(ctx),
     );
     const inputs = { ...spec.policyInputs, logGroupArn: logGroupArn(arnScope(ctx), logGroupName), inVpc: spec.vpc !== undefined } as PolicyInputsFor<F>;
@@ -123,7 +128,11 @@ export class Functions extends pulumi.ComponentResource {
     super(componentType("Functions"), name, {}, options);
     const ctx = within(args.ctx, this);
     const make = <F extends FunctionName>(spec: FunctionSpec<F>) =>
-      new PipelineFunction<F>(nameOf(ctx, `${spec.fn}-function`), { ctx, logShipping: args.logShipping, memoryMb: args.memoryMb[spec.fn], spec }, { parent: this });
+      new PipelineFunction<F>(
+        nameOf(ctx, `${spec.fn}-function`),
+        { ctx, logShipping: args.logShipping, memoryMb: args.memoryMb[spec.fn], spec },
+        { parent: this },
+      );
     const byName = {} as Record<FunctionName, PipelineFunction>;
     for (const fn of FUNCTION_NAMES) byName[fn] = make(args.specs[fn] as FunctionSpec<typeof fn>);
     this.byName = byName as { [F in FunctionName]: PipelineFunction<F> };

@@ -112,7 +112,14 @@ function createRegionLogging(ctx: RegionContext, target: LogShippingTarget): Reg
       destinationName: destination.name,
       accessPolicy: JSON.stringify({
         Version: "2012-10-17",
-        Statement: [{ Effect: "Allow", Principal: { AWS: ctx.accountId }, Action: "logs:PutSubscriptionFilter", Resource: logDestinationArn(arnScope(ctx), destinationName) }],
+        Statement: [
+          {
+            Effect: "Allow",
+            Principal: { AWS: ctx.accountId },
+            Action: "logs:PutSubscriptionFilter",
+            Resource: logDestinationArn(arnScope(ctx), destinationName),
+          },
+        ],
       }),
     },
     opts(ctx),

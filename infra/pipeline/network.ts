@@ -47,11 +47,19 @@ interface NetworkIds {
 
 function createNetwork(ctx: RegionContext, availabilityZones: string[], databaseCidr?: string): NetworkIds {
   const tags = (role: string) => ({ ...baseTags(ctx, role), Name: nameOf(ctx, role) });
-  const vpc = new aws.ec2.Vpc(nameOf(ctx, "vpc"), { cidrBlock: "10.40.0.0/16", enableDnsHostnames: true, enableDnsSupport: true, tags: tags("vpc") }, opts(ctx));
+  const vpc = new aws.ec2.Vpc(
+    nameOf(ctx, "vpc"),
+    { cidrBlock: "10.40.0.0/16", enableDnsHostnames: true, enableDnsSupport: true, tags: tags("vpc") },
+    opts(ctx),
+  );
   const routeTable = new aws.ec2.RouteTable(nameOf(ctx, "private-routes"), { vpcId: vpc.id, tags: tags("private-routes") }, opts(ctx));
   const subnets = SUBNET_CIDRS.map((cidr, i) => {
     const role = `private-subnet-${i}`;
-    const subnet = new aws.ec2.Subnet(nameOf(ctx, role), { vpcId: vpc.id, cidrBlock: cidr, availabilityZone: availabilityZones[i], mapPublicIpOnLaunch: false, tags: tags(role) }, opts(ctx));
+    const subnet = new aws.ec2.Subnet(
+      nameOf(ctx, role),
+      { vpcId: vpc.id, cidrBlock: cidr, availabilityZone: availabilityZones[i], mapPublicIpOnLaunch: false, tags: tags(role) },
+      opts(ctx),
+    );
     new aws.ec2.RouteTableAssociation(nameOf(ctx, `${role}-routes`), { subnetId: subnet.id, routeTableId: routeTable.id }, opts(ctx));
     return subnet;
   });
@@ -65,7 +73,13 @@ function createNetwork(ctx: RegionContext, availabilityZones: string[], database
 
   const s3Endpoint = new aws.ec2.VpcEndpoint(
     nameOf(ctx, "s3-endpoint"),
-    { vpcId: vpc.id, serviceName: `com.amazonaws.${ctx.region.name}.s3`, vpcEndpointType: "Gateway", routeTableIds: [routeTable.id], tags: tags("s3-endpoint") },
+    {
+      vpcId: vpc.id,
+      serviceName: `com.amazonaws.${ctx.region.name}.s3`,
+      vpcEndpointType: "Gateway",
+      routeTableIds: [routeTable.id],
+      tags: tags("s3-endpoint"),
+    },
     opts(ctx),
   );
   for (const service of INTERFACE_ENDPOINT_SERVICES) {
@@ -92,12 +106,43 @@ function createNetwork(ctx: RegionContext, availabilityZones: string[], database
   rule(
     "function-to-database",
     "egress",
-    databaseSg ? { ...postgres, referencedSecurityGroupId: databaseSg.id, description: "PostgreSQL" } : { ...postgres, cidrIpv4: databaseCidr, description: "PostgreSQL (existing database)" },
+    databaseSg
+      ? { ...postgres, referencedSecurityGroupId: databaseSg.id, description: "PostgreSQL" }
+      : { ...postgres, cidrIpv4: databaseCidr, description: "PostgreSQL (existing database)" },
   );
-  rule("function-to-endpoints", "egress", { securityGroupId: functionSg.id, referencedSecurityGroupId: endpointSg.id, ipProtocol: "tcp", fromPort: 443, toPort: 443, description: "AWS APIs via interface endpoints" });
-  rule("function-to-s3", "egress", { securityGroupId: functionSg.id, prefixListId: s3Endpoint.prefixListId, ipProtocol: "tcp", fromPort: 443, toPort: 443, description: "S3 via the gateway endpoint" });
-  if (databaseSg) rule("database-from-functions", "ingress", { securityGroupId: databaseSg.id, referencedSecurityGroupId: functionSg.id, ipProtocol: "tcp", fromPort: POSTGRES_PORT, toPort: POSTGRES_PORT, description: "PostgreSQL from the pipeline functions" });
-  rule("endpoints-from-functions", "ingress", { securityGroupId: endpointSg.id, referencedSecurityGroupId: functionSg.id, ipProtocol: "tcp", fromPort: 443, toPort: 443, description: "HTTPS from the pipeline functions" });
+  rule("function-to-endpoints", "egress", {
+    securityGroupId: functionSg.id,
+    referencedSecurityGroupId: endpointSg.id,
+    ipProtocol: "tcp",
+    fromPort: 443,
+    toPort: 443,
+    description: "AWS APIs via interface endpoints",
+  });
+  rule("function-to-s3", "egress", {
+    securityGroupId: functionSg.id,
+    prefixListId: s3Endpoint.prefixListId,
+    ipProtocol: "tcp",
+    fromPort: 443,
+    toPort: 443,
+    description: "S3 via the gateway endpoint",
+  });
+  if (databaseSg)
+    rule("database-from-functions", "ingress", {
+      securityGroupId: databaseSg.id,
+      referencedSecurityGroupId: functionSg.id,
+      ipProtocol: "tcp",
+      fromPort: POSTGRES_PORT,
+      toPort: POSTGRES_PORT,
+      description: "PostgreSQL from the pipeline functions",
+    });
+  rule("endpoints-from-functions", "ingress", {
+    securityGroupId: endpointSg.id,
+    referencedSecurityGroupId: functionSg.id,
+    ipProtocol: "tcp",
+    fromPort: 443,
+    toPort: 443,
+    description: "HTTPS from the pipeline functions",
+  });
 
   return { vpcId: vpc.id, subnetIds, functionSecurityGroupId: functionSg.id, ...(databaseSg ? { databaseSecurityGroupId: databaseSg.id } : {}) };
 }

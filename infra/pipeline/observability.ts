@@ -55,7 +55,11 @@ export class Observability extends pulumi.ComponentResource {
       dlqName: queueName(cfg, r, "raw-events-dlq"),
       dbId: args.database.identifier,
     };
-    new aws.cloudwatch.Dashboard(nameOf(ctx, "dashboard"), { dashboardName: this.dashboardName, dashboardBody: regionDashboardBody(this.dashboardInput) }, opts(ctx));
+    new aws.cloudwatch.Dashboard(
+      nameOf(ctx, "dashboard"),
+      { dashboardName: this.dashboardName, dashboardBody: regionDashboardBody(this.dashboardInput) },
+      opts(ctx),
+    );
     this.registerOutputs({ dashboardName: this.dashboardName, connectionsAlarmName: this.connectionsAlarmName });
   }
 }

@@ -42,7 +42,12 @@ function createQueues(ctx: RegionContext, raw: PrivateBucket): Queues {
   const day = 86400;
   const dlq = new aws.sqs.Queue(
     nameOf(ctx, "raw-events-dlq"),
-    { name: queueName(ctx.cfg, ctx.region.name, "raw-events-dlq"), sqsManagedSseEnabled: true, messageRetentionSeconds: 14 * day, tags: baseTags(ctx, "raw-events-dlq") },
+    {
+      name: queueName(ctx.cfg, ctx.region.name, "raw-events-dlq"),
+      sqsManagedSseEnabled: true,
+      messageRetentionSeconds: 14 * day,
+      tags: baseTags(ctx, "raw-events-dlq"),
+    },
     opts(ctx),
   );
   const queue = new aws.sqs.Queue(
@@ -100,7 +105,12 @@ function createQueues(ctx: RegionContext, raw: PrivateBucket): Queues {
 function createAsyncFailureQueue(ctx: RegionContext): aws.sqs.Queue {
   return new aws.sqs.Queue(
     nameOf(ctx, "async-failures"),
-    { name: queueName(ctx.cfg, ctx.region.name, "async-failures"), sqsManagedSseEnabled: true, messageRetentionSeconds: 14 * 86400, tags: baseTags(ctx, "async-failures") },
+    {
+      name: queueName(ctx.cfg, ctx.region.name, "async-failures"),
+      sqsManagedSseEnabled: true,
+      messageRetentionSeconds: 14 * 86400,
+      tags: baseTags(ctx, "async-failures"),
+    },
     opts(ctx),
   );
 }

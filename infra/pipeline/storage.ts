@@ -91,7 +91,12 @@ export class Storage extends pulumi.ComponentResource {
     this.thumbnails = built.thumbnails;
     this.accessLogs = built.accessLogs;
     this.cdnDomain = built.cdnDomain;
-    this.registerOutputs({ rawBucket: this.raw.name, thumbnailsBucket: this.thumbnails.name, accessLogsBucket: this.accessLogs.name, cdnDomain: this.cdnDomain });
+    this.registerOutputs({
+      rawBucket: this.raw.name,
+      thumbnailsBucket: this.thumbnails.name,
+      accessLogsBucket: this.accessLogs.name,
+      cdnDomain: this.cdnDomain,
+    });
   }
 }
 
@@ -113,7 +118,13 @@ function createAccessLogsBucket(ctx: RegionContext, prefix: string, raw: Private
     `${prefix}-access-logs-${ctx.accountId}`,
     [
       { id: "abort-incomplete-uploads", status: "Enabled", filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation: 7 } },
-      { id: "expire-access-logs", status: "Enabled", filter: {}, expiration: { days: ctx.cfg.archiveRetentionDays }, noncurrentVersionExpiration: { noncurrentDays: 30 } },
+      {
+        id: "expire-access-logs",
+        status: "Enabled",
+        filter: {},
+        expiration: { days: ctx.cfg.archiveRetentionDays },
+        noncurrentVersionExpiration: { noncurrentDays: 30 },
+      },
     ],
     "BucketOwnerPreferred",
   );
@@ -138,7 +149,11 @@ function createAccessLogsBucket(ctx: RegionContext, prefix: string, raw: Private
     },
     opts(ctx),
   );
-  new aws.s3.BucketLogging(nameOf(ctx, "raw-bucket-access-logging"), { bucket: raw.bucket.id, targetBucket: logs.bucket.id, targetPrefix: RAW_ACCESS_LOG_PREFIX }, opts(ctx));
+  new aws.s3.BucketLogging(
+    nameOf(ctx, "raw-bucket-access-logging"),
+    { bucket: raw.bucket.id, targetBucket: logs.bucket.id, targetPrefix: RAW_ACCESS_LOG_PREFIX },
+    opts(ctx),
+  );
   return logs;
 }
 
@@ -156,7 +171,13 @@ function createStorage(ctx: RegionContext): Buckets {
 
   const oac = new aws.cloudfront.OriginAccessControl(
     nameOf(ctx, "cdn-origin-access"),
-    { name: `${prefix}-thumbnails`, description: "CloudFront reads the thumbnails bucket", originAccessControlOriginType: "s3", signingBehavior: "always", signingProtocol: "sigv4" },
+    {
+      name: `${prefix}-thumbnails`,
+      description: "CloudFront reads the thumbnails bucket",
+      originAccessControlOriginType: "s3",
+      signingBehavior: "always",
+      signingProtocol: "sigv4",
+    },
     opts(ctx),
   );
   const originId = "thumbnails";

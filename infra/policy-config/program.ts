@@ -24,7 +24,10 @@ import {
 
 /** An alarm requirement as the pack's required-alarms config takes it. */
 function requirement(metric: AlarmMetric, extra: { thresholdBelowTimeout?: boolean } = {}): Record<string, unknown> {
-  return { metrics: [{ namespace: metric.namespace, metricName: metric.metricName, ...(metric.dimensions ? { dimensions: metric.dimensions } : {}) }], ...extra };
+  return {
+    metrics: [{ namespace: metric.namespace, metricName: metric.metricName, ...(metric.dimensions ? { dimensions: metric.dimensions } : {}) }],
+    ...extra,
+  };
 }
 
 export function programPackConfig(): Record<string, unknown> {
@@ -36,7 +39,9 @@ export function programPackConfig(): Record<string, unknown> {
       classes: {
         // Every kind this program alarms on, on the metric it watches; the duration alarm fires before the timeout.
         lambda: {
-          alarms: Object.fromEntries(FUNCTION_ALARM_KINDS.map((kind) => [kind, requirement(FUNCTION_ALARM_METRICS[kind], kind === "duration" ? { thresholdBelowTimeout: true } : {})])),
+          alarms: Object.fromEntries(
+            FUNCTION_ALARM_KINDS.map((kind) => [kind, requirement(FUNCTION_ALARM_METRICS[kind], kind === "duration" ? { thresholdBelowTimeout: true } : {})]),
+          ),
         },
         // db-guard publishes utilization against max_connections; the alarm on it is also its trigger.
         "rds-instance": { alarms: { connections: requirement(CONNECTIONS_ALARM_METRIC) } },
@@ -45,9 +50,24 @@ export function programPackConfig(): Record<string, unknown> {
     },
     "least-privilege-role": {
       requiredGrants: [
-        { function: ofFunction("thumbnails"), action: "s3:PutObject", resource: `arn:aws:s3:::{env.${thumbnails.thumbnailsBucket.name}}/*`, why: "write thumbnails" },
-        { function: ofFunction("canary"), action: "s3:PutObject", resource: `arn:aws:s3:::{env.${canary.rawBucket.name}}/${CANARY_PREFIX}*`, why: "upload the canary image" },
-        { function: ofFunction("canary"), action: "s3:GetObject", resource: `arn:aws:s3:::{env.${canary.thumbnailsBucket.name}}/${CANARY_PREFIX}*`, why: "read the canary's thumbnails" },
+        {
+          function: ofFunction("thumbnails"),
+          action: "s3:PutObject",
+          resource: `arn:aws:s3:::{env.${thumbnails.thumbnailsBucket.name}}/*`,
+          why: "write thumbnails",
+        },
+        {
+          function: ofFunction("canary"),
+          action: "s3:PutObject",
+          resource: `arn:aws:s3:::{env.${canary.rawBucket.name}}/${CANARY_PREFIX}*`,
+          why: "upload the canary image",
+        },
+        {
+          function: ofFunction("canary"),
+          action: "s3:GetObject",
+          resource: `arn:aws:s3:::{env.${canary.thumbnailsBucket.name}}/${CANARY_PREFIX}*`,
+          why: "read the canary's thumbnails",
+        },
       ],
     },
     "private-buckets": {

@@ -29,12 +29,15 @@ function call(method: "GET" | "POST", path: string, body?: string, headers: Reco
   if (!API) throw new Error("AWS_LAMBDA_RUNTIME_API is not set: this script runs under the bootstrap");
   const [host, port] = API.split(":");
   return new Promise((resolve, reject) => {
-    const req = request({ host, port: Number(port), method, path: `${BASE}/${path}`, agent, headers: { "content-type": "application/json", ...headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") }));
-      res.on("error", reject);
-    });
+    const req = request(
+      { host, port: Number(port), method, path: `${BASE}/${path}`, agent, headers: { "content-type": "application/json", ...headers } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") }));
+        res.on("error", reject);
+      },
+    );
     req.on("error", reject);
     req.end(body);
   });
@@ -42,7 +45,14 @@ function call(method: "GET" | "POST", path: string, body?: string, headers: Reco
 
 function errorDocument(error: unknown): string {
   const e = error instanceof Error ? error : new Error(String(error));
-  return JSON.stringify({ errorType: e.name, errorMessage: e.message, stackTrace: (e.stack ?? "").split("\n").slice(1).map((l) => l.trim()) });
+  return JSON.stringify({
+    errorType: e.name,
+    errorMessage: e.message,
+    stackTrace: (e.stack ?? "")
+      .split("\n")
+      .slice(1)
+      .map((l) => l.trim()),
+  });
 }
 
 async function loadHandler(): Promise<Handler> {
@@ -99,7 +109,13 @@ function answerProbe(kind: string): unknown {
       if (i % 10_000 === 0) largest = Math.max(largest, v8.getHeapSpaceStatistics().find((s) => s.space_name === "new_space")?.space_size ?? 0);
     }
     keep.length = 0;
-    return { newSpaceMaxBytes: largest, heapSizeLimitBytes: v8.getHeapStatistics().heap_size_limit, execArgv: process.execArgv, nodeOptions: process.env.NODE_OPTIONS ?? "", node: process.version };
+    return {
+      newSpaceMaxBytes: largest,
+      heapSizeLimitBytes: v8.getHeapStatistics().heap_size_limit,
+      execArgv: process.execArgv,
+      nodeOptions: process.env.NODE_OPTIONS ?? "",
+      node: process.version,
+    };
   }
   throw new Error(`unknown probe ${kind}`);
 }
@@ -110,7 +126,9 @@ async function main(): Promise<void> {
     handler = await loadHandler();
   } catch (error) {
     process.stderr.write(`${errorDocument(error)}\n`);
-    await call("POST", "init/error", errorDocument(error), { "lambda-runtime-function-error-type": (error as Error).name ?? "Runtime.Unknown" }).catch(() => undefined);
+    await call("POST", "init/error", errorDocument(error), { "lambda-runtime-function-error-type": (error as Error).name ?? "Runtime.Unknown" }).catch(
+      () => undefined,
+    );
     process.exit(1);
   }
   let current: string | undefined;

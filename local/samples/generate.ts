@@ -40,7 +40,11 @@ const SAMPLES: Sample[] = [
     make: async () => {
       const mask = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="480" height="480"><circle cx="240" cy="240" r="220"/></svg>');
       const rgb = await (await photoLike(480, 480, { seed: 13 })).png().toBuffer();
-      return sharp(rgb).ensureAlpha().composite([{ input: mask, blend: "dest-in" }]).png({ compressionLevel: 9 }).toBuffer();
+      return sharp(rgb)
+        .ensureAlpha()
+        .composite([{ input: mask, blend: "dest-in" }])
+        .png({ compressionLevel: 9 })
+        .toBuffer();
     },
   },
   {

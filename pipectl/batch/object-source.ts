@@ -27,12 +27,7 @@ export function selectedBySince(lastModified: Date | undefined, since: Date | un
 }
 
 /** Pages of a bucket listing, from just after `afterKey`. */
-export async function* listObjects(
-  s3: S3Client,
-  selection: ListingSelection,
-  afterKey?: string,
-  pageSize = 1000,
-): AsyncGenerator<SourcedObject[]> {
+export async function* listObjects(s3: S3Client, selection: ListingSelection, afterKey?: string, pageSize = 1000): AsyncGenerator<SourcedObject[]> {
   let continuationToken: string | undefined;
   do {
     const page = await s3.send(

@@ -57,7 +57,9 @@ export function createProgress(label: string, mode: ProgressMode, stream: NodeJS
     const { rate, etaSeconds } = rateAndEta(startedAt, Date.now(), last.done - startValue, Math.max(0, total - last.done));
     lastPrinted = Date.now();
     if (mode === "json") {
-      stream.write(`${JSON.stringify({ progress: label, done: last.done, total, failed: last.failed, rate: Number(rate.toFixed(2)), etaSeconds: etaSeconds === null ? null : Math.round(etaSeconds) })}\n`);
+      stream.write(
+        `${JSON.stringify({ progress: label, done: last.done, total, failed: last.failed, rate: Number(rate.toFixed(2)), etaSeconds: etaSeconds === null ? null : Math.round(etaSeconds) })}\n`,
+      );
     } else {
       const eta = etaSeconds === null ? "?" : `${Math.round(etaSeconds)}s`;
       stream.write(`${label}: ${last.done}/${total} (${rate.toFixed(1)}/s, ETA ${eta}, failed ${last.failed})\n`);

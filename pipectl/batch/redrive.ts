@@ -4,13 +4,7 @@
 // so a crash at any point leaves every message in at least one queue. The run
 // is bounded by the DLQ depth at its start, so messages that fail again and
 // come back during the run are not cycled forever.
-import {
-  DeleteMessageBatchCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  type Message,
-  type SQSClient,
-} from "@aws-sdk/client-sqs";
+import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type Message, type SQSClient } from "@aws-sdk/client-sqs";
 import { objectsInBody } from "../../local/s3-event";
 import { sendBatch, SQS_BATCH_LIMIT, type OutgoingMessage, type RetryPolicy } from "./enqueue";
 import type { Progress } from "./progress";

@@ -45,10 +45,7 @@ export async function deadLetterQueueUrl(sqs: SQSClient, queueUrl: string): Prom
   return QueueUrl;
 }
 
-export async function buildRunReport(
-  run: RunRecord,
-  deps: { store: RunStore; db: Client; sqs: SQSClient; dlqUrl?: string },
-): Promise<RunReport> {
+export async function buildRunReport(run: RunRecord, deps: { store: RunStore; db: Client; sqs: SQSClient; dlqUrl?: string }): Promise<RunReport> {
   const items = await deps.store.coveredItems(run.id);
   const outcomes = await deps.store.countByOutcome(run.id);
   const expected = new Map<string, { bucket: string; key: string; transactionIds: Set<string> }>();
@@ -125,14 +122,19 @@ export function formatRunReport(report: RunReport): string {
     `  ok                 ${report.ok}`,
   ];
   for (const [reason, n] of Object.entries(report.failedByReason).sort()) lines.push(`  failed: ${reason.padEnd(11)} ${n}`);
-  lines.push(`  not yet processed  ${report.notYetProcessed}${report.notYetProcessedSample.length > 0 ? ` (e.g. ${report.notYetProcessedSample.slice(0, 3).join(", ")})` : ""}`);
+  lines.push(
+    `  not yet processed  ${report.notYetProcessed}${report.notYetProcessedSample.length > 0 ? ` (e.g. ${report.notYetProcessedSample.slice(0, 3).join(", ")})` : ""}`,
+  );
   if (report.notEnqueued.length > 0) {
     lines.push(`  not enqueued       ${report.notEnqueued.length}`);
     for (const item of report.notEnqueued.slice(0, 10)) lines.push(`    ${item.key ?? "(no key)"}: ${item.reason ?? "unknown"}`);
   }
   lines.push(`  in the DLQ         ${report.dlqDepth ?? "unknown (no DLQ found)"}`);
   if (report.objectsWithSeveralRows > 0) {
-    const sample = report.objectsWithSeveralRowsSample.slice(0, 5).map((o) => `${o.key} (${o.rows} rows)`).join(", ");
+    const sample = report.objectsWithSeveralRowsSample
+      .slice(0, 5)
+      .map((o) => `${o.key} (${o.rows} rows)`)
+      .join(", ");
     lines.push(`  MORE THAN ONE ROW  ${report.objectsWithSeveralRows} objects, e.g. ${sample}: one row per upload of a key is expected; more are duplicates`);
   }
   return lines.join("\n");

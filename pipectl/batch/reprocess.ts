@@ -86,9 +86,18 @@ export async function runReprocess(
   validateSelection(selection);
   const log = deps.log ?? (() => undefined);
   const { run, resumed, busyPeers } = await deps.store.claim({ kind: "reprocess", params: reprocessParams(selection), ...claim });
-  if (busyPeers.length > 0) log(`runs ${busyPeers.join(", ")} with the same parameters are active elsewhere; starting ${run.id} alongside (repeats are no-ops)`);
+  if (busyPeers.length > 0)
+    log(`runs ${busyPeers.join(", ")} with the same parameters are active elsewhere; starting ${run.id} alongside (repeats are no-ops)`);
   log(resumed ? `resuming run ${run.id} from ${describeCheckpoint(run)}` : `started run ${run.id}`);
-  const outcome: ReprocessOutcome = { run, resumed, status: "completed", enqueuedThisRun: 0, alreadyProcessedThisRun: 0, notEnqueuedThisRun: 0, batchesThisRun: 0 };
+  const outcome: ReprocessOutcome = {
+    run,
+    resumed,
+    status: "completed",
+    enqueuedThisRun: 0,
+    alreadyProcessedThisRun: 0,
+    notEnqueuedThisRun: 0,
+    batchesThisRun: 0,
+  };
   if (run.status === "completed") return outcome;
   await deps.store.markRunning(run.id);
 
@@ -138,7 +147,12 @@ export async function runReprocess(
 
 async function enqueueChunk(chunk: SourcedObject[], selection: ReprocessSelection, needVersion: boolean, deps: ReprocessDeps): Promise<RunItem[]> {
   const described = await Promise.all(chunk.map((o) => describeObject(deps.s3, o, needVersion)));
-  const rows = selection.includeProcessed ? [] : await deps.lookupRows(selection.bucket, chunk.map((o) => o.ref.key));
+  const rows = selection.includeProcessed
+    ? []
+    : await deps.lookupRows(
+        selection.bucket,
+        chunk.map((o) => o.ref.key),
+      );
   const items: RunItem[] = [];
   const messages: { id: string; ref: SourcedObject["ref"]; transactionId?: string; body: string }[] = [];
   for (const [index, d] of described.entries()) {
@@ -162,7 +176,14 @@ async function enqueueChunk(chunk: SourcedObject[], selection: ReprocessSelectio
     const result = await sendBatch(deps.sqs, selection.queueUrl, messages, deps.retry);
     for (const m of messages) {
       const messageId = result.sent.get(m.id);
-      if (messageId !== undefined) items.push({ bucket: m.ref.bucket, key: m.ref.key, messageId, outcome: "enqueued", ...(m.transactionId !== undefined ? { transactionId: m.transactionId } : {}) });
+      if (messageId !== undefined)
+        items.push({
+          bucket: m.ref.bucket,
+          key: m.ref.key,
+          messageId,
+          outcome: "enqueued",
+          ...(m.transactionId !== undefined ? { transactionId: m.transactionId } : {}),
+        });
       else items.push({ bucket: m.ref.bucket, key: m.ref.key, outcome: "not-enqueued", detail: result.failed.get(m.id) ?? "not sent" });
     }
   }

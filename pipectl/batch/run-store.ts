@@ -156,10 +156,12 @@ export class RunStore {
     // find the new run taken, never take it over between insert and lock.
     if (!(await this.tryLock(id))) throw new Error(`could not lock the new run ${id}`);
     try {
-      const { rows } = await this.client.query<RunRow>(
-        `INSERT INTO batch_runs (id, kind, params_hash, params) VALUES ($1, $2, $3, $4) RETURNING *`,
-        [id, request.kind, hash, JSON.stringify(request.params)],
-      );
+      const { rows } = await this.client.query<RunRow>(`INSERT INTO batch_runs (id, kind, params_hash, params) VALUES ($1, $2, $3, $4) RETURNING *`, [
+        id,
+        request.kind,
+        hash,
+        JSON.stringify(request.params),
+      ]);
       return { run: toRecord(rows[0]), resumed: false, busyPeers };
     } catch (error) {
       await this.unlock(id).catch(() => undefined);
@@ -213,10 +215,10 @@ export class RunStore {
   }
 
   async finish(id: string, status: Exclude<RunStatus, "running">): Promise<void> {
-    await this.client.query(
-      `UPDATE batch_runs SET status = $2, updated_at = now(), finished_at = CASE WHEN $2 = 'completed' THEN now() END WHERE id = $1`,
-      [id, status],
-    );
+    await this.client.query(`UPDATE batch_runs SET status = $2, updated_at = now(), finished_at = CASE WHEN $2 = 'completed' THEN now() END WHERE id = $1`, [
+      id,
+      status,
+    ]);
   }
 
   /** Distinct objects the run covered: handed to the queue or found already processed. */
@@ -256,10 +258,7 @@ export class RunStore {
   }
 
   async list(kind: RunKind, limit = 20): Promise<RunRecord[]> {
-    const { rows } = await this.client.query<RunRow>(
-      "SELECT * FROM batch_runs WHERE kind = $1 ORDER BY started_at DESC LIMIT $2",
-      [kind, limit],
-    );
+    const { rows } = await this.client.query<RunRow>("SELECT * FROM batch_runs WHERE kind = $1 ORDER BY started_at DESC LIMIT $2", [kind, limit]);
     return rows.map(toRecord);
   }
 
@@ -268,10 +267,7 @@ export class RunStore {
   }
 
   private async tryLock(id: string): Promise<boolean> {
-    const { rows } = await this.client.query<{ locked: boolean }>(
-      "SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked",
-      [lockKey(id)],
-    );
+    const { rows } = await this.client.query<{ locked: boolean }>("SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked", [lockKey(id)]);
     return rows[0].locked;
   }
 }

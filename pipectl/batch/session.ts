@@ -49,8 +49,7 @@ export async function printRunReport(
   opts: { dlqUrl: string | undefined; waitSeconds: number; json: boolean | undefined; extra: Record<string, unknown> },
 ): Promise<RunReport> {
   const deps = { store: session.store, db: session.db, sqs: session.target.sqs, dlqUrl: opts.dlqUrl };
-  const report =
-    opts.waitSeconds > 0 && completed ? await waitForRunToSettle(run, deps, opts.waitSeconds * 1000) : await buildRunReport(run, deps);
+  const report = opts.waitSeconds > 0 && completed ? await waitForRunToSettle(run, deps, opts.waitSeconds * 1000) : await buildRunReport(run, deps);
   if (opts.json) process.stdout.write(`${JSON.stringify({ ...report, ...opts.extra })}\n`);
   else process.stdout.write(`${formatRunReport(report)}\n`);
   return report;

@@ -30,7 +30,11 @@ export function register(program: Command): void {
     .addOption(new Option("--database-url <url>", "PostgreSQL to measure").env("DATABASE_URL").makeOptionMandatory())
     .option("--dry-run", "measure and decide only; change nothing")
     .option("--json", "print one JSON object: active, total, max, utilization, threshold, breach, proposedMaxConnections")
-    .addOption(new Option("--threshold <fraction>", "utilization above which a reading is a breach").argParser(parsedBy((v) => readThreshold(v, "--threshold"))).default(DEFAULT_POLICY.threshold))
+    .addOption(
+      new Option("--threshold <fraction>", "utilization above which a reading is a breach")
+        .argParser(parsedBy((v) => readThreshold(v, "--threshold")))
+        .default(DEFAULT_POLICY.threshold),
+    )
     .addOption(new Option("--step <n>", "connections added per remediation").argParser(wholeNumberAbove0).default(DEFAULT_POLICY.step))
     .addOption(new Option("--ceiling <n>", "max_connections never raised beyond this").argParser(wholeNumberAbove0).default(DEFAULT_POLICY.ceiling))
     .option("--parameter-group <name>", "RDS DB parameter group to change (needs AWS credentials and --region)")
@@ -43,11 +47,13 @@ export function register(program: Command): void {
 
 async function dbGuard(opts: DbGuardOptions): Promise<number> {
   if (opts.parameterGroup !== undefined && opts.region === undefined) throw new UsageError("--parameter-group needs --region (the region of the RDS instance)");
-  if (opts.floorParameter !== undefined && opts.parameterGroup === undefined) throw new UsageError("--floor-parameter records a change made with --parameter-group; pass both");
+  if (opts.floorParameter !== undefined && opts.parameterGroup === undefined)
+    throw new UsageError("--floor-parameter records a change made with --parameter-group; pass both");
   const { RDSClient } = await import("@aws-sdk/client-rds");
   const { judgeReading } = require("../../handlers/db-guard/decide") as typeof import("../../handlers/db-guard/decide");
   const { measureConnections } = require("../../handlers/db-guard/measure") as typeof import("../../handlers/db-guard/measure");
-  const { readConfiguredMaxConnections, setMaxConnections } = require("../../handlers/db-guard/parameter-group") as typeof import("../../handlers/db-guard/parameter-group");
+  const { readConfiguredMaxConnections, setMaxConnections } =
+    require("../../handlers/db-guard/parameter-group") as typeof import("../../handlers/db-guard/parameter-group");
   const { createDatabaseClient } = require("../../handlers/shared/db") as typeof import("../../handlers/shared/db");
   const policy = { threshold: opts.threshold, step: opts.step, ceiling: opts.ceiling };
   const rds = opts.parameterGroup !== undefined ? new RDSClient({ region: opts.region }) : undefined;
@@ -57,7 +63,9 @@ async function dbGuard(opts: DbGuardOptions): Promise<number> {
   try {
     const sample = await measureConnections(db);
     if (sample.hidden > 0) {
-      process.stderr.write(`warning: the state of ${sample.hidden} session(s) is hidden from this role, so "active" undercounts; connect as a role with pg_monitor\n`);
+      process.stderr.write(
+        `warning: the state of ${sample.hidden} session(s) is hidden from this role, so "active" undercounts; connect as a role with pg_monitor\n`,
+      );
     }
     const configured = rds && opts.parameterGroup ? await readConfiguredMaxConnections(rds, opts.parameterGroup) : undefined;
     verdict = judgeReading(sample, policy, configured);
@@ -68,7 +76,9 @@ async function dbGuard(opts: DbGuardOptions): Promise<number> {
   const out = (line: string) => process.stdout.write(`${line}\n`);
   if (opts.json) out(JSON.stringify(verdict));
   else {
-    out(`active ${verdict.active} / max_connections ${verdict.max} = ${verdict.utilization.toFixed(2)} (threshold ${verdict.threshold}); ${verdict.total} connected`);
+    out(
+      `active ${verdict.active} / max_connections ${verdict.max} = ${verdict.utilization.toFixed(2)} (threshold ${verdict.threshold}); ${verdict.total} connected`,
+    );
     out(verdict.breach ? `breach: ${verdict.reason}` : `no breach: ${verdict.reason}`);
   }
   // A breach is a finding of this check, but what to do about it is the guard's job: the reading itself succeeded.

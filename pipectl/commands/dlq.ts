@@ -35,7 +35,8 @@ export function register(program: Command): void {
 }
 
 async function redriveCommand(options: RedriveOptions): Promise<number> {
-  if (!options.local && !options.queueUrl) throw new UsageError("name the source queue with --queue-url (and --dlq-url unless its RedrivePolicy names it), or use --local");
+  if (!options.local && !options.queueUrl)
+    throw new UsageError("name the source queue with --queue-url (and --dlq-url unless its RedrivePolicy names it), or use --local");
   const { createProgress, progressMode } = require("../batch/progress") as typeof import("../batch/progress");
   const { queueDepth, runRedrive } = require("../batch/redrive") as typeof import("../batch/redrive");
   const { deadLetterQueueUrl } = require("../batch/report") as typeof import("../batch/report");

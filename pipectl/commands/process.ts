@@ -146,12 +146,22 @@ async function run(paths: string[], options: ProcessOptions): Promise<number> {
 export function register(program: Command): void {
   program
     .command("process")
-    .description("Run the thumbnail handler's decode/validate/resize path on local files (folders are recursed, in sorted order); a rejected file is a result, not a failure")
+    .description(
+      "Run the thumbnail handler's decode/validate/resize path on local files (folders are recursed, in sorted order); a rejected file is a result, not a failure",
+    )
     .argument("<paths...>", "files or folders")
     .option("--json", "print one JSON object per line and file: file, status, reason, outputs, ms")
     .option("--out <dir>", "write thumbnails there as <basename>.<size>.<ext>")
-    .addOption(new Option("--sizes <json>", "sizes as JSON, as THUMBNAIL_SIZES").argParser(parsedBy((v) => parseSizes(v, "--sizes"))).default([...DEFAULT_SIZES], JSON.stringify(DEFAULT_SIZES)))
-    .addOption(new Option("--formats <list>", "output formats, comma separated, as THUMBNAIL_FORMATS").argParser(parsedBy((v) => parseFormats(v, "--formats"))).default([...DEFAULT_FORMATS], DEFAULT_FORMATS.join(",")))
+    .addOption(
+      new Option("--sizes <json>", "sizes as JSON, as THUMBNAIL_SIZES")
+        .argParser(parsedBy((v) => parseSizes(v, "--sizes")))
+        .default([...DEFAULT_SIZES], JSON.stringify(DEFAULT_SIZES)),
+    )
+    .addOption(
+      new Option("--formats <list>", "output formats, comma separated, as THUMBNAIL_FORMATS")
+        .argParser(parsedBy((v) => parseFormats(v, "--formats")))
+        .default([...DEFAULT_FORMATS], DEFAULT_FORMATS.join(",")),
+    )
     .addOption(new Option("--max-pixels <n>", "input pixel cap").argParser(wholeNumberAbove0).default(DEFAULT_LIMITS.maxInputPixels))
     .addOption(new Option("--max-bytes <n>", "input byte cap").argParser(wholeNumberAbove0).default(DEFAULT_LIMITS.maxInputBytes))
     .action(async (paths: string[], options: ProcessOptions) => {

@@ -46,13 +46,27 @@ export function watchedMetrics(stack: StackIndex): WatchedMetric[] {
     const p = alarm.props;
     const queries = known(() => list(p.metricQueries)) ?? [];
     if (queries.length === 0) {
-      out.push({ alarm, region, namespace: known(() => str(p.namespace)), metricName: known(() => str(p.metricName)), dimensions: dims(known(() => p.dimensions)), threshold: known(() => num(p.threshold)) });
+      out.push({
+        alarm,
+        region,
+        namespace: known(() => str(p.namespace)),
+        metricName: known(() => str(p.metricName)),
+        dimensions: dims(known(() => p.dimensions)),
+        threshold: known(() => num(p.threshold)),
+      });
       continue;
     }
     for (const q of queries) {
       const metric = known(() => (isObject(q) ? obj(q.metric) : {}));
       if (!metric || Object.keys(metric).length === 0) continue;
-      out.push({ alarm, region, namespace: known(() => str(metric.namespace)), metricName: known(() => str(metric.metricName)), dimensions: dims(known(() => metric.dimensions)), threshold: undefined });
+      out.push({
+        alarm,
+        region,
+        namespace: known(() => str(metric.namespace)),
+        metricName: known(() => str(metric.metricName)),
+        dimensions: dims(known(() => metric.dimensions)),
+        threshold: undefined,
+      });
     }
   }
   return out;

@@ -52,7 +52,9 @@ type Deserialize = DeserializeExports["deserializeProperties"] & { [WRAPPED]?: t
 const original = deserializeModule.deserializeProperties as Deserialize | undefined;
 if (typeof original !== "function") {
   // Fail the pack's start with what changed, rather than every archive later with "no content hash".
-  throw new Error("snowflake-guard: @pulumi/policy/deserialize no longer exports deserializeProperties, so the engine's archive hashes cannot be kept (policies/support/archive-hash.ts)");
+  throw new Error(
+    "snowflake-guard: @pulumi/policy/deserialize no longer exports deserializeProperties, so the engine's archive hashes cannot be kept (policies/support/archive-hash.ts)",
+  );
 }
 if (!original[WRAPPED]) {
   const wrapped: Deserialize = (props, proxySecrets) => {

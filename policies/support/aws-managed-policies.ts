@@ -30,18 +30,56 @@ const TABLE: Record<string, Grant[]> = {
   CloudWatchEventsFullAccess: [{ actions: ["events:*"] }],
   AmazonCognitoPowerUser: [{ actions: ["cognito-identity:*", "cognito-idp:*", "cognito-sync:*"] }],
   SecretsManagerReadWrite: [{ actions: ["secretsmanager:*"] }],
-  AWSXrayWriteOnlyAccess: [{ actions: ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets", "xray:GetSamplingStatisticSummaries"] }],
+  AWSXrayWriteOnlyAccess: [
+    {
+      actions: ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets", "xray:GetSamplingStatisticSummaries"],
+    },
+  ],
   "service-role/AWSLambdaBasicExecutionRole": [{ actions: LAMBDA_LOGS }],
   "service-role/AWSLambdaVPCAccessExecutionRole": [
-    { actions: [...LAMBDA_LOGS, "ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"] },
+    {
+      actions: [
+        ...LAMBDA_LOGS,
+        "ec2:CreateNetworkInterface",
+        "ec2:DescribeNetworkInterfaces",
+        "ec2:DescribeSubnets",
+        "ec2:DeleteNetworkInterface",
+        "ec2:AssignPrivateIpAddresses",
+        "ec2:UnassignPrivateIpAddresses",
+      ],
+    },
   ],
   "service-role/AWSLambdaSQSQueueExecutionRole": [{ actions: [...LAMBDA_LOGS, "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"] }],
-  "service-role/AWSLambdaDynamoDBExecutionRole": [{ actions: [...LAMBDA_LOGS, "dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"] }],
+  "service-role/AWSLambdaDynamoDBExecutionRole": [
+    { actions: [...LAMBDA_LOGS, "dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"] },
+  ],
   "service-role/AWSLambdaKinesisExecutionRole": [
-    { actions: [...LAMBDA_LOGS, "kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:ListShards", "kinesis:ListStreams", "kinesis:SubscribeToShard"] },
+    {
+      actions: [
+        ...LAMBDA_LOGS,
+        "kinesis:DescribeStream",
+        "kinesis:DescribeStreamSummary",
+        "kinesis:GetRecords",
+        "kinesis:GetShardIterator",
+        "kinesis:ListShards",
+        "kinesis:ListStreams",
+        "kinesis:SubscribeToShard",
+      ],
+    },
   ],
   "service-role/AWSLambdaRole": [{ actions: ["lambda:InvokeFunction"] }],
-  "service-role/AmazonECSTaskExecutionRolePolicy": [{ actions: ["ecr:GetAuthorizationToken", "ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage", "logs:CreateLogStream", "logs:PutLogEvents"] }],
+  "service-role/AmazonECSTaskExecutionRolePolicy": [
+    {
+      actions: [
+        "ecr:GetAuthorizationToken",
+        "ecr:BatchCheckLayerAvailability",
+        "ecr:GetDownloadUrlForLayer",
+        "ecr:BatchGetImage",
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+      ],
+    },
+  ],
 };
 
 const AWS_MANAGED_ARN = /^arn:aws[a-z-]*:iam::aws:policy\/(.+)$/;

@@ -25,7 +25,10 @@ function levenshtein(a: string, b: string): number {
 
 /** ` (did you mean "x"?)` when one known word is within two edits of `word`. */
 export function didYouMean(word: string, known: readonly string[]): string {
-  const close = known.map((k) => ({ k, d: levenshtein(word.toLowerCase(), k.toLowerCase()) })).filter((c) => c.d <= 2).sort((a, b) => a.d - b.d);
+  const close = known
+    .map((k) => ({ k, d: levenshtein(word.toLowerCase(), k.toLowerCase()) }))
+    .filter((c) => c.d <= 2)
+    .sort((a, b) => a.d - b.d);
   return close.length > 0 ? ` (did you mean "${close[0].k}"?)` : "";
 }
 
@@ -53,13 +56,15 @@ function check(schema: PolicyConfigJSONSchema, value: unknown, path: string, pro
     return;
   }
   if (typeof value === "string") {
-    if (schema.pattern && !new RegExp(schema.pattern).test(value)) problems.push(`${path} is ${JSON.stringify(value)}; expected ${schema.description ?? `a match of ${schema.pattern}`}`);
+    if (schema.pattern && !new RegExp(schema.pattern).test(value))
+      problems.push(`${path} is ${JSON.stringify(value)}; expected ${schema.description ?? `a match of ${schema.pattern}`}`);
     if (schema.minLength !== undefined && value.length < schema.minLength) problems.push(`${path} is empty`);
   }
   if (typeof value === "number") {
     if (schema.minimum !== undefined && value < schema.minimum) problems.push(`${path} is ${value}; expected at least ${schema.minimum}`);
     if (schema.maximum !== undefined && value > schema.maximum) problems.push(`${path} is ${value}; expected at most ${schema.maximum}`);
-    if (schema.exclusiveMinimum !== undefined && value <= schema.exclusiveMinimum) problems.push(`${path} is ${value}; expected more than ${schema.exclusiveMinimum}`);
+    if (schema.exclusiveMinimum !== undefined && value <= schema.exclusiveMinimum)
+      problems.push(`${path} is ${value}; expected more than ${schema.exclusiveMinimum}`);
   }
   if (Array.isArray(value) && schema.items && !Array.isArray(schema.items) && typeof schema.items === "object") {
     const items = schema.items;

@@ -9,14 +9,7 @@
 //    findings into advisory notes, bad or expired ones are `valid-waivers`
 //    violations. A finding may name related resources (a tie between regions);
 //    a waiver of any of them covers it.
-import type {
-  EnforcementLevel,
-  PolicyResource,
-  ReportViolation,
-  ResourceValidationPolicy,
-  Severity,
-  StackValidationPolicy,
-} from "@pulumi/policy";
+import type { EnforcementLevel, PolicyResource, ReportViolation, ResourceValidationPolicy, Severity, StackValidationPolicy } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import { invalidWaiverMessage, readWaivers, utcToday, VALID_WAIVERS, WAIVED_MARK, WAIVERS_CONFIG_SCHEMA, waiverCovers, type Waiver } from "../waivers";
 import { configProblems } from "./config-schema";
@@ -169,7 +162,10 @@ function metadata(spec: PolicySpec) {
 function validConfig<C>(spec: PolicySpec, raw: unknown, ctx: CheckContext): C | undefined {
   const problems = configProblems(spec.name, { properties: spec.config ?? {} }, raw);
   if (problems.length === 0) return (raw ?? {}) as C;
-  ctx.report(undefined, `the policy pack config is invalid, so ${spec.name} did not run: ${problems.join("; ")}. Fix the config file given to the pack (--policy-pack-config).`);
+  ctx.report(
+    undefined,
+    `the policy pack config is invalid, so ${spec.name} did not run: ${problems.join("; ")}. Fix the config file given to the pack (--policy-pack-config).`,
+  );
   return undefined;
 }
 

@@ -24,18 +24,27 @@ function conditionOf(raw: unknown): Record<string, Record<string, unknown>> {
 export function allowStatements(document: unknown): Statement[] | undefined {
   if (!isObject(document)) return undefined;
   const raw = Array.isArray(document.Statement) ? document.Statement : [document.Statement];
-  return raw.filter(isObject).filter((s) => s.Effect === "Allow").map((s) => ({
-    actions: ([] as unknown[]).concat(s.Action ?? []).map(String),
-    resources: ([] as unknown[]).concat(s.Resource ?? []).map(String),
-    notAction: s.NotAction !== undefined,
-    notActions: ([] as unknown[]).concat(s.NotAction ?? []).map(String),
-    condition: conditionOf(s.Condition),
-  }));
+  return raw
+    .filter(isObject)
+    .filter((s) => s.Effect === "Allow")
+    .map((s) => ({
+      actions: ([] as unknown[]).concat(s.Action ?? []).map(String),
+      resources: ([] as unknown[]).concat(s.Resource ?? []).map(String),
+      notAction: s.NotAction !== undefined,
+      notActions: ([] as unknown[]).concat(s.NotAction ?? []).map(String),
+      condition: conditionOf(s.Condition),
+    }));
 }
 
 /** IAM's matching of an action or resource pattern (`*`, `?`), case-insensitive as for actions. */
 export function globMatch(pattern: string, value: string): boolean {
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "i");
+  const re = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+      .replace(/\*/g, ".*")
+      .replace(/\?/g, ".")}$`,
+    "i",
+  );
   return re.test(value);
 }
 

@@ -46,7 +46,15 @@ function namedGroup(stack: StackIndex, ins: Inspector, region: string | undefine
 }
 
 /** A group given by name or ARN (known or not) and perhaps by dependency. */
-function written(stack: StackIndex, ins: Inspector, writer: PolicyResource, what: string, region: string | undefined, name: string | undefined, byDependency: PolicyResource | undefined): WrittenGroup {
+function written(
+  stack: StackIndex,
+  ins: Inspector,
+  writer: PolicyResource,
+  what: string,
+  region: string | undefined,
+  name: string | undefined,
+  byDependency: PolicyResource | undefined,
+): WrittenGroup {
   const resource = byDependency ?? (name === undefined ? undefined : namedGroup(stack, ins, region, name));
   const resolved = name ?? (resource ? ins.inspect(resource, () => str(resource.props.name)) : undefined);
   return { writer, what, region: resource ? stack.regionOf(resource) : region, name: resolved, resource };
@@ -70,7 +78,10 @@ export function writtenGroups(stack: StackIndex, ins: Inspector): { groups: Writ
     const fnName = configured.set || dep ? undefined : ins.inspect(fn, () => str(fn.props.name));
     if (!configured.set && !dep && fnName === undefined) {
       if (ins.inspect(fn, () => has(fn.props, "name")) === false) {
-        problems.push({ writer: fn, message: `${describe(fn)} has no name, so the log group Lambda writes to (/aws/lambda/<name>) cannot be checked; give the function a name or a loggingConfig.logGroup` });
+        problems.push({
+          writer: fn,
+          message: `${describe(fn)} has no name, so the log group Lambda writes to (/aws/lambda/<name>) cannot be checked; give the function a name or a loggingConfig.logGroup`,
+        });
       }
       continue;
     }
@@ -86,7 +97,10 @@ export function writtenGroups(stack: StackIndex, ins: Inspector): { groups: Writ
       const cname = typeof c.name === "string" ? c.name : "(unnamed)";
       const logs = c.logConfiguration;
       if (!logs || logs.logDriver === undefined) {
-        problems.push({ writer: task, message: `container ${cname} of ${describe(task)} has no logConfiguration, so its output is kept nowhere; send it to CloudWatch Logs with the awslogs driver` });
+        problems.push({
+          writer: task,
+          message: `container ${cname} of ${describe(task)} has no logConfiguration, so its output is kept nowhere; send it to CloudWatch Logs with the awslogs driver`,
+        });
         continue;
       }
       if (logs.logDriver !== "awslogs") continue;
@@ -97,7 +111,9 @@ export function writtenGroups(stack: StackIndex, ins: Inspector): { groups: Writ
         problems.push({ writer: task, message: `container ${cname} of ${describe(task)} uses awslogs without an awslogs-group option` });
         continue;
       }
-      groups.push(written(stack, ins, task, `container ${cname} of task ${task.name}`, groupRegion, group, groupByDependency(stack, task, "containerDefinitions")));
+      groups.push(
+        written(stack, ins, task, `container ${cname} of task ${task.name}`, groupRegion, group, groupByDependency(stack, task, "containerDefinitions")),
+      );
     }
   }
 
@@ -107,7 +123,10 @@ export function writtenGroups(stack: StackIndex, ins: Inspector): { groups: Writ
     if (settings === undefined) continue;
     const dep = groupByDependency(stack, stage, "accessLogSettings");
     if (!settings.set) {
-      problems.push({ writer: stage, message: `API stage ${describe(stage)} has no accessLogSettings, so its requests are logged nowhere; send access logs to a CloudWatch log group` });
+      problems.push({
+        writer: stage,
+        message: `API stage ${describe(stage)} has no accessLogSettings, so its requests are logged nowhere; send access logs to a CloudWatch log group`,
+      });
       continue;
     }
     const name = settings.arn ? logGroupNameOfArn(settings.arn) : undefined;
@@ -124,15 +143,21 @@ export function writtenGroups(stack: StackIndex, ins: Inspector): { groups: Writ
       if (!exports || exports.length === 0) continue;
       const id = ins.inspect(db, () => str(db.props[idKey]));
       if (id === undefined) continue;
-      for (const log of exports) groups.push(written(stack, ins, db, `${log} log of database ${id}`, stack.regionOf(db), `/aws/rds/${kind}/${id}/${log}`, undefined));
+      for (const log of exports)
+        groups.push(written(stack, ins, db, `${log} log of database ${id}`, stack.regionOf(db), `/aws/rds/${kind}/${id}/${log}`, undefined));
     }
   }
 
   for (const machine of stack.ofType(T.stateMachine)) {
-    const logging = ins.inspect(machine, () => ({ level: str(obj(machine.props.loggingConfiguration).level) ?? "OFF", arn: str(obj(machine.props.loggingConfiguration).logDestination) }));
+    const logging = ins.inspect(machine, () => ({
+      level: str(obj(machine.props.loggingConfiguration).level) ?? "OFF",
+      arn: str(obj(machine.props.loggingConfiguration).logDestination),
+    }));
     if (!logging || logging.level === "OFF") continue;
     const dep = groupByDependency(stack, machine, "loggingConfiguration");
-    groups.push(written(stack, ins, machine, `state machine ${machine.name}`, stack.regionOf(machine), logging.arn ? logGroupNameOfArn(logging.arn) : undefined, dep));
+    groups.push(
+      written(stack, ins, machine, `state machine ${machine.name}`, stack.regionOf(machine), logging.arn ? logGroupNameOfArn(logging.arn) : undefined, dep),
+    );
   }
 
   for (const flow of stack.ofType(T.flowLog)) {
@@ -143,20 +168,32 @@ export function writtenGroups(stack: StackIndex, ins: Inspector): { groups: Writ
     }));
     if (!target || target.type !== "cloud-watch-logs") continue;
     const dep = groupByDependency(stack, flow, "logDestination") ?? groupByDependency(stack, flow, "logGroupName");
-    groups.push(written(stack, ins, flow, `VPC flow log ${flow.name}`, stack.regionOf(flow), target.name ?? (target.arn ? logGroupNameOfArn(target.arn) : undefined), dep));
+    groups.push(
+      written(
+        stack,
+        ins,
+        flow,
+        `VPC flow log ${flow.name}`,
+        stack.regionOf(flow),
+        target.name ?? (target.arn ? logGroupNameOfArn(target.arn) : undefined),
+        dep,
+      ),
+    );
   }
 
   for (const cluster of stack.ofType(T.eksCluster)) {
     const types = ins.inspect(cluster, () => list(cluster.props.enabledClusterLogTypes));
     if (!types || types.length === 0) continue;
     const name = ins.inspect(cluster, () => str(cluster.props.name));
-    if (name !== undefined) groups.push(written(stack, ins, cluster, `control plane logs of EKS cluster ${name}`, stack.regionOf(cluster), `/aws/eks/${name}/cluster`, undefined));
+    if (name !== undefined)
+      groups.push(written(stack, ins, cluster, `control plane logs of EKS cluster ${name}`, stack.regionOf(cluster), `/aws/eks/${name}/cluster`, undefined));
   }
 
   // Any other log group the stack declares is written by something: it ships too.
   const covered = new Set(groups.flatMap((g) => (g.resource ? [g.resource.urn] : [])));
   for (const g of stack.ofType(T.logGroup)) {
-    if (!covered.has(g.urn)) groups.push({ writer: g, what: `log group ${g.name}`, region: stack.regionOf(g), name: ins.inspect(g, () => str(g.props.name)), resource: g });
+    if (!covered.has(g.urn))
+      groups.push({ writer: g, what: `log group ${g.name}`, region: stack.regionOf(g), name: ins.inspect(g, () => str(g.props.name)), resource: g });
   }
   return { groups, problems };
 }

@@ -63,7 +63,9 @@ interface Candidate {
  * none (those are already taken out), and one odd resource does not stop it.
  */
 export function inferRegionTokens(namesByRegion: Map<string, string[]>): Map<string, string[]> {
-  const tokenSets = new Map([...namesByRegion].map(([region, names]) => [region, names.map((n) => new Set(n.split(TOKEN_SEPARATOR).filter((t) => t !== "" && t !== "*")))]));
+  const tokenSets = new Map(
+    [...namesByRegion].map(([region, names]) => [region, names.map((n) => new Set(n.split(TOKEN_SEPARATOR).filter((t) => t !== "" && t !== "*")))]),
+  );
   const out = new Map<string, string[]>();
   if (tokenSets.size < 2) return out;
   for (const [region, sets] of tokenSets) {
@@ -145,7 +147,10 @@ export function byFamily(members: Member[]): Map<string, Map<string, Map<string,
  * largest group. On a tie for the largest group nobody is the majority, and
  * every group is reported (each naming the others).
  */
-export function oddOnesOut<V>(values: Map<string, V>, same: (a: V, b: V) => boolean = (a, b) => JSON.stringify(a) === JSON.stringify(b)): { majority: string[] | undefined; groups: { value: V; regions: string[] }[] } {
+export function oddOnesOut<V>(
+  values: Map<string, V>,
+  same: (a: V, b: V) => boolean = (a, b) => JSON.stringify(a) === JSON.stringify(b),
+): { majority: string[] | undefined; groups: { value: V; regions: string[] }[] } {
   const groups: { value: V; regions: string[] }[] = [];
   for (const [region, value] of [...values.entries()].sort((a, b) => a[0].localeCompare(b[0]))) {
     const g = groups.find((x) => same(x.value, value));

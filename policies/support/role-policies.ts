@@ -56,7 +56,8 @@ export function rolePolicies(stack: StackIndex, role: PolicyResource, ins: Inspe
     else documents.push({ holder, label, statements: statements.map((st) => ({ ...st, source: label })) });
   };
 
-  for (const p of stack.ofType(T.rolePolicy).filter((p) => isAttachedTo(stack, p, "role", role, roleName, ins))) add(p, `inline policy ${p.name}`, () => p.props.policy);
+  for (const p of stack.ofType(T.rolePolicy).filter((p) => isAttachedTo(stack, p, "role", role, roleName, ins)))
+    add(p, `inline policy ${p.name}`, () => p.props.policy);
   const inline = ins.inspect(role, () => list(role.props.inlinePolicies).filter(isObject));
   inline?.forEach((p, i) => add(role, `inline policy ${str(p.name) ?? `#${i + 1}`} of ${role.name}`, () => p.policy));
 
@@ -88,7 +89,8 @@ export function rolePolicies(stack: StackIndex, role: PolicyResource, ins: Inspe
   if (count === undefined) complete = false;
   for (let i = 0; i < (count ?? 0); i++) {
     const arn = readIfKnown(() => str(list(role.props.managedPolicyArns)[i]));
-    if (arn.known && arn.value !== undefined && !managedDeps.some((d) => managedPolicyByArn(stack, arn.value as string, ins)?.urn === d.urn)) attachOne(role, arn.value);
+    if (arn.known && arn.value !== undefined && !managedDeps.some((d) => managedPolicyByArn(stack, arn.value as string, ins)?.urn === d.urn))
+      attachOne(role, arn.value);
     else if (!arn.known && managedDeps.length === 0) complete = false;
   }
   return { documents, externalArns, complete };

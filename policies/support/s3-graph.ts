@@ -28,7 +28,14 @@ export interface Trigger {
 }
 
 /** Does `ref` (an ARN or a name, known or not) or the dependencies of `key` point at `target`? */
-function pointsAt(stack: StackIndex, holder: PolicyResource, key: string, ref: string | undefined, target: PolicyResource, arnTail: (name: string) => string): boolean {
+function pointsAt(
+  stack: StackIndex,
+  holder: PolicyResource,
+  key: string,
+  ref: string | undefined,
+  target: PolicyResource,
+  arnTail: (name: string) => string,
+): boolean {
   if (ref !== undefined) {
     const name = known(() => str(target.props.name));
     return name !== undefined && (ref === name || ref.endsWith(arnTail(name)));
@@ -51,18 +58,51 @@ function bucketOf(stack: StackIndex, holder: PolicyResource): PolicyResource | u
 function functionsFedByQueue(stack: StackIndex, queue: PolicyResource): PolicyResource[] {
   return stack
     .ofType(T.eventSourceMapping)
-    .filter((m) => pointsAt(stack, m, "eventSourceArn", known(() => str(m.props.eventSourceArn)), queue, (n) => `:${n}`))
-    .flatMap((m) => stack.ofType(T.lambda).filter((fn) => pointsAt(stack, m, "functionName", known(() => str(m.props.functionName)), fn, (n) => `:function:${n}`)));
+    .filter((m) =>
+      pointsAt(
+        stack,
+        m,
+        "eventSourceArn",
+        known(() => str(m.props.eventSourceArn)),
+        queue,
+        (n) => `:${n}`,
+      ),
+    )
+    .flatMap((m) =>
+      stack.ofType(T.lambda).filter((fn) =>
+        pointsAt(
+          stack,
+          m,
+          "functionName",
+          known(() => str(m.props.functionName)),
+          fn,
+          (n) => `:function:${n}`,
+        ),
+      ),
+    );
 }
 
 function fedByTopic(stack: StackIndex, topic: PolicyResource): { fn: PolicyResource; via: string }[] {
   return stack
     .ofType(T.topicSubscription)
-    .filter((s) => pointsAt(stack, s, "topic", known(() => str(s.props.topic)), topic, (n) => `:${n}`))
+    .filter((s) =>
+      pointsAt(
+        stack,
+        s,
+        "topic",
+        known(() => str(s.props.topic)),
+        topic,
+        (n) => `:${n}`,
+      ),
+    )
     .flatMap((s) => {
       const protocol = known(() => str(s.props.protocol));
       const endpoint = known(() => str(s.props.endpoint));
-      if (protocol === "lambda") return stack.ofType(T.lambda).filter((fn) => pointsAt(stack, s, "endpoint", endpoint, fn, (n) => `:function:${n}`)).map((fn) => ({ fn, via: `through topic ${topic.name}` }));
+      if (protocol === "lambda")
+        return stack
+          .ofType(T.lambda)
+          .filter((fn) => pointsAt(stack, s, "endpoint", endpoint, fn, (n) => `:function:${n}`))
+          .map((fn) => ({ fn, via: `through topic ${topic.name}` }));
       if (protocol === "sqs") {
         return stack
           .ofType(T.queue)
@@ -85,18 +125,47 @@ export function triggersOf(stack: StackIndex, fn: PolicyResource): Trigger[] {
     if (!bucket) continue;
     const entries = (key: string) => known(() => list(n.props[key]).filter(isObject)) ?? [];
     for (const e of entries("lambdaFunctions")) {
-      if (pointsAt(stack, n, "lambdaFunctions", known(() => str(e.lambdaFunctionArn)), fn, (x) => `:function:${x}`)) {
+      if (
+        pointsAt(
+          stack,
+          n,
+          "lambdaFunctions",
+          known(() => str(e.lambdaFunctionArn)),
+          fn,
+          (x) => `:function:${x}`,
+        )
+      ) {
         out.push({ bucket, notification: n, prefix: str(e.filterPrefix) ?? "", onCreate: firesOnCreate(e.events), via: "directly" });
       }
     }
     for (const e of entries("queues")) {
-      for (const q of stack.ofType(T.queue).filter((q) => pointsAt(stack, n, "queues", known(() => str(e.queueArn)), q, (x) => `:${x}`))) {
-        if (functionsFedByQueue(stack, q).some((f) => f.urn === fn.urn)) out.push({ bucket, notification: n, prefix: str(e.filterPrefix) ?? "", onCreate: firesOnCreate(e.events), via: `through queue ${q.name}` });
+      for (const q of stack.ofType(T.queue).filter((q) =>
+        pointsAt(
+          stack,
+          n,
+          "queues",
+          known(() => str(e.queueArn)),
+          q,
+          (x) => `:${x}`,
+        ),
+      )) {
+        if (functionsFedByQueue(stack, q).some((f) => f.urn === fn.urn))
+          out.push({ bucket, notification: n, prefix: str(e.filterPrefix) ?? "", onCreate: firesOnCreate(e.events), via: `through queue ${q.name}` });
       }
     }
     for (const e of entries("topics")) {
-      for (const t of stack.ofType(T.topic).filter((t) => pointsAt(stack, n, "topics", known(() => str(e.topicArn)), t, (x) => `:${x}`))) {
-        for (const fed of fedByTopic(stack, t).filter((f) => f.fn.urn === fn.urn)) out.push({ bucket, notification: n, prefix: str(e.filterPrefix) ?? "", onCreate: firesOnCreate(e.events), via: fed.via });
+      for (const t of stack.ofType(T.topic).filter((t) =>
+        pointsAt(
+          stack,
+          n,
+          "topics",
+          known(() => str(e.topicArn)),
+          t,
+          (x) => `:${x}`,
+        ),
+      )) {
+        for (const fed of fedByTopic(stack, t).filter((f) => f.fn.urn === fn.urn))
+          out.push({ bucket, notification: n, prefix: str(e.filterPrefix) ?? "", onCreate: firesOnCreate(e.events), via: fed.via });
       }
     }
   }

@@ -61,21 +61,68 @@ describe("the exit-code convention", () => {
   });
 
   it("exits 2 naming the option for a value its parser refuses", async () => {
-    const { result, stderr } = await quiet(() => runCli(program(() => undefined), ["node", "tool", "go", "--n", "0"]));
+    const { result, stderr } = await quiet(() =>
+      runCli(
+        program(() => undefined),
+        ["node", "tool", "go", "--n", "0"],
+      ),
+    );
     assert.equal(result, EXIT_USAGE);
     assert.match(stderr, /option '--n <n>' argument '0' is invalid\. expected a whole number above 0\./);
   });
 
   it("exits 2 for an unknown option and for an error the command stops on, 0 for --help and --version", async () => {
-    assert.equal((await quiet(() => runCli(program(() => undefined), ["node", "tool", "go", "--nope"]))).result, EXIT_USAGE);
-    const stopped = await quiet(() => runCli(program(() => { throw new UsageError("pass --n"); }), ["node", "tool", "go"]));
+    assert.equal(
+      (
+        await quiet(() =>
+          runCli(
+            program(() => undefined),
+            ["node", "tool", "go", "--nope"],
+          ),
+        )
+      ).result,
+      EXIT_USAGE,
+    );
+    const stopped = await quiet(() =>
+      runCli(
+        program(() => {
+          throw new UsageError("pass --n");
+        }),
+        ["node", "tool", "go"],
+      ),
+    );
     assert.deepEqual([stopped.result, stopped.stderr], [EXIT_USAGE, "tool: pass --n\n"]);
-    assert.equal((await quiet(() => runCli(program(() => undefined), ["node", "tool", "--help"]))).result, EXIT_OK);
-    assert.equal((await quiet(() => runCli(program(() => undefined), ["node", "tool", "--version"]))).result, EXIT_OK);
+    assert.equal(
+      (
+        await quiet(() =>
+          runCli(
+            program(() => undefined),
+            ["node", "tool", "--help"],
+          ),
+        )
+      ).result,
+      EXIT_OK,
+    );
+    assert.equal(
+      (
+        await quiet(() =>
+          runCli(
+            program(() => undefined),
+            ["node", "tool", "--version"],
+          ),
+        )
+      ).result,
+      EXIT_OK,
+    );
   });
 
   it("passes on the exit code the action chose", async () => {
-    const { result } = await quiet(() => runCli(program(() => void (process.exitCode = 1)), ["node", "tool", "go"]));
+    const { result } = await quiet(() =>
+      runCli(
+        program(() => void (process.exitCode = 1)),
+        ["node", "tool", "go"],
+      ),
+    );
     assert.equal(result, 1);
   });
 });

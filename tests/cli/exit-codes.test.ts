@@ -40,7 +40,10 @@ describe("exit codes of every command line", function () {
   it("covers the bin and every script", () => {
     assert.ok(clis.some((c) => c.name === "pipectl"));
     for (const script of ["start", "build", "plan", "check", "bench", "bench:load", "bench:outage", "bench:startup", "policy-config", "test:page"]) {
-      assert.ok(clis.some((c) => c.name === `npm run ${script}`), script);
+      assert.ok(
+        clis.some((c) => c.name === `npm run ${script}`),
+        script,
+      );
     }
   });
 

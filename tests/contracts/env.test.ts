@@ -4,13 +4,19 @@ import { booleanFlag, EnvVarError, integer, json, oneOf, requiredString } from "
 
 describe("environment readers", () => {
   it("name the variable, the value and the expected form", () => {
-    assert.throws(() => integer({ MAX_INPUT_BYTES: "50MB" }, "MAX_INPUT_BYTES", 1, { min: 1 }), (error: unknown) => {
-      assert.ok(error instanceof EnvVarError);
-      assert.equal(error.message, `Environment variable MAX_INPUT_BYTES is "50MB"; expected a whole number from 1 to ${Number.MAX_SAFE_INTEGER}.`);
-      return true;
-    });
+    assert.throws(
+      () => integer({ MAX_INPUT_BYTES: "50MB" }, "MAX_INPUT_BYTES", 1, { min: 1 }),
+      (error: unknown) => {
+        assert.ok(error instanceof EnvVarError);
+        assert.equal(error.message, `Environment variable MAX_INPUT_BYTES is "50MB"; expected a whole number from 1 to ${Number.MAX_SAFE_INTEGER}.`);
+        return true;
+      },
+    );
     assert.throws(() => requiredString({}, "THUMBNAILS_BUCKET", "the bucket name"), /THUMBNAILS_BUCKET is not set; expected the bucket name/);
-    assert.throws(() => oneOf({ DB_TLS: "verify" }, "DB_TLS", ["disable", "require", "verify-full"], "disable"), /DB_TLS is "verify"; expected one of disable, require, verify-full/);
+    assert.throws(
+      () => oneOf({ DB_TLS: "verify" }, "DB_TLS", ["disable", "require", "verify-full"], "disable"),
+      /DB_TLS is "verify"; expected one of disable, require, verify-full/,
+    );
     assert.throws(() => booleanFlag({ F: "maybe" }, "F", false), /F is "maybe"; expected true or false/);
   });
 

@@ -19,13 +19,22 @@ class Deferred {
 }
 
 const common = { serviceName: "fn", metricsNamespace: "ThumbnailPipeline", logLevel: "WARN" as const, stack: "dev", region: "eu-central-1" };
-const database = { secretArn: new Deferred("arn:aws:secretsmanager:eu-central-1:123456789012:secret:rds!db-1-AbCdEf"), host: new Deferred("db.internal"), port: 5433, name: "thumbnails", tls: "verify-full" as const };
+const database = {
+  secretArn: new Deferred("arn:aws:secretsmanager:eu-central-1:123456789012:secret:rds!db-1-AbCdEf"),
+  host: new Deferred("db.internal"),
+  port: 5433,
+  name: "thumbnails",
+  tls: "verify-full" as const,
+};
 
 const written = {
   thumbnails: writeEnvironment<(typeof FUNCTION_ENVIRONMENTS)["thumbnails"], Deferred>(FUNCTION_ENVIRONMENTS.thumbnails, {
     ...common,
     ...database,
-    sizes: [{ name: "small", width: 160 }, { name: "x_large", width: 2048 }],
+    sizes: [
+      { name: "small", width: 160 },
+      { name: "x_large", width: 2048 },
+    ],
     formats: ["webp", "jpeg"],
     rawBucket: new Deferred("raw"),
     thumbnailsBucket: new Deferred("thumbs"),
@@ -52,8 +61,18 @@ const written = {
     alertTopicArn: new Deferred("arn:alerts"),
     ticketTopicArn: new Deferred("arn:tickets"),
   }),
-  api: writeEnvironment<(typeof FUNCTION_ENVIRONMENTS)["api"], Deferred>(FUNCTION_ENVIRONMENTS.api, { ...common, ...database, rawBucket: new Deferred("raw"), uploadPrefix: "uploads/", maxInputBytes: 1000 }),
-  "result-publisher": writeEnvironment<(typeof FUNCTION_ENVIRONMENTS)["result-publisher"], Deferred>(FUNCTION_ENVIRONMENTS["result-publisher"], { ...common, ...database, eventBus: "default" }),
+  api: writeEnvironment<(typeof FUNCTION_ENVIRONMENTS)["api"], Deferred>(FUNCTION_ENVIRONMENTS.api, {
+    ...common,
+    ...database,
+    rawBucket: new Deferred("raw"),
+    uploadPrefix: "uploads/",
+    maxInputBytes: 1000,
+  }),
+  "result-publisher": writeEnvironment<(typeof FUNCTION_ENVIRONMENTS)["result-publisher"], Deferred>(FUNCTION_ENVIRONMENTS["result-publisher"], {
+    ...common,
+    ...database,
+    eventBus: "default",
+  }),
 };
 
 /** What the function would see once the deferred values resolved. */
@@ -73,7 +92,10 @@ describe("contracts: function environments", () => {
 
   it("read back exactly what the program wrote", () => {
     const t = readEnvironment(FUNCTION_ENVIRONMENTS.thumbnails, resolved(written.thumbnails));
-    assert.deepEqual(t.sizes, [{ name: "small", width: 160 }, { name: "x_large", width: 2048 }]);
+    assert.deepEqual(t.sizes, [
+      { name: "small", width: 160 },
+      { name: "x_large", width: 2048 },
+    ]);
     assert.deepEqual(t.formats, ["webp", "jpeg"]);
     assert.deepEqual([t.rawBucket, t.maxInputBytes, t.retryBaseSeconds, t.port, t.tls, t.logLevel], ["raw", 1000, 45, 5433, "verify-full", "WARN"]);
     const g = readEnvironment(FUNCTION_ENVIRONMENTS["db-guard"], resolved(written["db-guard"]));
@@ -90,7 +112,8 @@ describe("contracts: function environments", () => {
     const names = new Map<string, string>();
     for (const fn of FUNCTION_NAMES) {
       const schema: EnvSchema = FUNCTION_ENVIRONMENTS[fn];
-      for (const key of Object.keys(COMMON_ENVIRONMENT)) assert.equal(schema[key]?.name, COMMON_ENVIRONMENT[key as keyof typeof COMMON_ENVIRONMENT].name, `${fn}.${key}`);
+      for (const key of Object.keys(COMMON_ENVIRONMENT))
+        assert.equal(schema[key]?.name, COMMON_ENVIRONMENT[key as keyof typeof COMMON_ENVIRONMENT].name, `${fn}.${key}`);
       for (const [key, v] of Object.entries(schema)) {
         const seen = names.get(v.name);
         // One variable, one key: the same name never means two fields.
@@ -112,26 +135,52 @@ describe("contracts: function environments", () => {
 
   it("refuse a bad value naming the variable, the value and the form, with the allowed value it resembles", () => {
     const env = resolved(written["db-guard"]);
-    assert.throws(() => readEnvironment(FUNCTION_ENVIRONMENTS["db-guard"], { ...env, DB_TLS: "verify_full" }), (e: unknown) => {
-      assert.ok(e instanceof EnvVarError);
-      assert.equal(e.message, 'Environment variable DB_TLS is "verify_full"; expected one of disable, require, verify-full; did you mean "verify-full"?.');
-      return true;
-    });
-    assert.throws(() => readEnvironment(FUNCTION_ENVIRONMENTS["db-guard"], { ...env, CONNECTION_THRESHOLD: "80%" }), /CONNECTION_THRESHOLD is "80%"; expected a fraction above 0 and at most 1/);
+    assert.throws(
+      () => readEnvironment(FUNCTION_ENVIRONMENTS["db-guard"], { ...env, DB_TLS: "verify_full" }),
+      (e: unknown) => {
+        assert.ok(e instanceof EnvVarError);
+        assert.equal(e.message, 'Environment variable DB_TLS is "verify_full"; expected one of disable, require, verify-full; did you mean "verify-full"?.');
+        return true;
+      },
+    );
+    assert.throws(
+      () => readEnvironment(FUNCTION_ENVIRONMENTS["db-guard"], { ...env, CONNECTION_THRESHOLD: "80%" }),
+      /CONNECTION_THRESHOLD is "80%"; expected a fraction above 0 and at most 1/,
+    );
     assert.throws(() => readEnvironment(FUNCTION_ENVIRONMENTS["db-guard"], { ...env, POWERTOOLS_LOG_LEVEL: "INFOO" }), /did you mean "INFO"\?/);
     const api = resolved(written.api);
-    assert.throws(() => readEnvironment(FUNCTION_ENVIRONMENTS.api, { ...api, UPLOAD_CONTENT_TYPES: "image/jpg" }), /UPLOAD_CONTENT_TYPES is "image\/jpg"; expected a comma list of .*did you mean "image\/jpeg"\?/);
-    assert.throws(() => readEnvironment(FUNCTION_ENVIRONMENTS.api, { ...api, UPLOAD_PREFIX: "uploads" }), /UPLOAD_PREFIX is "uploads"; expected one folder name ending in "\/"/);
-    assert.throws(() => readEnvironment(FUNCTION_ENVIRONMENTS["result-publisher"], { ...resolved(written["result-publisher"]), EVENT_BUS_NAME: "my bus" }), /EVENT_BUS_NAME is "my bus"; expected an EventBridge bus name/);
-    assert.throws(() => FUNCTION_ENVIRONMENTS.canary.prefix.read({ CANARY_PREFIX: "/canary" }), /CANARY_PREFIX is "\/canary"; expected a key prefix ending in "\/"/);
-    assert.throws(() => readEnvironment(FUNCTION_ENVIRONMENTS.migrate, { DATABASE_URL: "postgres://user:hunter2@[bad" }), (e: unknown) => {
-      assert.ok(e instanceof EnvVarError && !e.message.includes("hunter2"), "a URL that may hold a password is never shown");
-      return true;
-    });
+    assert.throws(
+      () => readEnvironment(FUNCTION_ENVIRONMENTS.api, { ...api, UPLOAD_CONTENT_TYPES: "image/jpg" }),
+      /UPLOAD_CONTENT_TYPES is "image\/jpg"; expected a comma list of .*did you mean "image\/jpeg"\?/,
+    );
+    assert.throws(
+      () => readEnvironment(FUNCTION_ENVIRONMENTS.api, { ...api, UPLOAD_PREFIX: "uploads" }),
+      /UPLOAD_PREFIX is "uploads"; expected one folder name ending in "\/"/,
+    );
+    assert.throws(
+      () => readEnvironment(FUNCTION_ENVIRONMENTS["result-publisher"], { ...resolved(written["result-publisher"]), EVENT_BUS_NAME: "my bus" }),
+      /EVENT_BUS_NAME is "my bus"; expected an EventBridge bus name/,
+    );
+    assert.throws(
+      () => FUNCTION_ENVIRONMENTS.canary.prefix.read({ CANARY_PREFIX: "/canary" }),
+      /CANARY_PREFIX is "\/canary"; expected a key prefix ending in "\/"/,
+    );
+    assert.throws(
+      () => readEnvironment(FUNCTION_ENVIRONMENTS.migrate, { DATABASE_URL: "postgres://user:hunter2@[bad" }),
+      (e: unknown) => {
+        assert.ok(e instanceof EnvVarError && !e.message.includes("hunter2"), "a URL that may hold a password is never shown");
+        return true;
+      },
+    );
   });
 
   it("let a stand-in process write any variable it needs, local ones included", () => {
-    const env = writeSomeEnvironment(FUNCTION_ENVIRONMENTS.thumbnails, { url: "postgres://u:p@127.0.0.1:5432/db", tls: "disable", s3ForcePathStyle: true, formats: ["jpeg"] });
+    const env = writeSomeEnvironment(FUNCTION_ENVIRONMENTS.thumbnails, {
+      url: "postgres://u:p@127.0.0.1:5432/db",
+      tls: "disable",
+      s3ForcePathStyle: true,
+      formats: ["jpeg"],
+    });
     assert.deepEqual(env, { DATABASE_URL: "postgres://u:p@127.0.0.1:5432/db", DB_TLS: "disable", S3_FORCE_PATH_STYLE: "true", THUMBNAIL_FORMATS: "jpeg" });
   });
 });

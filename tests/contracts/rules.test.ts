@@ -1,7 +1,19 @@
 // The shared rules: one thumbnail rule for the stack config and the
 // functions' environment, and the "did you mean" both sides answer typos with.
 import assert from "node:assert/strict";
-import { DEFAULT_FORMATS, DEFAULT_SIZES, didYouMean, editDistance, functionNameFromOomAlarm, functionAlarmName, nearestValue, parseFormats, parseSizes, sizeProblems, THUMBNAIL_WIDTH } from "../../contracts";
+import {
+  DEFAULT_FORMATS,
+  DEFAULT_SIZES,
+  didYouMean,
+  editDistance,
+  functionNameFromOomAlarm,
+  functionAlarmName,
+  nearestValue,
+  parseFormats,
+  parseSizes,
+  sizeProblems,
+  THUMBNAIL_WIDTH,
+} from "../../contracts";
 import { parseConfig, ConfigError } from "../../infra/config";
 
 const STACK = { regions: [{ name: "eu-central-1" }], alerts: { emails: ["oncall@example.com"] } };
@@ -31,7 +43,18 @@ describe("contracts: rules both sides apply", () => {
     for (const [size, ok] of cases) {
       assert.equal(sizeProblems(size).length === 0, ok, JSON.stringify(size));
       assert.equal(stackProblems({ sizes: [size] }).length === 0, ok, `stack config ${JSON.stringify(size)}`);
-      assert.equal((() => { try { parseSizes(JSON.stringify([size])); return true; } catch { return false; } })(), ok, `THUMBNAIL_SIZES ${JSON.stringify(size)}`);
+      assert.equal(
+        (() => {
+          try {
+            parseSizes(JSON.stringify([size]));
+            return true;
+          } catch {
+            return false;
+          }
+        })(),
+        ok,
+        `THUMBNAIL_SIZES ${JSON.stringify(size)}`,
+      );
     }
   });
 

@@ -14,7 +14,12 @@ import { handler as dbGuard } from "../../handlers/db-guard";
 import { handler as oomRemediator } from "../../handlers/oom-remediator";
 import { handler as ticketOpener } from "../../handlers/ticket-opener";
 
-const HANDLERS: Record<string, (event: never, context: Context) => Promise<unknown>> = { "ticket-opener": ticketOpener, "oom-remediator": oomRemediator, "db-guard": dbGuard, canary };
+const HANDLERS: Record<string, (event: never, context: Context) => Promise<unknown>> = {
+  "ticket-opener": ticketOpener,
+  "oom-remediator": oomRemediator,
+  "db-guard": dbGuard,
+  canary,
+};
 
 function context(requestId: string): Context {
   return {
@@ -53,7 +58,10 @@ async function captureLogs(work: () => Promise<unknown>): Promise<Record<string,
     if (saved === undefined) delete process.env.POWERTOOLS_LOG_LEVEL;
     else process.env.POWERTOOLS_LOG_LEVEL = saved;
   }
-  return lines.flatMap((l) => l.split("\n")).filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as Record<string, unknown>);
+  return lines
+    .flatMap((l) => l.split("\n"))
+    .filter((l) => l.startsWith("{"))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 async function closedPort(): Promise<number> {
@@ -89,13 +97,21 @@ describe("handlers: Lambda context, invalid events, named calls", () => {
 
   it("ticket-opener rejects an event that is not an SNS notification, saying what is missing", async () => {
     process.env.ALERT_TOPIC_ARN = "arn:aws:sns:us-east-1:123456789012:alerts";
-    const logs = await captureLogs(() => assert.rejects(ticketOpener({}, context("req-empty")), (error: unknown) => error instanceof InvalidEventError && /it has no Records/.test(error.message)));
-    assert.ok(logs.some((l) => l.message === "invalid event" && /no Records/.test(String(l.errorMessage))), JSON.stringify(logs));
+    const logs = await captureLogs(() =>
+      assert.rejects(ticketOpener({}, context("req-empty")), (error: unknown) => error instanceof InvalidEventError && /it has no Records/.test(error.message)),
+    );
+    assert.ok(
+      logs.some((l) => l.message === "invalid event" && /no Records/.test(String(l.errorMessage))),
+      JSON.stringify(logs),
+    );
   });
 
   it("db-guard names the call and the database it could not reach", async () => {
     const port = await closedPort();
-    const db = createDatabaseClient({ settings: { source: "url", url: `postgres://u:p@127.0.0.1:${port}/db`, tls: "disable" }, connectionTimeoutMillis: 2_000 });
+    const db = createDatabaseClient({
+      settings: { source: "url", url: `postgres://u:p@127.0.0.1:${port}/db`, tls: "disable" },
+      connectionTimeoutMillis: 2_000,
+    });
     const handler = createDbGuardHandler({
       db,
       cloudwatch: {} as never,
@@ -107,7 +123,10 @@ describe("handlers: Lambda context, invalid events, named calls", () => {
       dbEndpoint: `127.0.0.1:${port}`,
     });
     try {
-      await assert.rejects(handler({ "detail-type": "Scheduled Event" }), new RegExp(`^Error: reading pg_stat_activity from 127\\.0\\.0\\.1:${port}: .*ECONNREFUSED`));
+      await assert.rejects(
+        handler({ "detail-type": "Scheduled Event" }),
+        new RegExp(`^Error: reading pg_stat_activity from 127\\.0\\.0\\.1:${port}: .*ECONNREFUSED`),
+      );
       await assert.rejects(handler({ "detail-type": "Scheduled Event" }), (error: unknown) => (error as { code?: string }).code === "ECONNREFUSED");
     } finally {
       await db.end();

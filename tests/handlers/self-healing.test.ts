@@ -96,15 +96,27 @@ describe("self-healing functions end to end", () => {
       const snsMock = mockClient(sns);
       snsMock.on(PublishCommand).resolves({});
       const secrets = new SecretsManagerClient({ region: "eu-central-1" });
-      mockClient(secrets).on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ email: "bot@example.com", apiToken: "t0k3n" }) });
+      mockClient(secrets)
+        .on(GetSecretValueCommand)
+        .resolves({ SecretString: JSON.stringify({ email: "bot@example.com", apiToken: "t0k3n" }) });
       const handler = createTicketOpenerHandler({
-        config: { jira: { baseUrl: jira.baseUrl, projectKey: "OPS", issueType: "Task", secretArn: "arn:aws:secretsmanager:eu-central-1:1:secret:jira" }, alertTopicArn: TOPICS.alerts },
+        config: {
+          jira: { baseUrl: jira.baseUrl, projectKey: "OPS", issueType: "Task", secretArn: "arn:aws:secretsmanager:eu-central-1:1:secret:jira" },
+          alertTopicArn: TOPICS.alerts,
+        },
         sns,
         secrets,
         logger: silent(),
         jiraOptions: { sleep: async () => undefined },
       });
-      const request = ticketRequest({ dedupeKey: "oom:eu-central-1:fn", source: "oom-remediator", region: "eu-central-1", summary: "fn at the cap", description: "needs a human", details: {} });
+      const request = ticketRequest({
+        dedupeKey: "oom:eu-central-1:fn",
+        source: "oom-remediator",
+        region: "eu-central-1",
+        summary: "fn at the cap",
+        description: "needs a human",
+        details: {},
+      });
       const event = { Records: [{ Sns: { MessageId: "sns-1", Message: JSON.stringify(request) } }] };
       const [filed] = await handler(event);
       assert.deepEqual(filed, { messageId: "sns-1", outcome: "jira", ticket: { action: "created", key: "OPS-1" } });
@@ -139,7 +151,15 @@ describe("self-healing functions end to end", () => {
         s3,
         sns,
         db: database,
-        config: { rawBucket: "raw", thumbnailsBucket: "thumbs", prefix: "canary/", timeoutMs: 600, specs: [...DEFAULT_SPECS], region: "eu-central-1", ticketTopicArn: TOPICS.tickets },
+        config: {
+          rawBucket: "raw",
+          thumbnailsBucket: "thumbs",
+          prefix: "canary/",
+          timeoutMs: 600,
+          specs: [...DEFAULT_SPECS],
+          region: "eu-central-1",
+          ticketTopicArn: TOPICS.tickets,
+        },
         logger: silent(),
         metrics,
       });

@@ -56,10 +56,16 @@ describe("infra: the HTTP API per region", function () {
       assert.ok(prop<number>(stage, "defaultRouteSettings.throttlingRateLimit") > 0);
       const group = ofType(plan, "aws:cloudwatch/logGroup:LogGroup").find((g) => g.name === `${region}-api-access-logs`);
       assert.ok(group, region);
-      assert.match(prop<string>(stage, "accessLogSettings.destinationArn"), new RegExp(`:logs:${region}:\\d{12}:log-group:${prop<string>(group, "name")}$`), "access logs go to the API's log group");
+      assert.match(
+        prop<string>(stage, "accessLogSettings.destinationArn"),
+        new RegExp(`:logs:${region}:\\d{12}:log-group:${prop<string>(group, "name")}$`),
+        "access logs go to the API's log group",
+      );
       const filter = ofType(plan, "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter").find((f) => f.name === `${region}-api-access-log-shipping`);
       assert.ok(filter, `${region}: the access log group ships to the archive`);
-      const alarms = ofType(plan, "aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) => a.name.startsWith(`${region}-api-`) && !/-(errors|throttles|duration|memory|oom)-alarm$/.test(a.name));
+      const alarms = ofType(plan, "aws:cloudwatch/metricAlarm:MetricAlarm").filter(
+        (a) => a.name.startsWith(`${region}-api-`) && !/-(errors|throttles|duration|memory|oom)-alarm$/.test(a.name),
+      );
       assert.deepEqual(alarms.map((a) => a.name).sort(), [`${region}-api-4xx-alarm`, `${region}-api-5xx-alarm`, `${region}-api-latency-alarm`]);
       for (const alarm of alarms) {
         const page = /Runbook: \S+\/(api-[a-z0-9]+)\.md/.exec(prop<string>(alarm, "alarmDescription"))?.[1];
@@ -84,8 +90,14 @@ describe("infra: the HTTP API per region", function () {
   it("refuses near misses and incomplete API settings, naming the key", () => {
     assert.match(problems({ api: { auth: "jwtt" } }).join("\n"), /thumbnail-pipeline:api\.auth: "jwtt" is not an API authorization kind.*did you mean "jwt"/);
     assert.match(problems({ api: { auth: "jwt" } }).join("\n"), /thumbnail-pipeline:api\.jwt: \(missing\) is required when api\.auth is jwt/);
-    assert.match(problems({ api: { auth: "jwt", jwt: { issuer: "http://x", audience: [] } } }).join("\n"), /api\.jwt\.issuer: "http:\/\/x" is not an https URL[\s\S]*api\.jwt\.audience/);
-    assert.match(problems({ api: { openRoutes: ["GET /image/{imageId}"] } }).join("\n"), /api\.openRoutes\[0\]: "GET \/image\/\{imageId\}" is not a route of the API.*did you mean "GET \/images\/\{imageId\}"/);
+    assert.match(
+      problems({ api: { auth: "jwt", jwt: { issuer: "http://x", audience: [] } } }).join("\n"),
+      /api\.jwt\.issuer: "http:\/\/x" is not an https URL[\s\S]*api\.jwt\.audience/,
+    );
+    assert.match(
+      problems({ api: { openRoutes: ["GET /image/{imageId}"] } }).join("\n"),
+      /api\.openRoutes\[0\]: "GET \/image\/\{imageId\}" is not a route of the API.*did you mean "GET \/images\/\{imageId\}"/,
+    );
     assert.match(problems({ api: { jwt: { issuer: "https://x/" } } }).join("\n"), /api\.jwt: .* is set but api\.auth is not "jwt"/);
     assert.match(problems({ api: { throtle: {} } }).join("\n"), /api\.throtle: is not a known key.*did you mean "throttle"/);
   });

@@ -3,7 +3,20 @@
 // ARN formats (the Service Authorization Reference), not against the plan
 // mocks, which this project wrote too.
 import assert from "node:assert/strict";
-import { alarmArn, bucketArn, dbInstanceArn, dbParameterGroupArn, deliveryStreamArn, lambdaFunctionArn, logDestinationArn, logGroupArn, queueArn, rdsManagedSecretArnPattern, ssmParameterArn, topicArn } from "../../infra/arns";
+import {
+  alarmArn,
+  bucketArn,
+  dbInstanceArn,
+  dbParameterGroupArn,
+  deliveryStreamArn,
+  lambdaFunctionArn,
+  logDestinationArn,
+  logGroupArn,
+  queueArn,
+  rdsManagedSecretArnPattern,
+  ssmParameterArn,
+  topicArn,
+} from "../../infra/arns";
 import { documentedArn } from "../support/aws-arn-formats";
 
 const eu = { partition: "aws", region: "eu-central-1", accountId: "123456789012" };
@@ -29,7 +42,11 @@ describe("ARNs known before the resources exist", () => {
   });
 
   it("equal the ARN formats AWS documents for each resource type, in every partition", async () => {
-    for (const scope of [eu, { partition: "aws-cn", region: "cn-north-1", accountId: "210987654321" }, { partition: "aws-us-gov", region: "us-gov-west-1", accountId: "111122223333" }]) {
+    for (const scope of [
+      eu,
+      { partition: "aws-cn", region: "cn-north-1", accountId: "210987654321" },
+      { partition: "aws-us-gov", region: "us-gov-west-1", accountId: "111122223333" },
+    ]) {
       const doc = (service: string, type: string, name: string) => documentedArn(service, type, { ...scope, name });
       assert.equal(bucketArn(scope.partition, "raw"), await doc("s3", "bucket", "raw"));
       assert.equal(queueArn(scope, "q"), await doc("sqs", "queue", "q"));

@@ -30,7 +30,10 @@ describe("infra budget decisions", () => {
   });
 
   it("refuses a max_connections too small for two thumbnail workers", () => {
-    assert.throws(() => connectionBudget(12), /max_connections 12 leaves 0 connections for thumbnails after 9 for migrate, db-guard, canary, result-publisher and api \(5\).*raise database.maxConnections/);
+    assert.throws(
+      () => connectionBudget(12),
+      /max_connections 12 leaves 0 connections for thumbnails after 9 for migrate, db-guard, canary, result-publisher and api \(5\).*raise database.maxConnections/,
+    );
   });
 
   it("sets queue visibility to six function timeouts", () => {

@@ -52,7 +52,9 @@ describe("infra config", () => {
 
   it("refuses an archive region in another jurisdiction", () => {
     const p = problems({ ...minimal, regions: [{ name: "eu-central-1", residency: "legal", logArchiveRegion: "us-west-2" }] });
-    assert.deepEqual(p, ['thumbnail-pipeline:regions[0].logArchiveRegion: "us-west-2" is outside the region\'s jurisdiction "eu"; expected a region of that jurisdiction']);
+    assert.deepEqual(p, [
+      'thumbnail-pipeline:regions[0].logArchiveRegion: "us-west-2" is outside the region\'s jurisdiction "eu"; expected a region of that jurisdiction',
+    ]);
   });
 
   it("reports every bad key at once, before anything is deployed", () => {
@@ -76,7 +78,9 @@ describe("infra config", () => {
       "thumbnail-pipeline:regionz",
       "thumbnail-pipeline:thumbnails.formats[1]",
     ]);
-    assert.ok(p.includes("thumbnail-pipeline:functions.thumbnails.memoryMb: 2048 is out of range; expected an integer from 128 to the remediation cap 1024 MB"));
+    assert.ok(
+      p.includes("thumbnail-pipeline:functions.thumbnails.memoryMb: 2048 is out of range; expected an integer from 128 to the remediation cap 1024 MB"),
+    );
     assert.ok(p.includes("thumbnail-pipeline:database.maxConnections: 500 is out of range; expected an integer from 10 to database.connectionCeiling (200)"));
   });
 
@@ -88,7 +92,11 @@ describe("infra config", () => {
 
   it("requires every Jira field once ticketing.jira is set", () => {
     const p = problems({ ...minimal, ticketing: { jira: { baseUrl: "http://jira.example.com" } } });
-    assert.ok(p.includes('thumbnail-pipeline:ticketing.jira.baseUrl: "http://jira.example.com" is malformed; expected an https URL like "https://example.atlassian.net"'));
+    assert.ok(
+      p.includes(
+        'thumbnail-pipeline:ticketing.jira.baseUrl: "http://jira.example.com" is malformed; expected an https URL like "https://example.atlassian.net"',
+      ),
+    );
     assert.ok(p.some((l) => l.startsWith("thumbnail-pipeline:ticketing.jira.projectKey: (missing) is required")));
     assert.ok(p.some((l) => l.startsWith("thumbnail-pipeline:ticketing.jira.secretArn: (missing) is required")));
   });
@@ -114,13 +122,22 @@ describe("infra config", () => {
     const p = problems({ ...minimal, regions, database: { rdsProxy: true, existing: { "us-east-1": entry("us-west-2"), "eu-west-1": entry("eu-west-1") } } });
     assert.deepEqual(
       p.map((l) => l.slice(0, l.indexOf(" "))),
-      ["thumbnail-pipeline:database.existing.us-west-2:", "thumbnail-pipeline:database.existing.us-east-1.secretArn:", "thumbnail-pipeline:database.existing.eu-west-1:", "thumbnail-pipeline:database.rdsProxy:"],
+      [
+        "thumbnail-pipeline:database.existing.us-west-2:",
+        "thumbnail-pipeline:database.existing.us-east-1.secretArn:",
+        "thumbnail-pipeline:database.existing.eu-west-1:",
+        "thumbnail-pipeline:database.rdsProxy:",
+      ],
     );
     assert.ok(p[1].endsWith("is malformed; expected a Secrets Manager secret ARN in us-east-1"));
   });
 
   it("decodes Pulumi's flat string config", () => {
-    const raw = rawConfigFromPulumi({ "thumbnail-pipeline:regions": '[{"name":"us-east-1"}]', "thumbnail-pipeline:logRetentionDays": "30", "aws:region": "us-east-1" });
+    const raw = rawConfigFromPulumi({
+      "thumbnail-pipeline:regions": '[{"name":"us-east-1"}]',
+      "thumbnail-pipeline:logRetentionDays": "30",
+      "aws:region": "us-east-1",
+    });
     assert.deepEqual(raw, { regions: [{ name: "us-east-1" }], logRetentionDays: "30" });
     assert.equal(parseConfig("dev", { ...raw, alerts: minimal.alerts }).logRetentionDays, 30);
   });
@@ -128,24 +145,59 @@ describe("infra config", () => {
   describe("near misses of allowed values and keys", () => {
     // Each typo is one a person makes; every one is refused with the value it resembles.
     const cases: [string, Record<string, unknown>, string][] = [
-      ["residency", { regions: [{ name: "eu-central-1", residency: "legall", logArchiveRegion: "eu-west-1" }] }, 'thumbnail-pipeline:regions[0].residency: "legall" is not a residency reason; did you mean "legal"?'],
-      ["jurisdiction", { regions: [{ name: "eu-central-1", jurisdiction: "eur" }] }, 'thumbnail-pipeline:regions[0].jurisdiction: "eur" is not a jurisdiction (the geography part of region names); did you mean "eu"?'],
-      ["archive region", { regions: [{ name: "eu-central-1", residency: "legal", logArchiveRegion: "eu-wset-1" }] }, 'thumbnail-pipeline:regions[0].logArchiveRegion: "eu-wset-1" is not an AWS region; did you mean "eu-west-1"?'],
-      ["central log region", { centralLogRegion: "us-eats-1" }, 'thumbnail-pipeline:centralLogRegion: "us-eats-1" is not an AWS region; did you mean "us-east-1"?'],
-      ["format", { thumbnails: { formats: ["jpeg", "wepb"] } }, 'thumbnail-pipeline:thumbnails.formats[1]: "wepb" is not a supported format; did you mean "webp"?'],
+      [
+        "residency",
+        { regions: [{ name: "eu-central-1", residency: "legall", logArchiveRegion: "eu-west-1" }] },
+        'thumbnail-pipeline:regions[0].residency: "legall" is not a residency reason; did you mean "legal"?',
+      ],
+      [
+        "jurisdiction",
+        { regions: [{ name: "eu-central-1", jurisdiction: "eur" }] },
+        'thumbnail-pipeline:regions[0].jurisdiction: "eur" is not a jurisdiction (the geography part of region names); did you mean "eu"?',
+      ],
+      [
+        "archive region",
+        { regions: [{ name: "eu-central-1", residency: "legal", logArchiveRegion: "eu-wset-1" }] },
+        'thumbnail-pipeline:regions[0].logArchiveRegion: "eu-wset-1" is not an AWS region; did you mean "eu-west-1"?',
+      ],
+      [
+        "central log region",
+        { centralLogRegion: "us-eats-1" },
+        'thumbnail-pipeline:centralLogRegion: "us-eats-1" is not an AWS region; did you mean "us-east-1"?',
+      ],
+      [
+        "format",
+        { thumbnails: { formats: ["jpeg", "wepb"] } },
+        'thumbnail-pipeline:thumbnails.formats[1]: "wepb" is not a supported format; did you mean "webp"?',
+      ],
       ["log level", { logLevel: "info" }, 'thumbnail-pipeline:logLevel: "info" is not a log level; did you mean "INFO"?'],
-      ["instance class", { database: { instanceClass: "db.t4g.mirco" } }, 'thumbnail-pipeline:database.instanceClass: "db.t4g.mirco" is not an RDS for PostgreSQL instance class; did you mean "db.t4g.micro"?'],
-      ["engine version", { database: { engineVersion: "61" } }, 'thumbnail-pipeline:database.engineVersion: "61" is not a supported PostgreSQL version; did you mean "16"?'],
+      [
+        "instance class",
+        { database: { instanceClass: "db.t4g.mirco" } },
+        'thumbnail-pipeline:database.instanceClass: "db.t4g.mirco" is not an RDS for PostgreSQL instance class; did you mean "db.t4g.micro"?',
+      ],
+      [
+        "engine version",
+        { database: { engineVersion: "61" } },
+        'thumbnail-pipeline:database.engineVersion: "61" is not a supported PostgreSQL version; did you mean "16"?',
+      ],
       ["boolean", { database: { multiAz: "ture" } }, 'thumbnail-pipeline:database.multiAz: "ture" is not a boolean; did you mean "true"?'],
       ["top-level key", { logRetentionDay: 14 }, 'thumbnail-pipeline:logRetentionDay: is not a known key; did you mean "logRetentionDays"?'],
       ["nested key", { database: { maxConnection: 120 } }, 'thumbnail-pipeline:database.maxConnection: is not a known key; did you mean "maxConnections"?'],
-      ["function name", { functions: { thumbnail: { memoryMb: 512 } } }, 'thumbnail-pipeline:functions.thumbnail: is not a known key; did you mean "thumbnails"?'],
+      [
+        "function name",
+        { functions: { thumbnail: { memoryMb: 512 } } },
+        'thumbnail-pipeline:functions.thumbnail: is not a known key; did you mean "thumbnails"?',
+      ],
       ["retention", { logRetentionDays: 10 }, "thumbnail-pipeline:logRetentionDays: 10 is not a CloudWatch Logs retention; did you mean 7 or 14?"],
     ];
     for (const [what, raw, expected] of cases) {
       it(`answers a mistyped ${what} with "did you mean"`, () => {
         const p = problems({ ...minimal, ...raw });
-        assert.ok(p.some((line) => line.startsWith(expected)), `${expected}\n  not in\n${p.join("\n")}`);
+        assert.ok(
+          p.some((line) => line.startsWith(expected)),
+          `${expected}\n  not in\n${p.join("\n")}`,
+        );
       });
     }
 

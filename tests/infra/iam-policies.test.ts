@@ -12,7 +12,11 @@ const inputs: PolicyInputs = {
   eventBusArn: "arn:aws:events:eu-central-1:123456789012:event-bus/default",
   uploadPrefix: "uploads/",
   canaryAlarmArn: "arn:aws:cloudwatch:eu-central-1:123456789012:alarm:p-eu-central-1-canary",
-  dbSecret: { kind: "rds-managed", secretArnPattern: "arn:aws:secretsmanager:eu-central-1:123456789012:secret:rds!db-*", dbInstanceArn: "arn:aws:rds:eu-central-1:123456789012:db:db" },
+  dbSecret: {
+    kind: "rds-managed",
+    secretArnPattern: "arn:aws:secretsmanager:eu-central-1:123456789012:secret:rds!db-*",
+    dbInstanceArn: "arn:aws:rds:eu-central-1:123456789012:db:db",
+  },
   alertTopicArn: "arn:aws:sns:eu-central-1:123456789012:alerts",
   ticketTopicArn: "arn:aws:sns:eu-central-1:123456789012:tickets",
   remediableFunctionArns: ["arn:aws:lambda:eu-central-1:123456789012:function:a"],
@@ -25,11 +29,15 @@ const inputs: PolicyInputs = {
   asyncFailureQueueArn: "arn:aws:sqs:eu-central-1:123456789012:async-failures",
 };
 
-const actionsOf = (fn: (typeof FUNCTION_NAMES)[number], p: PolicyInputs = inputs) => functionPolicy(fn, p).Statement.flatMap((s) => s.Action).sort();
+const actionsOf = (fn: (typeof FUNCTION_NAMES)[number], p: PolicyInputs = inputs) =>
+  functionPolicy(fn, p)
+    .Statement.flatMap((s) => s.Action)
+    .sort();
 
 describe("least-privilege function policies", () => {
   it("never grants a wildcard action", () => {
-    for (const fn of FUNCTION_NAMES) for (const a of actionsOf(fn, { ...inputs, allowReboot: true, jiraSecretArn: "arn:aws:secretsmanager:x" })) assert.doesNotMatch(a, /\*/, `${fn}: ${a}`);
+    for (const fn of FUNCTION_NAMES)
+      for (const a of actionsOf(fn, { ...inputs, allowReboot: true, jiraSecretArn: "arn:aws:secretsmanager:x" })) assert.doesNotMatch(a, /\*/, `${fn}: ${a}`);
   });
 
   it("gives thumbnails read on raw, write on thumbnails, its queue and the DB secret", () => {
@@ -61,7 +69,14 @@ describe("least-privilege function policies", () => {
       const grants = functionPolicy(fn, inputs).Statement.filter((s) => s.Action.includes("secretsmanager:GetSecretValue"));
       assert.deepEqual(
         grants,
-        [{ Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: "arn:aws:secretsmanager:eu-central-1:123456789012:secret:rds!db-*", Condition: { StringEquals: { [RDS_PRIMARY_INSTANCE_CONDITION_KEY]: "arn:aws:rds:eu-central-1:123456789012:db:db" } } }],
+        [
+          {
+            Effect: "Allow",
+            Action: ["secretsmanager:GetSecretValue"],
+            Resource: "arn:aws:secretsmanager:eu-central-1:123456789012:secret:rds!db-*",
+            Condition: { StringEquals: { [RDS_PRIMARY_INSTANCE_CONDITION_KEY]: "arn:aws:rds:eu-central-1:123456789012:db:db" } },
+          },
+        ],
         fn,
       );
     }
@@ -70,7 +85,9 @@ describe("least-privilege function policies", () => {
 
   it("grants an existing database's secret by its exact ARN, without condition", () => {
     const secretArn = "arn:aws:secretsmanager:eu-central-1:123456789012:secret:pg-AbCdEf";
-    const grants = functionPolicy("migrate", { ...inputs, dbSecret: { kind: "exact", secretArn } }).Statement.filter((s) => s.Action.includes("secretsmanager:GetSecretValue"));
+    const grants = functionPolicy("migrate", { ...inputs, dbSecret: { kind: "exact", secretArn } }).Statement.filter((s) =>
+      s.Action.includes("secretsmanager:GetSecretValue"),
+    );
     assert.deepEqual(grants, [{ Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: secretArn }]);
   });
 
@@ -96,7 +113,11 @@ describe("least-privilege function policies", () => {
     for (const fn of FUNCTION_NAMES) {
       const send = functionPolicy(fn, inputs).Statement.filter((s) => s.Action.includes("sqs:SendMessage"));
       const own = fn === "dlq-redriver" ? [inputs.queueArn] : [];
-      assert.deepEqual(send.map((s) => s.Resource), fn === "thumbnails" || fn === "migrate" || fn === "api" ? [] : [...own, inputs.asyncFailureQueueArn], fn);
+      assert.deepEqual(
+        send.map((s) => s.Resource),
+        fn === "thumbnails" || fn === "migrate" || fn === "api" ? [] : [...own, inputs.asyncFailureQueueArn],
+        fn,
+      );
     }
   });
 
@@ -108,6 +129,7 @@ describe("least-privilege function policies", () => {
   it("needs the database secret only for the functions that read it, and says which one lacks it", () => {
     const { dbSecret: _omitted, ...withoutSecret } = inputs;
     for (const fn of ["oom-remediator", "ticket-opener"] as const) assert.ok(!actionsOf(fn, withoutSecret).includes("secretsmanager:GetSecretValue"), fn);
-    for (const fn of ["thumbnails", "migrate", "db-guard", "canary"] as const) assert.throws(() => functionPolicy(fn, withoutSecret), new RegExp(`^Error: ${fn} reads the database secret`));
+    for (const fn of ["thumbnails", "migrate", "db-guard", "canary"] as const)
+      assert.throws(() => functionPolicy(fn, withoutSecret), new RegExp(`^Error: ${fn} reads the database secret`));
   });
 });

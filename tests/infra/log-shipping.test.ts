@@ -51,7 +51,11 @@ describe("program: access logs and log destinations", function () {
 
   it("refuses a region whose buckets CloudFront cannot deliver logs to, naming the key", () => {
     const regions = [{ name: "us-east-1" }, { name: "me-south-1" }];
-    assert.ok(problemsOf(devRaw({ regions })).some((p) => /^thumbnail-pipeline:regions\[1\]\.name: "me-south-1" is a region CloudFront cannot deliver its access logs to/.test(p)));
+    assert.ok(
+      problemsOf(devRaw({ regions })).some((p) =>
+        /^thumbnail-pipeline:regions\[1\]\.name: "me-south-1" is a region CloudFront cannot deliver its access logs to/.test(p),
+      ),
+    );
   });
 
   it("validates existingLogDestinations: every jurisdiction the stack ships to, no other, an account id and a name", () => {
@@ -63,9 +67,16 @@ describe("program: access logs and log destinations", function () {
       /existingLogDestinations\.us\.accountId: "12345" is not an AWS account id/,
       /existingLogDestinations\.us\.destinationName: "a:b" is not a CloudWatch Logs destination name/,
     ]) {
-      assert.ok(problems.some((p) => text.test(p)), `${text} not in:\n${problems.join("\n")}`);
+      assert.ok(
+        problems.some((p) => text.test(p)),
+        `${text} not in:\n${problems.join("\n")}`,
+      );
     }
-    assert.ok(problemsOf(devRaw({ existingLogDestinations: { ...DESTINATIONS, us: { ...DESTINATIONS.us, acountId: "x" } } })).some((p) => /existingLogDestinations\.us\.acountId: is not a known key; did you mean "accountId"\?/.test(p)));
+    assert.ok(
+      problemsOf(devRaw({ existingLogDestinations: { ...DESTINATIONS, us: { ...DESTINATIONS.us, acountId: "x" } } })).some((p) =>
+        /existingLogDestinations\.us\.acountId: is not a known key; did you mean "accountId"\?/.test(p),
+      ),
+    );
   });
 
   describe("with existing log destinations", () => {
@@ -98,9 +109,15 @@ describe("program: access logs and log destinations", function () {
           },
         });
         const passing = await checkPlan(session, plan, parsePackConfig(approved, "approved"));
-        assert.deepEqual(passing.violations.map((v) => `${v.policy} ${v.region}: ${v.message.split("\n")[0]}`), []);
+        assert.deepEqual(
+          passing.violations.map((v) => `${v.policy} ${v.region}: ${v.message.split("\n")[0]}`),
+          [],
+        );
         const unapproved = await checkPlan(session, plan, parsePackConfig(stackPackConfigDocument("dev"), "dev"));
-        assert.ok(unapproved.violations.some((v) => v.policy === "central-log-shipping" && /org-logs-us is not an approved log destination/.test(v.message)), unapproved.violations.map((v) => v.message).join("\n"));
+        assert.ok(
+          unapproved.violations.some((v) => v.policy === "central-log-shipping" && /org-logs-us is not an approved log destination/.test(v.message)),
+          unapproved.violations.map((v) => v.message).join("\n"),
+        );
       } finally {
         await session.close();
       }

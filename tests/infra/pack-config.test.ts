@@ -33,13 +33,19 @@ const FUNCTION = "aws:lambda/function:Function";
 /** The metrics an alarm watches: its own, or those of its metric queries. */
 function watchedBy(alarm: PlanResource): { namespace?: string; metricName?: string; dimensions?: Record<string, string> }[] {
   const queries = (alarm.props.metricQueries ?? []) as { metric?: { namespace?: string; metricName?: string; dimensions?: Record<string, string> } }[];
-  const own = { namespace: alarm.props.namespace as string | undefined, metricName: alarm.props.metricName as string | undefined, dimensions: alarm.props.dimensions as Record<string, string> | undefined };
+  const own = {
+    namespace: alarm.props.namespace as string | undefined,
+    metricName: alarm.props.metricName as string | undefined,
+    dimensions: alarm.props.dimensions as Record<string, string> | undefined,
+  };
   return [own, ...queries.flatMap((q) => (q.metric ? [q.metric] : []))];
 }
 
 function matches(m: AlarmMetric, identity: string, w: { namespace?: string; metricName?: string; dimensions?: Record<string, string> }): boolean {
   const fill = (v: string) => v.split("{name}").join(identity);
-  return w.namespace === fill(m.namespace) && w.metricName === m.metricName && Object.entries(m.dimensions ?? {}).every(([k, v]) => w.dimensions?.[k] === fill(v));
+  return (
+    w.namespace === fill(m.namespace) && w.metricName === m.metricName && Object.entries(m.dimensions ?? {}).every(([k, v]) => w.dimensions?.[k] === fill(v))
+  );
 }
 
 describe("the pack config this program gives, against the contracts", () => {
@@ -57,7 +63,9 @@ describe("the pack config this program gives, against the contracts", () => {
     for (const kind of FUNCTION_ALARM_KINDS) assert.deepEqual(lambda[kind].metrics, [FUNCTION_ALARM_METRICS[kind]], kind);
     assert.equal(lambda.duration.thresholdBelowTimeout, true, "the duration alarm must fire before the timeout");
     assert.deepEqual(config["required-alarms"].classes["rds-instance"].alarms.connections.metrics, [CONNECTIONS_ALARM_METRIC]);
-    assert.deepEqual(config["required-alarms"].regionAlarms.canary.metrics, [{ namespace: CANARY_ALARM_METRIC.namespace, metricName: CANARY_ALARM_METRIC.metricName }]);
+    assert.deepEqual(config["required-alarms"].regionAlarms.canary.metrics, [
+      { namespace: CANARY_ALARM_METRIC.namespace, metricName: CANARY_ALARM_METRIC.metricName },
+    ]);
   });
 
   it("asks only for alarms the program builds: every function has one on each required metric", () => {
@@ -66,7 +74,10 @@ describe("the pack config this program gives, against the contracts", () => {
       const name = prop<string>(fn, "name");
       for (const kind of FUNCTION_ALARM_KINDS) {
         const metric = FUNCTION_ALARM_METRICS[kind];
-        assert.ok(alarms.some((a) => a.region === fn.region && watchedBy(a).some((w) => matches(metric, name, w))), `${name} has no alarm on ${metric.namespace} ${metric.metricName}`);
+        assert.ok(
+          alarms.some((a) => a.region === fn.region && watchedBy(a).some((w) => matches(metric, name, w))),
+          `${name} has no alarm on ${metric.namespace} ${metric.metricName}`,
+        );
       }
     }
   });
@@ -82,7 +93,9 @@ describe("the pack config this program gives, against the contracts", () => {
       const fn = grant.function.tags[TAGS.function];
       const variables = [...grant.resource.matchAll(/\{env\.([A-Z0-9_]+)\}/g)].map((m) => m[1]);
       assert.ok(variables.length > 0, grant.resource);
-      for (const f of byFunction(fn)) for (const v of variables) assert.ok(prop<string>(f, `environment.variables.${v}`), `${f.name} has no ${v} for the grant ${grant.action} ${grant.resource}`);
+      for (const f of byFunction(fn))
+        for (const v of variables)
+          assert.ok(prop<string>(f, `environment.variables.${v}`), `${f.name} has no ${v} for the grant ${grant.action} ${grant.resource}`);
     }
   });
 

@@ -36,7 +36,10 @@ describe("Pulumi program (plan under mocks)", function () {
   });
 
   it("deploys the same RegionalPipeline to every configured region, each on its own provider", () => {
-    for (const [plan, regions] of [[dev, ["us-east-1", "eu-central-1"]], [prod, ["us-east-1", "eu-central-1", "ap-southeast-2"]]] as const) {
+    for (const [plan, regions] of [
+      [dev, ["us-east-1", "eu-central-1"]],
+      [prod, ["us-east-1", "eu-central-1", "ap-southeast-2"]],
+    ] as const) {
       const ps = pipelines(plan);
       assert.deepEqual(ps.map((p) => p.name).sort(), [...regions].sort());
       const reference = regionShape(plan, ps[0]);
@@ -66,13 +69,18 @@ describe("Pulumi program (plan under mocks)", function () {
       assert.match(prop<string>(group, "kmsKeyId"), /^arn:aws:kms:/);
       assert.equal(prop<string>(f, "loggingConfig.logGroup"), `/aws/lambda/${name}`);
 
-      const filter = dev.resources.find((r) => r.type === "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter" && r.props.logGroup === `/aws/lambda/${name}`);
+      const filter = dev.resources.find(
+        (r) => r.type === "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter" && r.props.logGroup === `/aws/lambda/${name}`,
+      );
       assert.ok(filter, `${name} has no subscription filter`);
       assert.equal(filter.region, f.region);
       const destination = byName(dev, "aws:cloudwatch/logDestination:LogDestination", `${f.region}-log-destination`);
       assert.equal(destination.region, f.region, "a destination lives in its log groups' region");
       assert.equal(prop<string>(filter, "destinationArn"), `arn:aws:logs:${f.region}:123456789012:destination:${prop<string>(destination, "name")}`);
-      assert.equal(prop<string>(destination, "targetArn"), `arn:aws:firehose:${archiveOf[f.region]}:123456789012:deliverystream/${prop<string>(firehose(archiveOf[f.region]), "name")}`);
+      assert.equal(
+        prop<string>(destination, "targetArn"),
+        `arn:aws:firehose:${archiveOf[f.region]}:123456789012:deliverystream/${prop<string>(firehose(archiveOf[f.region]), "name")}`,
+      );
     }
   });
 
@@ -83,7 +91,10 @@ describe("Pulumi program (plan under mocks)", function () {
     assert.match(prop<string>(eu, "targetArn"), /^arn:aws:firehose:eu-west-1:/);
     const bucket = byName(dev, "aws:s3/bucket:Bucket", "eu-west-1-log-archive-bucket");
     assert.equal(bucket.region, "eu-west-1");
-    assert.ok(dev.resources.some((r) => r.name === "eu-west-1-log-archive-bucket-encryption"), "the archive bucket is encrypted");
+    assert.ok(
+      dev.resources.some((r) => r.name === "eu-west-1-log-archive-bucket-encryption"),
+      "the archive bucket is encrypted",
+    );
   });
 
   it("gives every function its five alarms, in its region, each with an action and a runbook that exists", () => {
@@ -98,10 +109,18 @@ describe("Pulumi program (plan under mocks)", function () {
     }
     const memory = dev.resources.find((r) => r.type === ALARM && r.props.name === "thumbpipe-dev-eu-central-1-thumbnails-memory") as PlanResource;
     const queries = prop<{ id: string; returnData?: boolean; expression?: string }[]>(memory, "metricQueries");
-    assert.deepEqual(queries.filter((q) => q.returnData === true).map((q) => q.expression), ["100 * used / size"], "the alarm evaluates one series: used over size");
+    assert.deepEqual(
+      queries.filter((q) => q.returnData === true).map((q) => q.expression),
+      ["100 * used / size"],
+      "the alarm evaluates one series: used over size",
+    );
     const alarms = ofType(dev, ALARM);
     const perRegion = alarms.length / 2;
-    assert.equal(perRegion, FUNCTION_NAMES.length * 5 + 6 + 3 + 1 + 3, "functions, queues (depth and age of queue, DLQ and async failures), database, canary, API (5xx, latency, 4xx rate)");
+    assert.equal(
+      perRegion,
+      FUNCTION_NAMES.length * 5 + 6 + 3 + 1 + 3,
+      "functions, queues (depth and age of queue, DLQ and async failures), database, canary, API (5xx, latency, 4xx rate)",
+    );
     for (const a of alarms) {
       assert.ok(prop<string[]>(a, "alarmActions").length > 0, `${a.name} has no action`);
       const link = /Runbook: https:\/\/\S+\/docs\/runbooks\/([a-z0-9-]+\.md)$/.exec(prop<string>(a, "alarmDescription"));
@@ -109,8 +128,18 @@ describe("Pulumi program (plan under mocks)", function () {
       assert.ok(existsSync(join(REPO_ROOT, "docs", "runbooks", link[1])), `${a.name} links to missing docs/runbooks/${link[1]}`);
     }
     for (const region of ["us-east-1", "eu-central-1"]) {
-      for (const name of [`thumbpipe-dev-${region}-db-connections`, `thumbpipe-dev-${region}-db-cpu`, `thumbpipe-dev-${region}-db-storage`, `thumbpipe-dev-${region}-canary`, `thumbpipe-dev-${region}-raw-events-dlq-depth`, `thumbpipe-dev-${region}-raw-events-age`]) {
-        assert.ok(alarms.some((a) => a.props.name === name && a.region === region), `missing alarm ${name}`);
+      for (const name of [
+        `thumbpipe-dev-${region}-db-connections`,
+        `thumbpipe-dev-${region}-db-cpu`,
+        `thumbpipe-dev-${region}-db-storage`,
+        `thumbpipe-dev-${region}-canary`,
+        `thumbpipe-dev-${region}-raw-events-dlq-depth`,
+        `thumbpipe-dev-${region}-raw-events-age`,
+      ]) {
+        assert.ok(
+          alarms.some((a) => a.props.name === name && a.region === region),
+          `missing alarm ${name}`,
+        );
       }
     }
   });
@@ -149,13 +178,21 @@ describe("Pulumi program (plan under mocks)", function () {
     for (const region of ["us-east-1", "eu-central-1"]) {
       for (const bucket of ["raw-bucket", "thumbnails-bucket"]) {
         const block = byName(dev, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", `${region}-${bucket}-public-access`);
-        for (const k of ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"]) assert.equal(block.props[k], true, `${region} ${bucket} ${k}`);
-        const policy = JSON.parse(prop<string>(byName(dev, "aws:s3/bucketPolicy:BucketPolicy", `${region}-${bucket}-policy`), "policy")) as { Statement: { Effect: string; Principal: unknown; Condition?: unknown }[] };
+        for (const k of ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"])
+          assert.equal(block.props[k], true, `${region} ${bucket} ${k}`);
+        const policy = JSON.parse(prop<string>(byName(dev, "aws:s3/bucketPolicy:BucketPolicy", `${region}-${bucket}-policy`), "policy")) as {
+          Statement: { Effect: string; Principal: unknown; Condition?: unknown }[];
+        };
         assert.ok(policy.Statement.some((s) => s.Effect === "Deny" && JSON.stringify(s.Condition).includes('"aws:SecureTransport":"false"')));
         assert.ok(!policy.Statement.some((s) => s.Effect === "Allow" && s.Principal === "*"), "no anonymous access");
       }
-      const cdnRead = JSON.parse(prop<string>(byName(dev, "aws:s3/bucketPolicy:BucketPolicy", `${region}-thumbnails-bucket-policy`), "policy")) as { Statement: { Principal?: { Service?: string } }[] };
-      assert.ok(cdnRead.Statement.some((s) => s.Principal?.Service === "cloudfront.amazonaws.com"), "thumbnails are read through CloudFront");
+      const cdnRead = JSON.parse(prop<string>(byName(dev, "aws:s3/bucketPolicy:BucketPolicy", `${region}-thumbnails-bucket-policy`), "policy")) as {
+        Statement: { Principal?: { Service?: string } }[];
+      };
+      assert.ok(
+        cdnRead.Statement.some((s) => s.Principal?.Service === "cloudfront.amazonaws.com"),
+        "thumbnails are read through CloudFront",
+      );
     }
   });
 
@@ -188,7 +225,9 @@ describe("Pulumi program (plan under mocks)", function () {
       assert.equal(env.RETRY_BASE_SECONDS, String(DEFAULT_RETRY_SCHEDULE.baseSeconds));
       assert.equal(JSON.parse(prop<string>(queue, "redrivePolicy")).maxReceiveCount, DEFAULT_RETRY_SCHEDULE.maxReceiveCount);
       // Inside the VPC without NAT, ChangeMessageVisibility needs the SQS endpoint.
-      assert.ok(dev.resources.some((r) => r.type === "aws:ec2/vpcEndpoint:VpcEndpoint" && r.region === region && r.props.serviceName === `com.amazonaws.${region}.sqs`));
+      assert.ok(
+        dev.resources.some((r) => r.type === "aws:ec2/vpcEndpoint:VpcEndpoint" && r.region === region && r.props.serviceName === `com.amazonaws.${region}.sqs`),
+      );
     }
   });
 
@@ -202,24 +241,45 @@ describe("Pulumi program (plan under mocks)", function () {
       const conn = JSON.parse(prop<string>(rule("db-connections-rule"), "eventPattern")) as { detail: { alarmName: string[] } };
       assert.deepEqual(conn.detail.alarmName, [`thumbpipe-dev-${region}-db-connections`]);
       const connAlarm = dev.resources.find((r) => r.type === ALARM && r.props.name === `thumbpipe-dev-${region}-db-connections`) as PlanResource;
-      assert.deepEqual([connAlarm.props.period, connAlarm.props.evaluationPeriods, connAlarm.props.datapointsToAlarm, connAlarm.props.threshold], [60, 5, 5, 0.8]);
+      assert.deepEqual(
+        [connAlarm.props.period, connAlarm.props.evaluationPeriods, connAlarm.props.datapointsToAlarm, connAlarm.props.threshold],
+        [60, 5, 5, 0.8],
+      );
       // Dead letters go back once the canary passes again (or arrive while it passes), and on a schedule as a safety net.
-      const canaryOk = JSON.parse(prop<string>(rule("dlq-redrive-canary-rule"), "eventPattern")) as { detail: { alarmName: string[]; state: { value: string[] } } };
+      const canaryOk = JSON.parse(prop<string>(rule("dlq-redrive-canary-rule"), "eventPattern")) as {
+        detail: { alarmName: string[]; state: { value: string[] } };
+      };
       assert.deepEqual(canaryOk.detail, { alarmName: [`thumbpipe-dev-${region}-canary`], state: { value: ["OK"] } });
-      const dlqDepth = JSON.parse(prop<string>(rule("dlq-redrive-depth-rule"), "eventPattern")) as { detail: { alarmName: string[]; state: { value: string[] } } };
+      const dlqDepth = JSON.parse(prop<string>(rule("dlq-redrive-depth-rule"), "eventPattern")) as {
+        detail: { alarmName: string[]; state: { value: string[] } };
+      };
       assert.deepEqual(dlqDepth.detail, { alarmName: [`thumbpipe-dev-${region}-raw-events-dlq-depth`], state: { value: ["ALARM"] } });
       assert.equal(prop<string>(rule("dlq-redrive-schedule"), "scheduleExpression"), "rate(30 minutes)");
       const redriver = byName(dev, FUNCTION, `${region}-dlq-redriver`);
       assert.equal(prop<string>(redriver, "environment.variables.CANARY_ALARM_NAME"), `thumbpipe-dev-${region}-canary`);
       assert.equal(prop<string>(redriver, "environment.variables.MAX_REDRIVES"), "3");
       assert.equal(prop<number>(redriver, "reservedConcurrentExecutions"), 1);
-      assert.ok(ofType(dev, ALARM).some((a) => a.props.name === `thumbpipe-dev-${region}-canary` && a.region === region), "the alarm it waits for exists");
-      for (const role of ["oom-alarm-rule", "db-guard-schedule", "db-connections-rule", "canary-schedule", "dlq-redrive-canary-rule", "dlq-redrive-depth-rule", "dlq-redrive-schedule"]) {
+      assert.ok(
+        ofType(dev, ALARM).some((a) => a.props.name === `thumbpipe-dev-${region}-canary` && a.region === region),
+        "the alarm it waits for exists",
+      );
+      for (const role of [
+        "oom-alarm-rule",
+        "db-guard-schedule",
+        "db-connections-rule",
+        "canary-schedule",
+        "dlq-redrive-canary-rule",
+        "dlq-redrive-depth-rule",
+        "dlq-redrive-schedule",
+      ]) {
         assert.equal(byName(dev, "aws:lambda/permission:Permission", `${region}-${role}-permission`).props.principal, "events.amazonaws.com");
       }
       for (const fn of ["oom-remediator", "db-guard", "canary", "ticket-opener", "dlq-redriver"]) {
         const config = byName(dev, "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig", `${region}-${fn}-async-config`);
-        assert.match(prop<string>(config, "destinationConfig.onFailure.destination"), new RegExp(`^arn:aws:sqs:${region}:\\d+:thumbpipe-dev-${region}-async-failures$`));
+        assert.match(
+          prop<string>(config, "destinationConfig.onFailure.destination"),
+          new RegExp(`^arn:aws:sqs:${region}:\\d+:thumbpipe-dev-${region}-async-failures$`),
+        );
       }
       const sub = byName(dev, "aws:sns/topicSubscription:TopicSubscription", `${region}-tickets-subscription`);
       assert.equal(sub.props.protocol, "lambda");
@@ -242,17 +302,30 @@ describe("Pulumi program (plan under mocks)", function () {
     assert.equal(memory(raised, "eu-central-1", "thumbnails"), 1024, "a floor above the cap is clamped");
     assert.equal(memory(raised, "us-east-1", "canary"), 256, "floors are per region");
     const maxConnections = (plan: PlanFile) =>
-      prop<{ name: string; value: string }[]>(byName(plan, "aws:rds/parameterGroup:ParameterGroup", "eu-central-1-db-parameters"), "parameters").find((p) => p.name === "max_connections")?.value;
+      prop<{ name: string; value: string }[]>(byName(plan, "aws:rds/parameterGroup:ParameterGroup", "eu-central-1-db-parameters"), "parameters").find(
+        (p) => p.name === "max_connections",
+      )?.value;
     assert.equal(maxConnections(dev), "100");
     assert.equal(maxConnections(raised), "110");
-    assert.equal(prop<number>(byName(raised, "aws:lambda/eventSourceMapping:EventSourceMapping", "eu-central-1-thumbnails-trigger"), "scalingConfig.maximumConcurrency"), 79, "88 of 110 connections, less one each for migrate, db-guard, canary, result-publisher and five for api");
+    assert.equal(
+      prop<number>(byName(raised, "aws:lambda/eventSourceMapping:EventSourceMapping", "eu-central-1-thumbnails-trigger"), "scalingConfig.maximumConcurrency"),
+      79,
+      "88 of 110 connections, less one each for migrate, db-guard, canary, result-publisher and five for api",
+    );
   });
 
   it("uses an existing database by secret ARN and host instead of creating one", async () => {
     const existing = Object.fromEntries(
       ["us-east-1", "eu-central-1"].map((region) => [
         region,
-        { secretArn: `arn:aws:secretsmanager:${region}:123456789012:secret:pg-AbCdEf`, host: `pg.${region}.corp`, dbName: "images", instanceId: `corp-pg-${region}`, parameterGroupName: "corp-pg16", cidr: "10.60.0.0/16" },
+        {
+          secretArn: `arn:aws:secretsmanager:${region}:123456789012:secret:pg-AbCdEf`,
+          host: `pg.${region}.corp`,
+          dbName: "images",
+          instanceId: `corp-pg-${region}`,
+          parameterGroupName: "corp-pg16",
+          cidr: "10.60.0.0/16",
+        },
       ]),
     );
     const plan = await planWith("dev", { config: { database: { maxConnections: 100, existing } } });
@@ -263,12 +336,17 @@ describe("Pulumi program (plan under mocks)", function () {
       const env = prop<Record<string, string>>(byName(plan, FUNCTION, `${region}-thumbnails`), "environment.variables");
       assert.deepEqual([env.DB_SECRET_ARN, env.DB_HOST, env.DB_NAME, env.DB_TLS], [existing[region].secretArn, existing[region].host, "images", "verify-full"]);
       // Its secret is known from config, so the roles name exactly it (no RDS-managed pattern).
-      const policy = JSON.parse(prop<string>(byName(plan, "aws:iam/rolePolicy:RolePolicy", `${region}-thumbnails-policy`), "policy")) as { Statement: { Action: string[] }[] };
+      const policy = JSON.parse(prop<string>(byName(plan, "aws:iam/rolePolicy:RolePolicy", `${region}-thumbnails-policy`), "policy")) as {
+        Statement: { Action: string[] }[];
+      };
       assert.deepEqual(
         policy.Statement.filter((st) => st.Action.includes("secretsmanager:GetSecretValue")),
         [{ Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: existing[region].secretArn }],
       );
-      assert.equal(prop<string>(byName(plan, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", `${region}-function-to-database`), "cidrIpv4"), "10.60.0.0/16");
+      assert.equal(
+        prop<string>(byName(plan, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", `${region}-function-to-database`), "cidrIpv4"),
+        "10.60.0.0/16",
+      );
       const guard = prop<Record<string, string>>(byName(plan, FUNCTION, `${region}-db-guard`), "environment.variables");
       assert.deepEqual([guard.DB_INSTANCE_ID, guard.DB_PARAMETER_GROUP], [`corp-pg-${region}`, "corp-pg16"]);
       assert.ok(ofType(plan, ALARM).some((a) => a.props.name === `corp-pg-${region}-connections` && a.region === region));
@@ -293,8 +371,17 @@ describe("Pulumi program (plan under mocks)", function () {
     assert.equal(urns.size, dev.resources.length, "URNs are unique");
     for (const r of dev.resources) {
       // `aliases` only where the program (or a provider's SDK) gave some.
-      assert.deepEqual(Object.keys(r).filter((k) => k !== "aliases").sort(), ["dependencies", "name", "outputs", "parent", "propertyDependencies", "props", "provider", "region", "type", "urn"]);
-      for (const a of r.aliases ?? []) assert.ok("urn" in a ? a.urn.startsWith("urn:pulumi:") : a.parent === null || a.parent === undefined || urns.has(a.parent), `${r.name}: alias ${JSON.stringify(a)}`);
+      assert.deepEqual(
+        Object.keys(r)
+          .filter((k) => k !== "aliases")
+          .sort(),
+        ["dependencies", "name", "outputs", "parent", "propertyDependencies", "props", "provider", "region", "type", "urn"],
+      );
+      for (const a of r.aliases ?? [])
+        assert.ok(
+          "urn" in a ? a.urn.startsWith("urn:pulumi:") : a.parent === null || a.parent === undefined || urns.has(a.parent),
+          `${r.name}: alias ${JSON.stringify(a)}`,
+        );
       assert.ok(r.urn.startsWith("urn:pulumi:dev::thumbnail-pipeline::") && r.urn.endsWith(`::${r.name}`));
       if (r.parent) assert.ok(urns.has(r.parent), `${r.name}: unknown parent`);
       for (const d of [...r.dependencies, ...Object.values(r.propertyDependencies).flat()]) assert.ok(urns.has(d), `${r.name}: unknown dependency ${d}`);

@@ -89,7 +89,9 @@ describe("secret and mistyped config under the program", function () {
   it("refuses a malformed secret before any resource, without showing it", async () => {
     const { error, registered } = await run(fx, { ...readStackConfig(fx.root, "prod"), [key]: "events.pagerduty.com/5ecre7-integration-key" }, [key]);
     assert.ok(error instanceof ConfigError);
-    assert.deepEqual(error.problems, ['thumbnail-pipeline:alertHttpsEndpoints[0]: (secret, not shown) is not an https URL; expected e.g. "https://events.pagerduty.com/integration/<key>/enqueue"']);
+    assert.deepEqual(error.problems, [
+      'thumbnail-pipeline:alertHttpsEndpoints[0]: (secret, not shown) is not an https URL; expected e.g. "https://events.pagerduty.com/integration/<key>/enqueue"',
+    ]);
     assert.doesNotMatch(error.message, /5ecre7/);
     assert.equal(registered.filter((r) => r.type !== "pulumi:pulumi:Stack").length, 0);
   });

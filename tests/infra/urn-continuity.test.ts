@@ -99,7 +99,14 @@ describe("URN continuity across the nested RegionalPipeline", function () {
         const { oldUrnOf } = matchResources(old, plan);
         const added = plan.resources.filter((r) => !oldUrnOf.has(r.urn));
         const regions = plan.resources.filter((r) => r.type === PIPELINE_TYPE).map((r) => r.name);
-        assert.deepEqual(added.filter((r) => !isComponent(r)).map((r) => `${r.type}::${r.name}`).sort(), expectedApiAdditions(regions), "added cloud resources");
+        assert.deepEqual(
+          added
+            .filter((r) => !isComponent(r))
+            .map((r) => `${r.type}::${r.name}`)
+            .sort(),
+          expectedApiAdditions(regions),
+          "added cloud resources",
+        );
         assert.equal(added.filter(isComponent).length, regions.length * (NEW_COMPONENTS_PER_REGION + API_COMPONENTS_PER_REGION));
         for (const r of plan.resources) {
           const was = oldUrnOf.get(r.urn);
@@ -110,12 +117,29 @@ describe("URN continuity across the nested RegionalPipeline", function () {
       });
 
       it("shows no removal and no addition but the API's in the plan diff, and names each kept resource", () => {
-        const before: PlanFile = { stack, project: PROJECT, resources: old.map((urn) => ({ urn, type: "", name: "", parent: null, provider: null, region: "", props: {}, dependencies: [], propertyDependencies: {} })) };
+        const before: PlanFile = {
+          stack,
+          project: PROJECT,
+          resources: old.map((urn) => ({
+            urn,
+            type: "",
+            name: "",
+            parent: null,
+            provider: null,
+            region: "",
+            props: {},
+            dependencies: [],
+            propertyDependencies: {},
+          })),
+        };
         // The fixture keeps URNs only: regions and props come from today's plan, so only additions, removals and aliases can show.
         const diffs = diffPlans(before, plan);
         const regions = plan.resources.filter((r) => r.type === PIPELINE_TYPE).map((r) => r.name);
         assert.deepEqual(diffs.flatMap((d) => d.added.map((r) => `${r.type}::${r.name}`)).sort(), expectedApiAdditions(regions));
-        assert.deepEqual(diffs.flatMap((d) => d.removed.map((r) => r.urn)), []);
+        assert.deepEqual(
+          diffs.flatMap((d) => d.removed.map((r) => r.urn)),
+          [],
+        );
         assert.ok(diffs.flatMap((d) => d.aliased).length > 300);
       });
 

@@ -53,7 +53,18 @@ describe("npm start -- --watch under hostile keys", function () {
     const databaseUrl = await freshDatabase("hostile_keys");
     child = spawn(
       process.execPath,
-      ["--import", "tsx", join(REPO, "local", "start.ts"), "--no-samples", "--no-canary", "--json", "--watch", join(sandbox, "watch"), "--s3-dir", join(sandbox, "a", "b", "c", "d", "e", "f", "store")],
+      [
+        "--import",
+        "tsx",
+        join(REPO, "local", "start.ts"),
+        "--no-samples",
+        "--no-canary",
+        "--json",
+        "--watch",
+        join(sandbox, "watch"),
+        "--s3-dir",
+        join(sandbox, "a", "b", "c", "d", "e", "f", "store"),
+      ],
       { cwd: REPO, env: { ...process.env, DATABASE_URL: databaseUrl }, stdio: ["ignore", "pipe", "pipe"] },
     );
     child.stdout?.on("data", (chunk: Buffer) => (stdout += chunk.toString()));

@@ -42,7 +42,10 @@ describe("the thumbnails bundle under the nodejs22.x bootstrap", function () {
     assert.ok(SEMI_SPACE_MB > 0, "RUNTIME_ENV sets --max-semi-space-size");
     const got = await youngGeneration(THUMBNAILS_ENVIRONMENT);
     // Two semi-spaces make the young generation.
-    assert.ok(got.newSpaceMaxBytes <= 2 * SEMI_SPACE_MB * MB, `young generation grew to ${got.newSpaceMaxBytes / MB} MB; the cap is ${2 * SEMI_SPACE_MB} MB (${got.execArgv.join(" ")})`);
+    assert.ok(
+      got.newSpaceMaxBytes <= 2 * SEMI_SPACE_MB * MB,
+      `young generation grew to ${got.newSpaceMaxBytes / MB} MB; the cap is ${2 * SEMI_SPACE_MB} MB (${got.execArgv.join(" ")})`,
+    );
     assert.ok(got.execArgv.includes(`--max-old-space-size=${MEMORY - Math.floor(MEMORY / 10)}`), "the bootstrap's old-space limit stays");
   });
 

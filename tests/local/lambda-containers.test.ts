@@ -74,7 +74,10 @@ describe("lambda containers of the local pipeline", function () {
     await uploadTiny(running, keys);
     const { rows, missing } = await running.waitForRows(keys, { timeoutMs: 60_000 });
     assert.deepEqual(missing, []);
-    assert.deepEqual([...rows.values()].map((row) => row.status), keys.map(() => "ok"));
+    assert.deepEqual(
+      [...rows.values()].map((row) => row.status),
+      keys.map(() => "ok"),
+    );
     await waitUntil("a sample taken after GC between invocations", () => samples.some((s) => s.settled));
     for (const sample of samples.filter((s) => s.settled)) {
       assert.ok(sample.cpuMicros > 0, "a settled sample carries the container's CPU time");
@@ -114,7 +117,12 @@ describe("stopping the local pipeline", function () {
 
   it("returns while its database is down, with invocations stuck on it", async () => {
     // Its own embedded server, so it can be taken down.
-    const pipeline = await startLocalPipeline({ databaseUrl: undefined, concurrency: 2, functionTimeoutSeconds: 10, functionEnv: { POWERTOOLS_LOG_LEVEL: "SILENT", POWERTOOLS_METRICS_DISABLED: "true" } });
+    const pipeline = await startLocalPipeline({
+      databaseUrl: undefined,
+      concurrency: 2,
+      functionTimeoutSeconds: 10,
+      functionEnv: { POWERTOOLS_LOG_LEVEL: "SILENT", POWERTOOLS_METRICS_DISABLED: "true" },
+    });
     const database = pipeline.database.embedded;
     assert.ok(database, "an embedded PostgreSQL");
     await database.takeDown();

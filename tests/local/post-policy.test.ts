@@ -12,7 +12,11 @@ async function signedForm(expires = 60): Promise<Record<string, string>> {
   const post = await createPresignedPost(s3 as unknown as Parameters<typeof createPresignedPost>[0], {
     Bucket: "raw",
     Key: "uploads/abc",
-    Conditions: [["content-length-range", 1, 100], ["eq", "$Content-Type", "image/jpeg"], ["eq", "$x-amz-meta-correlation-id", "c-1"]],
+    Conditions: [
+      ["content-length-range", 1, 100],
+      ["eq", "$Content-Type", "image/jpeg"],
+      ["eq", "$x-amz-meta-correlation-id", "c-1"],
+    ],
     Fields: { "Content-Type": "image/jpeg", "x-amz-meta-correlation-id": "c-1" },
     Expires: expires,
   });
@@ -20,7 +24,10 @@ async function signedForm(expires = 60): Promise<Record<string, string>> {
 }
 
 function verify(fields: Record<string, string>, fileBytes = 10, now = new Date()): PolicyVerdict {
-  return verifyPostPolicy({ fields, fileName: "a.jpg", fileBytes }, { bucket: "raw", secrets: { [credentials.accessKeyId]: credentials.secretAccessKey }, now });
+  return verifyPostPolicy(
+    { fields, fileName: "a.jpg", fileBytes },
+    { bucket: "raw", secrets: { [credentials.accessKeyId]: credentials.secretAccessKey }, now },
+  );
 }
 
 const code = (verdict: PolicyVerdict) => (verdict.ok ? "ok" : verdict.code);

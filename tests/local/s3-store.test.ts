@@ -68,7 +68,10 @@ describe("local S3 store", function () {
         assert.equal(await got.Body?.transformToString(), `body ${i}`, JSON.stringify(key));
       }
       const listed = await s3.send(new ListObjectsV2Command({ Bucket: "raw", Prefix: "long/" }));
-      assert.deepEqual(listed.Contents?.map((o) => o.Key), [HOSTILE_KEYS[8]]);
+      assert.deepEqual(
+        listed.Contents?.map((o) => o.Key),
+        [HOSTILE_KEYS[8]],
+      );
       assert.deepEqual(readdirSync(join(sandbox, "a", "b", "c")), ["store"], "nothing beside the store");
       assert.deepEqual(readdirSync(join(sandbox, "a")), ["b"]);
       assert.deepEqual(readdirSync(sandbox), ["a"]);

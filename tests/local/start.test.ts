@@ -69,7 +69,11 @@ describe("npm start (local pipeline core)", function () {
     const db = new Client({ connectionString: pipeline.databaseUrl });
     await db.connect();
     try {
-      const rows = await rowsForKeys(db, pipeline.buckets.raw, results.map((r) => r.key));
+      const rows = await rowsForKeys(
+        db,
+        pipeline.buckets.raw,
+        results.map((r) => r.key),
+      );
       assert.deepEqual(rows.map((row) => row.correlationId).sort(), results.map((r) => r.correlationId).sort());
     } finally {
       await db.end();

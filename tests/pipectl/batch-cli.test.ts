@@ -83,7 +83,10 @@ describe("pipectl reprocess and dlq redrive (CLI)", function () {
     it("dlq redrive moves a dead letter back and reports its row", async () => {
       await uploadTiny(pipeline, ["dead/one.jpg"]);
       const head = await pipeline.s3.send(new (await import("@aws-sdk/client-s3")).HeadObjectCommand({ Bucket: pipeline.buckets.raw, Key: "dead/one.jpg" }));
-      const body = s3EventNotificationBody({ bucket: pipeline.buckets.raw, key: "dead/one.jpg", eTag: (head.ETag ?? "").replace(/"/g, ""), size: head.ContentLength }, { region: pipeline.region });
+      const body = s3EventNotificationBody(
+        { bucket: pipeline.buckets.raw, key: "dead/one.jpg", eTag: (head.ETag ?? "").replace(/"/g, ""), size: head.ContentLength },
+        { region: pipeline.region },
+      );
       await pipeline.sqs.send(new SendMessageCommand({ QueueUrl: pipeline.dlq.url, MessageBody: body }));
       const { report } = await pipectl(["dlq", "redrive", ...target(), "--dlq-url", pipeline.dlq.url, "--wait", "60", "--json"], shell);
       assert.equal(report.status, "completed");
@@ -107,7 +110,10 @@ describe("pipectl reprocess and dlq redrive (CLI)", function () {
       await db.connect();
       try {
         const { rows } = await db.query<{ status: string }>("SELECT status FROM batch_runs WHERE params->>'bucket' = 'no-such-bucket'");
-        assert.deepEqual(rows.map((r) => r.status), ["interrupted"]);
+        assert.deepEqual(
+          rows.map((r) => r.status),
+          ["interrupted"],
+        );
       } finally {
         await db.end();
       }

@@ -56,11 +56,20 @@ describe("batch engine rules", () => {
         ],
         { attempts: 3, baseDelayMs: 1 },
       );
-      assert.deepEqual([...outcome.sent], [["a", "id-0"], ["b", "id-1"]]);
+      assert.deepEqual(
+        [...outcome.sent],
+        [
+          ["a", "id-0"],
+          ["b", "id-1"],
+        ],
+      );
       assert.deepEqual([...outcome.failed], [["c", "InvalidParameterValue: bad body"]]);
       const calls = sqsMock.commandCalls(SendMessageBatchCommand);
       assert.equal(calls.length, 2);
-      assert.deepEqual(calls[1].args[0].input.Entries?.map((e) => e.MessageBody), ["B"]);
+      assert.deepEqual(
+        calls[1].args[0].input.Entries?.map((e) => e.MessageBody),
+        ["B"],
+      );
     });
 
     it("reports every entry failed after the last attempt of a failing call", async () => {
@@ -70,5 +79,4 @@ describe("batch engine rules", () => {
       assert.equal(sqsMock.commandCalls(SendMessageBatchCommand).length, 2);
     });
   });
-
 });

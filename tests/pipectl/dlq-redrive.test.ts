@@ -20,14 +20,16 @@ describe("dead letters and pipectl dlq redrive", function () {
   const deliveriesOfPoison: number[] = [];
 
   // Plays a dependency that fails for one object only (say, its database shard is down).
-  const failPoison = (handler: SqsBatchHandler): SqsBatchHandler => async (event, context) => {
-    const poison = event.Records.filter((r) => (objectsInBody(r.body) ?? []).some((o) => o.key.startsWith("poison/")));
-    if (!poisoned || poison.length === 0) return handler(event, context);
-    for (const r of poison) deliveriesOfPoison.push(Number(r.attributes.ApproximateReceiveCount));
-    const rest = event.Records.filter((r) => !poison.includes(r));
-    const answer = rest.length > 0 ? await handler({ Records: rest }, context) : undefined;
-    return { batchItemFailures: [...(answer?.batchItemFailures ?? []), ...poison.map((r) => ({ itemIdentifier: r.messageId }))] };
-  };
+  const failPoison =
+    (handler: SqsBatchHandler): SqsBatchHandler =>
+    async (event, context) => {
+      const poison = event.Records.filter((r) => (objectsInBody(r.body) ?? []).some((o) => o.key.startsWith("poison/")));
+      if (!poisoned || poison.length === 0) return handler(event, context);
+      for (const r of poison) deliveriesOfPoison.push(Number(r.attributes.ApproximateReceiveCount));
+      const rest = event.Records.filter((r) => !poison.includes(r));
+      const answer = rest.length > 0 ? await handler({ Records: rest }, context) : undefined;
+      return { batchItemFailures: [...(answer?.batchItemFailures ?? []), ...poison.map((r) => ({ itemIdentifier: r.messageId }))] };
+    };
 
   before(async () => {
     pipeline = await testPipeline("dlq", { visibilityTimeoutSeconds: 1, maxReceiveCount: 2, handlerHost: "in-process", wrapHandler: failPoison });
@@ -63,7 +65,9 @@ describe("dead letters and pipectl dlq redrive", function () {
     assert.equal(after.rows.get("poison/bad day.jpg")?.status, "ok");
     assert.deepEqual(await queueDepth(pipeline.sqs, pipeline.dlq.url), { visible: 0, inFlight: 0 });
 
-    const report = await withStore(pipeline, async (store) => buildRunReport((await store.get(outcome.run.id))!, { store, db, sqs: pipeline.sqs, dlqUrl: pipeline.dlq.url }));
+    const report = await withStore(pipeline, async (store) =>
+      buildRunReport((await store.get(outcome.run.id))!, { store, db, sqs: pipeline.sqs, dlqUrl: pipeline.dlq.url }),
+    );
     assert.equal(report.kind, "redrive");
     assert.equal(report.ok, 1);
     assert.equal(report.dlqDepth, 0);
@@ -71,7 +75,11 @@ describe("dead letters and pipectl dlq redrive", function () {
 
   it("has nothing to move when the DLQ is empty", async () => {
     const outcome = await withStore(pipeline, (store) =>
-      runRedrive({ dlqUrl: pipeline.dlq.url, queueUrl: pipeline.queue.url }, { sqs: pipeline.sqs, store, progress: createProgress("t", "silent") }, { fresh: true }),
+      runRedrive(
+        { dlqUrl: pipeline.dlq.url, queueUrl: pipeline.queue.url },
+        { sqs: pipeline.sqs, store, progress: createProgress("t", "silent") },
+        { fresh: true },
+      ),
     );
     assert.equal(outcome.movedThisRun, 0);
     assert.equal(outcome.batchesThisRun, 0);

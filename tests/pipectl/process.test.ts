@@ -69,7 +69,10 @@ describe("pipectl process", () => {
     const run = await pipectl(["process", "--json", "--out", out, dir]);
     try {
       assert.equal(run.code, 0, run.stderr);
-      const reports = run.stdout.trim().split("\n").map((line) => JSON.parse(line) as FileReport);
+      const reports = run.stdout
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line) as FileReport);
       const names = reports.map((r) => r.file.slice(dir.length + 1));
       assert.deepEqual(names, [...names].sort(), "sorted");
       assert.deepEqual(new Set(names), new Set(Object.keys(expected)), "every file reported once");
@@ -84,7 +87,16 @@ describe("pipectl process", () => {
           assert.deepEqual(report.outputs, []);
         } else {
           assert.equal(report.inputFormat, want.format, name);
-          assert.deepEqual(report.outputs.map((o) => [o.name, o.format]), [["small", "jpeg"], ["medium", "jpeg"], ["small", "webp"], ["medium", "webp"]], name);
+          assert.deepEqual(
+            report.outputs.map((o) => [o.name, o.format]),
+            [
+              ["small", "jpeg"],
+              ["medium", "jpeg"],
+              ["small", "webp"],
+              ["medium", "webp"],
+            ],
+            name,
+          );
           for (const output of report.outputs) assert.ok(output.bytes > 0 && output.width > 0 && output.height > 0);
         }
       }

@@ -25,11 +25,13 @@ describe("reprocess during a backlog", function () {
 
   before(async () => {
     // Every invocation waits at the gate: the uploads' own notifications stay queued or in flight.
-    const hold = (handler: SqsBatchHandler): SqsBatchHandler => async (event, context) => {
-      held++;
-      await gate;
-      return handler(event, context);
-    };
+    const hold =
+      (handler: SqsBatchHandler): SqsBatchHandler =>
+      async (event, context) => {
+        held++;
+        await gate;
+        return handler(event, context);
+      };
     pipeline = await testPipeline("backlog", { handlerHost: "in-process", wrapHandler: hold, functionTimeoutSeconds: 60 });
     db = new Client({ connectionString: pipeline.databaseUrl });
     await db.connect();
@@ -64,7 +66,9 @@ describe("reprocess during a backlog", function () {
     // Both messages of every object have been handled once the queue is empty.
     await waitUntil("the queue to drain", async () => (pipeline.aws.peekQueue(pipeline.queue.name) ?? []).length === 0, 120_000);
 
-    const { rows } = await db.query<{ n: string; keys: string }>("SELECT count(*) AS n, count(DISTINCT raw_key) AS keys FROM images WHERE raw_key LIKE 'backlog/%'");
+    const { rows } = await db.query<{ n: string; keys: string }>(
+      "SELECT count(*) AS n, count(DISTINCT raw_key) AS keys FROM images WHERE raw_key LIKE 'backlog/%'",
+    );
     assert.equal(Number(rows[0].n), UPLOADS, "one row per object");
     assert.equal(Number(rows[0].keys), UPLOADS);
 
@@ -77,7 +81,9 @@ describe("reprocess during a backlog", function () {
     } while (token);
     assert.equal(sets.size, UPLOADS, "one thumbnail set per object");
 
-    const report = await withStore(pipeline, async (store) => buildRunReport((await store.get(run.run.id))!, { store, db, sqs: pipeline.sqs, dlqUrl: pipeline.dlq.url }));
+    const report = await withStore(pipeline, async (store) =>
+      buildRunReport((await store.get(run.run.id))!, { store, db, sqs: pipeline.sqs, dlqUrl: pipeline.dlq.url }),
+    );
     assert.equal(report.objects, UPLOADS);
     assert.equal(report.rows, UPLOADS);
     assert.equal(report.ok, UPLOADS);

@@ -35,7 +35,13 @@ describe("pipectl reprocess in a versioned bucket", function () {
     const fake = mockClient(s3);
     const lastModified = new Date("2026-11-30T12:00:00Z");
     fake.on(GetBucketVersioningCommand).resolves({ Status: "Enabled" });
-    fake.on(ListObjectsV2Command).resolves({ Contents: [{ Key: "v/a.jpg", ETag: '"ea"', Size: 10, LastModified: lastModified }, { Key: "v/b.jpg", ETag: '"eb"', Size: 20, LastModified: lastModified }], IsTruncated: false });
+    fake.on(ListObjectsV2Command).resolves({
+      Contents: [
+        { Key: "v/a.jpg", ETag: '"ea"', Size: 10, LastModified: lastModified },
+        { Key: "v/b.jpg", ETag: '"eb"', Size: 20, LastModified: lastModified },
+      ],
+      IsTruncated: false,
+    });
     fake.on(HeadObjectCommand, { Key: "v/a.jpg" }).resolves({ VersionId: "va-2", ETag: '"ea"', ContentLength: 10, LastModified: lastModified });
     fake.on(HeadObjectCommand, { Key: "v/b.jpg" }).resolves({ VersionId: "vb-7", ETag: '"eb"', ContentLength: 20, LastModified: lastModified });
     const { QueueUrl } = await pipeline.sqs.send(new CreateQueueCommand({ QueueName: "versioned-reprocess" }));

@@ -60,17 +60,21 @@ describe("pipectl reprocess", function () {
 
     const waited = await pipeline.waitForRows(keys, { timeoutMs: 60_000 });
     assert.deepEqual(waited.missing, []);
-    assert.deepEqual([...waited.rows.values()].map((r) => r.status), keys.map(() => "ok"));
+    assert.deepEqual(
+      [...waited.rows.values()].map((r) => r.status),
+      keys.map(() => "ok"),
+    );
     assert.deepEqual(await duplicateRows(db, pipeline.buckets.raw), []);
     // Every object was sent exactly once over both attempts.
-    const { rows } = await db.query<{ key: string; n: string }>(
-      "SELECT key, count(*) AS n FROM batch_run_items WHERE run_id = $1 GROUP BY key",
-      [first.run.id],
-    );
+    const { rows } = await db.query<{ key: string; n: string }>("SELECT key, count(*) AS n FROM batch_run_items WHERE run_id = $1 GROUP BY key", [
+      first.run.id,
+    ]);
     assert.equal(rows.length, keys.length);
     assert.ok(rows.every((r) => r.n === "1"));
 
-    const report = await withStore(pipeline, async (store) => buildRunReport((await store.get(first.run.id))!, { store, db, sqs: pipeline.sqs, dlqUrl: pipeline.dlq.url }));
+    const report = await withStore(pipeline, async (store) =>
+      buildRunReport((await store.get(first.run.id))!, { store, db, sqs: pipeline.sqs, dlqUrl: pipeline.dlq.url }),
+    );
     assert.equal(report.ok, 25);
     assert.equal(report.notYetProcessed, 0);
     assert.equal(report.dlqDepth, 0);

@@ -56,11 +56,25 @@ describe(`the archive-hash wrapper's contract with ${at}`, () => {
     const mod = load("@pulumi/policy/deserialize");
     const descriptor = Object.getOwnPropertyDescriptor(mod, "deserializeProperties");
     assert.ok(descriptor, `${at}: @pulumi/policy/deserialize no longer exports deserializeProperties`);
-    assert.ok(typeof mod.deserializeProperties === "function", `${at}: deserialize.deserializeProperties is a ${typeof mod.deserializeProperties}, not a function`);
-    assert.ok(descriptor.writable === true || descriptor.set !== undefined, `${at}: deserialize.deserializeProperties became read-only (a getter), so the wrapper cannot be installed`);
-    assert.equal((mod.deserializeProperties as (...a: unknown[]) => unknown).length, 2, `${at}: deserializeProperties now takes ${(mod.deserializeProperties as (...a: unknown[]) => unknown).length} parameters, not (props, proxySecrets)`);
+    assert.ok(
+      typeof mod.deserializeProperties === "function",
+      `${at}: deserialize.deserializeProperties is a ${typeof mod.deserializeProperties}, not a function`,
+    );
+    assert.ok(
+      descriptor.writable === true || descriptor.set !== undefined,
+      `${at}: deserialize.deserializeProperties became read-only (a getter), so the wrapper cannot be installed`,
+    );
+    assert.equal(
+      (mod.deserializeProperties as (...a: unknown[]) => unknown).length,
+      2,
+      `${at}: deserializeProperties now takes ${(mod.deserializeProperties as (...a: unknown[]) => unknown).length} parameters, not (props, proxySecrets)`,
+    );
     const { WRAPPED } = wrapper();
-    assert.equal((mod.deserializeProperties as unknown as Record<symbol, unknown>)[WRAPPED], true, `${at}: loading policies/support/archive-hash did not install its wrapper on @pulumi/policy/deserialize`);
+    assert.equal(
+      (mod.deserializeProperties as unknown as Record<symbol, unknown>)[WRAPPED],
+      true,
+      `${at}: loading policies/support/archive-hash did not install its wrapper on @pulumi/policy/deserialize`,
+    );
   });
 
   it("the server calls deserializeProperties through the deserialize module object, for resources, stacks and providers", () => {
@@ -78,9 +92,21 @@ describe(`the archive-hash wrapper's contract with ${at}`, () => {
   it("the wire signatures the wrapper reads are @pulumi/pulumi's", () => {
     const { SIGNATURE_KEY, SECRET_SIGNATURE } = wrapper();
     const rpc = load("@pulumi/pulumi/runtime/rpc", fromPolicy);
-    assert.equal(rpc.specialSigKey, SIGNATURE_KEY, `${at}: @pulumi/pulumi runtime/rpc specialSigKey is ${String(rpc.specialSigKey)}, archive-hash.ts reads ${SIGNATURE_KEY}`);
-    assert.equal(rpc.specialSecretSig, SECRET_SIGNATURE, `${at}: @pulumi/pulumi runtime/rpc specialSecretSig is ${String(rpc.specialSecretSig)}, archive-hash.ts reads ${SECRET_SIGNATURE}`);
-    assert.equal(rpc.specialArchiveSig, ARCHIVE_SIGNATURE, `${at}: @pulumi/pulumi runtime/rpc specialArchiveSig is ${String(rpc.specialArchiveSig)}, not ${ARCHIVE_SIGNATURE}`);
+    assert.equal(
+      rpc.specialSigKey,
+      SIGNATURE_KEY,
+      `${at}: @pulumi/pulumi runtime/rpc specialSigKey is ${String(rpc.specialSigKey)}, archive-hash.ts reads ${SIGNATURE_KEY}`,
+    );
+    assert.equal(
+      rpc.specialSecretSig,
+      SECRET_SIGNATURE,
+      `${at}: @pulumi/pulumi runtime/rpc specialSecretSig is ${String(rpc.specialSecretSig)}, archive-hash.ts reads ${SECRET_SIGNATURE}`,
+    );
+    assert.equal(
+      rpc.specialArchiveSig,
+      ARCHIVE_SIGNATURE,
+      `${at}: @pulumi/pulumi runtime/rpc specialArchiveSig is ${String(rpc.specialArchiveSig)}, not ${ARCHIVE_SIGNATURE}`,
+    );
   });
 
   it("a secret is unwrapped in place, or wrapped in a Secret holding `value`; the proxy's special keys are those runtime.ts reads", () => {
@@ -89,8 +115,16 @@ describe(`the archive-hash wrapper's contract with ${at}`, () => {
     assert.equal(Secret.name, "Secret", `${at}: the Secret class is now named ${Secret.name}; archive-hash.ts recognises it by the name "Secret"`);
     assert.ok("value" in new Secret(1), `${at}: a Secret no longer keeps its plaintext in \`value\``);
     const proxy = load("@pulumi/policy/proxy");
-    assert.equal(proxy.isSpecialProxy, "__isSpecialProxy", `${at}: proxy.isSpecialProxy is now ${String(proxy.isSpecialProxy)}; runtime.ts proxyTarget reads "__isSpecialProxy"`);
-    assert.equal(proxy.getSpecialProxyTarget, "__getSpecialProxyTarget", `${at}: proxy.getSpecialProxyTarget is now ${String(proxy.getSpecialProxyTarget)}; runtime.ts proxyTarget reads "__getSpecialProxyTarget"`);
+    assert.equal(
+      proxy.isSpecialProxy,
+      "__isSpecialProxy",
+      `${at}: proxy.isSpecialProxy is now ${String(proxy.isSpecialProxy)}; runtime.ts proxyTarget reads "__isSpecialProxy"`,
+    );
+    assert.equal(
+      proxy.getSpecialProxyTarget,
+      "__getSpecialProxyTarget",
+      `${at}: proxy.getSpecialProxyTarget is now ${String(proxy.getSpecialProxyTarget)}; runtime.ts proxyTarget reads "__getSpecialProxyTarget"`,
+    );
   });
 
   it("an archive deserialized where the wire had it keeps the engine's hash, plain and secret", () => {
@@ -98,9 +132,17 @@ describe(`the archive-hash wrapper's contract with ${at}`, () => {
     const archive = { [SIGNATURE_KEY]: ARCHIVE_SIGNATURE, path: "./build/fn", hash: HASH };
     const plain = deserialize({ code: archive, layers: [archive] }, false);
     assert.equal(engineHashOf(plain.code), HASH, `${at}: deserializeProperties no longer returns the archive at the key the wire had it, so its hash is lost`);
-    assert.equal(engineHashOf((plain.layers as unknown[])[0]), HASH, `${at}: deserializeProperties no longer keeps array positions, so an archive's hash is lost`);
+    assert.equal(
+      engineHashOf((plain.layers as unknown[])[0]),
+      HASH,
+      `${at}: deserializeProperties no longer keeps array positions, so an archive's hash is lost`,
+    );
     const unwrapped = deserialize({ code: { [SIGNATURE_KEY]: SECRET_SIGNATURE, value: archive } }, false);
-    assert.equal(engineHashOf(unwrapped.code), HASH, `${at}: a secret archive deserialized without proxySecrets loses its hash (secrets are no longer unwrapped in place)`);
+    assert.equal(
+      engineHashOf(unwrapped.code),
+      HASH,
+      `${at}: a secret archive deserialized without proxySecrets loses its hash (secrets are no longer unwrapped in place)`,
+    );
     const wrapped = deserialize({ code: { [SIGNATURE_KEY]: SECRET_SIGNATURE, value: archive } }, true);
     assert.equal(engineHashOf(wrapped.code), HASH, `${at}: a secret archive deserialized with proxySecrets loses its hash (the Secret wrapping changed)`);
   });

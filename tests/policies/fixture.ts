@@ -25,7 +25,9 @@ type Props = Record<string, Json>;
 
 /** The pack config every policy passes the fixture with: per policy, its properties. */
 export const FIXTURE_CONFIG: Record<string, Record<string, unknown>> = {
-  "working-build": { builds: [{ name: "fixture", artifacts: Object.fromEntries(Object.entries(ARCHIVE_HASHES).map(([fn, archiveHash]) => [fn, { archiveHash }])) }] },
+  "working-build": {
+    builds: [{ name: "fixture", artifacts: Object.fromEntries(Object.entries(ARCHIVE_HASHES).map(([fn, archiveHash]) => [fn, { archiveHash }])) }],
+  },
   "required-alarms": { regionAlarms: { canary: { metrics: [{ namespace: "Fixture", metricName: "CanarySuccess" }] } } },
   "least-privilege-role": {
     requiredGrants: [
@@ -48,7 +50,11 @@ function computed(type: string, name: string, props: Props, region: string): Pro
     case "aws:lambda/function:Function":
       return { id: named, arn: `arn:aws:lambda:${region}:${ACCOUNT}:function:${named}` };
     case "aws:sqs/queue:Queue":
-      return { id: `https://sqs.${region}.amazonaws.com/${ACCOUNT}/${named}`, arn: `arn:aws:sqs:${region}:${ACCOUNT}:${named}`, url: `https://sqs.${region}.amazonaws.com/${ACCOUNT}/${named}` };
+      return {
+        id: `https://sqs.${region}.amazonaws.com/${ACCOUNT}/${named}`,
+        arn: `arn:aws:sqs:${region}:${ACCOUNT}:${named}`,
+        url: `https://sqs.${region}.amazonaws.com/${ACCOUNT}/${named}`,
+      };
     case "aws:iam/role:Role":
       return { id: named, arn: `arn:aws:iam::${ACCOUNT}:role/${named}` };
     case "aws:s3/bucket:Bucket":
@@ -76,7 +82,17 @@ class Builder {
     const existing = this.providers.get(region);
     if (existing) return existing;
     const urn = `urn:pulumi:${STACK}::${PROJECT}::pulumi:providers:aws::aws-${region}`;
-    this.resources.push({ urn, type: "pulumi:providers:aws", name: `aws-${region}`, region, parent: null, provider: null, props: { region }, dependencies: [], propertyDependencies: {} });
+    this.resources.push({
+      urn,
+      type: "pulumi:providers:aws",
+      name: `aws-${region}`,
+      region,
+      parent: null,
+      provider: null,
+      props: { region },
+      dependencies: [],
+      propertyDependencies: {},
+    });
     const ref = `${urn}::provider-${region}`;
     this.providers.set(region, ref);
     return ref;
@@ -102,7 +118,13 @@ class Builder {
   }
 }
 
-function alarm(b: Builder, at: { parent: string; region: string }, role: string, metric: { namespace: string; metricName: string; dimensions?: Props; threshold?: number }, deps?: Record<string, string[]>): string {
+function alarm(
+  b: Builder,
+  at: { parent: string; region: string },
+  role: string,
+  metric: { namespace: string; metricName: string; dimensions?: Props; threshold?: number },
+  deps?: Record<string, string[]>,
+): string {
   const name = `${at.region}-${role}`;
   return b.add(
     "aws:cloudwatch/metricAlarm:MetricAlarm",
@@ -127,8 +149,18 @@ function policyDoc(statements: { Action: string[]; Resource: string | string[] }
 function bucket(b: Builder, at: { parent: string; region: string }, role: string, bucketName: string): string {
   const r = at.region;
   const urn = b.add("aws:s3/bucket:Bucket", `${r}-${role}`, { bucket: bucketName, tags: { role } }, at);
-  b.add("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", `${r}-${role}-public-access`, { bucket: bucketName, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }, { ...at, deps: { bucket: [urn] } });
-  b.add("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", `${r}-${role}-encryption`, { bucket: bucketName, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] }, { ...at, deps: { bucket: [urn] } });
+  b.add(
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+    `${r}-${role}-public-access`,
+    { bucket: bucketName, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+    { ...at, deps: { bucket: [urn] } },
+  );
+  b.add(
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    `${r}-${role}-encryption`,
+    { bucket: bucketName, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
+    { ...at, deps: { bucket: [urn] } },
+  );
   return urn;
 }
 
@@ -137,15 +169,40 @@ function region(b: Builder, r: string, archiveStream: string): void {
   const prefix = `tp-${r}`;
   const at = { parent: p, region: r };
 
-  const destination = b.add("aws:cloudwatch/logDestination:LogDestination", `${r}-log-destination`, { name: `${prefix}-log-archive`, targetArn: UNKNOWN }, { ...at, deps: { targetArn: [archiveStream] } });
+  const destination = b.add(
+    "aws:cloudwatch/logDestination:LogDestination",
+    `${r}-log-destination`,
+    { name: `${prefix}-log-archive`, targetArn: UNKNOWN },
+    { ...at, deps: { targetArn: [archiveStream] } },
+  );
   const fnSg = b.add("aws:ec2/securityGroup:SecurityGroup", `${r}-function-sg`, { description: "functions" }, at);
   const dbSg = b.add("aws:ec2/securityGroup:SecurityGroup", `${r}-database-sg`, { description: "database" }, at);
-  b.add("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", `${r}-function-to-database`, { securityGroupId: "sg-fn", referencedSecurityGroupId: "sg-db", ipProtocol: "tcp", fromPort: 5432, toPort: 5432 }, { ...at, deps: { securityGroupId: [fnSg], referencedSecurityGroupId: [dbSg] } });
-  b.add("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", `${r}-database-from-functions`, { securityGroupId: "sg-db", referencedSecurityGroupId: "sg-fn", ipProtocol: "tcp", fromPort: 5432, toPort: 5432 }, { ...at, deps: { securityGroupId: [dbSg], referencedSecurityGroupId: [fnSg] } });
+  b.add(
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+    `${r}-function-to-database`,
+    { securityGroupId: "sg-fn", referencedSecurityGroupId: "sg-db", ipProtocol: "tcp", fromPort: 5432, toPort: 5432 },
+    { ...at, deps: { securityGroupId: [fnSg], referencedSecurityGroupId: [dbSg] } },
+  );
+  b.add(
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+    `${r}-database-from-functions`,
+    { securityGroupId: "sg-db", referencedSecurityGroupId: "sg-fn", ipProtocol: "tcp", fromPort: 5432, toPort: 5432 },
+    { ...at, deps: { securityGroupId: [dbSg], referencedSecurityGroupId: [fnSg] } },
+  );
 
-  const pg = b.add("aws:rds/parameterGroup:ParameterGroup", `${r}-db-parameters`, { name: `${prefix}-postgres16`, family: "postgres16", parameters: [{ name: "max_connections", value: "100", applyMethod: "pending-reboot" }] }, at);
+  const pg = b.add(
+    "aws:rds/parameterGroup:ParameterGroup",
+    `${r}-db-parameters`,
+    { name: `${prefix}-postgres16`, family: "postgres16", parameters: [{ name: "max_connections", value: "100", applyMethod: "pending-reboot" }] },
+    at,
+  );
   const dbId = `${prefix}-db`;
-  b.add("aws:rds/instance:Instance", `${r}-db`, { identifier: dbId, engine: "postgres", storageEncrypted: true, parameterGroupName: `${prefix}-postgres16`, vpcSecurityGroupIds: ["sg-db"] }, { ...at, deps: { parameterGroupName: [pg], vpcSecurityGroupIds: [dbSg] } });
+  b.add(
+    "aws:rds/instance:Instance",
+    `${r}-db`,
+    { identifier: dbId, engine: "postgres", storageEncrypted: true, parameterGroupName: `${prefix}-postgres16`, vpcSecurityGroupIds: ["sg-db"] },
+    { ...at, deps: { parameterGroupName: [pg], vpcSecurityGroupIds: [dbSg] } },
+  );
   const rds = (metricName: string) => ({ namespace: "AWS/RDS", metricName, dimensions: { DBInstanceIdentifier: dbId } });
   alarm(b, at, "db-connections", rds("DatabaseConnections"));
   alarm(b, at, "db-cpu", rds("CPUUtilization"));
@@ -158,11 +215,20 @@ function region(b: Builder, r: string, archiveStream: string): void {
   const uploadBucket = bucket(b, at, "uploads-bucket", uploads);
   const thumbsBucket = bucket(b, at, "thumbnails-bucket", thumbs);
   const logsBucket = bucket(b, at, "access-logs-bucket", logs);
-  b.add("aws:s3/bucketLogging:BucketLogging", `${r}-uploads-bucket-logging`, { bucket: uploads, targetBucket: logs, targetPrefix: "s3/" }, { ...at, deps: { bucket: [uploadBucket], targetBucket: [logsBucket] } });
+  b.add(
+    "aws:s3/bucketLogging:BucketLogging",
+    `${r}-uploads-bucket-logging`,
+    { bucket: uploads, targetBucket: logs, targetPrefix: "s3/" },
+    { ...at, deps: { bucket: [uploadBucket], targetBucket: [logsBucket] } },
+  );
   b.add(
     "aws:cloudfront/distribution:Distribution",
     `${r}-cdn`,
-    { enabled: true, origins: [{ originId: "thumbnails", domainName: `${thumbs}.s3.${r}.amazonaws.com` }], loggingConfig: { bucket: `${logs}.s3.amazonaws.com`, prefix: "cdn/" } },
+    {
+      enabled: true,
+      origins: [{ originId: "thumbnails", domainName: `${thumbs}.s3.${r}.amazonaws.com` }],
+      loggingConfig: { bucket: `${logs}.s3.amazonaws.com`, prefix: "cdn/" },
+    },
     { ...at, deps: { origins: [thumbsBucket] } },
   );
 
@@ -170,10 +236,20 @@ function region(b: Builder, r: string, archiveStream: string): void {
   const queue = b.add(
     "aws:sqs/queue:Queue",
     `${r}-upload-events`,
-    { name: `${prefix}-upload-events`, sqsManagedSseEnabled: true, visibilityTimeoutSeconds: 360, redrivePolicy: JSON.stringify({ deadLetterTargetArn: `arn:aws:sqs:${r}:${ACCOUNT}:${prefix}-upload-events-dlq`, maxReceiveCount: 5 }) },
+    {
+      name: `${prefix}-upload-events`,
+      sqsManagedSseEnabled: true,
+      visibilityTimeoutSeconds: 360,
+      redrivePolicy: JSON.stringify({ deadLetterTargetArn: `arn:aws:sqs:${r}:${ACCOUNT}:${prefix}-upload-events-dlq`, maxReceiveCount: 5 }),
+    },
     { ...at, deps: { redrivePolicy: [dlq] } },
   );
-  b.add("aws:s3/bucketNotification:BucketNotification", `${r}-uploads-notification`, { bucket: uploads, queues: [{ queueArn: UNKNOWN, events: ["s3:ObjectCreated:*"], filterPrefix: "uploads/" }] }, { ...at, deps: { bucket: [uploadBucket], queues: [queue] } });
+  b.add(
+    "aws:s3/bucketNotification:BucketNotification",
+    `${r}-uploads-notification`,
+    { bucket: uploads, queues: [{ queueArn: UNKNOWN, events: ["s3:ObjectCreated:*"], filterPrefix: "uploads/" }] },
+    { ...at, deps: { bucket: [uploadBucket], queues: [queue] } },
+  );
   const sqs = (metricName: string) => ({ namespace: "AWS/SQS", metricName, dimensions: { QueueName: `${prefix}-upload-events-dlq` } });
   alarm(b, at, "upload-events-dlq-depth", sqs("ApproximateNumberOfMessagesVisible"), { dimensions: [dlq] });
   alarm(b, at, "upload-events-dlq-age", sqs("ApproximateAgeOfOldestMessage"), { dimensions: [dlq] });
@@ -184,11 +260,32 @@ function region(b: Builder, r: string, archiveStream: string): void {
     const role = b.add("aws:iam/role:Role", `${r}-${fn}-role`, { name, assumeRolePolicy: "{}" }, at);
     const grants =
       fn === "thumbnails"
-        ? [{ Action: ["s3:GetObject"], Resource: `arn:aws:s3:::${uploads}/*` }, { Action: ["s3:PutObject"], Resource: `arn:aws:s3:::${thumbs}/*` }]
-        : [{ Action: ["s3:PutObject", "s3:DeleteObject"], Resource: `arn:aws:s3:::${uploads}/canary/*` }, { Action: ["s3:GetObject"], Resource: `arn:aws:s3:::${thumbs}/canary/*` }];
-    b.add("aws:iam/rolePolicy:RolePolicy", `${r}-${fn}-policy`, { role: name, policy: policyDoc([...grants, { Action: ["secretsmanager:GetSecretValue"], Resource: secret }]) }, { ...at, deps: { role: [role] } });
-    const group = b.add("aws:cloudwatch/logGroup:LogGroup", `${r}-${fn}-logs`, { name: `/aws/lambda/${name}`, retentionInDays: 14, kmsKeyId: `arn:aws:kms:${r}:${ACCOUNT}:key/k` }, at);
-    b.add("aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter", `${r}-${fn}-log-shipping`, { name: `${name}-to-archive`, logGroup: `/aws/lambda/${name}`, filterPattern: "", destinationArn: UNKNOWN }, { ...at, deps: { logGroup: [group], destinationArn: [destination] } });
+        ? [
+            { Action: ["s3:GetObject"], Resource: `arn:aws:s3:::${uploads}/*` },
+            { Action: ["s3:PutObject"], Resource: `arn:aws:s3:::${thumbs}/*` },
+          ]
+        : [
+            { Action: ["s3:PutObject", "s3:DeleteObject"], Resource: `arn:aws:s3:::${uploads}/canary/*` },
+            { Action: ["s3:GetObject"], Resource: `arn:aws:s3:::${thumbs}/canary/*` },
+          ];
+    b.add(
+      "aws:iam/rolePolicy:RolePolicy",
+      `${r}-${fn}-policy`,
+      { role: name, policy: policyDoc([...grants, { Action: ["secretsmanager:GetSecretValue"], Resource: secret }]) },
+      { ...at, deps: { role: [role] } },
+    );
+    const group = b.add(
+      "aws:cloudwatch/logGroup:LogGroup",
+      `${r}-${fn}-logs`,
+      { name: `/aws/lambda/${name}`, retentionInDays: 14, kmsKeyId: `arn:aws:kms:${r}:${ACCOUNT}:key/k` },
+      at,
+    );
+    b.add(
+      "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter",
+      `${r}-${fn}-log-shipping`,
+      { name: `${name}-to-archive`, logGroup: `/aws/lambda/${name}`, filterPattern: "", destinationArn: UNKNOWN },
+      { ...at, deps: { logGroup: [group], destinationArn: [destination] } },
+    );
     const lambda = b.add(
       "aws:lambda/function:Function",
       `${r}-${fn}`,
@@ -208,15 +305,34 @@ function region(b: Builder, r: string, archiveStream: string): void {
       },
       { ...at, deps: { role: [role], loggingConfig: [group], vpcConfig: [fnSg] } },
     );
-    const lambdaMetric = (metricName: string, threshold?: number) => ({ namespace: "AWS/Lambda", metricName, dimensions: { FunctionName: name }, ...(threshold !== undefined ? { threshold } : {}) });
+    const lambdaMetric = (metricName: string, threshold?: number) => ({
+      namespace: "AWS/Lambda",
+      metricName,
+      dimensions: { FunctionName: name },
+      ...(threshold !== undefined ? { threshold } : {}),
+    });
     alarm(b, at, `${fn}-errors`, lambdaMetric("Errors"));
     alarm(b, at, `${fn}-throttles`, lambdaMetric("Throttles"));
     alarm(b, at, `${fn}-duration`, lambdaMetric("Duration", 48_000));
     if (fn === "thumbnails") {
-      b.add("aws:lambda/eventSourceMapping:EventSourceMapping", `${r}-thumbnails-trigger`, { functionName: name, eventSourceArn: `arn:aws:sqs:${r}:${ACCOUNT}:${prefix}-upload-events`, scalingConfig: { maximumConcurrency: 20 } }, { ...at, deps: { functionName: [lambda], eventSourceArn: [queue] } });
+      b.add(
+        "aws:lambda/eventSourceMapping:EventSourceMapping",
+        `${r}-thumbnails-trigger`,
+        { functionName: name, eventSourceArn: `arn:aws:sqs:${r}:${ACCOUNT}:${prefix}-upload-events`, scalingConfig: { maximumConcurrency: 20 } },
+        { ...at, deps: { functionName: [lambda], eventSourceArn: [queue] } },
+      );
     } else {
       const rule = b.add("aws:cloudwatch/eventRule:EventRule", `${r}-canary-schedule`, { scheduleExpression: "rate(5 minutes)" }, at);
-      b.add("aws:cloudwatch/eventTarget:EventTarget", `${r}-canary-schedule-target`, { rule: `${prefix}-canary`, arn: `arn:aws:lambda:${r}:${ACCOUNT}:function:${name}`, deadLetterConfig: { arn: `arn:aws:sqs:${r}:${ACCOUNT}:${prefix}-failed-events` } }, { ...at, deps: { rule: [rule], arn: [lambda] } });
+      b.add(
+        "aws:cloudwatch/eventTarget:EventTarget",
+        `${r}-canary-schedule-target`,
+        {
+          rule: `${prefix}-canary`,
+          arn: `arn:aws:lambda:${r}:${ACCOUNT}:function:${name}`,
+          deadLetterConfig: { arn: `arn:aws:sqs:${r}:${ACCOUNT}:${prefix}-failed-events` },
+        },
+        { ...at, deps: { rule: [rule], arn: [lambda] } },
+      );
     }
   }
 }
@@ -229,7 +345,15 @@ export function goodPlan(regions: string[] = ["us-east-1", "eu-central-1"]): Pla
     const parent = b.add(ARCHIVE, `log-archive-${archiveRegion}`, {}, { region: archiveRegion, component: true });
     const at = { parent, region: archiveRegion };
     bucket(b, at, "log-archive-bucket", `tp-${archiveRegion}-log-archive-${ACCOUNT}`);
-    streams.set(archiveRegion, b.add("aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream", `${archiveRegion}-log-archive-stream`, { name: `tp-${archiveRegion}-log-archive`, destination: "extended_s3" }, at));
+    streams.set(
+      archiveRegion,
+      b.add(
+        "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream",
+        `${archiveRegion}-log-archive-stream`,
+        { name: `tp-${archiveRegion}-log-archive`, destination: "extended_s3" },
+        at,
+      ),
+    );
   }
   for (const r of regions) region(b, r, streams.get(r.startsWith("eu-") ? "eu-west-1" : "us-east-1") as string);
   return { stack: STACK, project: PROJECT, resources: b.resources };
@@ -265,7 +389,12 @@ export function withAdded(plan: PlanFile, resource: Omit<PlanResource, "urn" | "
   const parentType = resource.parent ? resource.parent.split("::")[2] : undefined;
   const urn = `urn:pulumi:${STACK}::${PROJECT}::${parentType ? `${parentType}$` : ""}${resource.type}::${resource.name}`;
   const outputs = resource.outputs ?? (resource.provider !== null ? outputsOf(resource.type, resource.name, resource.props, resource.region) : undefined);
-  copy.resources.push({ ...resource, urn, ...(outputs ? { outputs } : {}), dependencies: resource.dependencies ?? [...new Set(Object.values(resource.propertyDependencies).flat())].sort() });
+  copy.resources.push({
+    ...resource,
+    urn,
+    ...(outputs ? { outputs } : {}),
+    dependencies: resource.dependencies ?? [...new Set(Object.values(resource.propertyDependencies).flat())].sort(),
+  });
   return copy;
 }
 

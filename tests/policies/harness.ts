@@ -37,7 +37,14 @@ export function policyResources(plan: PlanFile): PolicyResource[] {
       urn: r.urn,
       name: r.name,
       props: runtimeProps(r.outputs ?? r.props),
-      opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [], ...(r.parent ? { parent: r.parent } : {}) },
+      opts: {
+        protect: false,
+        ignoreChanges: [],
+        aliases: [],
+        customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+        additionalSecretOutputs: [],
+        ...(r.parent ? { parent: r.parent } : {}),
+      },
       dependencies: [],
       propertyDependencies: {},
       ...(provider ? { provider: { type: provider.type, urn: provider.urn, name: provider.name, props: runtimeProps(provider.props) } } : {}),
@@ -65,12 +72,23 @@ export async function runPolicy(policy: AnyPolicy, plan: PlanFile, config: Recor
   const level = policy.enforcementLevel ?? "advisory";
   const report = (message: string | { name?: string; message?: string; urn?: string; enforcementLevel?: EnforcementLevel }, urn?: string) => {
     if (typeof message === "object") {
-      found.push({ policy: message.name ?? policy.name, enforcementLevel: message.enforcementLevel ?? level, urn: message.urn, message: message.message ?? policy.description });
+      found.push({
+        policy: message.name ?? policy.name,
+        enforcementLevel: message.enforcementLevel ?? level,
+        urn: message.urn,
+        message: message.message ?? policy.description,
+      });
     } else {
       found.push({ policy: policy.name, enforcementLevel: level, urn, message: `${policy.description}\n${message}` });
     }
   };
-  const common = { getConfig: <T extends object>() => config as T, stackTags: new Map<string, string>(), notApplicable: (): never => { throw new Error("not applicable"); } };
+  const common = {
+    getConfig: <T extends object>() => config as T,
+    stackTags: new Map<string, string>(),
+    notApplicable: (): never => {
+      throw new Error("not applicable");
+    },
+  };
   if (policy.validateResource) {
     const validations = Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource];
     const providers = indexProviders(plan);
@@ -84,7 +102,13 @@ export async function runPolicy(policy: AnyPolicy, plan: PlanFile, config: Recor
             urn: r.urn,
             name: r.name,
             props: runtimeProps(r.props),
-            opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
+            opts: {
+              protect: false,
+              ignoreChanges: [],
+              aliases: [],
+              customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+              additionalSecretOutputs: [],
+            },
             ...(provider ? { provider: { type: provider.type, urn: provider.urn, name: provider.name, props: runtimeProps(provider.props) } } : {}),
             isType: () => false,
             asType: () => undefined,

@@ -42,7 +42,7 @@ function variant(v: Variant): PlanFile {
     r.props.policy = JSON.stringify(doc);
   });
   return withResource(withGrant, FN, (r) => {
-    ((r.props.environment as Record<string, Record<string, Json>>).variables).DB_SECRET_ARN = v.secretArn ?? UNKNOWN;
+    (r.props.environment as Record<string, Record<string, Json>>).variables.DB_SECRET_ARN = v.secretArn ?? UNKNOWN;
     if (v.fromInstance !== false) r.propertyDependencies.environment = [instance];
   });
 }
@@ -53,7 +53,10 @@ async function findings(plan: PlanFile): Promise<Diagnostic[]> {
 
 async function assertFails(plan: PlanFile, text: RegExp): Promise<void> {
   const found = await findings(plan);
-  assert.ok(found.some((d) => d.message.startsWith(`${REGION}:`) && text.test(d.message)), `expected a finding matching ${text}, got:\n${found.map((d) => d.message).join("\n")}`);
+  assert.ok(
+    found.some((d) => d.message.startsWith(`${REGION}:`) && text.test(d.message)),
+    `expected a finding matching ${text}, got:\n${found.map((d) => d.message).join("\n")}`,
+  );
 }
 
 describe("least-privilege-role: the database secret", () => {
@@ -64,17 +67,26 @@ describe("least-privilege-role: the database secret", () => {
   it("passes the RDS-managed form once the secret exists, when the ARN is one of RDS's in that region", async () => {
     const created = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:rds!db-0f1e2d3c-AbCdEf`;
     assert.deepEqual(names(await findings(variant({ grant: pinnedGrant(OWN_INSTANCE), secretArn: created }))), []);
-    await assertFails(variant({ grant: pinnedGrant(OWN_INSTANCE), secretArn: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:pg-AbCdEf` }), /does not allow secretsmanager:GetSecretValue on .*secret:pg-AbCdEf/);
+    await assertFails(
+      variant({ grant: pinnedGrant(OWN_INSTANCE), secretArn: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:pg-AbCdEf` }),
+      /does not allow secretsmanager:GetSecretValue on .*secret:pg-AbCdEf/,
+    );
   });
 
   it("fails the RDS-managed form whose condition names another instance, in this region or another", async () => {
     await assertFails(variant({ grant: pinnedGrant(instanceArn(REGION, "someone-elses-db")) }), /DB_SECRET_ARN is unknown at preview time/);
     const elsewhere = instanceArn("eu-central-1", "tp-eu-central-1-db");
-    await assertFails(variant({ grant: pinnedGrant(elsewhere, `arn:aws:secretsmanager:eu-central-1:${ACCOUNT}:secret:rds!db-*`) }), /DB_SECRET_ARN is unknown at preview time/);
+    await assertFails(
+      variant({ grant: pinnedGrant(elsewhere, `arn:aws:secretsmanager:eu-central-1:${ACCOUNT}:secret:rds!db-*`) }),
+      /DB_SECRET_ARN is unknown at preview time/,
+    );
   });
 
   it("fails the RDS pattern without the condition, or with a condition allowing several instances", async () => {
-    await assertFails(variant({ grant: { Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: PATTERN } }), /DB_SECRET_ARN is unknown at preview time/);
+    await assertFails(
+      variant({ grant: { Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: PATTERN } }),
+      /DB_SECRET_ARN is unknown at preview time/,
+    );
     const several = pinnedGrant(OWN_INSTANCE);
     several.Condition = { StringEquals: { [CONDITION_KEY]: [OWN_INSTANCE, instanceArn(REGION, "other-db")] } };
     await assertFails(variant({ grant: several }), /DB_SECRET_ARN is unknown at preview time/);
@@ -83,7 +95,10 @@ describe("least-privilege-role: the database secret", () => {
   it("fails secret:* and a wildcard action, whether the ARN is known or not", async () => {
     const everySecret = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:*`;
     const known = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:rds!db-1234-AbCdEf`;
-    await assertFails(variant({ grant: { Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: everySecret }, secretArn: known }), /does not allow secretsmanager:GetSecretValue on .*rds!db-1234-AbCdEf/);
+    await assertFails(
+      variant({ grant: { Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: everySecret }, secretArn: known }),
+      /does not allow secretsmanager:GetSecretValue on .*rds!db-1234-AbCdEf/,
+    );
     await assertFails(variant({ grant: pinnedGrant(OWN_INSTANCE, everySecret) }), /DB_SECRET_ARN is unknown at preview time/);
     const wildcard = { ...pinnedGrant(OWN_INSTANCE), Action: ["secretsmanager:*"] };
     await assertFails(variant({ grant: wildcard }), /wildcard action secretsmanager:\*/);
@@ -93,11 +108,18 @@ describe("least-privilege-role: the database secret", () => {
   it("fails an unknown DB_SECRET_ARN when the function's environment does not come from the pinned instance", async () => {
     const found = await findings(variant({ grant: pinnedGrant(OWN_INSTANCE), fromInstance: false }));
     assert.deepEqual(names(found), [`least-privilege-role@${FN}`]);
-    assert.match(found[0].message, /^us-east-1: us-east-1-thumbnails \(aws:lambda\/function:Function\): props\.environment\.variables\.DB_SECRET_ARN is unknown at preview time/);
+    assert.match(
+      found[0].message,
+      /^us-east-1: us-east-1-thumbnails \(aws:lambda\/function:Function\): props\.environment\.variables\.DB_SECRET_ARN is unknown at preview time/,
+    );
   });
 
   it("fails an unknown DB_SECRET_ARN granted by exact ARN only (the grant cannot be checked against it)", async () => {
-    const exact = { Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:rds!db-1234-AbCdEf` };
+    const exact = {
+      Effect: "Allow",
+      Action: ["secretsmanager:GetSecretValue"],
+      Resource: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:rds!db-1234-AbCdEf`,
+    };
     await assertFails(variant({ grant: exact }), /DB_SECRET_ARN is unknown at preview time/);
   });
 });

@@ -45,7 +45,8 @@ describe("the policy pack published from its own folder", function () {
   it("installs its own dependencies and runs the CLI's run-policy-pack from them", () => {
     const [script] = packCommand("pulumi-cli", copy);
     assert.ok(script.startsWith(join(copy, "node_modules")), script);
-    for (const dep of ["@pulumi/policy", "@pulumi/pulumi", "typescript", "@types/node"]) assert.ok(existsSync(join(copy, "node_modules", dep, "package.json")), dep);
+    for (const dep of ["@pulumi/policy", "@pulumi/pulumi", "typescript", "@types/node"])
+      assert.ok(existsSync(join(copy, "node_modules", dep, "package.json")), dep);
   });
 
   it("gives the dev and prod stacks the in-tree pack's verdicts, passing and failing alike", async () => {
@@ -66,7 +67,10 @@ describe("the policy pack published from its own folder", function () {
         assert.equal(mine.policies.length, theirs.policies.length);
       }
       assert.deepEqual(verdicts(await checkPlan(published, plan, config)), [], `stack ${stack} passes the published pack`);
-      assert.ok(verdicts(await checkPlan(published, broken, config)).some((v) => v.startsWith("mandatory central-log-shipping")), `stack ${stack}: the published pack refuses a region without log shipping`);
+      assert.ok(
+        verdicts(await checkPlan(published, broken, config)).some((v) => v.startsWith("mandatory central-log-shipping")),
+        `stack ${stack}: the published pack refuses a region without log shipping`,
+      );
     }
   });
 });

@@ -27,9 +27,24 @@ describe("region tokens a program chose itself", () => {
   });
 
   it("matches whole tokens only, and infers nothing from names already free of region codes", () => {
-    assert.deepEqual(Object.fromEntries(inferRegionTokens(new Map([["us-east-1", ["*-queue", "*-worker"]], ["eu-west-1", ["*-queue", "*-worker"]]]))), {});
+    assert.deepEqual(
+      Object.fromEntries(
+        inferRegionTokens(
+          new Map([
+            ["us-east-1", ["*-queue", "*-worker"]],
+            ["eu-west-1", ["*-queue", "*-worker"]],
+          ]),
+        ),
+      ),
+      {},
+    );
     // `domain` contains `main` but is not the token `main`.
-    const inferred = inferRegionTokens(new Map([["us-east-1", ["domain-a", "domain-b"]], ["eu-west-1", ["main-a", "main-b"]]]));
+    const inferred = inferRegionTokens(
+      new Map([
+        ["us-east-1", ["domain-a", "domain-b"]],
+        ["eu-west-1", ["main-a", "main-b"]],
+      ]),
+    );
     assert.deepEqual(Object.fromEntries(inferred), { "us-east-1": ["domain"], "eu-west-1": ["main"] });
   });
 

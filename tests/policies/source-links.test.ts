@@ -30,15 +30,52 @@ interface Case {
 const GHA = { GITHUB_ACTIONS: "true", GITHUB_SERVER_URL: "https://github.com", GITHUB_REPOSITORY: "acme/thumbs", GITHUB_SHA: SHA, GITHUB_WORKSPACE: CHECKOUT };
 
 const CASES: Case[] = [
-  { what: "GitHub Actions: the run's repository at the run's commit", env: GHA, origin: "/srv/mirror/thumbs.git", commit: "f".repeat(40), expected: `https://github.com/acme/thumbs/blob/${SHA}` },
-  { what: "GitHub Actions on GitHub Enterprise", env: { ...GHA, GITHUB_SERVER_URL: "https://git.acme.example/" }, expected: `https://git.acme.example/acme/thumbs/blob/${SHA}` },
-  { what: "GitHub Actions checking out another repository than the one it runs in", env: GHA, dir: join(tmpdir(), "elsewhere"), origin: "git@github.com:acme/pack.git", commit: SHA, expected: `https://github.com/acme/pack/blob/${SHA}` },
+  {
+    what: "GitHub Actions: the run's repository at the run's commit",
+    env: GHA,
+    origin: "/srv/mirror/thumbs.git",
+    commit: "f".repeat(40),
+    expected: `https://github.com/acme/thumbs/blob/${SHA}`,
+  },
+  {
+    what: "GitHub Actions on GitHub Enterprise",
+    env: { ...GHA, GITHUB_SERVER_URL: "https://git.acme.example/" },
+    expected: `https://git.acme.example/acme/thumbs/blob/${SHA}`,
+  },
+  {
+    what: "GitHub Actions checking out another repository than the one it runs in",
+    env: GHA,
+    dir: join(tmpdir(), "elsewhere"),
+    origin: "git@github.com:acme/pack.git",
+    commit: SHA,
+    expected: `https://github.com/acme/pack/blob/${SHA}`,
+  },
   { what: "an https GitHub origin", origin: "https://github.com/acme/thumbs.git", commit: SHA, expected: `https://github.com/acme/thumbs/blob/${SHA}` },
-  { what: "an https origin with credentials and no .git", origin: "https://ci-bot@github.com/acme/thumbs", commit: SHA, expected: `https://github.com/acme/thumbs/blob/${SHA}` },
+  {
+    what: "an https origin with credentials and no .git",
+    origin: "https://ci-bot@github.com/acme/thumbs",
+    commit: SHA,
+    expected: `https://github.com/acme/thumbs/blob/${SHA}`,
+  },
   { what: "an scp-style ssh origin", origin: "git@github.com:acme/thumbs.git", commit: SHA, expected: `https://github.com/acme/thumbs/blob/${SHA}` },
-  { what: "an ssh:// origin with a port", origin: "ssh://git@github.acme.example:2222/acme/thumbs.git", commit: SHA, expected: `https://github.acme.example/acme/thumbs/blob/${SHA}` },
-  { what: "a GitLab origin, with subgroups", origin: "git@gitlab.com:acme/platform/thumbs.git", commit: SHA, expected: `https://gitlab.com/acme/platform/thumbs/-/blob/${SHA}` },
-  { what: "a self-hosted GitLab over https", origin: "https://gitlab.acme.example/acme/thumbs.git", commit: SHA, expected: `https://gitlab.acme.example/acme/thumbs/-/blob/${SHA}` },
+  {
+    what: "an ssh:// origin with a port",
+    origin: "ssh://git@github.acme.example:2222/acme/thumbs.git",
+    commit: SHA,
+    expected: `https://github.acme.example/acme/thumbs/blob/${SHA}`,
+  },
+  {
+    what: "a GitLab origin, with subgroups",
+    origin: "git@gitlab.com:acme/platform/thumbs.git",
+    commit: SHA,
+    expected: `https://gitlab.com/acme/platform/thumbs/-/blob/${SHA}`,
+  },
+  {
+    what: "a self-hosted GitLab over https",
+    origin: "https://gitlab.acme.example/acme/thumbs.git",
+    commit: SHA,
+    expected: `https://gitlab.acme.example/acme/thumbs/-/blob/${SHA}`,
+  },
   { what: "an origin that is a local path (a clone of a clone)", origin: "/srv/git/thumbs", commit: SHA, expected: undefined },
   { what: "a file:// origin", origin: "file:///srv/git/thumbs.git", commit: SHA, expected: undefined },
   { what: "a host whose link form is not GitHub's or GitLab's", origin: "git@bitbucket.org:acme/thumbs.git", commit: SHA, expected: undefined },
@@ -51,14 +88,21 @@ function facts(c: Case): pack.SourceFacts {
 }
 
 function git(dir: string, ...args: string[]): string {
-  return execFileSync("git", ["-C", dir, ...args], { encoding: "utf8", env: { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@t", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@t" } }).trim();
+  return execFileSync("git", ["-C", dir, ...args], {
+    encoding: "utf8",
+    env: { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@t", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@t" },
+  }).trim();
 }
 
 describe("links to runbooks and policy docs: one rule, in the program and the pack", () => {
   for (const c of CASES) {
     it(`${c.what}: ${c.expected ?? "no web address"}, in both`, () => {
       assert.equal(program.sourceWebUrl("docs/runbooks", facts(c)), c.expected === undefined ? undefined : `${c.expected}/docs/runbooks`, "infra/config.ts");
-      assert.equal(pack.sourceWebUrl("docs/policies.md", facts(c)), c.expected === undefined ? undefined : `${c.expected}/docs/policies.md`, "policies/support/source-link.ts");
+      assert.equal(
+        pack.sourceWebUrl("docs/policies.md", facts(c)),
+        c.expected === undefined ? undefined : `${c.expected}/docs/policies.md`,
+        "policies/support/source-link.ts",
+      );
     });
   }
 
@@ -92,7 +136,10 @@ describe("links to runbooks and policy docs: one rule, in the program and the pa
       assert.equal(cfg.runbookBaseUrl, "https://wiki.acme.example/thumbs/runbooks");
     });
     it("else the repository's web address at the commit", () => {
-      assert.equal(program.parseConfig("dev", minimal, {}, { ...origin, deploying: true }).runbookBaseUrl, `https://github.com/acme/thumbs/blob/${SHA}/docs/runbooks`);
+      assert.equal(
+        program.parseConfig("dev", minimal, {}, { ...origin, deploying: true }).runbookBaseUrl,
+        `https://github.com/acme/thumbs/blob/${SHA}/docs/runbooks`,
+      );
     });
     it("else, offline (no engine, nobody paged), the documented offline address", () => {
       assert.equal(program.parseConfig("dev", minimal, {}, { env: {}, dir: CHECKOUT, deploying: false }).runbookBaseUrl, program.OFFLINE_RUNBOOK_BASE);
@@ -105,23 +152,38 @@ describe("links to runbooks and policy docs: one rule, in the program and the pa
         (e: unknown) =>
           e instanceof program.ConfigError &&
           e.problems.length === 1 &&
-          /^thumbnail-pipeline:runbookBaseUrl: \(missing\) is not set and no web address of this repository is known .*pulumi config set thumbnail-pipeline:runbookBaseUrl https:\/\//.test(e.problems[0]),
+          /^thumbnail-pipeline:runbookBaseUrl: \(missing\) is not set and no web address of this repository is known .*pulumi config set thumbnail-pipeline:runbookBaseUrl https:\/\//.test(
+            e.problems[0],
+          ),
       );
     });
     it("refuses a setting that is not an https URL", () => {
-      assert.throws(() => program.parseConfig("dev", { ...minimal, runbookBaseUrl: "docs/runbooks" }), /thumbnail-pipeline:runbookBaseUrl: "docs\/runbooks" is not an https URL/);
+      assert.throws(
+        () => program.parseConfig("dev", { ...minimal, runbookBaseUrl: "docs/runbooks" }),
+        /thumbnail-pipeline:runbookBaseUrl: "docs\/runbooks" is not an https URL/,
+      );
     });
   });
 
   describe("the pack's docs links", () => {
     const none = { env: {}, dir: CHECKOUT };
     it("take SNOWFLAKE_GUARD_DOCS_URL, else the package's homepage, before the repository", () => {
-      assert.equal(docsBase({ SNOWFLAKE_GUARD_DOCS_URL: "https://docs.internal/guard.html#x" }, { homepage: "https://h" }, { ...none, origin: "git@github.com:a/b.git", commit: SHA }), "https://docs.internal/guard.html");
+      assert.equal(
+        docsBase(
+          { SNOWFLAKE_GUARD_DOCS_URL: "https://docs.internal/guard.html#x" },
+          { homepage: "https://h" },
+          { ...none, origin: "git@github.com:a/b.git", commit: SHA },
+        ),
+        "https://docs.internal/guard.html",
+      );
       assert.equal(docsBase({}, { homepage: "https://github.com/o/r/blob/main/docs/policies.md" }, none), "https://github.com/o/r/blob/main/docs/policies.md");
     });
     it("else the repository's web address at the commit, as the program's runbook links", () => {
       assert.equal(docsBase(GHA, {}, { ...none, env: GHA }), `https://github.com/acme/thumbs/blob/${SHA}/docs/policies.md`);
-      assert.equal(docsBase({}, {}, { ...none, origin: "https://gitlab.com/acme/thumbs.git", commit: SHA }), `https://gitlab.com/acme/thumbs/-/blob/${SHA}/docs/policies.md`);
+      assert.equal(
+        docsBase({}, {}, { ...none, origin: "https://gitlab.com/acme/thumbs.git", commit: SHA }),
+        `https://gitlab.com/acme/thumbs/-/blob/${SHA}/docs/policies.md`,
+      );
     });
     it("else the file's path in the repository: findings are read where the check runs, beside the checkout", () => {
       assert.equal(docsBase({}, {}, none), "docs/policies.md");

@@ -18,5 +18,9 @@ export async function documentedArn(service: string, resourceType: string, parts
   const variables = [...template.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]).filter((v) => !["Partition", "Region", "Account"].includes(v));
   if (variables.length !== 1) throw new Error(`${service} ${resourceType}: ${template} has ${variables.length} resource variables; give each its value`);
   const name = variables[0].endsWith("WithoutLeadingSlash") ? parts.name.replace(/^\//, "") : parts.name;
-  return template.replace("${Partition}", parts.partition).replace("${Region}", parts.region).replace("${Account}", parts.accountId).replace(`\${${variables[0]}}`, name);
+  return template
+    .replace("${Partition}", parts.partition)
+    .replace("${Region}", parts.region)
+    .replace("${Account}", parts.accountId)
+    .replace(`\${${variables[0]}}`, name);
 }

@@ -73,15 +73,24 @@ export function uprightPixel(x: number, y: number, width: number, height: number
  */
 export function displayedPosition(orientation: number, sx: number, sy: number, storedWidth: number, storedHeight: number): [number, number] {
   switch (orientation) {
-    case 1: return [sx, sy];
-    case 2: return [storedWidth - 1 - sx, sy];
-    case 3: return [storedWidth - 1 - sx, storedHeight - 1 - sy];
-    case 4: return [sx, storedHeight - 1 - sy];
-    case 5: return [sy, sx];
-    case 6: return [storedHeight - 1 - sy, sx];
-    case 7: return [storedHeight - 1 - sy, storedWidth - 1 - sx];
-    case 8: return [sy, storedWidth - 1 - sx];
-    default: throw new RangeError(`EXIF orientation is 1..8, got ${orientation}`);
+    case 1:
+      return [sx, sy];
+    case 2:
+      return [storedWidth - 1 - sx, sy];
+    case 3:
+      return [storedWidth - 1 - sx, storedHeight - 1 - sy];
+    case 4:
+      return [sx, storedHeight - 1 - sy];
+    case 5:
+      return [sy, sx];
+    case 6:
+      return [storedHeight - 1 - sy, sx];
+    case 7:
+      return [storedHeight - 1 - sy, storedWidth - 1 - sx];
+    case 8:
+      return [sy, storedWidth - 1 - sx];
+    default:
+      throw new RangeError(`EXIF orientation is 1..8, got ${orientation}`);
   }
 }
 

@@ -20,7 +20,9 @@ let serverPromise: Promise<SharedServer> | undefined;
 export function postgresServer(): Promise<SharedServer> {
   if (!serverPromise) {
     const external = process.env.DATABASE_URL;
-    serverPromise = external ? Promise.resolve({ adminUrl: external }) : startEmbeddedPostgres().then((embedded) => ({ adminUrl: embedded.adminUrl, embedded }));
+    serverPromise = external
+      ? Promise.resolve({ adminUrl: external })
+      : startEmbeddedPostgres().then((embedded) => ({ adminUrl: embedded.adminUrl, embedded }));
   }
   return serverPromise;
 }

@@ -90,7 +90,10 @@ describe("the Pulumi internals the offline plan and check rely on", () => {
     new Thing("test:index:Late", "late", {});
     assert.equal(seen.length, 0, "the registration is still in flight");
     await waitForRPCs(pulumi);
-    assert.deepEqual(seen.map((r) => r.name), ["late"]);
+    assert.deepEqual(
+      seen.map((r) => r.name),
+      ["late"],
+    );
   });
 
   it("muted stack traces: `npm run plan` would fail, or stay slow, if the SDK needed stack frames to register a resource", async () => {

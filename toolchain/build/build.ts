@@ -9,7 +9,17 @@ import { bundleFunctions, esbuildVersion } from "./bundle";
 import { sha256Hex, zipFolder } from "./zip";
 import { describeArchitectureMismatch } from "./elf";
 import { EXEC_WRAPPER_FILE } from "../../handlers/thumbnails/image/config";
-import { compareStrings, copyTreeNormalised, describeTree, DIRECTORY_MODE, EXECUTABLE_MODE, FIXED_MTIME, normaliseTree, stableJson, writeFileNormalised } from "./files";
+import {
+  compareStrings,
+  copyTreeNormalised,
+  describeTree,
+  DIRECTORY_MODE,
+  EXECUTABLE_MODE,
+  FIXED_MTIME,
+  normaliseTree,
+  stableJson,
+  writeFileNormalised,
+} from "./files";
 import { discoverFunctions, HANDLERS_DIRECTORY } from "./functions";
 import { withLock } from "./lock";
 import { computeSourceHash, treeHash, type Architecture, type BuildManifest, type ManifestFunction } from "../../handlers/build-manifest";
@@ -50,7 +60,8 @@ export class BuildError extends Error {}
 
 function selectFunctions(repoRoot: string, requested: string[] | undefined): string[] {
   const all = discoverFunctions(repoRoot);
-  if (all.length === 0) throw new BuildError(`no functions under ${HANDLERS_DIRECTORY}/: a function is a folder ${HANDLERS_DIRECTORY}/<name>/ with an index.ts exporting handler.`);
+  if (all.length === 0)
+    throw new BuildError(`no functions under ${HANDLERS_DIRECTORY}/: a function is a folder ${HANDLERS_DIRECTORY}/<name>/ with an index.ts exporting handler.`);
   if (requested === undefined) return all;
   const unknown = requested.filter((n) => !all.includes(n));
   if (unknown.length > 0) throw new BuildError(`unknown function(s) ${unknown.join(", ")}; the functions are: ${all.join(", ")}.`);
@@ -122,7 +133,11 @@ export async function buildFunctions(options: BuildOptions): Promise<BuildManife
         for (const pkg of nativeImports.get(name) ?? []) {
           const installed = await ensureNativeInstall(repoRoot, lock, pkg, arch, log);
           for (const p of installed.packages) {
-            copyTreeNormalised(join(installed.directory, "node_modules", p.name), join(functionDir, "node_modules", p.name), (rel) => !rel.split("/").includes("node_modules"));
+            copyTreeNormalised(
+              join(installed.directory, "node_modules", p.name),
+              join(functionDir, "node_modules", p.name),
+              (rel) => !rel.split("/").includes("node_modules"),
+            );
             nativePackages.push(`${p.name}@${p.version}`);
           }
         }

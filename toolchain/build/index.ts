@@ -21,7 +21,10 @@ function summary(manifest: BuildManifest): string {
   return `built ${rows.length} function(s) for ${manifest.runtime} ${manifest.architecture} (esbuild ${manifest.esbuildVersion}, sharp ${manifest.sharpVersion}), source ${manifest.sourceHash.slice(0, 12)}:\n${rows.join("\n")}`;
 }
 
-const program = cliProgram("npm run build --", "Bundle every handler into dist/<function>/ with sharp for the target architecture, write dist/manifest.json, and compile the command lines");
+const program = cliProgram(
+  "npm run build --",
+  "Bundle every handler into dist/<function>/ with sharp for the target architecture, write dist/manifest.json, and compile the command lines",
+);
 program
   .addOption(new Option("--arch <arch>", "Lambda architecture of the native packages").choices(ARCHITECTURES).default(DEFAULT_ARCHITECTURE))
   .option("--out <dir>", "output folder (default dist/)")

@@ -32,7 +32,8 @@ function cacheKey(rootName: string, arch: Architecture, packages: PinnedPackage[
 }
 
 /** npm settings that must reach the child (registry, cache, proxies); the rest of `npm run`'s environment (prefix, workspace...) must not. */
-const PASSED_NPM_CONFIG = /^npm_config_(registry|@[^:]+:registry|cache|userconfig|globalconfig|https?_proxy|proxy|noproxy|strict_ssl|cafile|ca|fetch_[a-z_]+)$/i;
+const PASSED_NPM_CONFIG =
+  /^npm_config_(registry|@[^:]+:registry|cache|userconfig|globalconfig|https?_proxy|proxy|noproxy|strict_ssl|cafile|ca|fetch_[a-z_]+)$/i;
 
 function npmEnvironment(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
@@ -101,7 +102,13 @@ async function install(directory: string, arch: Architecture, packages: PinnedPa
  * `arch`, from the cache when present, otherwise installs it (once, even when
  * several processes ask at the same time).
  */
-export async function ensureNativeInstall(repoRoot: string, lock: Lockfile, rootName: string, arch: Architecture, log: (line: string) => void): Promise<NativeInstall> {
+export async function ensureNativeInstall(
+  repoRoot: string,
+  lock: Lockfile,
+  rootName: string,
+  arch: Architecture,
+  log: (line: string) => void,
+): Promise<NativeInstall> {
   const packages = runtimeClosure(lock, rootName, lambdaPlatform(arch));
   const cacheRoot = join(repoRoot, CACHE_DIRECTORY);
   const key = cacheKey(rootName, arch, packages);

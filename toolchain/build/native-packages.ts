@@ -89,7 +89,9 @@ export function runtimeClosure(lock: Lockfile, rootName: string, platform: Platf
     const existing = found.get(name);
     if (existing !== undefined) {
       if (existing.version !== pkg.version) {
-        throw new Error(`package-lock.json pins two versions of ${name} (${existing.version}, ${String(pkg.version)}) under ${rootName}; the build ships one flat node_modules and cannot hold both.`);
+        throw new Error(
+          `package-lock.json pins two versions of ${name} (${existing.version}, ${String(pkg.version)}) under ${rootName}; the build ships one flat node_modules and cannot hold both.`,
+        );
       }
       return;
     }

@@ -43,7 +43,9 @@ function signed(value: Wire, sig: unknown, at: string): JavaScriptValue | undefi
     case SIGNATURES.archive:
       return cleanObject(value, at);
     default:
-      throw new EncodeError(`${at}: unrecognized signature ${JSON.stringify(sig)}; the engine accepts assets, archives, secrets, resource references and output values`);
+      throw new EncodeError(
+        `${at}: unrecognized signature ${JSON.stringify(sig)}; the engine accepts assets, archives, secrets, resource references and output values`,
+      );
   }
 }
 

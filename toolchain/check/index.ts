@@ -56,14 +56,32 @@ function parseArgs(argv: string[]): CliOptions {
     .description("Check a stack of this program or of any Pulumi program (under mocks), or a plan file, against policy packs over the Pulumi Analyzer protocol")
     .option("--stack <name>", "the stack (Pulumi.<name>.yaml) to plan under mocks: of this repository's program, or of --program's")
     .addOption(new Option("--plan <file>", "check a plan file written by `npm run plan -- --out`").conflicts(["stack", "program"]))
-    .addOption(new Option("--program <dir>", "any Pulumi TypeScript program (Pulumi.yaml and Pulumi.<stack>.yaml in DIR), planned under the generic AWS mocks").conflicts("plan"))
-    .option("--pack <dir>", "a policy pack folder, served as `pulumi preview --policy-pack DIR` does (repeatable; default policies/ and toolchain/check/awsguard-pack/)", collect, [])
-    .option("--config <file>", "the policy pack config of the --pack in the same position, as `--policy-pack-config` (repeatable); without it snowflake-guard gets this program's stack config (infra/policy-config/ and dist/manifest.json, as `npm run policy-config` writes it)", collect, [])
+    .addOption(
+      new Option(
+        "--program <dir>",
+        "any Pulumi TypeScript program (Pulumi.yaml and Pulumi.<stack>.yaml in DIR), planned under the generic AWS mocks",
+      ).conflicts("plan"),
+    )
+    .option(
+      "--pack <dir>",
+      "a policy pack folder, served as `pulumi preview --policy-pack DIR` does (repeatable; default policies/ and toolchain/check/awsguard-pack/)",
+      collect,
+      [],
+    )
+    .option(
+      "--config <file>",
+      "the policy pack config of the --pack in the same position, as `--policy-pack-config` (repeatable); without it snowflake-guard gets this program's stack config (infra/policy-config/ and dist/manifest.json, as `npm run policy-config` writes it)",
+      collect,
+      [],
+    )
     .option("--json", "print { violations, waivers } as JSON instead of text")
     .option("--sarif <file>", "also write a SARIF 2.1.0 report (GitHub code scanning), one run per pack")
     .option("--first-preview", "plan like a stack's first `pulumi preview`: computed outputs stay unknown")
     .addOption(
-      new Option("--loader <name>", "how node loads a pack: pulumi-cli runs it exactly as `pulumi preview --policy-pack` does (ts-node, type-checked); tsx skips the type-check")
+      new Option(
+        "--loader <name>",
+        "how node loads a pack: pulumi-cli runs it exactly as `pulumi preview --policy-pack` does (ts-node, type-checked); tsx skips the type-check",
+      )
         .choices(PACK_LOADERS)
         .default("pulumi-cli"),
     )
@@ -74,7 +92,8 @@ function parseArgs(argv: string[]): CliOptions {
   const o = program.opts<CliOptions>();
   if (!o.stack && !o.plan && !o.program) throw new InvalidArgumentError("give --stack NAME, --plan FILE or --program DIR [--stack NAME]");
   const packs = o.pack.length > 0 ? o.pack : DEFAULT_PACKS;
-  if (o.config.length > packs.length) throw new InvalidArgumentError(`${o.config.length} --config files for ${packs.length} packs: each --config belongs to the --pack in the same position`);
+  if (o.config.length > packs.length)
+    throw new InvalidArgumentError(`${o.config.length} --config files for ${packs.length} packs: each --config belongs to the --pack in the same position`);
   return { ...o, pack: packs.map((p) => resolve(p)) };
 }
 
@@ -104,7 +123,8 @@ function target(o: CliOptions, io: CliIo): Target {
   if (o.program) {
     const dir = resolve(o.program);
     const chosen = readProgramStack(dir, o.stack);
-    for (const key of chosen.stackConfig.standIns) io.err(`check: ${key} is encrypted in Pulumi.${chosen.stack}.yaml; the offline check gives the program and the packs a stand-in value, marked secret\n`);
+    for (const key of chosen.stackConfig.standIns)
+      io.err(`check: ${key} is encrypted in Pulumi.${chosen.stack}.yaml; the offline check gives the program and the packs a stand-in value, marked secret\n`);
     return {
       stack: chosen.stack,
       project: chosen.project,
@@ -117,7 +137,10 @@ function target(o: CliOptions, io: CliIo): Target {
   const stack = o.stack as string;
   const project = readProject(REPO_ROOT).name;
   const stackConfig = loadPlanStack().readStackConfigWithSecrets(REPO_ROOT, stack);
-  for (const key of stackConfig.standIns) io.err(`check: ${key} is encrypted in Pulumi.${stack}.yaml; the offline check gives the program and the packs the stand-in the program declares, marked secret\n`);
+  for (const key of stackConfig.standIns)
+    io.err(
+      `check: ${key} is encrypted in Pulumi.${stack}.yaml; the offline check gives the program and the packs the stand-in the program declares, marked secret\n`,
+    );
   return {
     stack,
     project,
@@ -148,7 +171,14 @@ function packRuns(o: CliOptions, t: Target): PackRun[] {
 /** Starts every pack, plans while they boot (both take seconds), then checks the plan with each. */
 async function check(o: CliOptions, t: Target, runs: PackRun[]): Promise<{ plan: PlanFile; reports: CheckReport[] }> {
   const starting = runs.map((r) =>
-    AnalyzerSession.start({ packDir: r.dir, stack: t.stack, project: t.project, stackConfig: t.stackConfig?.config, secretKeys: t.stackConfig?.secretKeys, loader: o.loader }),
+    AnalyzerSession.start({
+      packDir: r.dir,
+      stack: t.stack,
+      project: t.project,
+      stackConfig: t.stackConfig?.config,
+      secretKeys: t.stackConfig?.secretKeys,
+      loader: o.loader,
+    }),
   );
   const closeAll = () => Promise.all(starting.map((s) => s.then((x) => x.close()).catch(() => undefined)));
   try {

@@ -100,10 +100,12 @@ export function mergeConfig(base: unknown, over: unknown): unknown {
 
 /** working-build's `builds` entry for a build manifest: each function's archive hash, as the engine will compute it. */
 export function manifestBuild(manifest: BuildManifest, name: string): Doc {
-  if (manifest.partial === true) throw new ManifestError(`dist/manifest.json holds only ${Object.keys(manifest.functions).join(", ")} (built with --function); run \`npm run build\``);
+  if (manifest.partial === true)
+    throw new ManifestError(`dist/manifest.json holds only ${Object.keys(manifest.functions).join(", ")} (built with --function); run \`npm run build\``);
   const artifacts: Doc = {};
   for (const [fn, entry] of Object.entries(manifest.functions)) {
-    if (typeof entry.archiveHash !== "string") throw new ManifestError(`dist/manifest.json has no archiveHash for ${fn}: it was written by an older build; run \`npm run build\``);
+    if (typeof entry.archiveHash !== "string")
+      throw new ManifestError(`dist/manifest.json has no archiveHash for ${fn}: it was written by an older build; run \`npm run build\``);
     artifacts[fn] = { archiveHash: entry.archiveHash };
   }
   return { name, sourceHash: manifest.sourceHash, artifacts };
@@ -147,7 +149,8 @@ export function listWaivers(config: PackConfig, today: string): WaiverEntry[] {
 }
 
 function writeStackPackConfig(values: { stack: string; out?: string }): void {
-  if (!existsSync(join(REPO_ROOT, `Pulumi.${values.stack}.yaml`))) throw new PackConfigError(`unknown stack "${values.stack}": there is no Pulumi.${values.stack}.yaml`);
+  if (!existsSync(join(REPO_ROOT, `Pulumi.${values.stack}.yaml`)))
+    throw new PackConfigError(`unknown stack "${values.stack}": there is no Pulumi.${values.stack}.yaml`);
   const text = `${JSON.stringify(stackPackConfigDocument(values.stack), null, 2)}\n`;
   if (values.out === undefined) process.stdout.write(text);
   else {

@@ -36,20 +36,18 @@ export function parsePlan(doc: unknown, source: string): PlanFile {
     }
     return undefined;
   });
-  const resources = (doc.resources as Record<string, unknown>[]).map(
-    (r): PlanResource => ({
-      urn: r.urn as string,
-      type: r.type as string,
-      name: r.name as string,
-      region: typeof r.region === "string" ? r.region : "global",
-      parent: (r.parent as string | null | undefined) ?? null,
-      provider: (r.provider as string | null | undefined) ?? null,
-      props: r.props as PlanResource["props"],
-      ...(r.outputs !== undefined ? { outputs: r.outputs as PlanResource["props"] } : {}),
-      dependencies: (r.dependencies as string[] | undefined) ?? [],
-      propertyDependencies: (r.propertyDependencies as Record<string, string[]> | undefined) ?? {},
-    }),
-  );
+  const resources = (doc.resources as Record<string, unknown>[]).map((r): PlanResource => ({
+    urn: r.urn as string,
+    type: r.type as string,
+    name: r.name as string,
+    region: typeof r.region === "string" ? r.region : "global",
+    parent: (r.parent as string | null | undefined) ?? null,
+    provider: (r.provider as string | null | undefined) ?? null,
+    props: r.props as PlanResource["props"],
+    ...(r.outputs !== undefined ? { outputs: r.outputs as PlanResource["props"] } : {}),
+    dependencies: (r.dependencies as string[] | undefined) ?? [],
+    propertyDependencies: (r.propertyDependencies as Record<string, string[]> | undefined) ?? {},
+  }));
   return { stack: doc.stack as string, project: doc.project as string, resources };
 }
 

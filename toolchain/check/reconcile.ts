@@ -65,13 +65,18 @@ export function packInfo(info: analyzer.AnalyzerInfo): PackInfo {
     return {
       name: p.getName(),
       enforcementLevel: levelName(p.getEnforcementlevel(), `policy ${p.getName()}`),
-      ...(schema ? { configSchema: { properties: (schema.getProperties()?.toJavaScript() ?? {}) as Record<string, unknown>, required: schema.getRequiredList() } } : {}),
+      ...(schema
+        ? { configSchema: { properties: (schema.getProperties()?.toJavaScript() ?? {}) as Record<string, unknown>, required: schema.getRequiredList() } }
+        : {}),
     };
   });
   const initialConfig: PackConfig = {};
   // An initial-config entry without a level carries the proto default, ADVISORY, and the CLI applies it as such.
   info.getInitialconfigMap().forEach((v, k) => {
-    initialConfig[k] = { enforcementLevel: levelName(v.getEnforcementlevel(), `initial config of ${k}`), properties: (v.getProperties()?.toJavaScript() ?? {}) as Record<string, unknown> };
+    initialConfig[k] = {
+      enforcementLevel: levelName(v.getEnforcementlevel(), `initial config of ${k}`),
+      properties: (v.getProperties()?.toJavaScript() ?? {}) as Record<string, unknown>,
+    };
   });
   return { name: info.getName(), version: info.getVersion(), supportsConfig: info.getSupportsconfig(), policies, initialConfig };
 }

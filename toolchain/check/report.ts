@@ -31,7 +31,8 @@ function packSection(report: CheckReport, time: string): string[] {
   if (report.waivers.length > 0) {
     lines.push("", `Waivers (${report.waivers.length}):`);
     for (const w of report.waivers) {
-      const effect = w.status === "active" ? ` - suppressed ${w.suppressed} finding${w.suppressed === 1 ? "" : "s"}` : " - suppresses nothing (see valid-waivers)";
+      const effect =
+        w.status === "active" ? ` - suppressed ${w.suppressed} finding${w.suppressed === 1 ? "" : "s"}` : " - suppresses nothing (see valid-waivers)";
       lines.push(`  ${w.status.padEnd(7)} ${w.description}${effect}`);
     }
   }

@@ -138,7 +138,12 @@ function toViolation(d: analyzer.AnalyzeDiagnostic, urn: string, byUrn: Map<stri
 const SORT_LEVEL: Record<string, number> = { mandatory: 0, remediate: 1, advisory: 2, disabled: 3 };
 
 function byRegionThenPolicy(a: Violation, b: Violation): number {
-  return a.region.localeCompare(b.region) || SORT_LEVEL[a.enforcementLevel] - SORT_LEVEL[b.enforcementLevel] || a.policy.localeCompare(b.policy) || (a.urn ?? "").localeCompare(b.urn ?? "");
+  return (
+    a.region.localeCompare(b.region) ||
+    SORT_LEVEL[a.enforcementLevel] - SORT_LEVEL[b.enforcementLevel] ||
+    a.policy.localeCompare(b.policy) ||
+    (a.urn ?? "").localeCompare(b.urn ?? "")
+  );
 }
 
 /** Runs the whole protocol sequence for one plan on a started pack. A session may check several plans. */
@@ -153,10 +158,14 @@ export async function checkPlan(session: AnalyzerSession, plan: PlanFile, config
   const providers = indexProviders(plan);
   const byUrn = new Map(plan.resources.map((r) => [r.urn, r]));
   const rootUrn = rootStackUrn(plan);
-  const perResource = await inBatches(plan.resources, ANALYZE_CONCURRENCY, async (r) => (await session.analyze(analyzeRequest(r, providers))).getDiagnosticsList().map((d) => toViolation(d, r.urn, byUrn, rootUrn)));
+  const perResource = await inBatches(plan.resources, ANALYZE_CONCURRENCY, async (r) =>
+    (await session.analyze(analyzeRequest(r, providers))).getDiagnosticsList().map((d) => toViolation(d, r.urn, byUrn, rootUrn)),
+  );
   const stackReq = new analyzer.AnalyzeStackRequest();
   stackReq.setResourcesList(plan.resources.map((r) => stackResource(r, providers)));
-  const stackWide = (await session.analyzeStack(stackReq)).getDiagnosticsList().map((d) => toViolation(d, byUrn.has(d.getUrn()) ? d.getUrn() : rootUrn, byUrn, rootUrn));
+  const stackWide = (await session.analyzeStack(stackReq))
+    .getDiagnosticsList()
+    .map((d) => toViolation(d, byUrn.has(d.getUrn()) ? d.getUrn() : rootUrn, byUrn, rootUrn));
 
   const all = [...perResource.flat(), ...stackWide];
   const waived = all.filter((v) => v.message.startsWith(WAIVED_MARK)).sort(byRegionThenPolicy);
@@ -164,12 +173,29 @@ export async function checkPlan(session: AnalyzerSession, plan: PlanFile, config
 
   const waivers = listWaivers(config, utcToday()).map((entry): WaiverReport => {
     if (entry.status === "invalid") {
-      return { policy: entry.policy, resource: null, reason: null, expires: null, ticket: null, status: "invalid", suppressed: 0, description: entry.problems.join(", ") };
+      return {
+        policy: entry.policy,
+        resource: null,
+        reason: null,
+        expires: null,
+        ticket: null,
+        status: "invalid",
+        suppressed: 0,
+        description: entry.problems.join(", "),
+      };
     }
     const w = entry.waiver;
-    const suppressed =
-      entry.status === "active" ? waived.filter((v) => v.policy === w.policy && waiverCovers(w, v.urn, byUrn.get(v.urn)?.name)).length : 0;
-    return { policy: w.policy, resource: w.resource, reason: w.reason, expires: w.expires, ticket: w.ticket ?? null, status: entry.status, suppressed, description: describeWaiver(w) };
+    const suppressed = entry.status === "active" ? waived.filter((v) => v.policy === w.policy && waiverCovers(w, v.urn, byUrn.get(v.urn)?.name)).length : 0;
+    return {
+      policy: w.policy,
+      resource: w.resource,
+      reason: w.reason,
+      expires: w.expires,
+      ticket: w.ticket ?? null,
+      status: entry.status,
+      suppressed,
+      description: describeWaiver(w),
+    };
   });
 
   // valid-waivers is checked by every policy on its own waivers, so the pack does not list it: add its metadata where waivers are in play.
@@ -197,7 +223,13 @@ export interface RunOptions {
 
 /** Starts the pack, checks the plan, stops the pack. */
 export async function runCheck(options: RunOptions): Promise<CheckReport> {
-  const session = await AnalyzerSession.start({ packDir: options.packDir, stack: options.plan.stack, project: options.plan.project, stackConfig: options.stackConfig, env: options.env });
+  const session = await AnalyzerSession.start({
+    packDir: options.packDir,
+    stack: options.plan.stack,
+    project: options.plan.project,
+    stackConfig: options.stackConfig,
+    env: options.env,
+  });
   try {
     return await checkPlan(session, options.plan, options.config);
   } finally {

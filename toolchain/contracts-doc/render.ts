@@ -1,20 +1,51 @@
 // The parts of docs/contracts.md that restate contracts/, rendered from it:
 // `npm run docs:contracts` writes them between their markers, and
 // tests/toolchain/contracts-doc/render.test.ts fails when the file is stale.
-import { CANARY_ALARM_METRIC, CONNECTIONS_ALARM_METRIC, DATABASE_ALARM_KINDS, FUNCTION_ALARM_KINDS, FUNCTION_ALARM_METRICS, QUEUE_ALARM_KINDS, type AlarmMetric } from "../../contracts/alarms";
+import {
+  CANARY_ALARM_METRIC,
+  CONNECTIONS_ALARM_METRIC,
+  DATABASE_ALARM_KINDS,
+  FUNCTION_ALARM_KINDS,
+  FUNCTION_ALARM_METRICS,
+  QUEUE_ALARM_KINDS,
+  type AlarmMetric,
+} from "../../contracts/alarms";
 import type { EnvVar, Setter } from "../../contracts/env";
 import { COMMON_ENVIRONMENT, FUNCTION_ENVIRONMENTS } from "../../contracts/environments";
 import { DATABASE_FUNCTIONS, FUNCTION_NAMES, LOG_LEVELS } from "../../contracts/functions";
-import { CANARY_METRICS, CONNECTION_METRICS, DATABASE_METRICS_NAMESPACE, DIMENSIONS, LOG_METRICS, METRICS_NAMESPACE, THUMBNAIL_METRICS, logMetricsNamespace } from "../../contracts/metrics";
+import {
+  CANARY_METRICS,
+  CONNECTION_METRICS,
+  DATABASE_METRICS_NAMESPACE,
+  DIMENSIONS,
+  LOG_METRICS,
+  METRICS_NAMESPACE,
+  THUMBNAIL_METRICS,
+  logMetricsNamespace,
+} from "../../contracts/metrics";
 import { CANARY_PREFIX, TAGS, maxConnectionsFloorParameter, memoryFloorParameter, memoryFloorPrefix } from "../../contracts/names";
 import { DEFAULT_RETRY_SCHEDULE, SQS_MAX_VISIBILITY_SECONDS, survivableOutageSeconds } from "../../contracts/retry-schedule";
 import * as T from "../../contracts/thresholds";
-import { DEFAULT_FORMATS, DEFAULT_IMAGE_LIMITS, DEFAULT_SIZES, FORMAT_ALIASES, OUTPUT_FORMATS, RUNTIME_ENV, SIZE_NAME_EXPECTED, THUMBNAIL_WIDTH, formatSizes } from "../../contracts/thumbnails";
+import {
+  DEFAULT_FORMATS,
+  DEFAULT_IMAGE_LIMITS,
+  DEFAULT_SIZES,
+  FORMAT_ALIASES,
+  OUTPUT_FORMATS,
+  RUNTIME_ENV,
+  SIZE_NAME_EXPECTED,
+  THUMBNAIL_WIDTH,
+  formatSizes,
+} from "../../contracts/thumbnails";
 
 const code = (s: string | number) => `\`${s}\``;
 
 function metricText(m: AlarmMetric): string {
-  const dims = m.dimensions ? ` (${Object.entries(m.dimensions).map(([k, v]) => `${k}=${v}`).join(", ")})` : "";
+  const dims = m.dimensions
+    ? ` (${Object.entries(m.dimensions)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(", ")})`
+    : "";
   return `${code(m.namespace)} ${code(m.metricName)}${dims}`;
 }
 
@@ -56,11 +87,15 @@ function thresholdsSection(): string {
 
 function thumbnailsSection(): string {
   return [
-    `- Formats: ${OUTPUT_FORMATS.map(code).join(", ")} (also spelled ${Object.entries(FORMAT_ALIASES).map(([alias, f]) => `${code(alias)} for ${code(f)}`).join(", ")}); default ${code(DEFAULT_FORMATS.join(","))}, the first being the primary.`,
+    `- Formats: ${OUTPUT_FORMATS.map(code).join(", ")} (also spelled ${Object.entries(FORMAT_ALIASES)
+      .map(([alias, f]) => `${code(alias)} for ${code(f)}`)
+      .join(", ")}); default ${code(DEFAULT_FORMATS.join(","))}, the first being the primary.`,
     `- Sizes: a name of ${SIZE_NAME_EXPECTED}, and a width from ${THUMBNAIL_WIDTH.min} to ${THUMBNAIL_WIDTH.max} px; names are unique. Default ${code(formatSizes(DEFAULT_SIZES))}.`,
     `- Inputs above ${code(DEFAULT_IMAGE_LIMITS.maxInputBytes)} bytes or ${code(DEFAULT_IMAGE_LIMITS.maxInputPixels)} pixels (per frame) are refused before decoding.`,
     `- The same rule holds for the stack config (\`thumbnail-pipeline:thumbnails\`) and for THUMBNAIL_SIZES / THUMBNAIL_FORMATS.`,
-    `- Process-start settings of the thumbnails function (RUNTIME_ENV): ${Object.entries(RUNTIME_ENV).map(([k, v]) => `${code(k)}=${code(v)}`).join(", ")}.`,
+    `- Process-start settings of the thumbnails function (RUNTIME_ENV): ${Object.entries(RUNTIME_ENV)
+      .map(([k, v]) => `${code(k)}=${code(v)}`)
+      .join(", ")}.`,
   ].join("\n");
 }
 
@@ -89,7 +124,13 @@ function namesSection(): string {
 
 /** Each generated section of docs/contracts.md, by marker name. */
 export function contractSections(): Record<string, string> {
-  return { environment: environmentSection(), thresholds: thresholdsSection(), thumbnails: thumbnailsSection(), alarms: alarmsSection(), names: namesSection() };
+  return {
+    environment: environmentSection(),
+    thresholds: thresholdsSection(),
+    thumbnails: thumbnailsSection(),
+    alarms: alarmsSection(),
+    names: namesSection(),
+  };
 }
 
 const begin = (name: string) => `<!-- generated from contracts/ (npm run docs:contracts): ${name} -->`;

@@ -19,7 +19,24 @@ export function ensureLambdaNode(repoRoot: string, arch: Architecture, log: (lin
   const binary = join(prefix, "node_modules", pkg, "bin", "node");
   if (existsSync(binary)) return binary;
   log(`installing ${pkg}@${LAMBDA_NODE_VERSION} into ${prefix}`);
-  execFileSync("npm", ["install", "--prefix", prefix, "--no-save", "--no-package-lock", "--ignore-scripts", "--no-audit", "--no-fund", "--os=linux", `--cpu=${arch}`, "--force", `${pkg}@${LAMBDA_NODE_VERSION}`], { stdio: ["ignore", "ignore", "inherit"] });
+  execFileSync(
+    "npm",
+    [
+      "install",
+      "--prefix",
+      prefix,
+      "--no-save",
+      "--no-package-lock",
+      "--ignore-scripts",
+      "--no-audit",
+      "--no-fund",
+      "--os=linux",
+      `--cpu=${arch}`,
+      "--force",
+      `${pkg}@${LAMBDA_NODE_VERSION}`,
+    ],
+    { stdio: ["ignore", "ignore", "inherit"] },
+  );
   if (!existsSync(binary)) throw new Error(`${pkg}@${LAMBDA_NODE_VERSION} installed no ${binary}`);
   return binary;
 }

@@ -185,7 +185,8 @@ export function formatDiff(diffs: RegionDiff[]): string {
   for (const d of diffs) {
     lines.push(`${d.region}: +${d.added.length} added, -${d.removed.length} removed, ~${d.changed.length} changed`);
     if (d.aliased.length > 0) lines.push(`  = ${d.aliased.length} kept by alias (new URN, same resource: nothing is replaced)`);
-    if (d.addedComponents.length > 0) lines.push(`  + ${d.addedComponents.length} components (grouping only, no cloud resource): ${d.addedComponents.map((r) => r.name).join(", ")}`);
+    if (d.addedComponents.length > 0)
+      lines.push(`  + ${d.addedComponents.length} components (grouping only, no cloud resource): ${d.addedComponents.map((r) => r.name).join(", ")}`);
     for (const r of d.added) lines.push(`  + ${r.type} ${r.name}`);
     for (const r of d.removed) lines.push(`  - ${r.type} ${r.name}`);
     for (const c of d.changed) {

@@ -87,7 +87,8 @@ function disabledDefaults(config: Record<string, string>): string[] {
   } catch {
     throw new EngineError(`pulumi:disable-default-providers is not a list: ${raw}`);
   }
-  if (!Array.isArray(list) || !list.every((x) => typeof x === "string")) throw new EngineError(`pulumi:disable-default-providers must be a list of package names: ${raw}`);
+  if (!Array.isArray(list) || !list.every((x) => typeof x === "string"))
+    throw new EngineError(`pulumi:disable-default-providers must be a list of package names: ${raw}`);
   return list.map((x) => x.trim());
 }
 
@@ -115,7 +116,17 @@ export function engineView(registrations: Registration[], o: EngineOptions): Eng
   const disabled = disabledDefaults(o.config);
   const defaults = new Map<string, EngineResource>();
   const out: EngineResource[] = [
-    { urn: root, type: ROOT_STACK_TYPE, name: `${o.project}-${o.stack}`, parent: null, provider: null, props: {}, outputs: o.stackOutputs ?? {}, dependencies: [], propertyDependencies: {} },
+    {
+      urn: root,
+      type: ROOT_STACK_TYPE,
+      name: `${o.project}-${o.stack}`,
+      parent: null,
+      provider: null,
+      props: {},
+      outputs: o.stackOutputs ?? {},
+      dependencies: [],
+      propertyDependencies: {},
+    },
   ];
 
   const defaultProvider = (r: Registration): string => {
@@ -175,7 +186,8 @@ export function assignRegions<T extends EngineResource>(resources: T[]): (T & { 
     return typeof p?.props.region === "string" ? p.props.region : undefined;
   };
   const own = new Map<string, string | undefined>();
-  for (const r of resources) own.set(r.urn, isProviderType(r.type) ? (typeof r.props.region === "string" ? r.props.region : undefined) : providerRegion(r.provider));
+  for (const r of resources)
+    own.set(r.urn, isProviderType(r.type) ? (typeof r.props.region === "string" ? r.props.region : undefined) : providerRegion(r.provider));
   const children = new Map<string, string[]>();
   for (const r of resources) if (r.parent) children.set(r.parent, [...(children.get(r.parent) ?? []), r.urn]);
   const regionsUnder = (urn: string): Set<string> => {

@@ -16,7 +16,8 @@ function readPlanFile(path: string): PlanFile {
     throw new UsageError(`cannot read plan file ${path}: ${(err as Error).message}`);
   }
   const p = parsed as Partial<PlanFile>;
-  if (typeof p.stack !== "string" || !Array.isArray(p.resources)) throw new UsageError(`${path} is not a plan file: expected { stack, project, resources: [...] }`);
+  if (typeof p.stack !== "string" || !Array.isArray(p.resources))
+    throw new UsageError(`${path} is not a plan file: expected { stack, project, resources: [...] }`);
   return p as PlanFile;
 }
 
@@ -59,7 +60,8 @@ async function main(argv: readonly string[]): Promise<number> {
 // Exit only once stdout is flushed: a plan piped as --json is larger than a pipe's buffer.
 const exitAfterOutput = (code: number) => process.stdout.write("", () => process.exit(code));
 main(process.argv).then(exitAfterOutput, (err: unknown) => {
-  const known = err instanceof PlanError || err instanceof ManifestError || err instanceof InvalidArgumentError || err instanceof UsageError || err instanceof AliasError;
+  const known =
+    err instanceof PlanError || err instanceof ManifestError || err instanceof InvalidArgumentError || err instanceof UsageError || err instanceof AliasError;
   process.stderr.write(`plan failed: ${known ? (err as Error).message : String((err as Error).stack ?? err)}\n`);
   exitAfterOutput(2);
 });

@@ -191,7 +191,10 @@ export class AwsMocks implements pulumi.runtime.Mocks {
     const { id, outputs } = this.outputsFor(args.type, args.name, inputs, region);
     const key = autonamedInput(args.type);
     const prefixed = key && (inputs[`${key}Prefix`] !== undefined || inputs.namePrefix !== undefined);
-    const generated = key && inputs[key] === undefined && typeof outputs[key] === "string" ? { [key]: prefixed ? `${String(inputs[`${key}Prefix`] ?? inputs.namePrefix)}${hash(args.name, 7)}` : outputs[key] } : {};
+    const generated =
+      key && inputs[key] === undefined && typeof outputs[key] === "string"
+        ? { [key]: prefixed ? `${String(inputs[`${key}Prefix`] ?? inputs.namePrefix)}${hash(args.name, 7)}` : outputs[key] }
+        : {};
     if (this.options.unknownOutputs) return { id, state: { ...inputs, ...generated } };
     return { id, state: { ...inputs, ...outputs, ...generated } };
   }
@@ -209,12 +212,34 @@ export class AwsMocks implements pulumi.runtime.Mocks {
       case "aws:s3/bucket:Bucket":
       case "aws:s3/bucketV2:BucketV2": {
         const bucket = str(inputs.bucket, `${logical}-${h.slice(0, 7)}`);
-        return { id: bucket, outputs: { bucket, arn: `arn:${partition}:s3:::${bucket}`, bucketDomainName: `${bucket}.s3.${dnsSuffix}`, bucketRegionalDomainName: `${bucket}.s3.${region}.${dnsSuffix}`, region, hostedZoneId: "Z3AQBSTGFYJSTF" } };
+        return {
+          id: bucket,
+          outputs: {
+            bucket,
+            arn: `arn:${partition}:s3:::${bucket}`,
+            bucketDomainName: `${bucket}.s3.${dnsSuffix}`,
+            bucketRegionalDomainName: `${bucket}.s3.${region}.${dnsSuffix}`,
+            region,
+            hostedZoneId: "Z3AQBSTGFYJSTF",
+          },
+        };
       }
       case "aws:sqs/queue:Queue":
-        return { id: `https://sqs.${region}.${dnsSuffix}/${acct}/${name}`, outputs: { name, arn: arn(name), url: `https://sqs.${region}.${dnsSuffix}/${acct}/${name}` } };
+        return {
+          id: `https://sqs.${region}.${dnsSuffix}/${acct}/${name}`,
+          outputs: { name, arn: arn(name), url: `https://sqs.${region}.${dnsSuffix}/${acct}/${name}` },
+        };
       case "aws:lambda/function:Function":
-        return { id: name, outputs: { name, arn: arn(`function:${name}`), invokeArn: `arn:${partition}:apigateway:${region}:lambda:path/2015-03-31/functions/${arn(`function:${name}`)}/invocations`, qualifiedArn: arn(`function:${name}:$LATEST`), version: "$LATEST" } };
+        return {
+          id: name,
+          outputs: {
+            name,
+            arn: arn(`function:${name}`),
+            invokeArn: `arn:${partition}:apigateway:${region}:lambda:path/2015-03-31/functions/${arn(`function:${name}`)}/invocations`,
+            qualifiedArn: arn(`function:${name}:$LATEST`),
+            version: "$LATEST",
+          },
+        };
       case "aws:lambda/permission:Permission":
         return { id: str(inputs.statementId, `${logical}-${h.slice(0, 7)}`), outputs: { statementId: str(inputs.statementId, `${logical}-${h.slice(0, 7)}`) } };
       case "aws:lambda/layerVersion:LayerVersion":
@@ -225,8 +250,15 @@ export class AwsMocks implements pulumi.runtime.Mocks {
         return {
           id: identifier,
           outputs: {
-            identifier, address, port: 5432, endpoint: `${address}:5432`, arn: arn(`db:${identifier}`), resourceId: `db-${h.toUpperCase()}`,
-            masterUserSecrets: [{ secretArn: arn(`secret:rds!db-${h.slice(0, 8)}-AbCdEf`, "secretsmanager"), kmsKeyId: arn(`key/${h}`, "kms"), secretStatus: "active" }],
+            identifier,
+            address,
+            port: 5432,
+            endpoint: `${address}:5432`,
+            arn: arn(`db:${identifier}`),
+            resourceId: `db-${h.toUpperCase()}`,
+            masterUserSecrets: [
+              { secretArn: arn(`secret:rds!db-${h.slice(0, 8)}-AbCdEf`, "secretsmanager"), kmsKeyId: arn(`key/${h}`, "kms"), secretStatus: "active" },
+            ],
           },
         };
       }
@@ -238,7 +270,10 @@ export class AwsMocks implements pulumi.runtime.Mocks {
         return { id: name, outputs: { name, arn: arn(`db-proxy:prx-${h}`), endpoint: `${name}.proxy-c${h.slice(0, 11)}.${region}.rds.${dnsSuffix}` } };
       case "aws:cloudfront/distribution:Distribution": {
         const id = `E${h.slice(0, 13).toUpperCase()}`;
-        return { id, outputs: { arn: global("cloudfront", `distribution/${id}`), domainName: `d${h.slice(0, 13)}.cloudfront.net`, hostedZoneId: "Z2FDTNDATAQYW2" } };
+        return {
+          id,
+          outputs: { arn: global("cloudfront", `distribution/${id}`), domainName: `d${h.slice(0, 13)}.cloudfront.net`, hostedZoneId: "Z2FDTNDATAQYW2" },
+        };
       }
       case "aws:iam/role:Role":
         return { id: name, outputs: { name, arn: global("iam", `role/${name}`), uniqueId: `AROA${h.toUpperCase()}` } };
@@ -271,7 +306,10 @@ export class AwsMocks implements pulumi.runtime.Mocks {
         return { id: keyId, outputs: { keyId, arn: arn(`key/${keyId}`) } };
       }
       case "aws:ec2/vpcEndpoint:VpcEndpoint":
-        return { id: `vpce-${h}`, outputs: { arn: arn(`vpc-endpoint/vpce-${h}`, "ec2"), prefixListId: inputs.vpcEndpointType === "Gateway" ? `pl-${h.slice(0, 8)}` : undefined } };
+        return {
+          id: `vpce-${h}`,
+          outputs: { arn: arn(`vpc-endpoint/vpce-${h}`, "ec2"), prefixListId: inputs.vpcEndpointType === "Gateway" ? `pl-${h.slice(0, 8)}` : undefined },
+        };
       case "aws:ecs/cluster:Cluster":
         return { id: arn(`cluster/${name}`), outputs: { name, arn: arn(`cluster/${name}`) } };
       case "aws:ecs/service:Service":
@@ -281,19 +319,50 @@ export class AwsMocks implements pulumi.runtime.Mocks {
         return { id: family, outputs: { family, arn: arn(`task-definition/${family}:1`), arnWithoutRevision: arn(`task-definition/${family}`), revision: 1 } };
       }
       case "aws:ecr/repository:Repository":
-        return { id: name, outputs: { name, arn: arn(`repository/${name}`), repositoryUrl: `${acct}.dkr.ecr.${region}.${dnsSuffix}/${name}`, registryId: acct } };
+        return {
+          id: name,
+          outputs: { name, arn: arn(`repository/${name}`), repositoryUrl: `${acct}.dkr.ecr.${region}.${dnsSuffix}/${name}`, registryId: acct },
+        };
       case "aws:apigateway/restApi:RestApi": {
         const id = h.slice(0, 10);
-        return { id, outputs: { name, arn: `arn:${partition}:apigateway:${region}::/restapis/${id}`, executionArn: arn(id, "execute-api"), rootResourceId: h.slice(10, 16) } };
+        return {
+          id,
+          outputs: {
+            name,
+            arn: `arn:${partition}:apigateway:${region}::/restapis/${id}`,
+            executionArn: arn(id, "execute-api"),
+            rootResourceId: h.slice(10, 16),
+          },
+        };
       }
       case "aws:apigateway/stage:Stage":
-        return { id: `ags-${h.slice(0, 10)}`, outputs: { arn: `arn:${partition}:apigateway:${region}::/restapis/${String(inputs.restApi ?? "api")}/stages/${String(inputs.stageName ?? "stage")}`, invokeUrl: `https://${String(inputs.restApi ?? "api")}.execute-api.${region}.${dnsSuffix}/${String(inputs.stageName ?? "stage")}` } };
+        return {
+          id: `ags-${h.slice(0, 10)}`,
+          outputs: {
+            arn: `arn:${partition}:apigateway:${region}::/restapis/${String(inputs.restApi ?? "api")}/stages/${String(inputs.stageName ?? "stage")}`,
+            invokeUrl: `https://${String(inputs.restApi ?? "api")}.execute-api.${region}.${dnsSuffix}/${String(inputs.stageName ?? "stage")}`,
+          },
+        };
       case "aws:apigatewayv2/api:Api": {
         const id = h.slice(0, 10);
-        return { id, outputs: { name, arn: `arn:${partition}:apigateway:${region}::/apis/${id}`, executionArn: arn(id, "execute-api"), apiEndpoint: `https://${id}.execute-api.${region}.${dnsSuffix}` } };
+        return {
+          id,
+          outputs: {
+            name,
+            arn: `arn:${partition}:apigateway:${region}::/apis/${id}`,
+            executionArn: arn(id, "execute-api"),
+            apiEndpoint: `https://${id}.execute-api.${region}.${dnsSuffix}`,
+          },
+        };
       }
       case "aws:apigatewayv2/stage:Stage":
-        return { id: str(inputs.name, "$default"), outputs: { arn: `arn:${partition}:apigateway:${region}::/apis/${String(inputs.apiId ?? "api")}/stages/${str(inputs.name, "$default")}`, invokeUrl: `https://${String(inputs.apiId ?? "api")}.execute-api.${region}.${dnsSuffix}/` } };
+        return {
+          id: str(inputs.name, "$default"),
+          outputs: {
+            arn: `arn:${partition}:apigateway:${region}::/apis/${String(inputs.apiId ?? "api")}/stages/${str(inputs.name, "$default")}`,
+            invokeUrl: `https://${String(inputs.apiId ?? "api")}.execute-api.${region}.${dnsSuffix}/`,
+          },
+        };
       case "aws:sfn/stateMachine:StateMachine":
         return { id: arn(`stateMachine:${name}`, "states"), outputs: { name, arn: arn(`stateMachine:${name}`, "states") } };
       case "aws:dynamodb/table:Table":
@@ -303,14 +372,38 @@ export class AwsMocks implements pulumi.runtime.Mocks {
       case "aws:ssm/parameter:Parameter":
         return { id: name, outputs: { name, arn: arn(`parameter${name.startsWith("/") ? "" : "/"}${name}`) } };
       case "aws:lb/loadBalancer:LoadBalancer":
-        return { id: arn(`loadbalancer/app/${name}/${h.slice(0, 16)}`, "elasticloadbalancing"), outputs: { name, arn: arn(`loadbalancer/app/${name}/${h.slice(0, 16)}`, "elasticloadbalancing"), dnsName: `${name}-${h.slice(0, 10)}.${region}.elb.${dnsSuffix}`, arnSuffix: `app/${name}/${h.slice(0, 16)}` } };
+        return {
+          id: arn(`loadbalancer/app/${name}/${h.slice(0, 16)}`, "elasticloadbalancing"),
+          outputs: {
+            name,
+            arn: arn(`loadbalancer/app/${name}/${h.slice(0, 16)}`, "elasticloadbalancing"),
+            dnsName: `${name}-${h.slice(0, 10)}.${region}.elb.${dnsSuffix}`,
+            arnSuffix: `app/${name}/${h.slice(0, 16)}`,
+          },
+        };
       case "aws:lb/targetGroup:TargetGroup":
-        return { id: arn(`targetgroup/${name}/${h.slice(0, 16)}`, "elasticloadbalancing"), outputs: { name, arn: arn(`targetgroup/${name}/${h.slice(0, 16)}`, "elasticloadbalancing"), arnSuffix: `targetgroup/${name}/${h.slice(0, 16)}` } };
+        return {
+          id: arn(`targetgroup/${name}/${h.slice(0, 16)}`, "elasticloadbalancing"),
+          outputs: { name, arn: arn(`targetgroup/${name}/${h.slice(0, 16)}`, "elasticloadbalancing"), arnSuffix: `targetgroup/${name}/${h.slice(0, 16)}` },
+        };
       case "aws:scheduler/schedule:Schedule":
         return { id: name, outputs: { name, arn: arn(`schedule/${str(inputs.groupName, "default")}/${name}`) } };
       default: {
         // EC2-style ids for network resources, an ARN of the usual shape for the rest.
-        const ec2Prefix: Record<string, string> = { Vpc: "vpc", Subnet: "subnet", SecurityGroup: "sg", RouteTable: "rtb", RouteTableAssociation: "rtbassoc", SecurityGroupIngressRule: "sgr", SecurityGroupEgressRule: "sgr", InternetGateway: "igw", NatGateway: "nat", Eip: "eipalloc", Instance: "i", NetworkInterface: "eni" };
+        const ec2Prefix: Record<string, string> = {
+          Vpc: "vpc",
+          Subnet: "subnet",
+          SecurityGroup: "sg",
+          RouteTable: "rtb",
+          RouteTableAssociation: "rtbassoc",
+          SecurityGroupIngressRule: "sgr",
+          SecurityGroupEgressRule: "sgr",
+          InternetGateway: "igw",
+          NatGateway: "nat",
+          Eip: "eipalloc",
+          Instance: "i",
+          NetworkInterface: "eni",
+        };
         const prefix = kind ? ec2Prefix[kind] : undefined;
         const id = prefix ? `${prefix}-${h}` : `${logical}-${h.slice(0, 7)}`;
         const generated = autonamedInput(type) === "name" ? { name } : {};
@@ -334,7 +427,12 @@ export class AwsMocks implements pulumi.runtime.Mocks {
       case "aws:index/getPartition:getPartition":
         return { partition, dnsSuffix, reverseDnsPrefix, id: partition };
       case "aws:index/getAvailabilityZones:getAvailabilityZones":
-        return { names: zones, zoneIds: zones.map((_, i) => `${region.split("-")[0]}${region.split("-")[2] ?? ""}-az${i + 1}`), id: region, groupNames: [region] };
+        return {
+          names: zones,
+          zoneIds: zones.map((_, i) => `${region.split("-")[0]}${region.split("-")[2] ?? ""}-az${i + 1}`),
+          id: region,
+          groupNames: [region],
+        };
       case "aws:iam/getPolicyDocument:getPolicyDocument":
         return { ...policyDocument(inputs), id: hash(JSON.stringify(inputs), 10), statements: inputs.statements ?? [] };
       case "aws:iam/getPolicy:getPolicy": {
@@ -347,13 +445,27 @@ export class AwsMocks implements pulumi.runtime.Mocks {
       }
       case "aws:ec2/getVpc:getVpc": {
         const id = str(inputs.id, `vpc-${h("vpc")}`);
-        return { id, arn: `arn:${partition}:ec2:${region}:${acct}:vpc/${id}`, cidrBlock: "172.31.0.0/16", default: inputs.default ?? true, mainRouteTableId: `rtb-${h("rtb")}`, ownerId: acct, state: "available" };
+        return {
+          id,
+          arn: `arn:${partition}:ec2:${region}:${acct}:vpc/${id}`,
+          cidrBlock: "172.31.0.0/16",
+          default: inputs.default ?? true,
+          mainRouteTableId: `rtb-${h("rtb")}`,
+          ownerId: acct,
+          state: "available",
+        };
       }
       case "aws:ec2/getSubnets:getSubnets":
         return { ids: zones.map((z) => `subnet-${h(z)}`), id: region, filters: inputs.filters ?? [] };
       case "aws:ec2/getSubnet:getSubnet": {
         const id = str(inputs.id, `subnet-${h(zones[0])}`);
-        return { id, arn: `arn:${partition}:ec2:${region}:${acct}:subnet/${id}`, vpcId: `vpc-${h("vpc")}`, availabilityZone: str(inputs.availabilityZone, zones[0]), cidrBlock: "172.31.0.0/20" };
+        return {
+          id,
+          arn: `arn:${partition}:ec2:${region}:${acct}:subnet/${id}`,
+          vpcId: `vpc-${h("vpc")}`,
+          availabilityZone: str(inputs.availabilityZone, zones[0]),
+          cidrBlock: "172.31.0.0/20",
+        };
       }
       case "aws:ec2/getSecurityGroup:getSecurityGroup": {
         const id = str(inputs.id, `sg-${h(str(inputs.name, "default"))}`);
@@ -366,15 +478,27 @@ export class AwsMocks implements pulumi.runtime.Mocks {
         const known = this.options.ssmParameters?.[name];
         // Not configured: a stand-in of the right shape (an AMI id for the public AMI parameters).
         const value = known !== undefined ? String(known) : name.startsWith("/aws/service/") && name.includes("ami") ? `ami-${h(name)}` : `mock-${h(name)}`;
-        return { name, value, insecureValue: value, type: "String", version: 1, arn: `arn:${partition}:ssm:${region}:${acct}:parameter${name.startsWith("/") ? "" : "/"}${name}`, id: name };
+        return {
+          name,
+          value,
+          insecureValue: value,
+          type: "String",
+          version: 1,
+          arn: `arn:${partition}:ssm:${region}:${acct}:parameter${name.startsWith("/") ? "" : "/"}${name}`,
+          id: name,
+        };
       }
       case "aws:ssm/getParametersByPath:getParametersByPath": {
         const path = str(inputs.path, "/");
         const recursive = inputs.recursive === true;
         const base = path.endsWith("/") ? path : `${path}/`;
-        const entries = Object.entries(this.options.ssmParameters ?? {}).filter(([name]) => name.startsWith(base) && (recursive || !name.slice(base.length).includes("/")));
+        const entries = Object.entries(this.options.ssmParameters ?? {}).filter(
+          ([name]) => name.startsWith(base) && (recursive || !name.slice(base.length).includes("/")),
+        );
         return {
-          id: path, path, region,
+          id: path,
+          path,
+          region,
           names: entries.map(([n]) => n),
           values: entries.map(([, v]) => String(v)),
           types: entries.map(() => "String"),
@@ -383,7 +507,13 @@ export class AwsMocks implements pulumi.runtime.Mocks {
       }
       case "aws:kms/getAlias:getAlias": {
         const keyId = `${h("key").slice(0, 8)}-0000-4000-8000-${h("key").slice(8, 20)}`;
-        return { name: str(inputs.name, "alias/aws/s3"), arn: `arn:${partition}:kms:${region}:${acct}:${str(inputs.name, "alias/aws/s3")}`, targetKeyId: keyId, targetKeyArn: `arn:${partition}:kms:${region}:${acct}:key/${keyId}`, id: str(inputs.name, "alias/aws/s3") };
+        return {
+          name: str(inputs.name, "alias/aws/s3"),
+          arn: `arn:${partition}:kms:${region}:${acct}:${str(inputs.name, "alias/aws/s3")}`,
+          targetKeyId: keyId,
+          targetKeyArn: `arn:${partition}:kms:${region}:${acct}:key/${keyId}`,
+          id: str(inputs.name, "alias/aws/s3"),
+        };
       }
       case "aws:kms/getKey:getKey":
         return { id: str(inputs.keyId, "key"), arn: `arn:${partition}:kms:${region}:${acct}:key/${str(inputs.keyId, "key")}`, keyState: "Enabled" };
@@ -393,14 +523,30 @@ export class AwsMocks implements pulumi.runtime.Mocks {
       }
       case "aws:route53/getZone:getZone": {
         const name = str(inputs.name, "example.com");
-        return { name, zoneId: `Z${h(name).toUpperCase().slice(0, 13)}`, id: `Z${h(name).toUpperCase().slice(0, 13)}`, privateZone: inputs.privateZone ?? false };
+        return {
+          name,
+          zoneId: `Z${h(name).toUpperCase().slice(0, 13)}`,
+          id: `Z${h(name).toUpperCase().slice(0, 13)}`,
+          privateZone: inputs.privateZone ?? false,
+        };
       }
       case "aws:acm/getCertificate:getCertificate": {
         const domain = str(inputs.domain, "example.com");
-        return { domain, arn: `arn:${partition}:acm:${region}:${acct}:certificate/${h(domain).slice(0, 8)}-0000-4000-8000-${h(domain).slice(8, 20)}`, status: "ISSUED", id: domain };
+        return {
+          domain,
+          arn: `arn:${partition}:acm:${region}:${acct}:certificate/${h(domain).slice(0, 8)}-0000-4000-8000-${h(domain).slice(8, 20)}`,
+          status: "ISSUED",
+          id: domain,
+        };
       }
       case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
-        return { authorizationToken: Buffer.from("AWS:mock").toString("base64"), userName: "AWS", password: "mock", proxyEndpoint: `https://${acct}.dkr.ecr.${region}.${dnsSuffix}`, id: region };
+        return {
+          authorizationToken: Buffer.from("AWS:mock").toString("base64"),
+          userName: "AWS",
+          password: "mock",
+          proxyEndpoint: `https://${acct}.dkr.ecr.${region}.${dnsSuffix}`,
+          id: region,
+        };
       case "aws:elb/getServiceAccount:getServiceAccount":
         return { id: "127311923021", arn: `arn:${partition}:iam::127311923021:root` };
       case "aws:cloudfront/getCachePolicy:getCachePolicy":

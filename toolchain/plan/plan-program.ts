@@ -32,7 +32,9 @@ export function chooseStack(dir: string, stack: string | undefined): string {
   if (stack) return stack;
   const stacks = listStacks(dir);
   if (stacks.length === 1) return stacks[0];
-  throw new ProgramError(stacks.length === 0 ? `${dir} has no Pulumi.<stack>.yaml: add one, or give --stack` : `${dir} has stacks ${stacks.join(", ")}: give --stack NAME`);
+  throw new ProgramError(
+    stacks.length === 0 ? `${dir} has no Pulumi.<stack>.yaml: add one, or give --stack` : `${dir} has stacks ${stacks.join(", ")}: give --stack NAME`,
+  );
 }
 
 /** Reads the project and the stack's config, failing before the program runs when either is wrong. */
@@ -50,11 +52,15 @@ export async function planProgram(programDir: string, stack: string | undefined,
   const dir = resolve(programDir);
   const chosen = readProgramStack(dir, stack);
   const nodePath = [REPO_NODE_MODULES, ...(process.env.NODE_PATH ? [process.env.NODE_PATH] : [])].join(":");
-  const child = spawn(process.execPath, ["--require", require.resolve("tsx/cjs"), HOST, dir, chosen.stack, ...(options.firstPreview ? ["--first-preview"] : [])], {
-    cwd: dir,
-    env: { ...process.env, NODE_PATH: nodePath },
-    stdio: ["ignore", "pipe", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["--require", require.resolve("tsx/cjs"), HOST, dir, chosen.stack, ...(options.firstPreview ? ["--first-preview"] : [])],
+    {
+      cwd: dir,
+      env: { ...process.env, NODE_PATH: nodePath },
+      stdio: ["ignore", "pipe", "pipe", "pipe"],
+    },
+  );
   return new Promise((done, fail) => {
     let planText = "";
     let errText = "";

@@ -20,7 +20,14 @@ import { pipelineProgram } from "../../infra/program";
 import { ensureFreshBuild } from "../build/ensure";
 import { EngineError, type Json } from "./engine-view";
 import type { MockOptions } from "./mocks";
-import { listStacks as listProjectStacks, ProjectError, readProject, readStackConfig as readProjectStackConfig, type EncryptedValues, type StackConfig } from "./project";
+import {
+  listStacks as listProjectStacks,
+  ProjectError,
+  readProject,
+  readStackConfig as readProjectStackConfig,
+  type EncryptedValues,
+  type StackConfig,
+} from "./project";
 import { muteStackTraces } from "../pulumi-internals";
 import { runUnderMocks, type PlanFile, type PlanResource } from "./run-under-mocks";
 import { SIGNATURE_KEY, SIGNATURES, UNKNOWN } from "./wire";
@@ -103,7 +110,17 @@ async function planStackNow(stack: string, options: PlanOptions): Promise<PlanFi
   if (options.ensureBuild !== false) await ensureFreshBuild(repoRoot);
   try {
     return await runUnderMocks(
-      { pulumi, project, stack, config, secretKeys, workDir: repoRoot, mocks: { ssmParameters: options.ssmParameters }, firstPreview: options.unknownOutputs === true, stackTraces: options.stackTraces },
+      {
+        pulumi,
+        project,
+        stack,
+        config,
+        secretKeys,
+        workDir: repoRoot,
+        mocks: { ssmParameters: options.ssmParameters },
+        firstPreview: options.unknownOutputs === true,
+        stackTraces: options.stackTraces,
+      },
       () => pipelineProgram({ repoRoot, stack }),
     );
   } catch (err) {

@@ -34,11 +34,24 @@ async function main(): Promise<void> {
   const entry = project.main ? join(dir, project.main) : dir;
   const pulumi = programPulumi(dir);
   // Stack traces stay on: when the program itself fails, its author needs to know where.
-  const plan = await runUnderMocks({ pulumi, project: project.name, stack, config, secretKeys, workDir: dir, firstPreview: flags.includes("--first-preview"), stackTraces: true, exitWork: true }, () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program is loaded only once its mocks are in place
-    const exported = require(entry) as unknown;
-    return typeof exported === "function" ? (exported as () => unknown)() : exported;
-  });
+  const plan = await runUnderMocks(
+    {
+      pulumi,
+      project: project.name,
+      stack,
+      config,
+      secretKeys,
+      workDir: dir,
+      firstPreview: flags.includes("--first-preview"),
+      stackTraces: true,
+      exitWork: true,
+    },
+    () => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program is loaded only once its mocks are in place
+      const exported = require(entry) as unknown;
+      return typeof exported === "function" ? (exported as () => unknown)() : exported;
+    },
+  );
   const out = createWriteStream("", { fd: 3 });
   await new Promise<void>((done, fail) => out.end(JSON.stringify(plan), (e?: Error | null) => (e ? fail(e) : done())));
 }

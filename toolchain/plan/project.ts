@@ -96,7 +96,8 @@ export function readStackConfig(dir: string, project: string, stack: string, enc
   for (const [key, value] of Object.entries(block)) {
     const k = fullKey(key, project);
     if (isRecord(value) && "secure" in value) {
-      if (encrypted === "refuse") throw new ProjectError(`${k} is a secret; the offline plan cannot decrypt it. Keep secrets in AWS (by ARN) and out of stack config.`);
+      if (encrypted === "refuse")
+        throw new ProjectError(`${k} is a secret; the offline plan cannot decrypt it. Keep secrets in AWS (by ARN) and out of stack config.`);
       if (typeof encrypted === "object" && encrypted.declared[k] === undefined) {
         const known = Object.keys(encrypted.declared);
         throw new ProjectError(

@@ -87,7 +87,8 @@ export async function runUnderMocks(o: MockRunOptions, program: () => unknown): 
   let stackOutputs: Record<string, Json> = {};
   try {
     const exported = await program();
-    if (exported !== null && typeof exported === "object") stackOutputs = (await pulumi.runtime.serializeProperties("stack outputs", exported as Record<string, unknown>)) as Record<string, Json>;
+    if (exported !== null && typeof exported === "object")
+      stackOutputs = (await pulumi.runtime.serializeProperties("stack outputs", exported as Record<string, unknown>)) as Record<string, Json>;
     if (o.exitWork) await runExitWork(pulumi, recorded);
     // Every registerResource holds an RPC keep-alive; disconnect waits for all of them.
     await pulumi.runtime.disconnect();
@@ -97,7 +98,9 @@ export async function runUnderMocks(o: MockRunOptions, program: () => unknown): 
   } finally {
     restoreStacks();
   }
-  const view = withGeneratedNames(engineView(recorded, { stack: o.stack, project: o.project, config: o.config, workDir: o.workDir, stackOutputs, firstPreview: o.firstPreview }));
+  const view = withGeneratedNames(
+    engineView(recorded, { stack: o.stack, project: o.project, config: o.config, workDir: o.workDir, stackOutputs, firstPreview: o.firstPreview }),
+  );
   requireDefaultRegion(view, o);
   return { stack: o.stack, project: o.project, resources: assignRegions(view) };
 }

@@ -34,7 +34,8 @@ function onPath(command: string): boolean {
 
 function ensureQemu(say: (line: string) => void): void {
   if (onPath("qemu-aarch64-static") && existsSync(join(ARM64_SYSROOT, "lib", "ld-linux-aarch64.so.1"))) return;
-  if (process.getuid?.() !== 0) throw new Error(`qemu-aarch64-static or the arm64 C libraries are missing: run sudo apt-get install -y ${DEBIAN_PACKAGES.join(" ")}`);
+  if (process.getuid?.() !== 0)
+    throw new Error(`qemu-aarch64-static or the arm64 C libraries are missing: run sudo apt-get install -y ${DEBIAN_PACKAGES.join(" ")}`);
   say(`installing ${DEBIAN_PACKAGES.join(", ")} (apt-get)`);
   execFileSync("apt-get", ["update", "-qq"], { stdio: "ignore" });
   execFileSync("apt-get", ["install", "-y", "-qq", ...DEBIAN_PACKAGES], { stdio: "ignore", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
@@ -68,18 +69,35 @@ async function main(argv: string[]): Promise<number> {
 
   const results: { fn: string; ok: boolean; detail: string }[] = [];
   // Emulated arm64 is slow: one container, a generous timeout.
-  const pipeline = await startLocalPipeline({ databaseUrl: process.env.DATABASE_URL, concurrency: 1, functionTimeoutSeconds: 180, nodeBinary, bundleDir: outDir, log: say });
+  const pipeline = await startLocalPipeline({
+    databaseUrl: process.env.DATABASE_URL,
+    concurrency: 1,
+    functionTimeoutSeconds: 180,
+    nodeBinary,
+    bundleDir: outDir,
+    log: say,
+  });
   try {
     const keys = ["verify/landscape.jpg", "verify/portrait.png", "verify/photo.webp"];
     const bodies = await Promise.all([
-      sharp({ create: { width: 1600, height: 1200, channels: 3, background: "#3070a0" } }).jpeg().toBuffer(),
-      sharp({ create: { width: 600, height: 900, channels: 3, background: "#a07030" } }).png().toBuffer(),
-      sharp({ create: { width: 1200, height: 800, channels: 3, background: "#30a070" } }).webp().toBuffer(),
+      sharp({ create: { width: 1600, height: 1200, channels: 3, background: "#3070a0" } })
+        .jpeg()
+        .toBuffer(),
+      sharp({ create: { width: 600, height: 900, channels: 3, background: "#a07030" } })
+        .png()
+        .toBuffer(),
+      sharp({ create: { width: 1200, height: 800, channels: 3, background: "#30a070" } })
+        .webp()
+        .toBuffer(),
     ]);
     for (const [i, key] of keys.entries()) await pipeline.upload({ key, body: bodies[i] as Buffer });
     const waited = await pipeline.waitForRows(keys, { timeoutMs: 600_000, pollMs: 1000 });
     const ok = [...waited.rows.values()].filter((r) => r.status === "ok").length;
-    results.push({ fn: "thumbnails", ok: ok === keys.length, detail: `${ok} of ${keys.length} uploads -> ok rows (${waited.inDlq.length} in DLQ, ${waited.missing.length} missing)` });
+    results.push({
+      fn: "thumbnails",
+      ok: ok === keys.length,
+      detail: `${ok} of ${keys.length} uploads -> ok rows (${waited.inDlq.length} in DLQ, ${waited.missing.length} missing)`,
+    });
   } finally {
     await pipeline.stop();
   }
@@ -87,7 +105,13 @@ async function main(argv: string[]): Promise<number> {
     const started = Date.now();
     try {
       const container = await launchLambda(
-        { name: fn, memoryMb: DEFAULT_FUNCTIONS[fn].memoryMb, timeoutSeconds: DEFAULT_FUNCTIONS[fn].timeoutSeconds, region: "us-east-1", environment: { POWERTOOLS_LOG_LEVEL: "WARN" } },
+        {
+          name: fn,
+          memoryMb: DEFAULT_FUNCTIONS[fn].memoryMb,
+          timeoutSeconds: DEFAULT_FUNCTIONS[fn].timeoutSeconds,
+          region: "us-east-1",
+          environment: { POWERTOOLS_LOG_LEVEL: "WARN" },
+        },
         { nodeBinary, taskRoot: join(outDir, fn), credentials: LOCAL_CREDENTIALS },
       );
       await container.stop();
@@ -96,7 +120,9 @@ async function main(argv: string[]): Promise<number> {
       results.push({ fn, ok: false, detail: (error as Error).message });
     }
   }
-  process.stdout.write(`arm64 bundles on Node ${LAMBDA_NODE_VERSION} (${version}, qemu-user):\n${results.map((r) => `  ${r.ok ? "ok  " : "FAIL"} ${r.fn.padEnd(15)} ${r.detail}`).join("\n")}\n`);
+  process.stdout.write(
+    `arm64 bundles on Node ${LAMBDA_NODE_VERSION} (${version}, qemu-user):\n${results.map((r) => `  ${r.ok ? "ok  " : "FAIL"} ${r.fn.padEnd(15)} ${r.detail}`).join("\n")}\n`,
+  );
   return results.every((r) => r.ok) ? EXIT_OK : EXIT_FAILED;
 }
 

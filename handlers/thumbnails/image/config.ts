@@ -5,7 +5,17 @@
 import { DEFAULT_FORMATS, DEFAULT_IMAGE_LIMITS, DEFAULT_SIZES, IMAGE_ENVIRONMENT, THUMBNAIL_WIDTH, readEnvironment } from "../../../contracts";
 import type { ImageLimits, OutputFormat, ThumbnailSpec } from "./types";
 
-export { DEFAULT_FORMATS, DEFAULT_SIZES, EXEC_WRAPPER_FILE, OUTPUT_FORMATS, RUNTIME_ENV, THUMBNAILS_ENVIRONMENT, ThumbnailConfigError, parseFormats, parseSizes } from "../../../contracts";
+export {
+  DEFAULT_FORMATS,
+  DEFAULT_SIZES,
+  EXEC_WRAPPER_FILE,
+  OUTPUT_FORMATS,
+  RUNTIME_ENV,
+  THUMBNAILS_ENVIRONMENT,
+  ThumbnailConfigError,
+  parseFormats,
+  parseSizes,
+} from "../../../contracts";
 
 export const DEFAULT_SPECS: readonly ThumbnailSpec[] = buildSpecs(DEFAULT_SIZES, DEFAULT_FORMATS);
 

@@ -22,12 +22,7 @@ export interface ImageLimits {
 }
 
 /** Why an input was refused. Permanent: retrying the same bytes gives the same answer. */
-export type RejectReason =
-  | "empty"
-  | "too-large"
-  | "unsupported-format"
-  | "corrupt"
-  | "too-many-pixels";
+export type RejectReason = "empty" | "too-large" | "unsupported-format" | "corrupt" | "too-many-pixels";
 
 export interface RenderedThumbnail {
   name: string;

@@ -75,7 +75,13 @@ export function checkHeader(format: InputFormat, header: HeaderFacts, limits: Im
  */
 export function classifyDecoderError(err: unknown): Rejection {
   const message = err instanceof Error ? err.message : String(err);
-  const detail = message.split("\n").map((line) => line.trim()).filter(Boolean).join("; ").slice(0, 300) || "decoder failed";
+  const detail =
+    message
+      .split("\n")
+      .map((line) => line.trim())
+      .filter(Boolean)
+      .join("; ")
+      .slice(0, 300) || "decoder failed";
   if (/exceeds pixel limit/i.test(message)) return reject("too-many-pixels", detail);
   if (/unsupported image format/i.test(message)) return reject("unsupported-format", detail);
   return reject("corrupt", detail);

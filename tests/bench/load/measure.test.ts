@@ -18,10 +18,12 @@ describe("load bench measures", () => {
 
     it("reports steady growth after warm-up as drift", () => {
       // 0.5 MB per sample over 30 samples after warm-up: the medians of the first and last three are 27 samples apart.
-      const drift = rssDrift(series((i) => (i < 10 ? 100 : 120 + 0.5 * (i - 10))), 10_000);
+      const drift = rssDrift(
+        series((i) => (i < 10 ? 100 : 120 + 0.5 * (i - 10))),
+        10_000,
+      );
       assert.equal(drift.driftBytes / MB, 13.5);
       assert.equal(drift.startRss, 120.5 * MB);
     });
   });
-
 });

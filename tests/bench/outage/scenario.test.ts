@@ -15,11 +15,24 @@ describe("a database outage on the local pipeline", function () {
     process.env.POWERTOOLS_LOG_LEVEL = "SILENT";
     process.env.POWERTOOLS_METRICS_DISABLED = "true";
     try {
-      const result = await runOutage({ uploads: 20, outageSeconds: 8, visibilitySeconds: 1, functionTimeoutSeconds: 5, schedule: { baseSeconds: 1, maxReceiveCount: 6 }, holdBack: true });
+      const result = await runOutage({
+        uploads: 20,
+        outageSeconds: 8,
+        visibilitySeconds: 1,
+        functionTimeoutSeconds: 5,
+        schedule: { baseSeconds: 1, maxReceiveCount: 6 },
+        holdBack: true,
+      });
       assert.equal(result.survivableSeconds, 31);
-      assert.deepEqual({ ok: result.ok, failed: result.failed, deadLetters: result.deadLetters, missing: result.missing }, { ok: 20, failed: 0, deadLetters: 0, missing: 0 });
+      assert.deepEqual(
+        { ok: result.ok, failed: result.failed, deadLetters: result.deadLetters, missing: result.missing },
+        { ok: 20, failed: 0, deadLetters: 0, missing: 0 },
+      );
     } finally {
-      for (const [name, value] of [["POWERTOOLS_LOG_LEVEL", saved.log], ["POWERTOOLS_METRICS_DISABLED", saved.metrics]] as const) {
+      for (const [name, value] of [
+        ["POWERTOOLS_LOG_LEVEL", saved.log],
+        ["POWERTOOLS_METRICS_DISABLED", saved.metrics],
+      ] as const) {
         if (value === undefined) delete process.env[name];
         else process.env[name] = value;
       }

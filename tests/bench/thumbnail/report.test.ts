@@ -62,18 +62,37 @@ describe("bench report", () => {
       count: 2000,
       warmup: 500,
       peakMb: 95,
-      samples: [{ images: 100, rssMb: 70 }, { images: 500, rssMb: 90 }, { images: 2000, rssMb: 101 }],
+      samples: [
+        { images: 100, rssMb: 70 },
+        { images: 500, rssMb: 90 },
+        { images: 2000, rssMb: 101 },
+      ],
     };
     assert.equal(driftOf(drift), 11);
     const report = summarise({ count: 1, sizes: [], jpegQuality: 80, threads: 1 }, {}, figures, "photo.jpg", drift, []);
     assert.deepEqual(
       report.bars.map((bar) => [bar.value, bar.pass]),
-      [[0.2, true], [2, false], [130, false], [11, false]],
+      [
+        [0.2, true],
+        [2, false],
+        [130, false],
+        [11, false],
+      ],
     );
   });
 
   it("leaves a bar undecided when its tool is missing", () => {
-    const report = summarise({ count: 1, sizes: [], jpegQuality: 80, threads: 1 }, {}, [figuresFor(input, { ours: run([0.2], 70) }, {})], undefined, undefined, []);
-    assert.deepEqual(report.bars.map((bar) => bar.pass), [undefined, undefined, undefined, undefined]);
+    const report = summarise(
+      { count: 1, sizes: [], jpegQuality: 80, threads: 1 },
+      {},
+      [figuresFor(input, { ours: run([0.2], 70) }, {})],
+      undefined,
+      undefined,
+      [],
+    );
+    assert.deepEqual(
+      report.bars.map((bar) => bar.pass),
+      [undefined, undefined, undefined, undefined],
+    );
   });
 });

@@ -29,7 +29,11 @@ async function documented(method: string, template: string, response: Response):
 }
 
 async function createUpload(api: string, body: unknown, headers: Record<string, string> = {}): Promise<Answer> {
-  return documented("POST", "/uploads", await fetch(`${api}/uploads`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) }));
+  return documented(
+    "POST",
+    "/uploads",
+    await fetch(`${api}/uploads`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) }),
+  );
 }
 
 async function created(api: string, body: unknown): Promise<Created> {
@@ -49,7 +53,9 @@ async function postFile(created: Created, file: Buffer, overrides: Record<string
   return fetch(created.upload.url, { method: "POST", body: form });
 }
 
-async function status(upload: Created): Promise<{ status: string; reason: string | null; thumbnails: { url: string; width: number }[]; correlationId: string }> {
+async function status(
+  upload: Created,
+): Promise<{ status: string; reason: string | null; thumbnails: { url: string; width: number }[]; correlationId: string }> {
   const answer = await getImage(upload.statusUrl);
   assert.equal(answer.status, 200);
   return answer.body as Awaited<ReturnType<typeof status>>;
@@ -118,7 +124,8 @@ describe("upload and status API (local pipeline)", function () {
   });
 
   it("announces both outcomes on the local bus, with image id, correlation id, reason and URLs, and lists them at /events", async () => {
-    let events: { "detail-type": string; detail: { imageId: string | null; correlationId: string; reason: string | null; thumbnails: { url: string }[] } }[] = [];
+    let events: { "detail-type": string; detail: { imageId: string | null; correlationId: string; reason: string | null; thumbnails: { url: string }[] } }[] =
+      [];
     await waitUntil("the result events of both uploads", async () => {
       events = (await (await fetch(`${api}/events`)).json()) as typeof events;
       return events.some((e) => e.detail.correlationId === "order-42") && events.some((e) => e["detail-type"] === "Thumbnails Ready");
@@ -165,7 +172,10 @@ describe("upload and status API (local pipeline)", function () {
     assert.equal(response.headers.get("content-type"), "application/problem+json");
     const problem = response.body as { status: number; errors: { pointer: string; detail: string }[] };
     assert.equal(problem.status, 400);
-    assert.deepEqual(problem.errors.map((e) => e.pointer), ["/contentType", "/bytes"]);
+    assert.deepEqual(
+      problem.errors.map((e) => e.pointer),
+      ["/contentType", "/bytes"],
+    );
     assert.match(problem.errors[0].detail, /did you mean "image\/jpeg"/i);
   });
 

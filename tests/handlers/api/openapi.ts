@@ -10,10 +10,21 @@ import addFormats from "ajv-formats";
 import { parse } from "yaml";
 import { REPO_ROOT } from "../../../cli/repo-root";
 
-interface MediaType { schema: { $ref?: string } }
-interface ResponseSpec { $ref?: string; headers?: Record<string, { required?: boolean }>; content?: Record<string, MediaType> }
-interface Operation { responses: Record<string, ResponseSpec> }
-interface OpenApiDoc { paths: Record<string, Record<string, Operation>>; components: { responses: Record<string, ResponseSpec> } }
+interface MediaType {
+  schema: { $ref?: string };
+}
+interface ResponseSpec {
+  $ref?: string;
+  headers?: Record<string, { required?: boolean }>;
+  content?: Record<string, MediaType>;
+}
+interface Operation {
+  responses: Record<string, ResponseSpec>;
+}
+interface OpenApiDoc {
+  paths: Record<string, Record<string, Operation>>;
+  components: { responses: Record<string, ResponseSpec> };
+}
 
 export const OPENAPI_PATH = join(REPO_ROOT, "handlers", "api", "openapi.yaml");
 const doc = parse(readFileSync(OPENAPI_PATH, "utf8")) as OpenApiDoc;

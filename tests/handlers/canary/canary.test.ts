@@ -87,7 +87,14 @@ describe("canary", () => {
             for (const [i, spec] of SPECS.entries()) {
               if (i === behaviour.skipThumbnail) continue;
               const type = behaviour.wrongType ? "application/octet-stream" : spec.format === "jpeg" ? "image/jpeg" : "image/webp";
-              await s3.send(new PutObjectCommand({ Bucket: THUMBS, Key: thumbnailKey(key, transactionId, spec.name, spec.format), Body: Buffer.from("thumb"), ContentType: type }));
+              await s3.send(
+                new PutObjectCommand({
+                  Bucket: THUMBS,
+                  Key: thumbnailKey(key, transactionId, spec.name, spec.format),
+                  Body: Buffer.from("thumb"),
+                  ContentType: type,
+                }),
+              );
             }
             if (behaviour.noRow) return;
             const status = behaviour.rowStatus ?? "ok";
@@ -142,7 +149,16 @@ describe("canary", () => {
       assert.equal(result.ok, true, result.lastError);
       assert.equal(result.failedStep, undefined);
       assert.ok(result.latencyMs !== undefined && result.latencyMs >= 0);
-      assert.deepEqual(result.steps.map((s) => [s.step, s.ok]), [["raw-put", true], ["raw-visible", true], ["row", true], ["thumbnails", true], ["cleanup", true]]);
+      assert.deepEqual(
+        result.steps.map((s) => [s.step, s.ok]),
+        [
+          ["raw-put", true],
+          ["raw-visible", true],
+          ["row", true],
+          ["thumbnails", true],
+          ["cleanup", true],
+        ],
+      );
       assert.match(result.rawKey, /^canary\/\d{4}-\d{2}-\d{2}\/[0-9a-f-]{36}\/canary\.jpg$/);
       assert.equal(result.thumbnailKeys.length, SPECS.length);
       assert.equal(pipeline.rows.size, 0);
@@ -159,7 +175,12 @@ describe("canary", () => {
         deps(pipeline, {
           findRow: async (l) => {
             const got = await s3.send(new GetObjectCommand({ Bucket: RAW, Key: l.key }));
-            seen ??= { body: createHash("sha256").update(await got.Body!.transformToByteArray()).digest("hex"), correlation: got.Metadata?.["correlation-id"] };
+            seen ??= {
+              body: createHash("sha256")
+                .update(await got.Body!.transformToByteArray())
+                .digest("hex"),
+              correlation: got.Metadata?.["correlation-id"],
+            };
             return pipeline.findRow(l);
           },
         }),
@@ -181,7 +202,8 @@ describe("canary", () => {
       const denying = new S3Client(aws.s3Config);
       denying.middlewareStack.add(
         (next, context) => async (args) => {
-          if (context.commandName === "HeadObjectCommand") throw Object.assign(new Error("Access Denied"), { name: "AccessDenied", $metadata: { httpStatusCode: 403 } });
+          if (context.commandName === "HeadObjectCommand")
+            throw Object.assign(new Error("Access Denied"), { name: "AccessDenied", $metadata: { httpStatusCode: 403 } });
           return next(args);
         },
         { step: "initialize", name: "denyHead" },
@@ -255,7 +277,13 @@ describe("canary", () => {
         const handler = createThumbnailHandler({
           s3,
           database,
-          config: { rawBucket: RAW, thumbnailsBucket: THUMBS, thumbnailsBaseUrl: "https://thumbs.example.com", specs: SPECS, limits: { maxInputBytes: 1 << 20, maxInputPixels: 1_000_000 } },
+          config: {
+            rawBucket: RAW,
+            thumbnailsBucket: THUMBS,
+            thumbnailsBaseUrl: "https://thumbs.example.com",
+            specs: SPECS,
+            limits: { maxInputBytes: 1 << 20, maxInputPixels: 1_000_000 },
+          },
           logger: new Logger({ serviceName: "thumbnails", logLevel: "SILENT" }),
           metrics: new DimensionedMetrics({ namespace: "ThumbnailPipeline", serviceName: "thumbnails" }),
         });
@@ -273,7 +301,16 @@ describe("canary", () => {
                 awsRegion: "eu-central-1",
                 eventTime: record.eventTime,
                 eventName: record.eventName,
-                s3: { s3SchemaVersion: "1.0", bucket: { name: RAW, arn: `arn:aws:s3:::${RAW}` }, object: { key: record.s3.object.key, size: record.s3.object.size, eTag: record.s3.object.eTag, sequencer: sequence.toString(16).toUpperCase().padStart(16, "0") } },
+                s3: {
+                  s3SchemaVersion: "1.0",
+                  bucket: { name: RAW, arn: `arn:aws:s3:::${RAW}` },
+                  object: {
+                    key: record.s3.object.key,
+                    size: record.s3.object.size,
+                    eTag: record.s3.object.eTag,
+                    sequencer: sequence.toString(16).toUpperCase().padStart(16, "0"),
+                  },
+                },
               },
             ],
           };
@@ -297,8 +334,14 @@ describe("canary", () => {
         const { rows } = await database.query("SELECT 1 FROM images");
         assert.equal(rows.length, 0);
         const runFolder = result.rawKey.slice(0, result.rawKey.lastIndexOf("/") + 1);
-        assert.deepEqual((await keysIn(THUMBS)).filter((k) => k.startsWith(runFolder)), []);
-        await assert.rejects(databaseRowRemover(database, "canary/")({ bucket: RAW, key: "users/photo.jpg", correlationId: "x" }), /not under the canary prefix/);
+        assert.deepEqual(
+          (await keysIn(THUMBS)).filter((k) => k.startsWith(runFolder)),
+          [],
+        );
+        await assert.rejects(
+          databaseRowRemover(database, "canary/")({ bucket: RAW, key: "users/photo.jpg", correlationId: "x" }),
+          /not under the canary prefix/,
+        );
       } finally {
         if (previous === undefined) delete process.env.POWERTOOLS_METRICS_DISABLED;
         else process.env.POWERTOOLS_METRICS_DISABLED = previous;

@@ -31,7 +31,10 @@ const alarm = parseAlarmStateChange({
   time: at.toISOString(),
   region: "eu-central-1",
   resources: [],
-  detail: { alarmName: `${config.instanceId}-connections`, state: { value: "ALARM", reason: "Threshold Crossed: 5 out of the last 5 datapoints were greater than the threshold (0.8)." } },
+  detail: {
+    alarmName: `${config.instanceId}-connections`,
+    state: { value: "ALARM", reason: "Threshold Crossed: 5 out of the last 5 datapoints were greater than the threshold (0.8)." },
+  },
 });
 
 describe("db-guard AWS calls", () => {
@@ -43,7 +46,14 @@ describe("db-guard AWS calls", () => {
     const ssmMock = mockClient(ssm);
     const snsMock = mockClient(sns);
     rdsMock.on(DescribeDBParametersCommand).resolves({
-      Parameters: [{ ParameterName: "max_connections", ParameterValue: groupValue ?? "LEAST({DBInstanceClassMemory/9531392},5000)", ApplyType: "static", IsModifiable: true }],
+      Parameters: [
+        {
+          ParameterName: "max_connections",
+          ParameterValue: groupValue ?? "LEAST({DBInstanceClassMemory/9531392},5000)",
+          ApplyType: "static",
+          IsModifiable: true,
+        },
+      ],
     });
     rdsMock.on(ModifyDBParameterGroupCommand).resolves({ DBParameterGroupName: config.parameterGroup });
     rdsMock.on(RebootDBInstanceCommand).resolves({});
@@ -63,7 +73,10 @@ describe("db-guard AWS calls", () => {
     assert.equal(input.Namespace, "ThumbnailPipeline/Database");
     const byName = new Map(input.MetricData?.map((d) => [d.MetricName, d]));
     assert.deepEqual([...byName.keys()], ["ActiveConnections", "TotalConnections", "MaxConnections", "ConnectionUtilization"]);
-    assert.deepEqual([17, 19, 20, 0.85], [...byName.values()].map((d) => d.Value));
+    assert.deepEqual(
+      [17, 19, 20, 0.85],
+      [...byName.values()].map((d) => d.Value),
+    );
     for (const d of byName.values()) {
       assert.deepEqual(d.Dimensions, [{ Name: "DBInstanceIdentifier", Value: config.instanceId }]);
       assert.equal(d.Timestamp, at);

@@ -4,7 +4,13 @@ import { decideConnections, evaluateWindow, isBreach, judgeReading, utilization 
 import type { ConnectionSample } from "../../../handlers/db-guard/measure";
 
 const T0 = Date.parse("2026-03-01T12:00:00Z");
-const sample = (active: number, max: number, minute: number): ConnectionSample => ({ active, total: active + 1, max, hidden: 0, at: new Date(T0 + minute * 60_000) });
+const sample = (active: number, max: number, minute: number): ConnectionSample => ({
+  active,
+  total: active + 1,
+  max,
+  hidden: 0,
+  at: new Date(T0 + minute * 60_000),
+});
 
 describe("db-guard decision", () => {
   it("utilization is active over max_connections, and a breach is strictly above the threshold", () => {

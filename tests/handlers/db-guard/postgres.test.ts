@@ -32,9 +32,7 @@ describe("db-guard against a real PostgreSQL with max_connections = 20", functio
 
   after(async () => {
     // Cut the sleeps short so nothing waits for them.
-    await admin
-      .query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'busy-session'")
-      .catch(() => undefined);
+    await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'busy-session'").catch(() => undefined);
     await Promise.allSettled(running);
     await Promise.allSettled(busy.map((c) => c.end()));
     await admin.end().catch(() => undefined);
@@ -89,10 +87,14 @@ describe("db-guard against a real PostgreSQL with max_connections = 20", functio
     assert.equal(verdict.breach, true);
     assert.equal(verdict.proposedMaxConnections, 30);
 
-    const { stdout } = await run(process.execPath, [join(repoRoot, "bin", "pipectl.js"), "db-guard", "--database-url", server.adminUrl, "--dry-run", "--json"], {
-      cwd: repoRoot,
-      timeout: 60_000,
-    });
+    const { stdout } = await run(
+      process.execPath,
+      [join(repoRoot, "bin", "pipectl.js"), "db-guard", "--database-url", server.adminUrl, "--dry-run", "--json"],
+      {
+        cwd: repoRoot,
+        timeout: 60_000,
+      },
+    );
     const printed = JSON.parse(stdout) as Record<string, unknown>;
     assert.equal(printed.active, BUSY);
     assert.equal(printed.max, 20);
@@ -104,15 +106,25 @@ describe("db-guard against a real PostgreSQL with max_connections = 20", functio
     assert.equal(printed.total, BUSY + 2);
 
     // Without --dry-run and without AWS it says what it would change and what it needs.
-    const wouldChange = await run(process.execPath, [join(repoRoot, "bin", "pipectl.js"), "db-guard", "--database-url", server.adminUrl], { cwd: repoRoot, timeout: 60_000 });
-    assert.match(wouldChange.stdout, /active 17 \/ max_connections 20 = 0\.85 \(threshold 0\.8\)/);
-    assert.match(wouldChange.stderr, /would set max_connections 20 -> 30 \(apply method pending-reboot\); changing it needs AWS: pass --parameter-group NAME --region REGION/);
-
-    // A higher threshold from the command line turns the same reading into no breach.
-    const calm = await run(process.execPath, [join(repoRoot, "bin", "pipectl.js"), "db-guard", "--database-url", server.adminUrl, "--dry-run", "--json", "--threshold", "0.9"], {
+    const wouldChange = await run(process.execPath, [join(repoRoot, "bin", "pipectl.js"), "db-guard", "--database-url", server.adminUrl], {
       cwd: repoRoot,
       timeout: 60_000,
     });
+    assert.match(wouldChange.stdout, /active 17 \/ max_connections 20 = 0\.85 \(threshold 0\.8\)/);
+    assert.match(
+      wouldChange.stderr,
+      /would set max_connections 20 -> 30 \(apply method pending-reboot\); changing it needs AWS: pass --parameter-group NAME --region REGION/,
+    );
+
+    // A higher threshold from the command line turns the same reading into no breach.
+    const calm = await run(
+      process.execPath,
+      [join(repoRoot, "bin", "pipectl.js"), "db-guard", "--database-url", server.adminUrl, "--dry-run", "--json", "--threshold", "0.9"],
+      {
+        cwd: repoRoot,
+        timeout: 60_000,
+      },
+    );
     const calmPrinted = JSON.parse(calm.stdout) as Record<string, unknown>;
     assert.equal(calmPrinted.breach, false);
     assert.equal(calmPrinted.proposedMaxConnections, null);

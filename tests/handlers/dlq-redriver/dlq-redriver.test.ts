@@ -6,14 +6,7 @@
 import { strict as assert } from "node:assert";
 import { CloudWatchClient, DescribeAlarmsCommand } from "@aws-sdk/client-cloudwatch";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
-import {
-  CreateQueueCommand,
-  DeleteMessageCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SendMessageCommand,
-  SQSClient,
-} from "@aws-sdk/client-sqs";
+import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { mockClient } from "aws-sdk-client-mock";
 import type { RedriverConfig } from "../../../handlers/dlq-redriver/config";
 import { decideMessage, decideRun, REDRIVE_COUNT_ATTRIBUTE, redriveCountOf } from "../../../handlers/dlq-redriver/decide";
@@ -60,7 +53,14 @@ describe("dlq-redriver", function () {
       dlqUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `dlq-${sequence}` }))).QueueUrl ?? "";
       const dlqArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ["QueueArn"] }))).Attributes?.QueueArn;
       queueUrl =
-        (await sqs.send(new CreateQueueCommand({ QueueName: `raw-events-${sequence}`, Attributes: { VisibilityTimeout: "1", RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: "1" }) } }))).QueueUrl ?? "";
+        (
+          await sqs.send(
+            new CreateQueueCommand({
+              QueueName: `raw-events-${sequence}`,
+              Attributes: { VisibilityTimeout: "1", RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: "1" }) },
+            }),
+          )
+        ).QueueUrl ?? "";
     });
 
     function world(canary: string | undefined) {
@@ -95,7 +95,13 @@ describe("dlq-redriver", function () {
     }
 
     const depth = async (url: string) =>
-      Number((await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"] }))).Attributes?.ApproximateNumberOfMessages ?? 0);
+      Number(
+        (
+          await sqs.send(
+            new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"] }),
+          )
+        ).Attributes?.ApproximateNumberOfMessages ?? 0,
+      );
 
     it("leaves dead letters where they are while the canary fails", async () => {
       await deadLetter("upload-1");

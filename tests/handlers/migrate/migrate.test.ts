@@ -39,9 +39,7 @@ describe("migrations", () => {
     assert.equal(applied[0], "0001_create-images");
     assert.deepEqual(applied, ALL_MIGRATIONS);
     const columns = await withClient(url, async (c) =>
-      (await c.query<{ column_name: string }>("SELECT column_name FROM information_schema.columns WHERE table_name = 'images'")).rows.map(
-        (r) => r.column_name,
-      ),
+      (await c.query<{ column_name: string }>("SELECT column_name FROM information_schema.columns WHERE table_name = 'images'")).rows.map((r) => r.column_name),
     );
     for (const expected of [
       "id",

@@ -19,7 +19,10 @@ describe("oom-remediator", () => {
   describe("decision", () => {
     it("raises by one step", () => {
       const d = decideMemory(state(256), { floorMb: 256, recordedAt: minutes(-30) }, policy, T0);
-      assert.deepEqual({ action: d.action, from: d.action === "raise" && d.fromMb, to: d.action === "raise" && d.toMb }, { action: "raise", from: 256, to: 384 });
+      assert.deepEqual(
+        { action: d.action, from: d.action === "raise" && d.fromMb, to: d.action === "raise" && d.toMb },
+        { action: "raise", from: 256, to: 384 },
+      );
     });
 
     it("stops at the cap and never passes it", () => {
@@ -76,7 +79,10 @@ describe("oom-remediator", () => {
       assert.equal(functionNameFromAlarm(alarm.alarmName), "thumbs-dev-thumbnails");
       assert.equal(functionNameFromAlarm("thumbs-dev-thumbnails-errors"), undefined);
       assert.throws(() => parseAlarmStateChange({ "detail-type": "Scheduled Event" }), /CloudWatch Alarm State Change/);
-      assert.throws(() => parseAlarmStateChange({ "detail-type": "CloudWatch Alarm State Change", detail: { alarmName: "x", state: { value: "BAD" } } }), /state.value/);
+      assert.throws(
+        () => parseAlarmStateChange({ "detail-type": "CloudWatch Alarm State Change", detail: { alarmName: "x", state: { value: "BAD" } } }),
+        /state.value/,
+      );
     });
 
     it("names the variable that is wrong", () => {
@@ -102,7 +108,16 @@ describe("oom-remediator", () => {
     const alarm: AlarmStateChange = parseAlarmStateChange(alarmEvent("fn-oom", "ALARM"));
 
     function deps(world: ReturnType<typeof fakeFunctionWorld>, now: () => Date): RemediationDeps {
-      return { lambda: world.lambda, ssm: world.ssm, sns: world.sns, cloudwatch: world.cloudwatch, config, now, sleep: async () => undefined, log: () => undefined };
+      return {
+        lambda: world.lambda,
+        ssm: world.ssm,
+        sns: world.sns,
+        cloudwatch: world.cloudwatch,
+        config,
+        now,
+        sleep: async () => undefined,
+        log: () => undefined,
+      };
     }
 
     it("updates with the RevisionId, records the floor with Overwrite and alerts what changed", async () => {
@@ -138,22 +153,33 @@ describe("oom-remediator", () => {
       assert.match(cooling.cloudwatchMock.commandCalls(SetAlarmStateCommand)[0].args[0].input.StateReason ?? "", /cooldown until 2026-03-01T12:07:00.000Z/);
 
       const world = fakeFunctionWorld({ memoryMb: 256, lastModified: minutes(-60) }, now);
-      world.cloudwatchMock.on(SetAlarmStateCommand).rejects(Object.assign(new Error("not authorized to perform: cloudwatch:SetAlarmState"), { name: "AccessDenied" }));
+      world.cloudwatchMock
+        .on(SetAlarmStateCommand)
+        .rejects(Object.assign(new Error("not authorized to perform: cloudwatch:SetAlarmState"), { name: "AccessDenied" }));
       const logged: string[] = [];
       const outcome = await remediateOom({ ...deps(world, now), log: (level, message) => logged.push(`${level}: ${message}`) }, "fn", alarm);
       assert.equal(outcome.action, "raised");
-      assert.ok(logged.some((l) => /^error: could not re-arm the alarm/.test(l)), logged.join("\n"));
+      assert.ok(
+        logged.some((l) => /^error: could not re-arm the alarm/.test(l)),
+        logged.join("\n"),
+      );
     });
 
     it("tells people, with the command to fix it, when the raise happened but the floor could not be recorded", async () => {
       const now = () => T0;
       const world = fakeFunctionWorld({ memoryMb: 256, lastModified: minutes(-60) }, now);
       world.ssmMock.on(PutParameterCommand).rejects(Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException" }));
-      await assert.rejects(remediateOom(deps(world, now), "fn", alarm), /raised fn to 384 MB but could not record the floor .*ThrottlingException: Rate exceeded/);
+      await assert.rejects(
+        remediateOom(deps(world, now), "fn", alarm),
+        /raised fn to 384 MB but could not record the floor .*ThrottlingException: Rate exceeded/,
+      );
       assert.deepEqual(world.fn.updates, [384]);
       const [alert] = world.published;
       assert.equal(alert.topic, config.alertTopicArn);
-      assert.match(alert.message, /could NOT be recorded \(ThrottlingException: Rate exceeded\)[\s\S]*aws ssm put-parameter --region eu-central-1 --name \/thumbnail-pipeline\/dev\/eu-central-1\/memory-floor\/fn --type String --overwrite --value 384/);
+      assert.match(
+        alert.message,
+        /could NOT be recorded \(ThrottlingException: Rate exceeded\)[\s\S]*aws ssm put-parameter --region eu-central-1 --name \/thumbnail-pipeline\/dev\/eu-central-1\/memory-floor\/fn --type String --overwrite --value 384/,
+      );
     });
 
     it("at the cap changes nothing and asks for a human through a ticket", async () => {
@@ -193,7 +219,7 @@ describe("oom-remediator", () => {
     it("two OOM events at once raise once, whatever the interleaving", async () => {
       // Seeded latencies shuffle which invocation reads, updates and records first.
       let seed = 7;
-      const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+      const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
       for (let trial = 0; trial < 25; trial++) {
         let clock = T0.getTime();
         const now = () => new Date((clock += 5));

@@ -83,7 +83,9 @@ describe("shared database access", () => {
       const client = new SecretsManagerClient({ region: "eu-central-1" });
       const mock = mockClient(client);
       try {
-        mock.on(GetSecretValueCommand, { SecretId: ARN }).resolves({ SecretString: JSON.stringify({ username: "master", password: "pw", engine: "postgres" }) });
+        mock
+          .on(GetSecretValueCommand, { SecretId: ARN })
+          .resolves({ SecretString: JSON.stringify({ username: "master", password: "pw", engine: "postgres" }) });
         assert.deepEqual(await secretsManagerCredentials(client)(ARN), { username: "master", password: "pw" });
         assert.equal(mock.commandCalls(GetSecretValueCommand).length, 1);
       } finally {
@@ -97,7 +99,10 @@ describe("shared database access", () => {
         () => parseDbSecret('{"user":"u","pass":"hunter2"}', ARN),
         (error: unknown) => error instanceof Error && /lacks a non-empty username or password/.test(error.message) && !error.message.includes("hunter2"),
       );
-      assert.throws(() => parseDbSecret("hunter2", ARN), (error: unknown) => error instanceof Error && !error.message.includes("hunter2"));
+      assert.throws(
+        () => parseDbSecret("hunter2", ARN),
+        (error: unknown) => error instanceof Error && !error.message.includes("hunter2"),
+      );
     });
 
     it("fetches the secret again when the server refuses a rotated password, and reuses it otherwise", async () => {

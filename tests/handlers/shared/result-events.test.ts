@@ -9,8 +9,28 @@ import { insertImage, type ImageRow } from "../../../handlers/shared/images-tabl
 import { publishOwedEvents, RESULT_DETAIL_TYPES, type EventSink, type ResultEvent } from "../../../handlers/shared/result-events";
 import { freshDatabase } from "../../support/postgres";
 
-const common = { correlationId: "c", originalUrl: "s3://raw/k", rawBucket: "raw", rawVersionId: undefined, rawETag: undefined, inputBytes: 10, stageTimings: {} };
-const okRow = (n: number): ImageRow => ({ ...common, transactionId: `t${n}`, rawKey: `k${n}`, status: "ok", thumbnailUrlSmall: "u", thumbnailUrlMedium: undefined, outputs: [{ name: "small", format: "jpeg", key: "x", url: "https://cdn/x", width: 160, height: 90, bytes: 5 }], inputFormat: "jpeg", inputWidth: 1, inputHeight: 1, outputBytes: 5 });
+const common = {
+  correlationId: "c",
+  originalUrl: "s3://raw/k",
+  rawBucket: "raw",
+  rawVersionId: undefined,
+  rawETag: undefined,
+  inputBytes: 10,
+  stageTimings: {},
+};
+const okRow = (n: number): ImageRow => ({
+  ...common,
+  transactionId: `t${n}`,
+  rawKey: `k${n}`,
+  status: "ok",
+  thumbnailUrlSmall: "u",
+  thumbnailUrlMedium: undefined,
+  outputs: [{ name: "small", format: "jpeg", key: "x", url: "https://cdn/x", width: 160, height: 90, bytes: 5 }],
+  inputFormat: "jpeg",
+  inputWidth: 1,
+  inputHeight: 1,
+  outputBytes: 5,
+});
 
 describe("result events", () => {
   let pool: Pool;
@@ -32,12 +52,18 @@ describe("result events", () => {
       return events.map((_, i) => (refuse && i === 1 ? "ThrottlingException: rate exceeded" : undefined));
     };
     assert.deepEqual(await publishOwedEvents(pool, sink, { limit: 100 }), { published: 3, failed: 1 });
-    const { rows } = await pool.query<{ raw_key: string; event_attempts: number; event_last_error: string }>("SELECT raw_key, event_attempts, event_last_error FROM images WHERE event_published_at IS NULL");
+    const { rows } = await pool.query<{ raw_key: string; event_attempts: number; event_last_error: string }>(
+      "SELECT raw_key, event_attempts, event_last_error FROM images WHERE event_published_at IS NULL",
+    );
     assert.deepEqual(rows, [{ raw_key: "k2", event_attempts: 1, event_last_error: "ThrottlingException: rate exceeded" }]);
     refuse = false;
     seen.length = 0;
     assert.deepEqual(await publishOwedEvents(pool, sink, { limit: 100 }), { published: 1, failed: 0 });
-    assert.deepEqual(seen.map((e) => e.detail.original.key), ["k2"], "only the owed row is sent again");
+    assert.deepEqual(
+      seen.map((e) => e.detail.original.key),
+      ["k2"],
+      "only the owed row is sent again",
+    );
     assert.deepEqual(await publishOwedEvents(pool, sink, { limit: 100 }), { published: 0, failed: 0 });
   });
 

@@ -1,12 +1,7 @@
 // One mocked Lambda function + SSM + SNS whose state changes on update, so
 // concurrent remediations race on it exactly as they would on AWS: the
 // RevisionId check and the parameter's LastModifiedDate behave as documented.
-import {
-  GetFunctionConfigurationCommand,
-  LambdaClient,
-  PreconditionFailedException,
-  UpdateFunctionConfigurationCommand,
-} from "@aws-sdk/client-lambda";
+import { GetFunctionConfigurationCommand, LambdaClient, PreconditionFailedException, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
 import { CloudWatchClient, SetAlarmStateCommand } from "@aws-sdk/client-cloudwatch";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { GetParameterCommand, ParameterNotFound, PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";

@@ -58,9 +58,7 @@ export async function startFakeJira(opts: FakeJiraOptions) {
         return send(res, 400, { errorMessages: [`The value '${project}' does not exist for the field 'project'.`], errors: {} });
       }
       const notDone = /statusCategory != Done/.test(jql);
-      const found = issues
-        .filter((i) => (label === undefined || i.labels.includes(label)) && (!notDone || i.statusCategory !== "Done"))
-        .reverse();
+      const found = issues.filter((i) => (label === undefined || i.labels.includes(label)) && (!notDone || i.statusCategory !== "Done")).reverse();
       const max = Number((body as { maxResults?: unknown }).maxResults ?? 50);
       return send(res, 200, { issues: found.slice(0, max).map((i) => ({ id: i.key, key: i.key, fields: { summary: i.summary } })), isLast: true });
     }
@@ -70,7 +68,8 @@ export async function startFakeJira(opts: FakeJiraOptions) {
       const errors: Record<string, string> = {};
       if ((fields.project as { key?: unknown } | undefined)?.key !== opts.projectKey) errors.project = "valid project is required";
       if (typeof fields.summary !== "string" || fields.summary === "") errors.summary = "You must specify a summary of the issue.";
-      if ((fields.description as { type?: unknown } | undefined)?.type !== "doc") errors.description = "Operation value must be an Atlassian Document (see the Atlassian Document Format)";
+      if ((fields.description as { type?: unknown } | undefined)?.type !== "doc")
+        errors.description = "Operation value must be an Atlassian Document (see the Atlassian Document Format)";
       if (Object.keys(errors).length > 0) return send(res, 400, { errorMessages: [], errors });
       const key = `${opts.projectKey}-${nextId - 9999}`;
       const id = String(nextId++);

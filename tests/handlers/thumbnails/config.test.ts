@@ -36,7 +36,10 @@ describe("thumbnail settings", () => {
     assert.throws(() => readThumbnailConfig({ RAW_BUCKET: "raw", THUMBNAILS_BASE_URL: "https://x" }), /THUMBNAILS_BUCKET is not set/);
     assert.throws(() => readThumbnailConfig({ THUMBNAILS_BUCKET: "thumbs", THUMBNAILS_BASE_URL: "https://x" }), /RAW_BUCKET is not set/);
     assert.throws(() => readThumbnailConfig({ ...BASE, THUMBNAILS_BUCKET: "raw" }), /THUMBNAILS_BUCKET is "raw"; expected a bucket other than RAW_BUCKET/);
-    assert.throws(() => readThumbnailConfig({ ...BASE, THUMBNAILS_BASE_URL: "cdn.example" }), /THUMBNAILS_BASE_URL is "cdn.example"; expected an absolute http\(s\) URL/);
+    assert.throws(
+      () => readThumbnailConfig({ ...BASE, THUMBNAILS_BASE_URL: "cdn.example" }),
+      /THUMBNAILS_BASE_URL is "cdn.example"; expected an absolute http\(s\) URL/,
+    );
     assert.throws(() => readThumbnailConfig({ ...BASE, THUMBNAILS_BASE_URL: "ftp://cdn.example" }), /THUMBNAILS_BASE_URL is "ftp:\/\/cdn.example"/);
     assert.throws(() => readThumbnailConfig({ ...BASE, THUMBNAIL_FORMATS: "gif" }), /Invalid thumbnail configuration: THUMBNAIL_FORMATS/);
     assert.throws(() => readThumbnailConfig({ ...BASE, MAX_INPUT_BYTES: "lots" }), /MAX_INPUT_BYTES/);

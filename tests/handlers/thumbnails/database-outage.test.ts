@@ -33,7 +33,9 @@ describe("thumbnail handler when the database restarts", function () {
     const s3 = new S3Client(aws.s3Config);
     await s3.send(new CreateBucketCommand({ Bucket: "raw" }));
     await s3.send(new CreateBucketCommand({ Bucket: "thumbs" }));
-    const image = await sharp({ create: { width: 400, height: 300, channels: 3, background: { r: 10, g: 120, b: 200 } } }).jpeg().toBuffer();
+    const image = await sharp({ create: { width: 400, height: 300, channels: 3, background: { r: 10, g: 120, b: 200 } } })
+      .jpeg()
+      .toBuffer();
     const objects: NotifiedObject[] = [];
     for (const key of ["outage/first.jpg", "outage/stop-here.jpg", "outage/third.jpg"]) {
       const put = await s3.send(new PutObjectCommand({ Bucket: "raw", Key: key, Body: image }));
@@ -93,7 +95,9 @@ describe("thumbnail handler when the database restarts", function () {
 
       const { rows } = await database.query<{ transaction_id: string; status: string }>("SELECT transaction_id, status FROM images ORDER BY raw_key");
       const ids = await Promise.all(
-        objects.map(async (object) => transactionIdFor({ ...object, lastModified: (await s3.send(new HeadObjectCommand({ Bucket: "raw", Key: object.key }))).LastModified })),
+        objects.map(async (object) =>
+          transactionIdFor({ ...object, lastModified: (await s3.send(new HeadObjectCommand({ Bucket: "raw", Key: object.key }))).LastModified }),
+        ),
       );
       assert.deepEqual(rows.map((row) => row.transaction_id).sort(), ids.sort());
       assert.ok(rows.every((row) => row.status === "ok"));

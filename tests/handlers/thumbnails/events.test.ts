@@ -16,7 +16,7 @@ describe("thumbnail events", () => {
   it("reads every ObjectCreated record of an SQS message, versioned or not", () => {
     const body = s3Notification([
       { bucket: "raw", key: "x y/é+.jpg", versionId: "v1", eTag: "e1", sequencer: "0A" },
-      { bucket: "raw", key: "plain.jpg", eTag: "\"e2\"", sequencer: "0B", size: 12 },
+      { bucket: "raw", key: "plain.jpg", eTag: '"e2"', sequencer: "0B", size: 12 },
     ]);
     const parsed = parseMessageBody(body);
     assert.deepEqual(parsed, {
@@ -46,8 +46,14 @@ describe("thumbnail events", () => {
       ["{}", /no Records array/],
       [JSON.stringify({ Records: [] }), /Records is empty/],
       [JSON.stringify({ Records: [{ eventName: "ObjectCreated:Put", s3: { bucket: {}, object: { key: "k" } } }] }), /bucket\.name is missing/],
-      [JSON.stringify({ Records: [{ eventName: "ObjectCreated:Put", s3: { bucket: { name: "b" }, object: { key: "k" } } }] }), /no versionId, eTag or sequencer/],
-      [JSON.stringify({ Records: [{ eventName: "ObjectCreated:Put", s3: { bucket: { name: "b" }, object: { key: "%E0%A4%A", eTag: "e" } } }] }), /invalid %-escape/],
+      [
+        JSON.stringify({ Records: [{ eventName: "ObjectCreated:Put", s3: { bucket: { name: "b" }, object: { key: "k" } } }] }),
+        /no versionId, eTag or sequencer/,
+      ],
+      [
+        JSON.stringify({ Records: [{ eventName: "ObjectCreated:Put", s3: { bucket: { name: "b" }, object: { key: "%E0%A4%A", eTag: "e" } } }] }),
+        /invalid %-escape/,
+      ],
     ];
     for (const [body, problem] of cases) {
       const parsed = parseMessageBody(body);

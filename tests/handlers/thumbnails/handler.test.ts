@@ -69,7 +69,9 @@ interface ImageRowView {
 async function photo(width = 640, height = 480): Promise<Buffer> {
   const pixels = Buffer.alloc(width * height * 3);
   for (let i = 0; i < pixels.length; i++) pixels[i] = (i * 7) % 251;
-  return sharp(pixels, { raw: { width, height, channels: 3 } }).jpeg({ quality: 80 }).toBuffer();
+  return sharp(pixels, { raw: { width, height, channels: 3 } })
+    .jpeg({ quality: 80 })
+    .toBuffer();
 }
 
 describe("thumbnail handler", function () {
@@ -168,11 +170,14 @@ describe("thumbnail handler", function () {
     const image = await photo();
     const keys = ["user uploads/holiday photo.jpg", "ünïcödé/日本/写真.jpg", "c++/a+b=c.jpg"];
     const objects = await Promise.all(keys.map((key, i) => upload(key, image, `corr-${i}`)));
-    const { failures, lines } = await invoke(newHandler(), objects.map((object) => s3Notification([object])));
+    const { failures, lines } = await invoke(
+      newHandler(),
+      objects.map((object) => s3Notification([object])),
+    );
     assert.deepEqual(failures, []);
 
     for (const [i, object] of objects.entries()) {
-      const transactionId = (await idOf(object));
+      const transactionId = await idOf(object);
       const row = await rowFor(transactionId);
       assert.ok(row, `no row for ${object.key}`);
       assert.equal(row.status, "ok");
@@ -183,18 +188,17 @@ describe("thumbnail handler", function () {
       assert.equal(row.input_width, 640);
       assert.equal(Number(row.input_bytes), image.length);
       assert.equal(row.outputs.length, 3);
-      assert.equal(Number(row.output_bytes), row.outputs.reduce((sum, output) => sum + output.bytes, 0));
+      assert.equal(
+        Number(row.output_bytes),
+        row.outputs.reduce((sum, output) => sum + output.bytes, 0),
+      );
       for (const stage of ["lookup", "download", "decode", "resize", "encode", "upload"]) {
         assert.equal(typeof row.stage_timings[stage], "number", `stage_timings.${stage}`);
       }
       const small = row.outputs.find((output) => output.name === "small" && output.format === "jpeg");
       assert.equal(row.thumbnail_url_small, small?.url);
       assert.match(row.thumbnail_url_medium ?? "", /^https:\/\/cdn\.test\/.*\/medium\.jpg$/);
-      assert.deepEqual(
-        (await keysUnder(`${safeFolder(object.key)}${transactionId}/`)).length,
-        3,
-        "every size and format under the transaction's folder",
-      );
+      assert.deepEqual((await keysUnder(`${safeFolder(object.key)}${transactionId}/`)).length, 3, "every size and format under the transaction's folder");
       for (const output of row.outputs) {
         const got = await s3.send(new GetObjectCommand({ Bucket: THUMBS, Key: output.key }));
         assert.equal(got.ContentType, output.format === "jpeg" ? "image/jpeg" : "image/webp");
@@ -219,7 +223,10 @@ describe("thumbnail handler", function () {
     assert.equal(metricSum(lines, "ImagesProcessed", { service: "thumbnails" }), 3);
     assert.equal(metricSum(lines, "InputBytes"), 3 * image.length);
     assert.ok(metricSum(lines, "StageDuration", { stage: "download" }) >= 0);
-    assert.ok(lines.some((line) => line.stage === "encode" && "StageDuration" in line), "StageDuration per stage");
+    assert.ok(
+      lines.some((line) => line.stage === "encode" && "StageDuration" in line),
+      "StageDuration per stage",
+    );
   });
 
   it("acknowledges s3:TestEvent and ObjectRemoved without touching anything", async () => {
@@ -235,7 +242,10 @@ describe("thumbnail handler", function () {
     const { failures, lines } = await invoke(newHandler(), ["this is not { json", JSON.stringify({ hello: "world" })]);
     assert.deepEqual(failures, []);
     const errors = lines.filter((line) => line.level === "ERROR" && String(line.message).startsWith("malformed message"));
-    assert.deepEqual(errors.map((line) => line.messageId), ["m1", "m2"]);
+    assert.deepEqual(
+      errors.map((line) => line.messageId),
+      ["m1", "m2"],
+    );
     assert.match(String(errors[0].problem), /not JSON/);
     assert.equal(errors[0].body, "this is not { json");
     assert.equal(metricSum(lines, "ImagesFailed", { reason: "malformed-message" }), 2);
@@ -246,13 +256,13 @@ describe("thumbnail handler", function () {
     const object = await upload("bad/truncated.jpg", truncated, "corr-bad");
     const { failures, lines } = await invoke(newHandler(), [s3Notification([object])]);
     assert.deepEqual(failures, []);
-    const row = await rowFor((await idOf(object)));
+    const row = await rowFor(await idOf(object));
     assert.equal(row?.status, "failed");
     assert.equal(row?.failure_reason, "corrupt");
     assert.ok(row?.failure_detail);
     assert.equal(row?.correlation_id, "corr-bad");
     assert.equal(metricSum(lines, "ImagesFailed", { reason: "corrupt" }), 1);
-    assert.deepEqual(await keysUnder(`bad/${(await idOf(object))}`), []);
+    assert.deepEqual(await keysUnder(`bad/${await idOf(object)}`), []);
   });
 
   it("records an object deleted before processing as failed 'object-gone'", async () => {
@@ -260,7 +270,7 @@ describe("thumbnail handler", function () {
     await s3.send(new DeleteObjectCommand({ Bucket: RAW, Key: object.key }));
     const { failures } = await invoke(newHandler(), [s3Notification([object])]);
     assert.deepEqual(failures, []);
-    const row = await rowFor((await idOf(object)));
+    const row = await rowFor(await idOf(object));
     assert.equal(row?.status, "failed");
     assert.equal(row?.failure_reason, "object-gone");
     assert.match(row?.failure_detail ?? "", /NotFound|NoSuchKey/);
@@ -297,10 +307,10 @@ describe("thumbnail handler", function () {
           ["GET", undefined, "v-42"],
         ],
       );
-      const stale = await rowFor((await idOf(first)));
+      const stale = await rowFor(await idOf(first));
       assert.equal(stale?.failure_reason, "object-gone");
       assert.match(stale?.failure_detail ?? "", /PreconditionFailed|HTTP 412/);
-      const current = await rowFor((await idOf(second)));
+      const current = await rowFor(await idOf(second));
       assert.equal(current?.status, "ok");
       assert.equal(current?.input_width, 500);
     } finally {
@@ -314,15 +324,21 @@ describe("thumbnail handler", function () {
       const object = await upload("direct/throttled.jpg", await photo());
       proxy.inject({ method: "GET", path: /direct\/throttled\.jpg/, status: 503, code: "SlowDown", times: 2 });
       const handler = newHandler({ s3: new S3Client({ ...aws.s3Config, endpoint: proxy.endpoint, maxAttempts: 2 }) });
-      await assert.rejects(captureOutput(() => handler(s3Records([object]), lambdaContext("direct-retry"))), { name: "RetryableInvocationError" });
-      assert.equal(await rowFor((await idOf(object))), undefined);
+      await assert.rejects(
+        captureOutput(() => handler(s3Records([object]), lambdaContext("direct-retry"))),
+        { name: "RetryableInvocationError" },
+      );
+      assert.equal(await rowFor(await idOf(object)), undefined);
     } finally {
       await proxy.stop();
     }
   });
 
   it("refuses an event that is neither SQS nor S3: a wiring mistake", async () => {
-    await assert.rejects(captureOutput(() => newHandler()({ detail: {} }, lambdaContext("odd"))), { name: "UnsupportedEventError" });
+    await assert.rejects(
+      captureOutput(() => newHandler()({ detail: {} }, lambdaContext("odd"))),
+      { name: "UnsupportedEventError" },
+    );
   });
 
   it("processes a direct S3 event and returns what happened", async () => {
@@ -330,7 +346,7 @@ describe("thumbnail handler", function () {
     const { result } = await captureOutput(() => newHandler()(s3Records([object]), lambdaContext("direct")));
     assert.ok("results" in result);
     assert.equal(result.results[0].kind, "ok");
-    assert.equal((await rowFor((await idOf(object))))?.status, "ok");
+    assert.equal((await rowFor(await idOf(object)))?.status, "ok");
   });
 
   it("keys versioned uploads by version and unversioned ones by the object's ETag and Last-Modified", async () => {
@@ -342,7 +358,10 @@ describe("thumbnail handler", function () {
     const versioned = { ...first, versionId: "version-1", sequencer: "FFFF000000000002" };
     const versionedRedelivered = { ...versioned, sequencer: "FFFF000000000003" };
     const handler = newHandler();
-    const { failures, lines } = await invoke(handler, [first, redelivered, reprocessed, versioned, versionedRedelivered].map((o) => s3Notification([o])));
+    const { failures, lines } = await invoke(
+      handler,
+      [first, redelivered, reprocessed, versioned, versionedRedelivered].map((o) => s3Notification([o])),
+    );
     assert.deepEqual(failures, []);
     assert.equal((await rowFor(idOf(first)))?.raw_version_id, null);
     assert.equal((await rowFor(idOf(versioned)))?.raw_version_id, "version-1");
@@ -372,7 +391,7 @@ describe("thumbnail handler", function () {
       assert.deepEqual(failures, []);
       const dup = lines.find((line) => line.message === "duplicate operation");
       assert.equal(dup?.detectedBy, "lookup");
-      assert.equal(dup?.transactionId, (await idOf(object)));
+      assert.equal(dup?.transactionId, await idOf(object));
       assert.equal(metricSum(lines, "DuplicateDeliveries"), 1);
       assert.equal(proxy.requests.filter((r) => r.method === "GET" && r.path.includes("dupes/once.jpg")).length, getsBefore, "no second download");
     } finally {
@@ -389,7 +408,7 @@ describe("thumbnail handler", function () {
       delete object.size;
       const { failures } = await invoke(newHandler({ s3: viaProxy }), [s3Notification([object])]);
       assert.deepEqual(failures, []);
-      const row = await rowFor((await idOf(object)));
+      const row = await rowFor(await idOf(object));
       assert.equal(row?.failure_reason, "too-large");
       assert.match(row?.failure_detail ?? "", /MAX_INPUT_BYTES/);
       const transferred = proxy.bytesFrom(/big\/huge\.jpg/);
@@ -407,21 +426,24 @@ describe("thumbnail handler", function () {
       const slow = await upload("throttled/slow.jpg", await photo());
       const broken = await upload("throttled/broken.jpg", await photo());
       proxy.inject({ method: "GET", path: /throttled\/slow\.jpg/, status: 503, code: "SlowDown", times: 2 });
-      proxy.inject({ method: "PUT", path: new RegExp(`${(await idOf(broken))}/`), status: 500, code: "InternalError", times: 3 * 2 });
+      proxy.inject({ method: "PUT", path: new RegExp(`${await idOf(broken)}/`), status: 500, code: "InternalError", times: 3 * 2 });
       const handler = newHandler({ s3: viaProxy });
       const bodies = [s3Notification([slow]), s3Notification([broken])];
       const first = await invoke(handler, bodies);
       assert.deepEqual(first.failures, ["m1", "m2"]);
       const transient = first.lines.filter((line) => line.message === "transient failure; the message goes back to the queue");
-      assert.deepEqual(transient.map((line) => [line.stage, line.errorCode ?? line.errorName]), [
-        ["download", "SlowDown"],
-        ["upload", "InternalError"],
-      ]);
-      assert.equal(await rowFor((await idOf(slow))), undefined, "no row while the failure may still pass");
+      assert.deepEqual(
+        transient.map((line) => [line.stage, line.errorCode ?? line.errorName]),
+        [
+          ["download", "SlowDown"],
+          ["upload", "InternalError"],
+        ],
+      );
+      assert.equal(await rowFor(await idOf(slow)), undefined, "no row while the failure may still pass");
       const second = await invoke(handler, bodies);
       assert.deepEqual(second.failures, []);
-      assert.equal((await rowFor((await idOf(slow))))?.status, "ok");
-      assert.equal((await rowFor((await idOf(broken))))?.status, "ok");
+      assert.equal((await rowFor(await idOf(slow)))?.status, "ok");
+      assert.equal((await rowFor(await idOf(broken)))?.status, "ok");
     } finally {
       await proxy.stop();
     }
@@ -432,7 +454,7 @@ describe("thumbnail handler", function () {
     const handler = newHandler({ deadlineReserveMs: 120_000 });
     const { result } = await captureOutput(() => handler(sqsBatch([{ messageId: "m1", body: s3Notification([object]) }]), lambdaContext("late", 60_000)));
     assert.deepEqual((result as SQSBatchResponse).batchItemFailures, [{ itemIdentifier: "m1" }]);
-    assert.equal(await rowFor((await idOf(object))), undefined);
+    assert.equal(await rowFor(await idOf(object)), undefined);
   });
 
   it("runs as deployed, built from the environment (S3_ENDPOINT for the local S3)", async () => {
@@ -455,8 +477,11 @@ describe("thumbnail handler", function () {
       const object = await upload("from-env/one.jpg", await photo());
       const { result } = await captureOutput(() => deployedHandler(sqsBatch([{ messageId: "e1", body: s3Notification([object]) }]), lambdaContext("env")));
       assert.deepEqual((result as SQSBatchResponse).batchItemFailures, []);
-      const row = await rowFor((await idOf(object)));
-      assert.deepEqual(row?.outputs.map((output) => output.format), ["webp", "webp"]);
+      const row = await rowFor(await idOf(object));
+      assert.deepEqual(
+        row?.outputs.map((output) => output.format),
+        ["webp", "webp"],
+      );
       assert.match(row?.thumbnail_url_small ?? "", /small\.webp$/);
     } finally {
       for (const [name, value] of Object.entries(saved)) {
@@ -475,7 +500,7 @@ describe("thumbnail handler", function () {
       Promise.all(handlers.map((handler, i) => handler(sqsBatch([{ messageId: `race-${i}`, body }]), lambdaContext(`race-${i}`)))),
     );
     for (const outcome of outcomes) assert.deepEqual((outcome as SQSBatchResponse).batchItemFailures, []);
-    const transactionId = (await idOf(object));
+    const transactionId = await idOf(object);
     const database = createDatabaseClient({ settings: { source: "url", url: databaseUrl, tls: undefined } });
     try {
       const { rows } = await database.query<{ n: string }>("SELECT count(*) AS n FROM images WHERE raw_key = $1", [object.key]);
@@ -498,14 +523,28 @@ describe("thumbnail handler", function () {
     const foreign = { bucket: "someone-elses-bucket", key: "x/y.jpg", eTag: "abc", sequencer: "0B" };
     const { failures, lines } = await invoke(newHandler(), [s3Notification([foreign]), s3Notification([loop])]);
     assert.deepEqual(failures, ["m2"], "the loop is never acknowledged: it ends in the DLQ, whose alarm pages");
-    assert.ok(lines.some((line) => line.level === "WARN" && line.messageId === "m1" && String(line.message).startsWith("event for a bucket other than the raw bucket")));
-    assert.ok(lines.some((line) => line.level === "ERROR" && line.messageId === "m2" && String(line.message).startsWith("wiring error: the thumbnails bucket notifies this function")));
+    assert.ok(
+      lines.some((line) => line.level === "WARN" && line.messageId === "m1" && String(line.message).startsWith("event for a bucket other than the raw bucket")),
+    );
+    assert.ok(
+      lines.some(
+        (line) =>
+          line.level === "ERROR" && line.messageId === "m2" && String(line.message).startsWith("wiring error: the thumbnails bucket notifies this function"),
+      ),
+    );
     assert.equal(metricSum(lines, "ImagesFailed", { reason: "foreign-bucket" }), 1);
     assert.equal(metricSum(lines, "ImagesFailed", { reason: "wiring-error" }), 1);
     assert.deepEqual(await rowsOfKey("x/y.jpg"), []);
     assert.deepEqual(await rowsOfKey("loop/t.jpg"), []);
-    assert.deepEqual((await keysUnder("loop/")).filter((k) => k !== "loop/t.jpg"), [], "no thumbnails of a thumbnail");
-    await assert.rejects(captureOutput(() => newHandler()(s3Records([loop]), lambdaContext("loop-direct"))), { name: "WiringError" });
+    assert.deepEqual(
+      (await keysUnder("loop/")).filter((k) => k !== "loop/t.jpg"),
+      [],
+      "no thumbnails of a thumbnail",
+    );
+    await assert.rejects(
+      captureOutput(() => newHandler()(s3Records([loop]), lambdaContext("loop-direct"))),
+      { name: "WiringError" },
+    );
   });
 
   it("treats hostile keys as data: each ends ok or failed with a reason, its URLs point at its own thumbnails only", async () => {
@@ -521,7 +560,10 @@ describe("thumbnail handler", function () {
     ];
     assert.equal(Buffer.byteLength(keys[5]), 1024);
     const objects = await Promise.all(keys.map((key) => upload(key, image)));
-    const { failures } = await invoke(newHandler(), objects.map((object) => s3Notification([object])));
+    const { failures } = await invoke(
+      newHandler(),
+      objects.map((object) => s3Notification([object])),
+    );
     assert.deepEqual(failures, []);
     for (const object of objects) {
       const transactionId = await idOf(object);
@@ -567,13 +609,10 @@ describe("thumbnail handler", function () {
         event.Records[0].attributes.ApproximateReceiveCount = String(receiveCount);
         await captureOutput(() => handler(event, lambdaContext(`backoff-${receiveCount}`)));
       }
-      assert.deepEqual(held.map((batch) => batch.map((m) => [m.receiptHandle, m.seconds])), [
-        [["rh-b1", 30]],
-        [["rh-b1", 60]],
-        [["rh-b1", 120]],
-        [["rh-b1", 7680]],
-        [["rh-b1", 43200]],
-      ]);
+      assert.deepEqual(
+        held.map((batch) => batch.map((m) => [m.receiptHandle, m.seconds])),
+        [[["rh-b1", 30]], [["rh-b1", 60]], [["rh-b1", 120]], [["rh-b1", 7680]], [["rh-b1", 43200]]],
+      );
     } finally {
       await proxy.stop();
     }

@@ -18,7 +18,11 @@ describe("upload identity", () => {
   it("uses the object's ETag and Last-Modified when the bucket is unversioned: a re-upload is a new transaction", () => {
     const first = { bucket: "raw", key: "k.jpg", eTag: "abc", lastModified: new Date("2026-12-01T10:00:00.000Z") };
     const id = transactionIdFor(first);
-    assert.equal(transactionIdFor({ ...first, lastModified: new Date("2026-12-01T10:00:00.999Z") }), id, "HTTP dates carry whole seconds; a listing's milliseconds do not count");
+    assert.equal(
+      transactionIdFor({ ...first, lastModified: new Date("2026-12-01T10:00:00.999Z") }),
+      id,
+      "HTTP dates carry whole seconds; a listing's milliseconds do not count",
+    );
     assert.notEqual(transactionIdFor({ ...first, lastModified: new Date("2026-12-01T10:00:01Z") }), id, "same bytes uploaded again");
     assert.notEqual(transactionIdFor({ ...first, eTag: "def" }), id);
     assert.notEqual(transactionIdFor(first), transactionIdFor({ ...first, versionId: "abc" }));
@@ -28,7 +32,10 @@ describe("upload identity", () => {
 
   it("cannot be confused by separators inside keys", () => {
     const lastModified = new Date(0);
-    assert.notEqual(transactionIdFor({ bucket: "a", key: "b\u0000c", eTag: "e", lastModified }), transactionIdFor({ bucket: "a\u0000b", key: "c", eTag: "e", lastModified }));
+    assert.notEqual(
+      transactionIdFor({ bucket: "a", key: "b\u0000c", eTag: "e", lastModified }),
+      transactionIdFor({ bucket: "a\u0000b", key: "c", eTag: "e", lastModified }),
+    );
   });
 
   it("puts thumbnails under the raw key's plain folders and the transaction id", () => {

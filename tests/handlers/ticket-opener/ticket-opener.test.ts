@@ -71,7 +71,10 @@ describe("ticket-opener", () => {
     assert.equal(jira.issues[0].summary, "[eu-central-1] canary failed at thumbnail-row");
     // The description is an ADF document: a paragraph per line and the details as JSON.
     const doc = jira.issues[0].description as { type: string; content: { type: string }[] };
-    assert.deepEqual(doc.content.map((n) => n.type), ["paragraph", "paragraph", "codeBlock"]);
+    assert.deepEqual(
+      doc.content.map((n) => n.type),
+      ["paragraph", "paragraph", "codeBlock"],
+    );
 
     // Another check opens its own issue; a Done issue no longer takes comments.
     await openTickets(deps(), [message(request("canary:eu-central-1:raw-put"))]);
@@ -123,7 +126,10 @@ describe("ticket-opener", () => {
   it("names Jira's errorMessages on a 4xx and does not retry it", async () => {
     const [result] = await openTickets(deps({ config: { jira: { ...jiraConfig, projectKey: "NOPE" } } }), [message(request("k400"))]);
     assert.equal(result.outcome, "failed");
-    assert.match(result.outcome === "failed" ? result.error : "", /Jira refused the issue search with HTTP 400: The value 'NOPE' does not exist for the field 'project'/);
+    assert.match(
+      result.outcome === "failed" ? result.error : "",
+      /Jira refused the issue search with HTTP 400: The value 'NOPE' does not exist for the field 'project'/,
+    );
     assert.equal(waits.length, 0);
     assert.equal(jira.requests.length, 1);
 
@@ -162,7 +168,12 @@ describe("ticket-opener", () => {
     assert.equal(readTicketOpenerConfig({ ALERT_TOPIC_ARN: ALERTS }).jira, undefined);
     assert.throws(() => readTicketOpenerConfig({ ALERT_TOPIC_ARN: ALERTS, JIRA_BASE_URL: "http://jira.example.com" }), /JIRA_BASE_URL .*https/);
     assert.throws(() => readTicketOpenerConfig({ ALERT_TOPIC_ARN: ALERTS, JIRA_BASE_URL: "https://x.atlassian.net" }), /JIRA_PROJECT_KEY is not set/);
-    const full = readTicketOpenerConfig({ ALERT_TOPIC_ARN: ALERTS, JIRA_BASE_URL: "https://x.atlassian.net/", JIRA_PROJECT_KEY: "OPS", JIRA_SECRET_ARN: "arn" });
+    const full = readTicketOpenerConfig({
+      ALERT_TOPIC_ARN: ALERTS,
+      JIRA_BASE_URL: "https://x.atlassian.net/",
+      JIRA_PROJECT_KEY: "OPS",
+      JIRA_SECRET_ARN: "arn",
+    });
     assert.deepEqual(full.jira, { baseUrl: "https://x.atlassian.net", projectKey: "OPS", issueType: "Task", secretArn: "arn" });
 
     const sm = new SecretsManagerClient({ region: "eu-central-1" });

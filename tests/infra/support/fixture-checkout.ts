@@ -35,7 +35,18 @@ export function fixtureCheckout(): FixtureCheckout {
         esbuildVersion: "fixture",
         sharpVersion: "fixture",
         functions: Object.fromEntries(
-          FUNCTION_NAMES.map((fn) => [fn, { directory: fn, archive: `${fn}.zip`, handler: "index.handler", bundleHash: createHash("sha256").update(fn).digest("hex"), archiveHash: createHash("sha256").update(`archive ${fn}`).digest("hex"), files: [], nativePackages: [] }]),
+          FUNCTION_NAMES.map((fn) => [
+            fn,
+            {
+              directory: fn,
+              archive: `${fn}.zip`,
+              handler: "index.handler",
+              bundleHash: createHash("sha256").update(fn).digest("hex"),
+              archiveHash: createHash("sha256").update(`archive ${fn}`).digest("hex"),
+              files: [],
+              nativePackages: [],
+            },
+          ]),
         ),
       };
       mkdirSync(join(root, "dist"), { recursive: true });

@@ -8,7 +8,15 @@ import { strict as assert } from "node:assert";
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ARCHIVE_SIGNATURE, ASSET_SIGNATURE, engineArchiveHash, folderArchiveHash, SIGNATURE_KEY, ustarHeader, withEngineArchiveHashes } from "../../../toolchain/build/archive-hash";
+import {
+  ARCHIVE_SIGNATURE,
+  ASSET_SIGNATURE,
+  engineArchiveHash,
+  folderArchiveHash,
+  SIGNATURE_KEY,
+  ustarHeader,
+  withEngineArchiveHashes,
+} from "../../../toolchain/build/archive-hash";
 import { makeTempDirs } from "./support/temp-trees";
 
 /** Names sorted per level differ from sorted paths ("b/c" before "b.txt"), a name over 100 bytes, padding edge cases, `.pulumi`, symlinks. */
@@ -65,7 +73,12 @@ describe("build: the engine's archive hash", () => {
   it("hashes an archive file by its bytes and an asset archive as the tar of its flattened members", () => {
     const root = temp.make("assets");
     writeFileSync(join(root, "bundle.zip"), "PK not really a zip");
-    assert.equal(engineArchiveHash({ [SIGNATURE_KEY]: ARCHIVE_SIGNATURE, path: "bundle.zip" }, root), createHash("sha256").update(readFileSync(join(root, "bundle.zip"))).digest("hex"));
+    assert.equal(
+      engineArchiveHash({ [SIGNATURE_KEY]: ARCHIVE_SIGNATURE, path: "bundle.zip" }, root),
+      createHash("sha256")
+        .update(readFileSync(join(root, "bundle.zip")))
+        .digest("hex"),
+    );
     mkdirSync(join(root, "lib"));
     writeFileSync(join(root, "lib", "a.js"), "a");
     const assetArchive = {

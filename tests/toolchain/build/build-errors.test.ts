@@ -51,7 +51,10 @@ describe("build: failures and options", () => {
     const manifest: BuildManifest = await buildFunctions({ repoRoot: repo, outDir: join(repo, "out"), functions: ["beta"] });
     assert.deepEqual(Object.keys(manifest.functions), ["beta"]);
     assert.equal(manifest.partial, true);
-    await assert.rejects(buildFunctions({ repoRoot: repo, outDir: join(repo, "out2"), functions: ["gamma"] }), /unknown function\(s\) gamma; the functions are: alpha, beta/);
+    await assert.rejects(
+      buildFunctions({ repoRoot: repo, outDir: join(repo, "out2"), functions: ["gamma"] }),
+      /unknown function\(s\) gamma; the functions are: alpha, beta/,
+    );
   });
 
   it("ensureFreshBuild builds a checkout without dist/ once, then reuses it", async () => {
@@ -77,6 +80,9 @@ describe("build: failures and options", () => {
   it("refuses a function folder whose name can't be a function name", async () => {
     mkdirSync(join(repo, "handlers", "Bad_Name"));
     writeFileSync(join(repo, "handlers", "Bad_Name", "index.ts"), "export const handler = 1;\n");
-    await assert.rejects(buildFunctions({ repoRoot: repo, outDir: join(repo, "out") }), /handlers\/Bad_Name\/ has an index.ts but "Bad_Name" is not a valid function name/);
+    await assert.rejects(
+      buildFunctions({ repoRoot: repo, outDir: join(repo, "out") }),
+      /handlers\/Bad_Name\/ has an index.ts but "Bad_Name" is not a valid function name/,
+    );
   });
 });

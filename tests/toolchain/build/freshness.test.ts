@@ -6,7 +6,15 @@ import { sha256Hex, zipFolder } from "../../../toolchain/build/zip";
 import { ensureFreshBuild } from "../../../toolchain/build/ensure";
 import { describeTree, stableJson } from "../../../toolchain/build/files";
 import { findBundleDrift } from "../../../toolchain/build/verify";
-import { computeSourceHash, ManifestError, readFreshManifest, SOURCE_ROOTS, treeHash, type Architecture, type BuildManifest } from "../../../handlers/build-manifest";
+import {
+  computeSourceHash,
+  ManifestError,
+  readFreshManifest,
+  SOURCE_ROOTS,
+  treeHash,
+  type Architecture,
+  type BuildManifest,
+} from "../../../handlers/build-manifest";
 import { makeTempDirs, REPO_ROOT } from "./support/temp-trees";
 
 /** A manifest for the sources in `root`, with one small bundle written to dist/thumbnails/. */
@@ -23,7 +31,17 @@ function manifestFor(root: string, extra: Partial<BuildManifest> = {}): BuildMan
     sourceHash: computeSourceHash(root),
     esbuildVersion: "0.0.0",
     sharpVersion: "0.0.0",
-    functions: { thumbnails: { directory: "thumbnails", archive: "thumbnails.zip", handler: "index.handler", bundleHash: treeHash(files), archiveHash: sha256Hex(zip), files, nativePackages: [] } },
+    functions: {
+      thumbnails: {
+        directory: "thumbnails",
+        archive: "thumbnails.zip",
+        handler: "index.handler",
+        bundleHash: treeHash(files),
+        archiveHash: sha256Hex(zip),
+        files,
+        nativePackages: [],
+      },
+    },
     ...extra,
   };
 }
@@ -67,7 +85,10 @@ describe("build: manifest freshness", () => {
 
   it("refuses it once a handler file changes, naming `npm run build`", () => {
     appendFileSync(someHandlerFile(root), "\n// edited after the build\n");
-    assert.throws(() => readFreshManifest(root), (err: unknown) => err instanceof ManifestError && /stale/.test(err.message) && /npm run build/.test(err.message));
+    assert.throws(
+      () => readFreshManifest(root),
+      (err: unknown) => err instanceof ManifestError && /stale/.test(err.message) && /npm run build/.test(err.message),
+    );
   });
 
   it("refuses it when a file is added under handlers/", () => {
@@ -86,7 +107,10 @@ describe("build: manifest freshness", () => {
     writeManifest(root, manifestFor(root, { partial: true }));
     assert.throws(() => readFreshManifest(root), /holds only thumbnails \(built with --function\).*npm run build/s);
     writeFileSync(join(root, "dist", "manifest.json"), "{ truncated");
-    assert.throws(() => readFreshManifest(root), (err: unknown) => err instanceof ManifestError && /not valid JSON/.test(err.message));
+    assert.throws(
+      () => readFreshManifest(root),
+      (err: unknown) => err instanceof ManifestError && /not valid JSON/.test(err.message),
+    );
     rmSync(join(root, "dist"), { recursive: true });
     assert.throws(() => readFreshManifest(root), /missing: run `npm run build`/);
   });
@@ -133,10 +157,13 @@ describe("build: manifest freshness", () => {
       const failing = async (): Promise<BuildManifest> => {
         calls++;
         await sleep(20);
-        throw new Error("esbuild could not bundle function \"thumbnails\"");
+        throw new Error('esbuild could not bundle function "thumbnails"');
       };
       const results = await Promise.allSettled([ensureFreshBuild(root, { build: failing }), ensureFreshBuild(root, { build: failing })]);
-      assert.deepEqual(results.map((r) => r.status), ["rejected", "rejected"]);
+      assert.deepEqual(
+        results.map((r) => r.status),
+        ["rejected", "rejected"],
+      );
       assert.equal(calls, 1);
       await assert.rejects(ensureFreshBuild(root, { build: failing }), /could not bundle function "thumbnails"/);
       assert.equal(calls, 2);

@@ -44,6 +44,9 @@ describe("build: cross-process lock", () => {
     const lock = join(temp.make("lock"), "busy.lock");
     mkdirSync(lock);
     writeFileSync(join(lock, "owner.json"), JSON.stringify({ pid: process.pid, host: hostname() }));
-    await assert.rejects(withLock(lock, async () => "never", { pollMs: 5, timeoutMs: 50 }), new RegExp(`timed out after 50 ms waiting for .*busy\\.lock \\(held by pid ${process.pid}\\)`));
+    await assert.rejects(
+      withLock(lock, async () => "never", { pollMs: 5, timeoutMs: 50 }),
+      new RegExp(`timed out after 50 ms waiting for .*busy\\.lock \\(held by pid ${process.pid}\\)`),
+    );
   });
 });

@@ -23,7 +23,12 @@ describe("build: native package closure from the lockfile", () => {
     lockfileVersion: 3,
     packages: {
       "": {},
-      "node_modules/native": { version: "1.0.0", integrity: "sha512-n", dependencies: { helper: "^2" }, optionalDependencies: { "native-linux-arm64": "1.0.0", "native-linux-x64": "1.0.0", "native-darwin-arm64": "1.0.0" } },
+      "node_modules/native": {
+        version: "1.0.0",
+        integrity: "sha512-n",
+        dependencies: { helper: "^2" },
+        optionalDependencies: { "native-linux-arm64": "1.0.0", "native-linux-x64": "1.0.0", "native-darwin-arm64": "1.0.0" },
+      },
       "node_modules/native/node_modules/helper": { version: "2.1.0", integrity: "sha512-h2" },
       "node_modules/helper": { version: "1.0.0", integrity: "sha512-h1" },
       "node_modules/native-linux-arm64": { version: "1.0.0", integrity: "sha512-a", os: ["linux"], cpu: ["arm64"], libc: ["glibc"], optional: true },
@@ -40,8 +45,14 @@ describe("build: native package closure from the lockfile", () => {
   });
 
   it("names the package when the lockfile lacks it or a required dependency", () => {
-    assert.throws(() => runtimeClosure(synthetic, "absent", lambdaPlatform("arm64")), /package-lock.json has no absent: add it with `npm install --save-exact absent`/);
-    const broken: Lockfile = { lockfileVersion: 3, packages: { "node_modules/native": { version: "1.0.0", integrity: "sha512-n", dependencies: { gone: "1" } } } };
+    assert.throws(
+      () => runtimeClosure(synthetic, "absent", lambdaPlatform("arm64")),
+      /package-lock.json has no absent: add it with `npm install --save-exact absent`/,
+    );
+    const broken: Lockfile = {
+      lockfileVersion: 3,
+      packages: { "node_modules/native": { version: "1.0.0", integrity: "sha512-n", dependencies: { gone: "1" } } },
+    };
     assert.throws(() => runtimeClosure(broken, "native", lambdaPlatform("arm64")), /no entry for gone, a dependency of native/);
   });
 });

@@ -35,7 +35,8 @@ describe("build: reproducible bundles", function () {
       manifest = await buildFunctions({ repoRoot: REPO_ROOT, outDir: outA });
       await buildFunctions({ repoRoot: REPO_ROOT, outDir: outB });
       if (computeSourceHash(REPO_ROOT) === sourceHash) break;
-      if (attempt === 3) throw new Error("handlers/, package-lock.json or toolchain/build/ changed during each of 3 attempts; run the test on a quiet checkout.");
+      if (attempt === 3)
+        throw new Error("handlers/, package-lock.json or toolchain/build/ changed during each of 3 attempts; run the test on a quiet checkout.");
     }
   });
   after(() => temp.cleanup());
@@ -66,13 +67,20 @@ describe("build: reproducible bundles", function () {
     assert.deepEqual(Object.keys(manifest.functions), functionNames);
     assert.deepEqual(findBundleDrift(outA, manifest), []);
     const topLevel = new Set(listTree(outA).map((p) => p.split("/")[0]));
-    assert.deepEqual([...topLevel].sort(), [...Object.keys(manifest.functions), ...Object.values(manifest.functions).map((f) => f.archive), "manifest.json"].sort(), "nothing else in the output");
+    assert.deepEqual(
+      [...topLevel].sort(),
+      [...Object.keys(manifest.functions), ...Object.values(manifest.functions).map((f) => f.archive), "manifest.json"].sort(),
+      "nothing else in the output",
+    );
     for (const [name, fn] of Object.entries(manifest.functions)) {
       assert.equal(fn.directory, name);
       assert.equal(fn.handler, "index.handler");
       assert.deepEqual(fn.files, describeTree(join(outA, name)), `${name}: files, sizes and sha256`);
       assert.equal(fn.bundleHash, treeHash(fn.files));
-      assert.ok(fn.files.some((f) => f.path === "index.js"), `${name} has index.js`);
+      assert.ok(
+        fn.files.some((f) => f.path === "index.js"),
+        `${name} has index.js`,
+      );
     }
   });
 
@@ -82,8 +90,14 @@ describe("build: reproducible bundles", function () {
     const expected = runtimeClosure(readLockfile(REPO_ROOT), "sharp", lambdaPlatform("arm64")).map((p) => `${p.name}@${p.version}`);
     assert.deepEqual([...thumbnails.nativePackages].sort(), [...expected].sort());
     const native = thumbnails.files.filter((f) => /\.node$|\.so(\.\d+)*$/.test(f.path)).map((f) => f.path);
-    assert.ok(native.some((p) => p.startsWith("node_modules/@img/sharp-linux-arm64/") && p.endsWith(".node")), `sharp addon among ${native.join(", ")}`);
-    assert.ok(native.some((p) => p.startsWith("node_modules/@img/sharp-libvips-linux-arm64/") && /\.so/.test(p)), `libvips among ${native.join(", ")}`);
+    assert.ok(
+      native.some((p) => p.startsWith("node_modules/@img/sharp-linux-arm64/") && p.endsWith(".node")),
+      `sharp addon among ${native.join(", ")}`,
+    );
+    assert.ok(
+      native.some((p) => p.startsWith("node_modules/@img/sharp-libvips-linux-arm64/") && /\.so/.test(p)),
+      `libvips among ${native.join(", ")}`,
+    );
     for (const p of native) {
       assert.equal(readElfHeader(join(outA, "thumbnails", p))?.machine, ELF_MACHINE.arm64, `${p} is aarch64`);
     }

@@ -91,7 +91,12 @@ async function runAlone(bundleDir: string, functionName: string, flags: Record<s
   const env = { PATH: process.env.PATH ?? "", ...LAMBDA_ENV, POWERTOOLS_SERVICE_NAME: functionName, ...flags };
   let stdout: string;
   try {
-    ({ stdout } = await execFileAsync(process.env.LAMBDA_NODE ?? process.execPath, ["-e", CHILD], { cwd: bundleDir, env, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 }));
+    ({ stdout } = await execFileAsync(process.env.LAMBDA_NODE ?? process.execPath, ["-e", CHILD], {
+      cwd: bundleDir,
+      env,
+      timeout: 60_000,
+      maxBuffer: 16 * 1024 * 1024,
+    }));
   } catch (err) {
     const e = err as { stdout?: string; stderr?: string; message: string };
     stdout = e.stdout ?? "";

@@ -27,7 +27,7 @@ describe("build: function zips", () => {
     mkdirSync(join(root, "node_modules", "pkg"), { recursive: true });
     writeFileSync(join(root, "index.js"), "exports.handler = async () => 1;\n");
     writeFileSync(join(root, "node_modules", "pkg", "lib.js"), "module.exports = 2;\n");
-    writeFileSync(join(root, "node-options-wrapper"), "#!/bin/sh\nexec \"$@\"\n");
+    writeFileSync(join(root, "node-options-wrapper"), '#!/bin/sh\nexec "$@"\n');
     chmodSync(join(root, "index.js"), 0o644);
     chmodSync(join(root, "node_modules", "pkg", "lib.js"), 0o644);
     chmodSync(join(root, "node-options-wrapper"), 0o755);

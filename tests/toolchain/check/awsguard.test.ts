@@ -62,13 +62,26 @@ describe("AWSGuard through --pack", function () {
   it("reports on dev and prod exactly what docs/policies.md lists, and nothing mandatory", async () => {
     // docs/policies.md, "AWSGuard beside snowflake-guard": keep the table and this list together.
     const documented: Record<string, string[]> = {
-      dev: ["rds-instance-multi-az-enabled *-db", "s3-bucket-logging-enabled *-access-logs-bucket", "s3-bucket-logging-enabled *-log-archive-bucket", "s3-bucket-logging-enabled *-raw-bucket", "s3-bucket-logging-enabled *-thumbnails-bucket"],
-      prod: ["s3-bucket-logging-enabled *-access-logs-bucket", "s3-bucket-logging-enabled *-log-archive-bucket", "s3-bucket-logging-enabled *-raw-bucket", "s3-bucket-logging-enabled *-thumbnails-bucket"],
+      dev: [
+        "rds-instance-multi-az-enabled *-db",
+        "s3-bucket-logging-enabled *-access-logs-bucket",
+        "s3-bucket-logging-enabled *-log-archive-bucket",
+        "s3-bucket-logging-enabled *-raw-bucket",
+        "s3-bucket-logging-enabled *-thumbnails-bucket",
+      ],
+      prod: [
+        "s3-bucket-logging-enabled *-access-logs-bucket",
+        "s3-bucket-logging-enabled *-log-archive-bucket",
+        "s3-bucket-logging-enabled *-raw-bucket",
+        "s3-bucket-logging-enabled *-thumbnails-bucket",
+      ],
     };
     for (const stack of ["dev", "prod"]) {
       const { code, violations, err } = await check(["--stack", stack, "--pack", AWSGUARD_PACK_DIR]);
       assert.equal(code, 0, err);
-      const kinds = [...new Set(violations.map((v) => `${v.policy} ${v.urn.slice(v.urn.lastIndexOf("::") + 2).replace(/^[a-z]{2}-[a-z]+-\d+-/, "*-")}`))].sort();
+      const kinds = [
+        ...new Set(violations.map((v) => `${v.policy} ${v.urn.slice(v.urn.lastIndexOf("::") + 2).replace(/^[a-z]{2}-[a-z]+-\d+-/, "*-")}`)),
+      ].sort();
       assert.deepEqual(kinds, documented[stack], `stack ${stack}: AWSGuard's findings changed; update docs/policies.md`);
     }
   });

@@ -99,7 +99,10 @@ describe("the CLI loader type-checks with the pack's tsconfig.json", function ()
   it("points at npm install when run-policy-pack cannot be resolved from the pack", () => {
     const bare = mkdtempSync(join(tmpdir(), "cli-loader-bare-"));
     try {
-      assert.throws(() => packCommand("pulumi-cli", bare), (e: unknown) => e instanceof AnalyzerStartError && /run-policy-pack cannot be resolved.*npm install/.test(e.message));
+      assert.throws(
+        () => packCommand("pulumi-cli", bare),
+        (e: unknown) => e instanceof AnalyzerStartError && /run-policy-pack cannot be resolved.*npm install/.test(e.message),
+      );
     } finally {
       rmSync(bare, { recursive: true, force: true });
     }

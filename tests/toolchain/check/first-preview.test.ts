@@ -90,13 +90,22 @@ describe("a new stack's first preview (computed outputs unknown) against the pac
       }
       const readers = databaseSecretReaders(plan);
       // Per region: the database functions (thumbnails, migrate, db-guard, canary, api, result-publisher) read the secret.
-      assert.ok(readers.length > 0 && readers.length % DATABASE_FUNCTIONS.length === 0, `stack ${stack}: ${readers.length} functions read an unknown database secret`);
+      assert.ok(
+        readers.length > 0 && readers.length % DATABASE_FUNCTIONS.length === 0,
+        `stack ${stack}: ${readers.length} functions read an unknown database secret`,
+      );
       for (const fn of readers) {
         const instance = plan.resources.find((r) => r.type === DB_INSTANCE && r.region === fn.region);
         assert.ok(instance, `stack ${stack}: no DB instance in ${fn.region}`);
         const pinned = `"secretsmanager:ResourceTag/aws:rds:primaryDBInstanceArn":"arn:aws:rds:${fn.region}:${ACCOUNT}:db:${String(instance.props.identifier)}"`;
-        assert.ok(rolePoliciesOf(plan, fn).some((p) => (p.props.policy as string).includes(pinned)), `stack ${stack}: ${fn.name}'s role does not pin the secret to ${String(instance.props.identifier)}`);
-        assert.ok((fn.propertyDependencies.environment ?? []).includes(instance.urn), `stack ${stack}: ${fn.name}'s environment does not come from its instance`);
+        assert.ok(
+          rolePoliciesOf(plan, fn).some((p) => (p.props.policy as string).includes(pinned)),
+          `stack ${stack}: ${fn.name}'s role does not pin the secret to ${String(instance.props.identifier)}`,
+        );
+        assert.ok(
+          (fn.propertyDependencies.environment ?? []).includes(instance.urn),
+          `stack ${stack}: ${fn.name}'s environment does not come from its instance`,
+        );
       }
     }
   });
@@ -104,7 +113,11 @@ describe("a new stack's first preview (computed outputs unknown) against the pac
   it("passes every mandatory policy on every stack", () => {
     for (const [stack] of plans) {
       const got = mandatory(reports.get(stack) as CheckReport);
-      assert.deepEqual(got.map((v) => `${v.policy} ${v.region} ${v.urn ?? ""}`), [], `stack ${stack}:\n${got.map((v) => v.message).join("\n")}`);
+      assert.deepEqual(
+        got.map((v) => `${v.policy} ${v.region} ${v.urn ?? ""}`),
+        [],
+        `stack ${stack}:\n${got.map((v) => v.message).join("\n")}`,
+      );
     }
   });
 
@@ -126,7 +139,10 @@ describe("a new stack's first preview (computed outputs unknown) against the pac
     const instances = new Set(broken.resources.filter((r) => r.type === DB_INSTANCE).map((r) => r.urn));
     fn.propertyDependencies.environment = (fn.propertyDependencies.environment ?? []).filter((u) => !instances.has(u));
     const found = mandatory(await checkPlan(session, broken, stackConfig("dev")));
-    assert.deepEqual(found.map((v) => `${v.policy} ${v.urn ?? ""}`), [`least-privilege-role ${fn.urn}`]);
+    assert.deepEqual(
+      found.map((v) => `${v.policy} ${v.urn ?? ""}`),
+      [`least-privilege-role ${fn.urn}`],
+    );
     assert.match(found[0].message, /props\.environment\.variables\.DB_SECRET_ARN is unknown at preview time/);
   });
 });

@@ -175,7 +175,11 @@ describe("programs written elsewhere, through check --program", function () {
   for (const [program, build] of Object.entries(hardened)) {
     it(`${program} passes with no finding at all`, async () => {
       const { code, violations, err } = await check(program, build);
-      assert.deepEqual(violations.map((v) => `${finding(v)}: ${v.message.split("\n")[0]}`), [], err);
+      assert.deepEqual(
+        violations.map((v) => `${finding(v)}: ${v.message.split("\n")[0]}`),
+        [],
+        err,
+      );
       assert.equal(code, 0, err);
     });
   }
@@ -186,7 +190,10 @@ describe("programs written elsewhere, through check --program", function () {
     assert.equal(parity.length, 5);
     for (const v of parity) assert.match(v.message, /^eu-west-1 \/ us-east-1: .*the regions are tied, so neither is the odd one/);
     // What eu-west-1 lacks is named by the us-east-1 resource it was matched from, and the way it hangs off the queue there.
-    const missing = parity.filter((v) => v.urn.endsWith("::eu-west-1-outbox")).map((v) => v.message.split("\n")[0]).sort();
+    const missing = parity
+      .filter((v) => v.urn.endsWith("::eu-west-1-outbox"))
+      .map((v) => v.message.split("\n")[0])
+      .sort();
     assert.deepEqual(
       missing.map((m) => /lacks its counterpart of (\S+) .*, which us-east-1-outbox has in us-east-1 \((.*)\);/.exec(m)?.slice(1)),
       [

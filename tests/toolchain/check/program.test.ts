@@ -91,9 +91,15 @@ describe("check --program: any Pulumi program under the generic mocks", function
   it("checks it over the Analyzer protocol, telling that encrypted values got stand-ins", async () => {
     const err: string[] = [];
     const out: string[] = [];
-    const code = await runCli(["--program", PROBE, "--stack", "staging", "--pack", STRICT_PROBE_PACK, "--json"], { out: (t) => void out.push(t), err: (t) => void err.push(t) });
+    const code = await runCli(["--program", PROBE, "--stack", "staging", "--pack", STRICT_PROBE_PACK, "--json"], {
+      out: (t) => void out.push(t),
+      err: (t) => void err.push(t),
+    });
     assert.equal(code, 0, err.join(""));
-    assert.match(err.join(""), /probe:apiToken is encrypted in Pulumi\.staging\.yaml; the offline check gives the program and the packs a stand-in value, marked secret/);
+    assert.match(
+      err.join(""),
+      /probe:apiToken is encrypted in Pulumi\.staging\.yaml; the offline check gives the program and the packs a stand-in value, marked secret/,
+    );
     assert.deepEqual((JSON.parse(out.join("")) as { violations: unknown[] }).violations, []);
   });
 
@@ -105,13 +111,23 @@ describe("check --program: any Pulumi program under the generic mocks", function
   });
 
   it("asks for --stack when the program has several stacks", async () => {
-    await assert.rejects(planProgram(PROBE, undefined), (e: unknown) => e instanceof ProgramError && /has stacks gov, staging: give --stack NAME/.test(e.message));
+    await assert.rejects(
+      planProgram(PROBE, undefined),
+      (e: unknown) => e instanceof ProgramError && /has stacks gov, staging: give --stack NAME/.test(e.message),
+    );
   });
 
   it("names a data source the mocks do not answer, and where to add it", async () => {
     const dir = join(outside, "unanswered");
     cpSync(PROBE, dir, { recursive: true });
-    writeFileSync(join(dir, "src", "main.ts"), 'import * as aws from "@pulumi/aws";\nexport = async () => ({ ip: (await aws.ec2.getInstance({ instanceId: "i-1" })).publicIp });\n');
-    await assert.rejects(planProgram(dir, "staging"), (e: unknown) => e instanceof ProgramError && /no answer for data source aws:ec2\/getInstance:getInstance: add it to toolchain\/plan\/mocks\.ts/.test(e.message));
+    writeFileSync(
+      join(dir, "src", "main.ts"),
+      'import * as aws from "@pulumi/aws";\nexport = async () => ({ ip: (await aws.ec2.getInstance({ instanceId: "i-1" })).publicIp });\n',
+    );
+    await assert.rejects(
+      planProgram(dir, "staging"),
+      (e: unknown) =>
+        e instanceof ProgramError && /no answer for data source aws:ec2\/getInstance:getInstance: add it to toolchain\/plan\/mocks\.ts/.test(e.message),
+    );
   });
 });

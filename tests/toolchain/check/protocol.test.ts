@@ -30,7 +30,10 @@ describe("npm run check: the pack over the Analyzer protocol", function () {
     const info = await session.getAnalyzerInfo();
     assert.equal(info.getName(), "snowflake-guard");
     const served = info.getPoliciesList().map((p) => p.getName());
-    assert.deepEqual(served, POLICIES.map((p) => p.name));
+    assert.deepEqual(
+      served,
+      POLICIES.map((p) => p.name),
+    );
     for (const p of info.getPoliciesList()) {
       assert.ok(p.getSeverity() > 0 && p.getRemediationSteps() && p.getUrl().endsWith(`#${p.getName()}`), p.getName());
     }
@@ -49,7 +52,10 @@ describe("npm run check: the pack over the Analyzer protocol", function () {
     assert.ok(got.includes("us-east-1 supported-runtime"), got.join("\n"));
     assert.ok(got.includes("eu-central-1 central-log-shipping"), got.join("\n"));
     // The runtime change also breaks parity; with two regions it is a tie, and the finding names both.
-    assert.ok(mandatory(report).some((v) => v.policy === "region-parity" && /us-east-1.*runtime "nodejs16\.x" in us-east-1/.test(v.message)), got.join("\n"));
+    assert.ok(
+      mandatory(report).some((v) => v.policy === "region-parity" && /us-east-1.*runtime "nodejs16\.x" in us-east-1/.test(v.message)),
+      got.join("\n"),
+    );
   });
 
   it("turns the engine's unknown sentinel into a violation of the policy that needed the value", async () => {
@@ -62,7 +68,10 @@ describe("npm run check: the pack over the Analyzer protocol", function () {
 
   it("unwraps secrets as the runtime does", async () => {
     const report = await check(withProps(plan, "us-east-1-canary", (p) => (p.memorySize = { ...SECRET, value: 4096 })));
-    assert.ok(mandatory(report).some((v) => v.policy === "memory-cap" && /4096 MB/.test(v.message)), JSON.stringify(report.violations));
+    assert.ok(
+      mandatory(report).some((v) => v.policy === "memory-cap" && /4096 MB/.test(v.message)),
+      JSON.stringify(report.violations),
+    );
   });
 
   it("applies waivers sent with Configure, lists them, and reports expired ones", async () => {
@@ -78,8 +87,16 @@ describe("npm run check: the pack over the Analyzer protocol", function () {
       [["central-log-shipping", "eu-central-1-canary-log-shipping", "active", 1]],
     );
     const expired = await check(broken, { "central-log-shipping": { waivers: [{ ...waiver, expires: "2021-06-30" }] } });
-    assert.deepEqual(mandatory(expired).map((v) => v.policy).sort(), ["central-log-shipping", "valid-waivers"]);
-    assert.deepEqual(expired.waivers.map((w) => w.status), ["expired"]);
+    assert.deepEqual(
+      mandatory(expired)
+        .map((v) => v.policy)
+        .sort(),
+      ["central-log-shipping", "valid-waivers"],
+    );
+    assert.deepEqual(
+      expired.waivers.map((w) => w.status),
+      ["expired"],
+    );
   });
 
   it("refuses config for a policy the pack does not have", async () => {
@@ -87,8 +104,14 @@ describe("npm run check: the pack over the Analyzer protocol", function () {
   });
 
   it("lets the config lower a policy to advisory, as the CLI's --policy-pack-config does", async () => {
-    const report = await check(withProps(plan, "us-east-1-canary-alarm", (p) => (p.alarmActions = [])), { "required-alarms": "advisory" });
-    assert.deepEqual(report.violations.map((v) => [v.policy, v.enforcementLevel]), [["required-alarms", "advisory"]]);
+    const report = await check(
+      withProps(plan, "us-east-1-canary-alarm", (p) => (p.alarmActions = [])),
+      { "required-alarms": "advisory" },
+    );
+    assert.deepEqual(
+      report.violations.map((v) => [v.policy, v.enforcementLevel]),
+      [["required-alarms", "advisory"]],
+    );
     assert.equal(hasMandatory(report), false);
   });
 
@@ -104,12 +127,18 @@ describe("npm run check: the pack over the Analyzer protocol", function () {
     const json = toJson(report) as { violations: Record<string, unknown>[]; waivers: unknown[] };
     assert.deepEqual(Object.keys(json.violations[0]).slice(0, 5), ["policy", "enforcementLevel", "urn", "region", "message"]);
     assert.equal(json.waivers.length, 1);
-    const sarif = toSarif(report, "Pulumi.test.yaml") as { version: string; runs: { tool: { driver: { rules: { id: string }[] } }; results: { ruleId: string; level: string; suppressions?: unknown[] }[] }[] };
+    const sarif = toSarif(report, "Pulumi.test.yaml") as {
+      version: string;
+      runs: { tool: { driver: { rules: { id: string }[] } }; results: { ruleId: string; level: string; suppressions?: unknown[] }[] }[];
+    };
     assert.equal(sarif.version, "2.1.0");
     assert.ok(sarif.runs[0].tool.driver.rules.some((r) => r.id === "valid-waivers"));
     assert.deepEqual(
       sarif.runs[0].results.map((r) => [r.ruleId, r.level, r.suppressions ? "suppressed" : "open"]),
-      [["central-log-shipping", "error", "open"], ["region-parity", "note", "suppressed"]],
+      [
+        ["central-log-shipping", "error", "open"],
+        ["region-parity", "note", "suppressed"],
+      ],
     );
   });
 });

@@ -61,7 +61,11 @@ describe("npm run check on the real stacks", function () {
     for (const stack of stacks) {
       const plan = stack === "dev" ? dev : await planStack(stack);
       const report = await checkPlan(session, plan, stackConfig(stack));
-      assert.deepEqual(report.violations.map((v) => `${v.policy} ${v.region}: ${v.message.split("\n")[0]}`), [], `stack ${stack}`);
+      assert.deepEqual(
+        report.violations.map((v) => `${v.policy} ${v.region}: ${v.message.split("\n")[0]}`),
+        [],
+        `stack ${stack}`,
+      );
     }
   });
 
@@ -83,14 +87,26 @@ describe("npm run check on the real stacks", function () {
     it("one alarm without actions: required-alarms names its region", async () => {
       const region = regions()[0];
       const alarm = pick(dev, (r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm" && r.region === region, "alarm");
-      const got = mandatoryIn(await checkPlan(session, edit(dev, alarm, (r) => (r.props.alarmActions = [])), stackConfig("dev")));
+      const got = mandatoryIn(
+        await checkPlan(
+          session,
+          edit(dev, alarm, (r) => (r.props.alarmActions = [])),
+          stackConfig("dev"),
+        ),
+      );
       assert.deepEqual(got, [`required-alarms ${region}`]);
     });
 
     it("one region's function on another bundle: working-build names that region", async () => {
       const region = regions()[1];
       const fn = pick(dev, (r) => r.type === "aws:lambda/function:Function" && r.region === region, "function");
-      const got = mandatoryIn(await checkPlan(session, edit(dev, fn, (r) => ((r.props.code as Record<string, string>).hash = "0".repeat(64))), stackConfig("dev")));
+      const got = mandatoryIn(
+        await checkPlan(
+          session,
+          edit(dev, fn, (r) => ((r.props.code as Record<string, string>).hash = "0".repeat(64))),
+          stackConfig("dev"),
+        ),
+      );
       assert.deepEqual([...new Set(got)], [`working-build ${region}`]);
     });
 
@@ -103,11 +119,19 @@ describe("npm run check on the real stacks", function () {
 
     it("an expired waiver: valid-waivers names the region it was for", async () => {
       const region = regions()[1];
-      const config = parsePackConfig(mergeConfig(stackPackConfigDocument("dev"), { "region-parity": { waivers: [{ resource: `${region}-*`, reason: "legacy bucket layout", expires: "2024-03-31", ticket: "OPS-42" }] } }), "test");
+      const config = parsePackConfig(
+        mergeConfig(stackPackConfigDocument("dev"), {
+          "region-parity": { waivers: [{ resource: `${region}-*`, reason: "legacy bucket layout", expires: "2024-03-31", ticket: "OPS-42" }] },
+        }),
+        "test",
+      );
       const report = await checkPlan(session, dev, config);
       assert.deepEqual(mandatoryIn(report), [`valid-waivers ${region}`]);
       assert.match(report.violations[0].message, /expired on 2024-03-31 \(OPS-42\)/);
-      assert.deepEqual(report.waivers.map((w) => w.status), ["expired"]);
+      assert.deepEqual(
+        report.waivers.map((w) => w.status),
+        ["expired"],
+      );
     });
   });
 
@@ -116,7 +140,11 @@ describe("npm run check on the real stacks", function () {
       const dir = mkdtempSync(join(tmpdir(), "check-cli-"));
       const alarm = pick(dev, (r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm", "alarm");
       writeFileSync(join(dir, "plan.json"), JSON.stringify(edit(dev, alarm, (r) => (r.props.alarmActions = []))));
-      const result = await run(process.execPath, ["--require", "tsx/cjs", "toolchain/check/index.ts", "--plan", join(dir, "plan.json"), "--json", "--sarif", join(dir, "out.sarif")], { cwd: REPO_ROOT }).then(
+      const result = await run(
+        process.execPath,
+        ["--require", "tsx/cjs", "toolchain/check/index.ts", "--plan", join(dir, "plan.json"), "--json", "--sarif", join(dir, "out.sarif")],
+        { cwd: REPO_ROOT },
+      ).then(
         () => ({ code: 0, stdout: "" }),
         (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }),
       );
@@ -128,15 +156,30 @@ describe("npm run check on the real stacks", function () {
         enforcementLevel: string;
       }
       const json = JSON.parse(result.stdout) as { packs: { name: string }[]; violations: JsonViolation[]; waivers: unknown[] };
-      assert.deepEqual(json.packs.map((p) => p.name), ["snowflake-guard", "pulumi-awsguard"]);
+      assert.deepEqual(
+        json.packs.map((p) => p.name),
+        ["snowflake-guard", "pulumi-awsguard"],
+      );
       const ours = json.violations.filter((v) => v.policyPack === "snowflake-guard");
-      assert.deepEqual(ours.map((v) => [v.policy, v.region, v.enforcementLevel]), [["required-alarms", alarm.region, "mandatory"]]);
+      assert.deepEqual(
+        ours.map((v) => [v.policy, v.region, v.enforcementLevel]),
+        [["required-alarms", alarm.region, "mandatory"]],
+      );
       assert.deepEqual([...new Set(json.violations.filter((v) => v.policyPack === "pulumi-awsguard").map((v) => v.enforcementLevel))], ["advisory"]);
       assert.deepEqual(json.waivers, []);
-      const sarif = JSON.parse(readFileSync(join(dir, "out.sarif"), "utf8")) as { version: string; runs: { tool: { driver: { name: string } }; results: { ruleId: string }[] }[] };
+      const sarif = JSON.parse(readFileSync(join(dir, "out.sarif"), "utf8")) as {
+        version: string;
+        runs: { tool: { driver: { name: string } }; results: { ruleId: string }[] }[];
+      };
       assert.equal(sarif.version, "2.1.0");
-      assert.deepEqual(sarif.runs.map((r) => r.tool.driver.name), ["snowflake-guard", "pulumi-awsguard"]);
-      assert.deepEqual(sarif.runs[0].results.map((r) => r.ruleId), ["required-alarms"]);
+      assert.deepEqual(
+        sarif.runs.map((r) => r.tool.driver.name),
+        ["snowflake-guard", "pulumi-awsguard"],
+      );
+      assert.deepEqual(
+        sarif.runs[0].results.map((r) => r.ruleId),
+        ["required-alarms"],
+      );
     });
 
     it("`npm run check -- --stack dev` exits 0 and says so, AWSGuard's findings listed beside, advisory", async () => {
@@ -144,7 +187,10 @@ describe("npm run check on the real stacks", function () {
       const code = await runCli(["--stack", "dev"], { out: (t) => void out.push(t), err: (t) => void out.push(t) });
       assert.equal(code, 0, out.join(""));
       const text = out.join("");
-      assert.match(text, /^snowflake-guard 0\.1\.0: stack dev \(\d+ resources, \d+ policies\) in [\d.]+ s\n\npulumi-awsguard 0\.1\.0: stack dev \(\d+ resources, \d+ policies\)\n/);
+      assert.match(
+        text,
+        /^snowflake-guard 0\.1\.0: stack dev \(\d+ resources, \d+ policies\) in [\d.]+ s\n\npulumi-awsguard 0\.1\.0: stack dev \(\d+ resources, \d+ policies\)\n/,
+      );
       assert.match(text, /\n\nPASSED: no mandatory violations \(\d+ advisory\)\.\n$/);
       assert.doesNotMatch(text, /\[mandatory\]/);
     });

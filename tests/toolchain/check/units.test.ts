@@ -19,7 +19,12 @@ describe("check: encoding, config and waivers", () => {
   });
 
   it("turns resource references and output values into what the engine sends without KeepResources", () => {
-    const ref = (extra: Record<string, unknown>) => ({ [SIGNATURE_KEY]: SIGNATURES.resourceReference, urn: "urn:pulumi:dev::p::aws:iam/role:Role::r", packageVersion: "7.48.0", ...extra });
+    const ref = (extra: Record<string, unknown>) => ({
+      [SIGNATURE_KEY]: SIGNATURES.resourceReference,
+      urn: "urn:pulumi:dev::p::aws:iam/role:Role::r",
+      packageVersion: "7.48.0",
+      ...extra,
+    });
     const struct = encodeProperties({
       known: ref({ id: "r-123" }),
       unknownId: ref({ id: UNKNOWN_SENTINEL }),
@@ -36,7 +41,10 @@ describe("check: encoding, config and waivers", () => {
       output: { [SIGNATURE_KEY]: SIGNATURES.secret, value: "v" },
       pending: UNKNOWN_SENTINEL,
     });
-    assert.throws(() => encodeProperties({ odd: { [SIGNATURE_KEY]: "feedface" } }, "urn:x"), (e: unknown) => e instanceof EncodeError && /urn:x\.odd: unrecognized signature "feedface"/.test(e.message));
+    assert.throws(
+      () => encodeProperties({ odd: { [SIGNATURE_KEY]: "feedface" } }, "urn:x"),
+      (e: unknown) => e instanceof EncodeError && /urn:x\.odd: unrecognized signature "feedface"/.test(e.message),
+    );
   });
 
   it("takes the URN out of a provider reference", () => {
@@ -49,20 +57,36 @@ describe("check: encoding, config and waivers", () => {
       "memory-cap": { enforcementLevel: "advisory", properties: {} },
       "region-parity": { enforcementLevel: "mandatory", properties: { waivers: [] } },
     });
-    assert.throws(() => parsePackConfig({ "memory-cap": "strict" }, "f.json"), (e: unknown) => e instanceof PackConfigError && /f\.json: memory-cap: "strict" is not an enforcement level/.test(e.message));
+    assert.throws(
+      () => parsePackConfig({ "memory-cap": "strict" }, "f.json"),
+      (e: unknown) => e instanceof PackConfigError && /f\.json: memory-cap: "strict" is not an enforcement level/.test(e.message),
+    );
     assert.throws(() => parsePackConfig([], "f.json"), PackConfigError);
   });
 
   it("rejects a plan file that is not a plan, saying where", () => {
-    assert.throws(() => parsePlan({ stack: "dev", project: "p", resources: [{ urn: "u", type: "t", name: "n" }] }, "p.json"), (e: unknown) => e instanceof PlanInputError && /p\.json: resources\[0\] \(n\)\.props is not an object/.test(e.message));
+    assert.throws(
+      () => parsePlan({ stack: "dev", project: "p", resources: [{ urn: "u", type: "t", name: "n" }] }, "p.json"),
+      (e: unknown) => e instanceof PlanInputError && /p\.json: resources\[0\] \(n\)\.props is not an object/.test(e.message),
+    );
     assert.throws(() => parsePlan({ resources: [] }, "p.json"), /has no "stack" name/);
   });
 
   it("classifies waivers: active through their expiry day, expired after, invalid without reason, expiry or a real date", () => {
     const w = (extra: Record<string, unknown>) => ({ resource: "eu-*", reason: "r", expires: "2026-03-01", ...extra });
-    const states = readWaivers("p", { waivers: [w({}), w({ expires: "2026-02-28" }), w({ reason: " " }), w({ expires: "2026-02-30" }), w({ expires: undefined })] }, "2026-03-01");
-    assert.deepEqual(states.map((s) => s.status), ["active", "expired", "invalid", "invalid", "invalid"]);
-    assert.deepEqual(readWaivers("p", { waivers: "all" }, "2026-03-01").map((s) => s.status), ["invalid"]);
+    const states = readWaivers(
+      "p",
+      { waivers: [w({}), w({ expires: "2026-02-28" }), w({ reason: " " }), w({ expires: "2026-02-30" }), w({ expires: undefined })] },
+      "2026-03-01",
+    );
+    assert.deepEqual(
+      states.map((s) => s.status),
+      ["active", "expired", "invalid", "invalid", "invalid"],
+    );
+    assert.deepEqual(
+      readWaivers("p", { waivers: "all" }, "2026-03-01").map((s) => s.status),
+      ["invalid"],
+    );
     assert.deepEqual(readWaivers("p", {}, "2026-03-01"), []);
   });
 

@@ -13,7 +13,18 @@ describe("plan diff: aliases resolved as the engine resolves them", () => {
   const row = (u: string, parent: string | null, aliases?: PlanResource["aliases"]): PlanResource => {
     const parts = u.split("::");
     const qualified = parts[2];
-    return { urn: u, type: qualified.split("$").pop() as string, name: parts[3], parent, provider: null, region: "r", props: {}, dependencies: [], propertyDependencies: {}, ...(aliases ? { aliases } : {}) };
+    return {
+      urn: u,
+      type: qualified.split("$").pop() as string,
+      name: parts[3],
+      parent,
+      provider: null,
+      region: "r",
+      props: {},
+      dependencies: [],
+      propertyDependencies: {},
+      ...(aliases ? { aliases } : {}),
+    };
   };
   const plan = (resources: PlanResource[]): PlanFile => ({ stack: "s", project: "p", resources });
 
@@ -21,7 +32,10 @@ describe("plan diff: aliases resolved as the engine resolves them", () => {
     const c = urn("x:C", "c");
     const moved = row(urn("x:C$x:D$aws:s3/bucket:Bucket", "b"), urn("x:C$x:D", "d"), [{ parent: c }]);
     const top = row(urn("x:C$aws:sqs/queue:Queue", "q"), c, [{ parent: null }]);
-    const { oldUrnOf } = matchResources([urn("x:C$aws:s3/bucket:Bucket", "b"), urn("aws:sqs/queue:Queue", "q")], plan([row(c, root), row(urn("x:C$x:D", "d"), c), moved, top]));
+    const { oldUrnOf } = matchResources(
+      [urn("x:C$aws:s3/bucket:Bucket", "b"), urn("aws:sqs/queue:Queue", "q")],
+      plan([row(c, root), row(urn("x:C$x:D", "d"), c), moved, top]),
+    );
     assert.equal(oldUrnOf.get(moved.urn), urn("x:C$aws:s3/bucket:Bucket", "b"));
     assert.equal(oldUrnOf.get(top.urn), urn("aws:sqs/queue:Queue", "q"));
   });

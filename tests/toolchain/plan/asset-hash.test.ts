@@ -32,7 +32,12 @@ describe("asset and archive hashes as the engine records a registration", () => 
       hash?: string;
       assets?: Record<string, Hashed>;
     }
-    const props = { code: archive({ path: "." }), layers: [asset({ text: "x" })], source: archive({ assets: { "a.txt": asset({ text: "a" }) } }), kept: asset({ text: "y", hash: "given" }) };
+    const props = {
+      code: archive({ path: "." }),
+      layers: [asset({ text: "x" })],
+      source: archive({ assets: { "a.txt": asset({ text: "a" }) } }),
+      kept: asset({ text: "y", hash: "given" }),
+    };
     const hashed = withAssetHashes(props, dir) as unknown as { code: Hashed; layers: Hashed[]; source: Hashed; kept: Hashed };
     assert.equal(hashed.code.hash, folderArchiveHash(dir));
     assert.equal(hashed.layers[0].hash, sha256("x"));

@@ -40,7 +40,10 @@ describe("the offline plan of a stack whose file holds an encrypted secret", fun
       appendFileSync(file, `  thumbnail-pipeline:jiraToken:\n    secure: ${CIPHERTEXT}\n`);
       await assert.rejects(planStack("prod", { repoRoot: fx.root, ensureBuild: false }), (e: unknown) => {
         assert.ok(e instanceof PlanError);
-        assert.match(e.message, /^thumbnail-pipeline:jiraToken is a secret, and the program declares no offline stand-in for it \(it declares thumbnail-pipeline:alertHttpsEndpoints\)/);
+        assert.match(
+          e.message,
+          /^thumbnail-pipeline:jiraToken is a secret, and the program declares no offline stand-in for it \(it declares thumbnail-pipeline:alertHttpsEndpoints\)/,
+        );
         return true;
       });
     } finally {

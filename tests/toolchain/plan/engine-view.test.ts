@@ -9,7 +9,6 @@ import * as pulumi from "@pulumi/pulumi";
 import { defaultProviderName, ROOT_STACK_TYPE } from "../../../toolchain/plan/engine-view";
 import { runUnderMocks, type PlanFile, type PlanResource } from "../../../toolchain/plan/run-under-mocks";
 
-
 function run(config: Record<string, string>, program: () => unknown): Promise<PlanFile> {
   return runUnderMocks({ pulumi, project: "shop", stack: "dev", config, workDir: __dirname }, program);
 }
@@ -84,6 +83,9 @@ describe("the engine's view of a program under the mocks", () => {
   });
 
   it("asks for aws:region when a resource is on the default provider and the stack sets none", async () => {
-    await assert.rejects(run({}, () => new aws.sqs.Queue("somewhere")), /uses the default aws provider, and stack dev sets no aws:region: set it in Pulumi\.dev\.yaml/);
+    await assert.rejects(
+      run({}, () => new aws.sqs.Queue("somewhere")),
+      /uses the default aws provider, and stack dev sets no aws:region: set it in Pulumi\.dev\.yaml/,
+    );
   });
 });

@@ -9,9 +9,11 @@ import { documentedArn } from "../../support/aws-arn-formats";
 describe("the plan mocks' ARNs", () => {
   it("follow the formats AWS documents for each resource type", async () => {
     const mocks = new AwsMocks();
-    const created = (type: string, inputs: Record<string, unknown>) => mocks.newResource({ type, name: "logical", inputs, custom: true } as pulumi.runtime.MockResourceArgs).state.arn;
+    const created = (type: string, inputs: Record<string, unknown>) =>
+      mocks.newResource({ type, name: "logical", inputs, custom: true } as pulumi.runtime.MockResourceArgs).state.arn;
     // Without a provider the mocks place resources in us-east-1.
-    const doc = (service: string, resourceType: string, name: string) => documentedArn(service, resourceType, { partition: "aws", region: "us-east-1", accountId: MOCK_ACCOUNT_ID, name });
+    const doc = (service: string, resourceType: string, name: string) =>
+      documentedArn(service, resourceType, { partition: "aws", region: "us-east-1", accountId: MOCK_ACCOUNT_ID, name });
     assert.equal(created("aws:s3/bucket:Bucket", { bucket: "raw" }), await doc("s3", "bucket", "raw"));
     assert.equal(created("aws:sqs/queue:Queue", { name: "q" }), await doc("sqs", "queue", "q"));
     assert.equal(created("aws:sns/topic:Topic", { name: "t" }), await doc("sns", "topic", "t"));

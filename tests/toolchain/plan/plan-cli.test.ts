@@ -55,7 +55,11 @@ describe("npm run plan", function () {
     assert.deepEqual(eu.added, []);
     const fn = eu.changed.find((c) => c.resource.name === "eu-central-1-thumbnails");
     assert.deepEqual(fn?.changes, [{ path: "memorySize", before: 512, after: 640 }]);
-    assert.equal(byRegion.get("us-east-1")?.changed.some((c) => c.resource.type === "aws:lambda/function:Function"), false, "us-east-1 functions are untouched");
+    assert.equal(
+      byRegion.get("us-east-1")?.changed.some((c) => c.resource.type === "aws:lambda/function:Function"),
+      false,
+      "us-east-1 functions are untouched",
+    );
     const text = formatDiff(diffs);
     assert.match(text, /^ap-southeast-2: \+\d+ added, -0 removed, ~0 changed$/m);
     assert.match(text, /^ {2}~ aws:lambda\/function:Function eu-central-1-thumbnails\n {6}memorySize: 512 -> 640$/m);
@@ -78,7 +82,10 @@ describe("npm run plan", function () {
     base.resources = base.resources.filter((r) => r.name !== "eu-central-1-canary-alarm");
     writeFileSync(join(dir, "base.json"), JSON.stringify(base));
 
-    const { stdout } = await run(TSX, ["toolchain/plan/index.ts", "--stack", "dev", "--out", join(dir, "plan.json"), "--diff", join(dir, "base.json")], { cwd: REPO_ROOT, env: pinned });
+    const { stdout } = await run(TSX, ["toolchain/plan/index.ts", "--stack", "dev", "--out", join(dir, "plan.json"), "--diff", join(dir, "base.json")], {
+      cwd: REPO_ROOT,
+      env: pinned,
+    });
     assert.equal(
       stdout,
       [

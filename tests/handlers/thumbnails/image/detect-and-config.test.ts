@@ -99,7 +99,10 @@ describe("image core: configuration", () => {
       MAX_INPUT_BYTES: "1000",
       MAX_INPUT_PIXELS: "2000",
     });
-    assert.deepEqual(config.specs.map((s) => `${s.name}:${s.width}:${s.format}`), ["small:100:webp", "large:800:webp", "small:100:jpeg", "large:800:jpeg"]);
+    assert.deepEqual(
+      config.specs.map((s) => `${s.name}:${s.width}:${s.format}`),
+      ["small:100:webp", "large:800:webp", "small:100:jpeg", "large:800:jpeg"],
+    );
     assert.deepEqual(config.limits, { maxInputBytes: 1000, maxInputPixels: 2000 });
   });
 

@@ -43,7 +43,10 @@ describe("image core: formats and colour", () => {
 
   it("writes every size in every configured format with the right content type", async () => {
     const specs: ThumbnailSpec[] = ["jpeg", "webp", "avif", "png"].flatMap((format) =>
-      [{ name: "small", width: 160 }, { name: "medium", width: 320 }].map((size) => ({ ...size, format: format as ThumbnailSpec["format"] })),
+      [
+        { name: "small", width: 160 },
+        { name: "medium", width: 320 },
+      ].map((size) => ({ ...size, format: format as ThumbnailSpec["format"] })),
     );
     const outcome = await renderThumbnails(await sharp(photo).jpeg().toBuffer(), specs, DEFAULT_LIMITS);
     assert.ok(outcome.ok);
@@ -63,12 +66,21 @@ describe("image core: formats and colour", () => {
     const tiny = await sharp(photo).resize(100, 75).png().toBuffer();
     const outcome = await renderThumbnails(tiny, JPEG_SPECS, DEFAULT_LIMITS);
     assert.ok(outcome.ok);
-    assert.deepEqual(outcome.outputs.map((o) => [o.width, o.height]), [[100, 75], [100, 75]]);
+    assert.deepEqual(
+      outcome.outputs.map((o) => [o.width, o.height]),
+      [
+        [100, 75],
+        [100, 75],
+      ],
+    );
   });
 
   it("turns a CMYK JPEG into sRGB output with the same colours", async () => {
     const orange = { r: 230, g: 120, b: 30 };
-    const cmyk = await sharp({ create: { width: 400, height: 300, channels: 3, background: orange } }).toColourspace("cmyk").jpeg().toBuffer();
+    const cmyk = await sharp({ create: { width: 400, height: 300, channels: 3, background: orange } })
+      .toColourspace("cmyk")
+      .jpeg()
+      .toBuffer();
     assert.equal((await sharp(cmyk).metadata()).space, "cmyk");
     const outcome = await renderThumbnails(cmyk, JPEG_SPECS, DEFAULT_LIMITS);
     assert.ok(outcome.ok);
@@ -95,10 +107,16 @@ describe("image core: formats and colour", () => {
   });
 
   it("keeps alpha for PNG/WebP and flattens it onto white for JPEG", async () => {
-    const transparent = await sharp({ create: { width: 400, height: 300, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } }).png().toBuffer();
+    const transparent = await sharp({ create: { width: 400, height: 300, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } })
+      .png()
+      .toBuffer();
     const outcome = await renderThumbnails(
       transparent,
-      [{ name: "a", width: 160, format: "jpeg" }, { name: "a", width: 160, format: "webp" }, { name: "a", width: 160, format: "png" }],
+      [
+        { name: "a", width: 160, format: "jpeg" },
+        { name: "a", width: 160, format: "webp" },
+        { name: "a", width: 160, format: "png" },
+      ],
       DEFAULT_LIMITS,
     );
     assert.ok(outcome.ok);

@@ -17,7 +17,9 @@ function rejectionOf(outcome: ImageOutcome): { reason: string; detail: string } 
 describe("image core: hostile inputs", () => {
   let jpeg: Buffer;
   before(async () => {
-    jpeg = await sharp(await photoLike(800, 600)).jpeg().toBuffer();
+    jpeg = await sharp(await photoLike(800, 600))
+      .jpeg()
+      .toBuffer();
   });
 
   it("refuses a zero-byte object as empty", async () => {

@@ -27,19 +27,30 @@ describe("image core: EXIF orientation and metadata", () => {
       const outcome = await renderThumbnails(input, SPECS, DEFAULT_LIMITS);
       assert.ok(outcome.ok, JSON.stringify(outcome));
       assert.deepEqual([outcome.inputWidth, outcome.inputHeight], [UPRIGHT_WIDTH, UPRIGHT_HEIGHT]);
-      assert.deepEqual(outcome.outputs.map((o) => o.name), SPECS.map((spec) => spec.name));
+      assert.deepEqual(
+        outcome.outputs.map((o) => o.name),
+        SPECS.map((spec) => spec.name),
+      );
       for (const [index, output] of outcome.outputs.entries()) {
         // The spec's width, and the upright picture's 2:1 proportions: a sideways one would be 1:2.
         const width = SPECS[index].width;
         assert.deepEqual([output.width, output.height], [width, Math.round((UPRIGHT_HEIGHT * width) / UPRIGHT_WIDTH)], `${output.name} size`);
-        assert.deepEqual([(await sharp(output.data).metadata()).width, (await sharp(output.data).metadata()).height], [output.width, output.height], `${output.name}: the bytes are that size`);
+        assert.deepEqual(
+          [(await sharp(output.data).metadata()).width, (await sharp(output.data).metadata()).height],
+          [output.width, output.height],
+          `${output.name}: the bytes are that size`,
+        );
         assert.ok(output.width > output.height, `${output.name} is landscape`);
         const meta = await sharp(output.data).metadata();
         assert.equal(meta.orientation, undefined, "no orientation tag left for a viewer to apply twice");
         // The marker sits in the top-left quadrant of the upright picture, and only there.
         const quarter = (fx: number, fy: number) => colourAt(output.data, Math.round(output.width * fx), Math.round(output.height * fy));
         assert.ok(isRed(await quarter(0.3, 0.3)), `${output.name}: marker top-left, got ${await quarter(0.3, 0.3)}`);
-        for (const [fx, fy] of [[0.75, 0.3], [0.3, 0.75], [0.75, 0.75]]) {
+        for (const [fx, fy] of [
+          [0.75, 0.3],
+          [0.3, 0.75],
+          [0.75, 0.75],
+        ]) {
           assert.ok(!isRed(await quarter(fx, fy)), `${output.name}: no marker at (${fx}, ${fy})`);
         }
       }
@@ -51,7 +62,11 @@ describe("image core: EXIF orientation and metadata", () => {
     const inputMeta = await sharp(input).metadata();
     assert.ok(inputMeta.exif && exifHasGpsPointer(inputMeta.exif), "the input really carries a GPS IFD");
 
-    const outcome = await renderThumbnails(input, [...SPECS, { name: "large", width: 320, format: "png" }, { name: "tiny", width: 40, format: "avif" }], DEFAULT_LIMITS);
+    const outcome = await renderThumbnails(
+      input,
+      [...SPECS, { name: "large", width: 320, format: "png" }, { name: "tiny", width: 40, format: "avif" }],
+      DEFAULT_LIMITS,
+    );
     assert.ok(outcome.ok, JSON.stringify(outcome));
     for (const output of outcome.outputs) {
       const meta = await sharp(output.data).metadata();

@@ -54,7 +54,9 @@ export async function startS3Proxy(target: string): Promise<S3Proxy> {
       fault.times -= 1;
       req.resume();
       res.writeHead(fault.status, { "content-type": "application/xml" });
-      res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${fault.code}</Code><Message>injected by the test proxy</Message><RequestId>proxy</RequestId></Error>`);
+      res.end(
+        `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${fault.code}</Code><Message>injected by the test proxy</Message><RequestId>proxy</RequestId></Error>`,
+      );
       return;
     }
     const tally = { path, bytes: 0 };
