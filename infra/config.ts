@@ -8,8 +8,6 @@
 // secrets through getSecret, and is what the program calls before it
 // registers any resource.
 import * as pulumi from "@pulumi/pulumi";
-import { execFileSync } from "node:child_process";
-import { isAbsolute, relative } from "node:path";
 import {
   CONNECTION_CEILING,
   CONNECTION_STEP,
@@ -39,6 +37,7 @@ import {
   type ThumbnailSize,
 } from "../contracts";
 import { parseApiConfig, type ApiStackConfig } from "./api-config";
+import { readSourceFacts, sourceWebUrl, type SourceFacts } from "../policies/support/source-link";
 
 export const CONFIG_NAMESPACE = "thumbnail-pipeline";
 
@@ -938,9 +937,9 @@ function parseTicketing(r: Reader): { jira?: JiraConfig } {
 // else, offline under mocks, where no alarm exists and nobody is paged,
 // OFFLINE_RUNBOOK_BASE; a real preview or update with none fails here,
 // naming the key, rather than deploy alarms whose link opens nothing. The
-// pack derives its docs links by the same rule (policies/support/source-link.ts,
-// which cannot be imported from here; tests/policies/source-links.test.ts
-// holds the two to the same answers).
+// rule itself is the pack's (policies/support/source-link.ts): the pack must
+// stay self-contained, so the program imports it from there, never the
+// other way round.
 
 /** Where the runbooks are, relative to the repository root. */
 export const RUNBOOKS_PATH = "docs/runbooks";
@@ -953,60 +952,12 @@ export const RUNBOOKS_PATH = "docs/runbooks";
  */
 export const OFFLINE_RUNBOOK_BASE = `https://offline.invalid/${CONFIG_NAMESPACE}/${RUNBOOKS_PATH}`;
 
-export interface SourceFacts {
-  env: Record<string, string | undefined>;
-  /** The folder the program runs from, inside its checkout. */
-  dir: string;
-  /** `git remote get-url origin` there, when git answers. */
-  origin?: string;
-  /** `git rev-parse HEAD` there, when git answers. */
-  commit?: string;
-}
-
 export interface SourceLocation extends SourceFacts {
   /** Whether the program talks to the Pulumi engine (a real preview or update), not to mocks offline. */
   deploying: boolean;
 }
 
 const OFFLINE: SourceLocation = { env: {}, dir: ".", deploying: false };
-
-function hostedRepository(origin: string): { host: string; repository: string } | undefined {
-  const m =
-    /^(?:https?|ssh):\/\/(?:[^@/]+@)?([^/:]+)(?::\d+)?\/(.+?)(?:\.git)?\/?$/.exec(origin) ??
-    // scp-like `git@host:owner/repo.git` (a path after the colon, not a Windows drive)
-    /^(?:[\w.-]+@)?([a-z0-9][a-z0-9.-]*\.[a-z]{2,}):(?!\/)(.+?)(?:\.git)?\/?$/i.exec(origin);
-  if (!m || m[2].split("/").length < 2 || !/git(hub|lab)/i.test(m[1])) return undefined;
-  return { host: m[1].toLowerCase(), repository: m[2] };
-}
-
-/** The web address of `path` in the repository at the commit, or undefined when none is known. */
-export function sourceWebUrl(path: string, facts: SourceFacts): string | undefined {
-  const { env } = facts;
-  const rel = env.GITHUB_WORKSPACE ? relative(env.GITHUB_WORKSPACE, facts.dir) : "";
-  if (env.GITHUB_REPOSITORY && env.GITHUB_SHA && !rel.startsWith("..") && !isAbsolute(rel)) {
-    return `${(env.GITHUB_SERVER_URL || "https://github.com").replace(/\/+$/, "")}/${env.GITHUB_REPOSITORY}/blob/${env.GITHUB_SHA}/${path}`;
-  }
-  const hosted = facts.origin ? hostedRepository(facts.origin) : undefined;
-  if (!hosted || !facts.commit) return undefined;
-  return `https://${hosted.host}/${hosted.repository}/${/gitlab/i.test(hosted.host) ? "-/blob" : "blob"}/${facts.commit}/${path}`;
-}
-
-function gitAnswer(dir: string, ...args: string[]): string | undefined {
-  try {
-    const out = execFileSync("git", ["-C", dir, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], timeout: 10_000 }).trim();
-    return out === "" ? undefined : out;
-  } catch {
-    // Not a repository, no origin, or no git: nothing is known from git.
-    return undefined;
-  }
-}
-
-/** What the environment and git say about the repository of `dir`. */
-export function readSourceFacts(dir: string, env: Record<string, string | undefined> = process.env): SourceFacts {
-  const origin = gitAnswer(dir, "remote", "get-url", "origin");
-  const commit = gitAnswer(dir, "rev-parse", "--verify", "HEAD");
-  return { env, dir, ...(origin ? { origin } : {}), ...(commit ? { commit } : {}) };
-}
 
 function defaultRunbookBase(r: Reader, source: SourceLocation): string {
   const derived = sourceWebUrl(RUNBOOKS_PATH, source);

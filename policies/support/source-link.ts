@@ -1,9 +1,8 @@
 // Where a file of the repository the pack is checked out from is on the web,
 // at the commit checked out: the rule the README gives once ("Links to
 // runbooks and policy docs") for the pack's docs links and the program's
-// runbook links. The pack cannot import the program, so infra/config.ts
-// holds the same rule (sourceWebUrl, readSourceFacts) and
-// tests/policies/source-links.test.ts holds both to the same answers.
+// runbook links. It lives in the pack, which must stay self-contained
+// (node builtins only here), and infra/config.ts imports it.
 //  1. In GitHub Actions, when the folder is inside the workspace the run
 //     checked out: `$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/blob/$GITHUB_SHA/<path>`.
 //  2. Else `git remote get-url origin`, when it is a GitHub or GitLab https

@@ -4,7 +4,7 @@ import { strict as assert } from "node:assert";
 import { execFile } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { promisify } from "node:util";
 import { REPO_ROOT } from "../../cli/repo-root";
 
@@ -24,8 +24,9 @@ describe("compiled command lines", function () {
     let root: string;
     before(() => {
       root = mkdtempSync(join(tmpdir(), "compiled-cli-"));
-      for (const entry of ["bin", "cli", "contracts", "handlers", "infra", "local", "pipectl", "samples", "toolchain", "package.json"])
-        cpSync(join(REPO_ROOT, entry), join(root, entry), { recursive: true });
+      for (const entry of ["bin", "cli", "contracts", "handlers", "infra", "local", "pipectl", "policies", "samples", "toolchain", "package.json"])
+        // The sources only: the pack's own install is not what the CLI is built from.
+        cpSync(join(REPO_ROOT, entry), join(root, entry), { recursive: true, filter: (src) => basename(src) !== "node_modules" });
       symlinkSync(join(REPO_ROOT, "node_modules"), join(root, "node_modules"));
     });
     after(() => rmSync(root, { recursive: true, force: true }));

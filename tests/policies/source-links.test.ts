@@ -1,9 +1,9 @@
 // Where links to this repository's files point: the program's runbook links
-// (infra/config.ts) and the pack's docs links (policies/support/source-link.ts)
-// follow one rule (README, "Links to runbooks and policy docs"). The pack
-// cannot import the program, so the rule is written twice; these tests hold
-// both copies to the same answers, and each side to its explicit settings and
-// its last fallback.
+// (infra/config.ts) and the pack's docs links (policies/support/docs.ts)
+// follow one rule (README, "Links to runbooks and policy docs"), written once
+// in policies/support/source-link.ts. These tests hold the rule to its
+// answers, each side to its use of it, its explicit settings and its last
+// fallback.
 import { strict as assert } from "node:assert";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as program from "../../infra/config";
 import { docsBase } from "../../policies/support/docs";
-import * as pack from "../../policies/support/source-link";
+import * as rule from "../../policies/support/source-link";
 
 const SHA = "0123456789abcdef0123456789abcdef01234567";
 const CHECKOUT = join(tmpdir(), "checkout");
@@ -83,7 +83,7 @@ const CASES: Case[] = [
   { what: "no git at all", expected: undefined },
 ];
 
-function facts(c: Case): pack.SourceFacts {
+function facts(c: Case): rule.SourceFacts {
   return { env: c.env ?? {}, dir: c.dir ?? join(CHECKOUT, "infra"), ...(c.origin ? { origin: c.origin } : {}), ...(c.commit ? { commit: c.commit } : {}) };
 }
 
@@ -96,17 +96,16 @@ function git(dir: string, ...args: string[]): string {
 
 describe("links to runbooks and policy docs: one rule, in the program and the pack", () => {
   for (const c of CASES) {
-    it(`${c.what}: ${c.expected ?? "no web address"}, in both`, () => {
-      assert.equal(program.sourceWebUrl("docs/runbooks", facts(c)), c.expected === undefined ? undefined : `${c.expected}/docs/runbooks`, "infra/config.ts");
-      assert.equal(
-        pack.sourceWebUrl("docs/policies.md", facts(c)),
-        c.expected === undefined ? undefined : `${c.expected}/docs/policies.md`,
-        "policies/support/source-link.ts",
-      );
+    it(`${c.what}: ${c.expected ?? "no web address"}, for the runbooks and the policy docs`, () => {
+      assert.equal(rule.sourceWebUrl("docs/policies.md", facts(c)), c.expected === undefined ? undefined : `${c.expected}/docs/policies.md`);
+      assert.equal(docsBase({}, {}, facts(c)), c.expected === undefined ? "docs/policies.md" : `${c.expected}/docs/policies.md`, "the pack's docs links");
+      const deploying = () => program.parseConfig("dev", minimal, {}, { ...facts(c), deploying: true }).runbookBaseUrl;
+      if (c.expected === undefined) assert.throws(deploying, /thumbnail-pipeline:runbookBaseUrl/, "the program's runbook links");
+      else assert.equal(deploying(), `${c.expected}/docs/runbooks`, "the program's runbook links");
     });
   }
 
-  it("both read the same facts from a checkout: its origin and the commit checked out", () => {
+  it("reads the facts from a checkout: its origin and the commit checked out", () => {
     const dir = mkdtempSync(join(tmpdir(), "source-links-"));
     try {
       git(dir, "init", "-q");
@@ -115,14 +114,11 @@ describe("links to runbooks and policy docs: one rule, in the program and the pa
       git(dir, "commit", "-q", "-m", "x");
       git(dir, "remote", "add", "origin", "git@github.com:acme/thumbs.git");
       const head = git(dir, "rev-parse", "HEAD");
-      const fromProgram = program.readSourceFacts(dir, {});
-      const fromPack = pack.readSourceFacts(dir, {});
-      assert.deepEqual(fromProgram, fromPack);
-      assert.deepEqual(fromPack, { env: {}, dir, origin: "git@github.com:acme/thumbs.git", commit: head });
-      assert.equal(pack.sourceWebUrl("docs/policies.md", fromPack), `https://github.com/acme/thumbs/blob/${head}/docs/policies.md`);
+      const read = rule.readSourceFacts(dir, {});
+      assert.deepEqual(read, { env: {}, dir, origin: "git@github.com:acme/thumbs.git", commit: head });
+      assert.equal(rule.sourceWebUrl("docs/policies.md", read), `https://github.com/acme/thumbs/blob/${head}/docs/policies.md`);
       const notARepository = mkdtempSync(join(tmpdir(), "source-links-none-"));
-      assert.deepEqual(program.readSourceFacts(notARepository, {}), { env: {}, dir: notARepository });
-      assert.deepEqual(pack.readSourceFacts(notARepository, {}), { env: {}, dir: notARepository });
+      assert.deepEqual(rule.readSourceFacts(notARepository, {}), { env: {}, dir: notARepository });
       rmSync(notARepository, { recursive: true, force: true });
     } finally {
       rmSync(dir, { recursive: true, force: true });
