@@ -82,5 +82,11 @@ export function thumbnailConfigFromEnv(env: NodeJS.ProcessEnv = process.env): { 
   const e = readEnvironment(IMAGE_ENVIRONMENT, env);
   // Lowered to what the function's memory admits (on Lambda; elsewhere there is no memory size and the cap stands).
   const memoryMb = env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE !== undefined ? Number(env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE) : undefined;
-  return { specs: buildSpecs(e.sizes, e.formats), limits: { maxInputBytes: e.maxInputBytes, maxInputPixels: admittedPixels(memoryMb, e.maxInputPixels) } };
+  const maxInputPixels = admittedPixels(memoryMb, e.maxInputPixels);
+  // A refusal under a lowered cap says so, and what admits the image: more memory, not a higher MAX_INPUT_PIXELS.
+  const pixelCapOrigin =
+    maxInputPixels < e.maxInputPixels
+      ? `MAX_INPUT_PIXELS ${e.maxInputPixels}, lowered to what the function's ${memoryMb} MB of memory admits; a larger memory size admits more`
+      : undefined;
+  return { specs: buildSpecs(e.sizes, e.formats), limits: { maxInputBytes: e.maxInputBytes, maxInputPixels, ...(pixelCapOrigin ? { pixelCapOrigin } : {}) } };
 }

@@ -19,6 +19,8 @@ export interface ImageLimits {
   maxInputBytes: number;
   /** Width x height (per frame) above which decoding is refused. */
   maxInputPixels: number;
+  /** Where maxInputPixels comes from, for a refusal's detail: the setting, or the memory that lowered it. MAX_INPUT_PIXELS when absent. */
+  pixelCapOrigin?: string;
 }
 
 /** Why an input was refused. Permanent: retrying the same bytes gives the same answer. */

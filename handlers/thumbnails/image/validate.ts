@@ -62,7 +62,7 @@ export function checkHeader(format: InputFormat, header: HeaderFacts, limits: Im
   if (pixels > limits.maxInputPixels) {
     return reject(
       "too-many-pixels",
-      `${header.width}x${header.frameHeight} = ${pixels} pixels is over the ${limits.maxInputPixels}-pixel cap (MAX_INPUT_PIXELS)`,
+      `${header.width}x${header.frameHeight} = ${pixels} pixels is over the ${limits.maxInputPixels}-pixel cap (${limits.pixelCapOrigin ?? "MAX_INPUT_PIXELS"})`,
     );
   }
   return undefined;
