@@ -33,6 +33,9 @@ import { startContainerFleet, type MemorySampleOf } from "./lambda-containers";
 import { LOCAL_CREDENTIALS } from "./local-aws";
 import { thumbnailsFunction, type FunctionFactory, type LocalFunction } from "./thumbnails-function";
 
+/** How the function's containers start (LocalPipelineOptions.processStart). */
+export type ProcessStart = "as-deployed" | "bootstrap-defaults";
+
 export interface LocalPipelineOptions {
   /** Another PostgreSQL instead of the embedded one. */
   databaseUrl?: string;
@@ -81,11 +84,13 @@ export interface LocalPipelineOptions {
   /** Extra environment for the function (THUMBNAIL_SIZES, ...). */
   functionEnv?: Record<string, string>;
   /**
-   * The function's process-start settings, RUNTIME_ENV and its exec wrapper
-   * by default (as deployed); `{}` runs the containers on the bootstrap's and
-   * glibc's defaults without the wrapper, for comparison.
+   * How the containers start: "as-deployed" (default) with the function's
+   * environment as the program gives it, RUNTIME_ENV and its exec wrapper
+   * included; "bootstrap-defaults" without them, on the bootstrap's and
+   * glibc's defaults, for comparison. Two named cases, so no caller can
+   * drop the wrapper while keeping the settings only it makes hold.
    */
-  runtimeEnv?: Readonly<Record<string, string>>;
+  processStart?: ProcessStart;
   onBatch?: (outcome: BatchOutcome) => void;
   /**
    * Where the handler runs: "lambda" (default): the bundle in containers
@@ -228,7 +233,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     const holdBack = options.holdBackFailures !== false;
     const functionEnv: Record<string, string> = {
       // What the program gives the deployed function besides its resources' names (RUNTIME_ENV, its exec wrapper, the input caps).
-      ...(options.runtimeEnv === undefined ? THUMBNAILS_ENVIRONMENT : withoutProcessStartSettings(THUMBNAILS_ENVIRONMENT, options.runtimeEnv)),
+      ...((options.processStart ?? "as-deployed") === "as-deployed" ? THUMBNAILS_ENVIRONMENT : withoutProcessStartSettings(THUMBNAILS_ENVIRONMENT)),
       RAW_BUCKET: buckets.raw,
       THUMBNAILS_BUCKET: buckets.thumbnails,
       THUMBNAILS_BASE_URL: `${aws.s3Endpoint}/${buckets.thumbnails}`,
@@ -429,10 +434,10 @@ function withinTime<T>(work: Promise<T>, ms: number, what: string): Promise<T | 
   return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
-/** `environment` without the process-start settings (RUNTIME_ENV and the exec wrapper), plus `runtimeEnv` in their place. */
-function withoutProcessStartSettings(environment: Readonly<Record<string, string>>, runtimeEnv: Readonly<Record<string, string>>): Record<string, string> {
+/** `environment` without the process-start settings (RUNTIME_ENV and the exec wrapper). */
+function withoutProcessStartSettings(environment: Readonly<Record<string, string>>): Record<string, string> {
   const startSettings = new Set([...Object.keys(RUNTIME_ENV), "AWS_LAMBDA_EXEC_WRAPPER"]);
-  return { ...Object.fromEntries(Object.entries(environment).filter(([key]) => !startSettings.has(key))), ...runtimeEnv };
+  return Object.fromEntries(Object.entries(environment).filter(([key]) => !startSettings.has(key)));
 }
 
 /** The deployed retry base, scaled from the deployed visibility timeout to `visibilitySeconds` (at least 1 s). */

@@ -24,13 +24,13 @@ import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { Option } from "commander";
 import { cliProgram, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "../../cli/exit-codes";
 import { Pool } from "pg";
-import { RUNTIME_ENV } from "../../handlers/thumbnails/image";
 import { DEFAULT_FUNCTIONS } from "../../infra/config";
 import { countStatuses, duplicateRows, type StoredImageRow } from "../../handlers/shared/images-table";
 import { hostilePool, photoPool, type BenchImage } from "./images";
 import type { MemorySampleOf } from "../../local/lambda-containers";
 import { mb, MissingFigureError, rssDrift, rssTimeline, throughput } from "./measure";
-import { startLocalPipeline, type LocalPipeline } from "../../local/pipeline";
+import { containerStart, describeStart, startProblemsOf, type ContainerStart } from "./container-start";
+import { startLocalPipeline, type LocalPipeline, type ProcessStart } from "../../local/pipeline";
 import { wholeNumberAbove0 } from "../../cli/arguments";
 import { objectsInBody } from "../../local/s3-event";
 
@@ -53,14 +53,15 @@ interface LoadOptions {
 /** The handler containers' process-start settings for one set of runs. */
 interface Variant {
   name: "function" | "node-defaults";
-  runtimeEnv: Readonly<Record<string, string>>;
+  processStart: ProcessStart;
 }
 
 interface RunFigures {
   run: string;
-  /** "function": RUNTIME_ENV, as deployed (judged against the bars); "node-defaults": for comparison only. */
+  /** "function": as deployed, RUNTIME_ENV through the exec wrapper (judged against the bars); "node-defaults": for comparison only. */
   variant: Variant["name"];
-  runtimeEnv: string;
+  /** How the handler containers started, as read from the first one. */
+  containers: ContainerStart;
   images: number;
   processed: number;
   ok: number;
@@ -100,6 +101,8 @@ interface RunFigures {
   slotsRunning: number;
   /** Figures the verdict needs that could not be computed: any makes the run fail, by name. */
   missingFigures: string[];
+  /** Ways a "function" container did not start as deployed (a setting or the wrapper missing): any makes the run fail. */
+  startProblems: string[];
   pass: boolean;
 }
 
@@ -138,19 +141,21 @@ async function main(argv: string[]): Promise<number> {
   const hostile = await hostilePool();
   // Keys unique to this invocation: a reused DATABASE_URL keeps the rows of earlier ones.
   const invocation = randomBytes(3).toString("hex");
-  const variants: Variant[] = [{ name: "function", runtimeEnv: RUNTIME_ENV }];
-  if (opts.compareRuntimeEnv) variants.push({ name: "node-defaults", runtimeEnv: {} });
+  const variants: Variant[] = [{ name: "function", processStart: "as-deployed" }];
+  if (opts.compareRuntimeEnv) variants.push({ name: "node-defaults", processStart: "bootstrap-defaults" });
 
   const figures: RunFigures[] = [];
   for (const variant of variants) {
-    say(`handler containers on ${describeEnv(variant.runtimeEnv)}`);
+    say(
+      `handler containers ${variant.processStart === "as-deployed" ? "as deployed (RUNTIME_ENV through the exec wrapper)" : "on the bootstrap's and glibc's defaults (no RUNTIME_ENV, no wrapper)"}`,
+    );
     const memory: MemorySampleOf[] = [];
     const notified = new Map<string, string>();
     const pipeline = await startLocalPipeline({
       databaseUrl: process.env.DATABASE_URL,
       concurrency: opts.concurrency,
       handlerHost: "lambda",
-      runtimeEnv: variant.runtimeEnv,
+      processStart: variant.processStart,
       memoryMb: opts.memory,
       onHandlerMemory: (sample) => memory.push(sample),
       onNotification: (body) => {
@@ -190,13 +195,6 @@ async function main(argv: string[]): Promise<number> {
   } else process.stdout.write(`${formatFigures(figures, comparison)}\n`);
   // Only the function's own settings are judged; the defaults run is there to compare against.
   return figures.filter((f) => f.variant === "function").every((f) => f.pass) ? EXIT_OK : EXIT_FAILED;
-}
-
-function describeEnv(env: Readonly<Record<string, string>>): string {
-  const pairs = Object.entries(env).map(([key, value]) => `${key}=${value}`);
-  return pairs.length > 0
-    ? `the function's RUNTIME_ENV (${pairs.join(" ")}) through its exec wrapper`
-    : "the bootstrap's and glibc's defaults (no RUNTIME_ENV, no wrapper)";
 }
 
 interface Comparison {
@@ -252,6 +250,12 @@ async function loadRun(
   });
   const keys = inputs.map((input) => input.key);
 
+  // What the containers really got, not what the variant meant: every "function" container must start as deployed.
+  const starts = pipeline.handlerPids.map((pid) => ({ pid, start: containerStart(pid) }));
+  const start = starts[0]?.start ?? { nodeFlags: [], startSettings: {} };
+  const startProblems =
+    variant.name === "function" ? starts.flatMap(({ pid, start: s }) => startProblemsOf(s).map((problem) => `container ${pid}: ${problem}`)) : [];
+  if (starts.length === 0) startProblems.push("no handler container was running at the start of the run");
   const peaks = { handler: 0, total: 0, queue: 0 };
   const sampling = startSampling(pipeline, monitor, peaks);
   const startedAt = Date.now();
@@ -314,7 +318,7 @@ async function loadRun(
     const figures: RunFigures = {
       run: run.label,
       variant: variant.name,
-      runtimeEnv: describeEnv(variant.runtimeEnv),
+      containers: start,
       images: run.images,
       processed: rows.length,
       ok: counts.ok,
@@ -351,10 +355,12 @@ async function loadRun(
       killedContainers: killed,
       slotsRunning,
       missingFigures,
+      startProblems,
       pass: false,
     };
     figures.pass =
       missingFigures.length === 0 &&
+      startProblems.length === 0 &&
       slotsRunning === pipeline.concurrency &&
       figures.lost === 0 &&
       figures.duplicateRows === 0 &&
@@ -362,6 +368,7 @@ async function loadRun(
       figures.peakHandlerConnections <= figures.connectionBudget &&
       figures.rss.driftMb <= RSS_DRIFT_LIMIT_MB;
     for (const missing of missingFigures) ctx.say(`  missing figure: ${missing}`);
+    for (const problem of startProblems) ctx.say(`  not started as deployed: ${problem}`);
     ctx.say(
       `  ${figures.processed} rows in ${figures.seconds} s (${figures.imagesPerSecond}/s), lost ${figures.lost}, duplicates ${figures.duplicateRows}, RSS drift ${figures.rss.driftMb} MB`,
     );
@@ -500,7 +507,7 @@ function formatFigures(figures: readonly RunFigures[], comparison: readonly Comp
         .join(", ") || "none";
     const verdict = f.variant === "function" ? (f.pass ? "PASS" : "FAIL") : "(for comparison, not judged)";
     lines.push(
-      `run ${f.run} on ${f.runtimeEnv}: ${f.images} images -> ${f.processed} processed (${f.ok} ok; failed: ${failed}), ${f.inDlq} in DLQ, ${f.lost} lost ${verdict}`,
+      `run ${f.run} (${f.variant}) on ${describeStart(f.containers)}: ${f.images} images -> ${f.processed} processed (${f.ok} ok; failed: ${failed}), ${f.inDlq} in DLQ, ${f.lost} lost ${verdict}`,
       `  duplicates: ${f.duplicateRows} rows, ${f.duplicateThumbnailSets} thumbnail sets (${f.redeliveriesInjected} notifications delivered twice)`,
       `  connections: handler peak ${f.peakHandlerConnections} of budget ${f.connectionBudget}; all sessions peak ${f.peakTotalConnections} of max_connections ${f.maxConnections}`,
       `  queue: peak depth ${f.peakQueueDepth}`,
@@ -510,6 +517,7 @@ function formatFigures(figures: readonly RunFigures[], comparison: readonly Comp
       `  throughput: ${f.imagesPerSecond} images/s over ${f.seconds} s; handler CPU ${f.handlerCpuMsPerImage} ms per image`,
     );
     if (f.missingFigures.length > 0) lines.push(`  MISSING FIGURES (the run fails on them): ${f.missingFigures.join("; ")}`);
+    if (f.startProblems.length > 0) lines.push(`  NOT STARTED AS DEPLOYED (the run fails on it): ${f.startProblems.join("; ")}`);
     if (f.unexpectedFailures.length > 0) lines.push(`  unexpected outcomes: ${f.unexpectedFailures.slice(0, 5).join("; ")}`);
     if (f.lostSample.length > 0) lines.push(`  lost, e.g.: ${f.lostSample.join(", ")}`);
   }

@@ -86,7 +86,7 @@ describe("lambda containers of the local pipeline", function () {
   });
 
   it("run on the bootstrap's defaults without the wrapper when asked, for the side-by-side comparison", async () => {
-    const running = await start("containers_defaults", { runtimeEnv: {} });
+    const running = await start("containers_defaults", { processStart: "bootstrap-defaults" });
     assert.equal(running.handlerPids.length, 2, "both containers started");
     const memory = DEFAULT_FUNCTIONS.thumbnails.memoryMb;
     for (const pid of running.handlerPids) {
