@@ -55,3 +55,22 @@ export function exitWith(code: number): void {
     process.exitCode = code;
   });
 }
+
+/**
+ * Ends the process with `code` once everything written to stdout and stderr
+ * has been handed to the system, for a command line that must end even while
+ * something still holds the event loop (a pool, a child's pipe). A bare
+ * process.exit() drops writes still queued, which happens where stdout is an
+ * asynchronous stream (a pipe on macOS, a TTY on Windows): `--json | jq`
+ * would read a cut document.
+ */
+export function exitAfterOutput(
+  code: number,
+  streams: readonly NodeJS.WritableStream[] = [process.stdout, process.stderr],
+  exit: (code: number) => void = (c) => process.exit(c),
+): void {
+  let pending = streams.length;
+  if (pending === 0) return exit(code);
+  // An empty write completes after every write queued before it.
+  for (const stream of streams) stream.write("", () => --pending === 0 && exit(code));
+}

@@ -7,7 +7,7 @@
 import { join } from "node:path";
 import { Option } from "commander";
 import { wholeNumberAbove0 } from "../cli/arguments";
-import { cliProgram, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from "../cli/exit-codes";
+import { cliProgram, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, exitAfterOutput } from "../cli/exit-codes";
 import { REPO_ROOT } from "../cli/repo-root";
 import { runLocalCanary, formatCanary } from "./canary";
 import { collectFiles } from "./files";
@@ -81,7 +81,7 @@ async function main(argv: string[]): Promise<number> {
   process.once("SIGINT", () => {
     say("stopping...");
     // Ctrl-C is how --watch ends normally; anywhere else it cut the run short.
-    void stop().then(() => process.exit(opts.watch ? EXIT_OK : EXIT_INTERRUPTED));
+    void stop().then(() => exitAfterOutput(opts.watch ? EXIT_OK : EXIT_INTERRUPTED));
   });
   try {
     // Always on stderr, --json or not: how to reach this pipeline while it runs.
@@ -136,9 +136,9 @@ async function watchAndProcess(pipeline: LocalPipeline, dir: string, timeoutSeco
 }
 
 main(process.argv).then(
-  (code) => process.exit(code),
+  (code) => exitAfterOutput(code),
   (error: unknown) => {
     process.stderr.write(`npm start: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(EXIT_USAGE);
+    exitAfterOutput(EXIT_USAGE);
   },
 );

@@ -22,7 +22,7 @@ import { randomBytes } from "node:crypto";
 import { GetQueueAttributesCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { Option } from "commander";
-import { cliProgram, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "../../cli/exit-codes";
+import { cliProgram, EXIT_FAILED, EXIT_OK, EXIT_USAGE, exitAfterOutput } from "../../cli/exit-codes";
 import { Pool } from "pg";
 import { DEFAULT_FUNCTIONS } from "../../infra/config";
 import { countStatuses, duplicateRows, type StoredImageRow } from "../../handlers/shared/images-table";
@@ -530,9 +530,9 @@ function formatFigures(figures: readonly RunFigures[], comparison: readonly Comp
 }
 
 main(process.argv).then(
-  (code) => process.exit(code),
+  (code) => exitAfterOutput(code),
   (error: unknown) => {
     process.stderr.write(`bench:load: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exit(EXIT_USAGE);
+    exitAfterOutput(EXIT_USAGE);
   },
 );

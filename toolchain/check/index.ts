@@ -10,6 +10,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { exitAfterOutput } from "../../cli/exit-codes";
 import { ManifestError } from "../../handlers/build-manifest";
 import { EngineError } from "../plan/engine-view";
 import { MockError } from "../plan/mocks";
@@ -228,10 +229,10 @@ export async function runCli(argv: string[], io: CliIo = stdio): Promise<number>
 
 if (require.main === module) {
   runCli(process.argv.slice(2)).then(
-    (code) => process.exit(code),
+    (code) => exitAfterOutput(code),
     (e: unknown) => {
       process.stderr.write(`check failed: ${String(e)}\n`);
-      process.exit(2);
+      exitAfterOutput(2);
     },
   );
 }

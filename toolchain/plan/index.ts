@@ -1,7 +1,7 @@
 // `npm run plan -- --stack NAME [--out FILE] [--diff FILE] [--json]`: the
 // program under Pulumi mocks for one stack, no cloud credentials needed.
 import { InvalidArgumentError } from "commander";
-import { cliProgram, runCli, UsageError } from "../../cli/exit-codes";
+import { cliProgram, exitAfterOutput, runCli, UsageError } from "../../cli/exit-codes";
 import { readFileSync, writeFileSync } from "node:fs";
 import { ManifestError } from "../../handlers/build-manifest";
 import { AliasError, diffPlans, formatDiff } from "./diff";
@@ -57,8 +57,6 @@ async function main(argv: readonly string[]): Promise<number> {
 }
 
 // Exit 2 (cli/exit-codes.ts) whenever no plan came out: a bad flag, stack or config, a stale build, a program that throws.
-// Exit only once stdout is flushed: a plan piped as --json is larger than a pipe's buffer.
-const exitAfterOutput = (code: number) => process.stdout.write("", () => process.exit(code));
 main(process.argv).then(exitAfterOutput, (err: unknown) => {
   const known =
     err instanceof PlanError || err instanceof ManifestError || err instanceof InvalidArgumentError || err instanceof UsageError || err instanceof AliasError;

@@ -9,7 +9,7 @@ import { execFileSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import sharp from "sharp";
-import { cliProgram, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "../../cli/exit-codes";
+import { cliProgram, EXIT_FAILED, EXIT_OK, EXIT_USAGE, exitAfterOutput } from "../../cli/exit-codes";
 import { REPO_ROOT } from "../../cli/repo-root";
 import { DEFAULT_FUNCTIONS, FUNCTION_NAMES } from "../../infra/config";
 import { launchLambda } from "../../local/lambda-launcher";
@@ -127,9 +127,9 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv).then(
-  (code) => process.exit(code),
+  (code) => exitAfterOutput(code),
   (error: unknown) => {
     process.stderr.write(`verify:lambda: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(EXIT_FAILED);
+    exitAfterOutput(EXIT_FAILED);
   },
 );
