@@ -12,6 +12,9 @@ export type QueueAlarmKind = (typeof QUEUE_ALARM_KINDS)[number];
 export const DATABASE_ALARM_KINDS = ["connections", "cpu", "storage"] as const;
 export type DatabaseAlarmKind = (typeof DATABASE_ALARM_KINDS)[number];
 
+export const API_ALARM_KINDS = ["5xx", "latency", "4xx-rate"] as const;
+export type ApiAlarmKind = (typeof API_ALARM_KINDS)[number];
+
 /** `<lambda function name>-<kind>`. */
 export function functionAlarmName(lambdaFunctionName: string, kind: FunctionAlarmKind): string {
   return `${lambdaFunctionName}-${kind}`;
@@ -31,6 +34,11 @@ export function queueAlarmName(queueName: string, kind: QueueAlarmKind): string 
 /** `<db instance id>-<kind>`. */
 export function databaseAlarmName(dbInstanceId: string, kind: DatabaseAlarmKind): string {
   return `${dbInstanceId}-${kind}`;
+}
+
+/** `<prefix>-<region>-api-<kind>`: the region's HTTP API alarms. */
+export function apiAlarmName(regionPrefix: string, kind: ApiAlarmKind): string {
+  return `${regionPrefix}-api-${kind}`;
 }
 
 /** `<prefix>-<region>-canary`: the region's canary alarm (dlq-redriver waits for it to be OK). */
@@ -70,4 +78,16 @@ export const CANARY_ALARM_METRIC: AlarmMetric = {
   namespace: METRICS_NAMESPACE,
   metricName: CANARY_METRICS.success,
   dimensions: { [DIMENSIONS.service]: "canary" },
+};
+
+/**
+ * What each HTTP API alarm watches, `{name}` standing for the API (its ApiId
+ * exists only once created, so the pack matches it by reference): the
+ * program's alarms are built from these, and the pack is told to require
+ * them. The 4xx-rate alarm divides 4xx by Count in a metric query.
+ */
+export const API_ALARM_METRICS: Readonly<Record<ApiAlarmKind, AlarmMetric>> = {
+  "5xx": { namespace: "AWS/ApiGateway", metricName: "5xx", dimensions: { [DIMENSIONS.apiId]: "{name}" } },
+  latency: { namespace: "AWS/ApiGateway", metricName: "Latency", dimensions: { [DIMENSIONS.apiId]: "{name}" } },
+  "4xx-rate": { namespace: "AWS/ApiGateway", metricName: "4xx", dimensions: { [DIMENSIONS.apiId]: "{name}" } },
 };

@@ -26,6 +26,8 @@ export const DIMENSIONS = {
   functionName: "FunctionName",
   /** AWS/SQS metrics. */
   queueName: "QueueName",
+  /** AWS/ApiGateway metrics of an HTTP API. */
+  apiId: "ApiId",
 } as const;
 
 /** Published by the thumbnails function (namespace METRICS_NAMESPACE). */

@@ -35,3 +35,10 @@ export const MAX_MESSAGES_PER_RUN = 1000;
 
 /** The canary's whole check must end within this, well inside its function's timeout. */
 export const CANARY_TIMEOUT_SECONDS = 120;
+
+/** The HTTP API's alarms: p99 latency above this (ms) for 5 minutes pages; the handler answers in tens of milliseconds. */
+export const API_LATENCY_P99_MS = 2_000;
+/** Share of requests answered 4xx over 15 minutes above which callers are likely broken (auth, bad requests). */
+export const API_4XX_RATE = 0.25;
+/** 5xx answers in 5 minutes that page: any server error is one an app developer saw. */
+export const API_5XX_THRESHOLD = 0;

@@ -5,6 +5,7 @@
 // log group, and alarmed on 5xx, latency and 4xx rate, each with a runbook.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { API_4XX_RATE, API_5XX_THRESHOLD, API_ALARM_METRICS, API_LATENCY_P99_MS, apiAlarmName, DIMENSIONS } from "../../contracts";
 import { API_ROUTES } from "../../handlers/api/routes";
 import type { ApiStackConfig } from "../api-config";
 import { resourcePrefix } from "../naming";
@@ -13,13 +14,6 @@ import { logGroupArn } from "../arns";
 import { arnScope, baseTags, componentType, nameOf, opts, within, type RegionContext } from "./context";
 import type { PipelineFunction } from "./functions";
 import type { LogShipping } from "./logs";
-
-/** p99 latency above this (ms) for 5 minutes pages; the handler answers in tens of milliseconds. */
-export const API_LATENCY_P99_MS = 2_000;
-/** Share of requests answered 4xx over 15 minutes above which callers are likely broken (auth, bad requests). */
-export const API_4XX_RATE = 0.25;
-/** 5xx answers in 5 minutes that page: any server error is one an app developer saw. */
-export const API_5XX_THRESHOLD = 0;
 
 export interface RegionalApiArgs {
   ctx: RegionContext;
@@ -150,11 +144,11 @@ export class RegionalApi extends pulumi.ComponentResource {
       opts(ctx),
     );
 
-    const dims = { ApiId: api.id };
-    const alarmName = (kind: string) => `${prefix}-api-${kind}`;
-    createAlarm(ctx, "api-5xx-alarm", alarmName("5xx"), "api-5xx", `The ${ctx.region.name} HTTP API answered 5xx.`, args.alertTopicArn, {
-      namespace: "AWS/ApiGateway",
-      metricName: "5xx",
+    const dims = { [DIMENSIONS.apiId]: api.id };
+    const metric = API_ALARM_METRICS;
+    createAlarm(ctx, "api-5xx-alarm", apiAlarmName(prefix, "5xx"), "api-5xx", `The ${ctx.region.name} HTTP API answered 5xx.`, args.alertTopicArn, {
+      namespace: metric["5xx"].namespace,
+      metricName: metric["5xx"].metricName,
       dimensions: dims,
       statistic: "Sum",
       period: 300,
@@ -166,13 +160,13 @@ export class RegionalApi extends pulumi.ComponentResource {
     createAlarm(
       ctx,
       "api-latency-alarm",
-      alarmName("latency"),
+      apiAlarmName(prefix, "latency"),
       "api-latency",
       `The ${ctx.region.name} HTTP API's p99 latency was above ${API_LATENCY_P99_MS} ms.`,
       args.alertTopicArn,
       {
-        namespace: "AWS/ApiGateway",
-        metricName: "Latency",
+        namespace: metric.latency.namespace,
+        metricName: metric.latency.metricName,
         dimensions: dims,
         extendedStatistic: "p99",
         period: 300,
@@ -185,7 +179,7 @@ export class RegionalApi extends pulumi.ComponentResource {
     createAlarm(
       ctx,
       "api-4xx-alarm",
-      alarmName("4xx-rate"),
+      apiAlarmName(prefix, "4xx-rate"),
       "api-4xx",
       `More than ${API_4XX_RATE * 100}% of the ${ctx.region.name} HTTP API's requests were answered 4xx.`,
       args.alertTopicArn,
@@ -195,8 +189,16 @@ export class RegionalApi extends pulumi.ComponentResource {
         evaluationPeriods: 3,
         treatMissingData: "notBreaching",
         metricQueries: [
-          { id: "client", returnData: false, metric: { namespace: "AWS/ApiGateway", metricName: "4xx", dimensions: dims, period: 300, stat: "Sum" } },
-          { id: "requests", returnData: false, metric: { namespace: "AWS/ApiGateway", metricName: "Count", dimensions: dims, period: 300, stat: "Sum" } },
+          {
+            id: "client",
+            returnData: false,
+            metric: { namespace: metric["4xx-rate"].namespace, metricName: metric["4xx-rate"].metricName, dimensions: dims, period: 300, stat: "Sum" },
+          },
+          {
+            id: "requests",
+            returnData: false,
+            metric: { namespace: metric["4xx-rate"].namespace, metricName: "Count", dimensions: dims, period: 300, stat: "Sum" },
+          },
           // No requests is no problem: the rate is 0 then, not missing.
           { id: "rate", expression: "IF(requests > 0, 100 * client / requests, 0)", label: "4xx answers (%)", returnData: true },
         ],

@@ -11,6 +11,8 @@
 // the build manifest into the one config file both `npm run check` and
 // `pulumi preview --policy-pack-config` get.
 import {
+  API_ALARM_KINDS,
+  API_ALARM_METRICS,
   CANARY_ALARM_METRIC,
   CANARY_PREFIX,
   CONNECTIONS_ALARM_METRIC,
@@ -45,6 +47,8 @@ export function programPackConfig(): Record<string, unknown> {
         },
         // db-guard publishes utilization against max_connections; the alarm on it is also its trigger.
         "rds-instance": { alarms: { connections: requirement(CONNECTIONS_ALARM_METRIC) } },
+        // Every HTTP API alarm this program makes, the 4xx rate included (the pack's built-in class has 5xx and latency).
+        "http-api": { alarms: Object.fromEntries(API_ALARM_KINDS.map((kind) => [kind, requirement(API_ALARM_METRICS[kind])])) },
       },
       regionAlarms: { canary: requirement({ namespace: CANARY_ALARM_METRIC.namespace, metricName: CANARY_ALARM_METRIC.metricName }) },
     },

@@ -3,6 +3,8 @@
 // contracts define and what the program builds from them.
 import assert from "node:assert/strict";
 import {
+  API_ALARM_KINDS,
+  API_ALARM_METRICS,
   CANARY_ALARM_METRIC,
   CONNECTIONS_ALARM_METRIC,
   FUNCTION_ALARM_KINDS,
@@ -29,6 +31,7 @@ interface Config {
 
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 const FUNCTION = "aws:lambda/function:Function";
+const HTTP_API = "aws:apigatewayv2/api:Api";
 
 /** The metrics an alarm watches: its own, or those of its metric queries. */
 function watchedBy(alarm: PlanResource): { namespace?: string; metricName?: string; dimensions?: Record<string, string> }[] {
@@ -77,6 +80,33 @@ describe("the pack config this program gives, against the contracts", () => {
         assert.ok(
           alarms.some((a) => a.region === fn.region && watchedBy(a).some((w) => matches(metric, name, w))),
           `${name} has no alarm on ${metric.namespace} ${metric.metricName}`,
+        );
+      }
+    }
+  });
+
+  it("requires of every HTTP API the alarm kinds the contracts define, and every API has them", () => {
+    const httpApi = config["required-alarms"].classes["http-api"].alarms;
+    assert.deepEqual(Object.keys(httpApi), [...API_ALARM_KINDS]);
+    for (const kind of API_ALARM_KINDS) assert.deepEqual(httpApi[kind].metrics, [API_ALARM_METRICS[kind]], kind);
+    const apis = ofType(plan, HTTP_API);
+    assert.ok(apis.length > 0, "the dev stack has an HTTP API");
+    const alarms = ofType(plan, ALARM);
+    for (const api of apis) {
+      // An ApiId exists only once created, so an alarm is the API's when its dimensions or metric queries reference it (as the pack matches).
+      const ofApi = alarms.filter((a) => ["dimensions", "metricQueries"].some((key) => a.propertyDependencies[key]?.includes(api.urn)));
+      for (const kind of API_ALARM_KINDS) {
+        const metric = API_ALARM_METRICS[kind];
+        assert.ok(
+          ofApi.some((a) =>
+            watchedBy(a).some(
+              (w) =>
+                w.namespace === metric.namespace &&
+                w.metricName === metric.metricName &&
+                Object.keys(metric.dimensions ?? {}).every((k) => w.dimensions?.[k] !== undefined),
+            ),
+          ),
+          `${api.name} has no alarm on ${metric.namespace} ${metric.metricName}`,
         );
       }
     }
