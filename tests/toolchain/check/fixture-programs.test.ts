@@ -65,6 +65,8 @@ const fixtures: Fixture[] = [
   {
     program: "api-gateway-lambda",
     findings: [
+      // GET /quote with authorization NONE: anyone who finds the URL can call it.
+      "api-route-authorization us-west-2 get-quote",
       "central-log-shipping us-west-2 v1",
       "central-log-shipping us-west-2 quotes",
       "required-alarms us-west-2 quotes-api",
