@@ -15,3 +15,6 @@ export const MAX_UPLOAD_BYTES = 5 * 1024 ** 3;
 export const RESULT_EVENT_BUS = "default";
 /** Owed result events the result-publisher sends per run at most, so a run stays inside its timeout. */
 export const MAX_EVENTS_PER_RUN = 1000;
+
+/** The request header that makes POST /uploads safe to retry (the API reads it; the API's CORS configuration lets browsers send it). */
+export const IDEMPOTENCY_KEY_HEADER = "Idempotency-Key";

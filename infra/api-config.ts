@@ -8,6 +8,7 @@
 //     openRoutes: []             # routes served WITHOUT authorization (e.g. "GET /images/{imageId}")
 //     throttle: { rateLimit: 50, burstLimit: 100 }
 //     concurrency: 5             # the api function's reserved concurrency (database connections)
+//     browserOrigins: []         # sites whose pages call the API and upload from a browser (CORS)
 import { API_ROUTES, type ApiRoute } from "../handlers/api/routes";
 import type { Reader } from "./config";
 
@@ -21,6 +22,12 @@ export interface ApiStackConfig {
   throttle: { rateLimit: number; burstLimit: number };
   /** Reserved concurrency of the api function, counted in the database connection budget. */
   concurrency: number;
+  /**
+   * Origins (`https://app.example.com`) whose pages call the API and post
+   * uploads to the raw bucket from a browser: the API and the raw bucket
+   * answer their CORS requests. None by default: servers need no CORS.
+   */
+  browserOrigins: string[];
 }
 
 /** The api function's concurrency when the stack does not say; each invocation holds one database connection. */
@@ -30,11 +37,15 @@ export const DEFAULT_API_CONFIG: ApiStackConfig = {
   openRoutes: [],
   throttle: { rateLimit: 50, burstLimit: 100 },
   concurrency: DEFAULT_API_CONCURRENCY,
+  browserOrigins: [],
 };
+
+/** A browser origin: scheme, host, optional port, nothing else; plain http only for a developer's own machine. */
+const BROWSER_ORIGIN = /^(https:\/\/[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+|http:\/\/(localhost|127\.0\.0\.1))(:\d{1,5})?$/;
 
 export function parseApiConfig(r: Reader, value: unknown): ApiStackConfig {
   const raw = r.object("api", value) ?? {};
-  r.unknownKeys("api", raw, ["auth", "jwt", "openRoutes", "throttle", "concurrency"]);
+  r.unknownKeys("api", raw, ["auth", "jwt", "openRoutes", "throttle", "concurrency", "browserOrigins"]);
   const kind = r.oneOf("api.auth", raw.auth, API_AUTH_KINDS, "iam", "an API authorization kind") as ApiAuthKind;
   let auth: ApiStackConfig["auth"] = { kind: "iam" };
   const jwt = r.object("api.jwt", raw.jwt);
@@ -89,5 +100,16 @@ export function parseApiConfig(r: Reader, value: unknown): ApiStackConfig {
     max: 100,
     expected: "is out of range; expected the api function's reserved concurrency from 1 to 100 (each holds one database connection)",
   });
-  return { auth, openRoutes, throttle: { rateLimit, burstLimit }, concurrency };
+  const browserOrigins: string[] = [];
+  (r.array("api.browserOrigins", raw.browserOrigins) ?? []).forEach((origin, i) => {
+    const path = `api.browserOrigins[${i}]`;
+    if (origin === "*")
+      return r.fail(path, origin, "would let every site's pages use the API; name each origin that hosts your pages, e.g. https://app.example.com");
+    if (typeof origin !== "string" || !BROWSER_ORIGIN.test(origin)) {
+      const hint = typeof origin === "string" && /^https?:\/\/[^/]+\/.*$/.test(origin) ? ` (an origin has no path: ${new URL(origin).origin})` : "";
+      return r.fail(path, origin, `is not a browser origin${hint}; expected https://host[:port], e.g. https://app.example.com (http only for localhost)`);
+    }
+    if (!browserOrigins.includes(origin)) browserOrigins.push(origin);
+  });
+  return { auth, openRoutes, throttle: { rateLimit, burstLimit }, concurrency, browserOrigins };
 }

@@ -110,7 +110,7 @@ export class RegionalPipeline extends pulumi.ComponentResource {
     new Automation(part("automation"), { ctx, functions, queueing, alerting, observability, database, budget: decided.budget }, children);
     const api = new RegionalApi(
       part("api-component"),
-      { ctx, logShipping, fn: functions.byName.api, config: cfg.api, alertTopicArn: alerting.alerts.arn },
+      { ctx, logShipping, fn: functions.byName.api, rawBucket: storage.raw, config: cfg.api, alertTopicArn: alerting.alerts.arn },
       children,
     );
 

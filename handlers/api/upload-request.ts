@@ -1,7 +1,7 @@
 // POST /uploads: what the caller sent, checked field by field. Pure: a
 // request in, the values or every problem with it out.
 import { CORRELATION_ID_PATTERN, isCorrelationId } from "../shared/correlation-id";
-import { didYouMean } from "../../contracts";
+import { didYouMean, IDEMPOTENCY_KEY_HEADER } from "../../contracts";
 import type { ApiConfig } from "./config";
 import type { FieldProblem } from "./problem";
 
@@ -14,7 +14,7 @@ export interface UploadRequest {
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; errors: FieldProblem[] };
 
-export const IDEMPOTENCY_KEY_HEADER = "Idempotency-Key";
+export { IDEMPOTENCY_KEY_HEADER };
 /** Printable ASCII without quotes, as the IETF idempotency-key draft's examples; long enough for a UUID or a hash. */
 const IDEMPOTENCY_KEY = /^[\x21\x23-\x7e]{1,255}$/;
 const KNOWN_FIELDS = ["contentType", "bytes", "correlationId"];

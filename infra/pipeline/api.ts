@@ -5,7 +5,7 @@
 // log group, and alarmed on 5xx, latency and 4xx rate, each with a runbook.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { API_4XX_RATE, API_5XX_THRESHOLD, API_ALARM_METRICS, API_LATENCY_P99_MS, apiAlarmName, DIMENSIONS } from "../../contracts";
+import { API_4XX_RATE, API_5XX_THRESHOLD, API_ALARM_METRICS, API_LATENCY_P99_MS, apiAlarmName, DIMENSIONS, IDEMPOTENCY_KEY_HEADER } from "../../contracts";
 import { API_ROUTES } from "../../handlers/api/routes";
 import type { ApiStackConfig } from "../api-config";
 import { resourcePrefix } from "../naming";
@@ -13,12 +13,15 @@ import { createAlarm } from "./alarms";
 import { logGroupArn } from "../arns";
 import { arnScope, baseTags, componentType, nameOf, opts, within, type RegionContext } from "./context";
 import type { PipelineFunction } from "./functions";
+import type { PrivateBucket } from "./storage";
 import type { LogShipping } from "./logs";
 
 export interface RegionalApiArgs {
   ctx: RegionContext;
   logShipping: LogShipping;
   fn: PipelineFunction<"api">;
+  /** The bucket uploads are posted to: it answers the browser origins' CORS requests when the stack names some. */
+  rawBucket: PrivateBucket;
   config: ApiStackConfig;
   alertTopicArn: pulumi.Input<string>;
 }
@@ -58,10 +61,23 @@ export class RegionalApi extends pulumi.ComponentResource {
         name: `${prefix}-api`,
         protocolType: "HTTP",
         description: `Upload and status API of the thumbnail pipeline in ${ctx.region.name}`,
+        // API Gateway answers the preflight itself and adds these headers to every answer.
+        ...(config.browserOrigins.length > 0 ? { corsConfiguration: browserCors(config.browserOrigins) } : {}),
         tags: baseTags(ctx, "api"),
       },
       opts(ctx),
     );
+    if (config.browserOrigins.length > 0) {
+      // A page posts the presigned form straight to the raw bucket; S3 answers only origins a CORS rule names.
+      new aws.s3.BucketCorsConfiguration(
+        nameOf(ctx, "raw-bucket-browser-uploads"),
+        {
+          bucket: args.rawBucket.bucket.id,
+          corsRules: [{ allowedMethods: ["POST"], allowedOrigins: config.browserOrigins, allowedHeaders: ["*"], exposeHeaders: ["ETag"], maxAgeSeconds: 600 }],
+        },
+        opts(ctx),
+      );
+    }
     const authorizer =
       config.auth.kind === "jwt"
         ? new aws.apigatewayv2.Authorizer(
@@ -209,4 +225,27 @@ export class RegionalApi extends pulumi.ComponentResource {
     this.url = api.apiEndpoint;
     this.registerOutputs({ url: this.url, apiId: this.apiId });
   }
+}
+
+/**
+ * What the browser origins may send and read: the API's own headers
+ * (Idempotency-Key, If-None-Match), a JWT or a SigV4 signature, and the
+ * answers' ETag and Location.
+ */
+function browserCors(origins: string[]): aws.types.input.apigatewayv2.ApiCorsConfiguration {
+  return {
+    allowOrigins: origins,
+    allowMethods: ["GET", "POST", "OPTIONS"],
+    allowHeaders: [
+      "authorization",
+      "content-type",
+      IDEMPOTENCY_KEY_HEADER.toLowerCase(),
+      "if-none-match",
+      "x-amz-date",
+      "x-amz-security-token",
+      "x-amz-content-sha256",
+    ],
+    exposeHeaders: ["etag", "location"],
+    maxAge: 600,
+  };
 }

@@ -87,7 +87,43 @@ describe("infra: the HTTP API per region", function () {
     }
   });
 
+  it("answers the browser origins' CORS requests on the API and the raw bucket only when the stack names some", async () => {
+    const origins = ["https://app.example.com", "http://localhost:5173"];
+    const plan = await planWith("dev", { config: { api: { browserOrigins: origins } } });
+    const apis = ofType(plan, "aws:apigatewayv2/api:Api");
+    assert.equal(apis.length, 2);
+    for (const api of apis) {
+      const cors = prop<Record<string, unknown>>(api, "corsConfiguration");
+      assert.deepEqual(cors.allowOrigins, origins, api.name);
+      assert.deepEqual(cors.allowMethods, ["GET", "POST", "OPTIONS"]);
+      assert.ok((cors.allowHeaders as string[]).includes("idempotency-key"), "browsers may send Idempotency-Key");
+      assert.deepEqual(cors.exposeHeaders, ["etag", "location"]);
+    }
+    const rules = ofType(plan, "aws:s3/bucketCorsConfiguration:BucketCorsConfiguration");
+    assert.equal(rules.length, 2, "one per region");
+    for (const rule of rules) {
+      const bucket = plan.resources.find((r) => r.urn === rule.propertyDependencies.bucket?.[0]);
+      assert.match(bucket?.name ?? "", /-raw-bucket$/, `${rule.name} is on the raw bucket`);
+      assert.deepEqual(prop(rule, "corsRules"), [
+        { allowedMethods: ["POST"], allowedOrigins: origins, allowedHeaders: ["*"], exposeHeaders: ["ETag"], maxAgeSeconds: 600 },
+      ]);
+    }
+    const plain = await stackPlan("dev");
+    assert.equal(ofType(plain, "aws:s3/bucketCorsConfiguration:BucketCorsConfiguration").length, 0, "no CORS without origins");
+    for (const api of ofType(plain, "aws:apigatewayv2/api:Api")) assert.equal(api.props.corsConfiguration, undefined);
+  });
+
   it("refuses near misses and incomplete API settings, naming the key", () => {
+    assert.match(problems({ api: { browserOrigins: ["*"] } }).join("\n"), /api\.browserOrigins\[0\]: "\*" would let every site's pages use the API/);
+    assert.match(
+      problems({ api: { browserOrigins: ["https://app.example.com/upload"] } }).join("\n"),
+      /api\.browserOrigins\[0\]: "https:\/\/app\.example\.com\/upload" is not a browser origin \(an origin has no path: https:\/\/app\.example\.com\)/,
+    );
+    assert.match(
+      problems({ api: { browserOrigins: ["http://app.example.com"] } }).join("\n"),
+      /is not a browser origin; expected https:\/\/host\[:port\].*http only for localhost/,
+    );
+    assert.match(problems({ api: { browserOrigin: [] } }).join("\n"), /api\.browserOrigin: is not a known key.*did you mean "browserOrigins"/);
     assert.match(problems({ api: { auth: "jwtt" } }).join("\n"), /thumbnail-pipeline:api\.auth: "jwtt" is not an API authorization kind.*did you mean "jwt"/);
     assert.match(problems({ api: { auth: "jwt" } }).join("\n"), /thumbnail-pipeline:api\.jwt: \(missing\) is required when api\.auth is jwt/);
     assert.match(
