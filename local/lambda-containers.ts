@@ -6,8 +6,8 @@
 // after the queue's visibility timeout. Memory is read from inside each
 // container between invocations (after a full GC, through the runtime
 // client's probe) for the load bench.
-import { readFileSync } from "node:fs";
 import { launchLambda, type LambdaContainer, type LambdaFunctionSpec, type LaunchOptions } from "./lambda-launcher";
+import { cpuMicros, residentBytes } from "./proc-status";
 import type { SqsBatchHandler, SQSBatchResponse } from "./sqs-event";
 
 export interface MemorySampleOf {
@@ -109,9 +109,9 @@ export async function startContainerFleet(options: FleetOptions, listeners: Cont
       ? setInterval(() => {
           for (const [worker, slot] of slots.entries()) {
             const pid = slot.container?.alive() ? slot.container.pid : undefined;
-            const rss = pid !== undefined ? procRss(pid) : undefined;
+            const rss = pid !== undefined ? residentBytes(pid) : undefined;
             if (pid !== undefined && rss !== undefined)
-              listeners.onMemory?.({ worker, pid, at: Date.now(), rss, heapUsed: 0, settled: false, cpuMicros: procCpuMicros(pid) ?? 0 });
+              listeners.onMemory?.({ worker, pid, at: Date.now(), rss, heapUsed: 0, settled: false, cpuMicros: cpuMicros(pid) ?? 0 });
           }
         }, options.memorySampleMs)
       : undefined;
@@ -165,25 +165,4 @@ export async function startContainerFleet(options: FleetOptions, listeners: Cont
       await Promise.all(slots.map(async (slot) => (slot.container ?? (await slot.starting?.catch(() => undefined)))?.stop()));
     },
   };
-}
-
-/** Resident set of a process from /proc (Linux), in bytes. */
-function procRss(pid: number): number | undefined {
-  try {
-    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-    return match ? Number(match[1]) * 1024 : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** user + system CPU time of a process from /proc/<pid>/stat, in microseconds (clock ticks of 100 Hz). */
-function procCpuMicros(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) * 10_000;
-  } catch {
-    return undefined;
-  }
 }

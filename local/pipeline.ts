@@ -15,7 +15,7 @@ import { Pool } from "pg";
 import { REPO_ROOT } from "../cli/repo-root";
 import { migrate } from "../handlers/migrate/migrate";
 import { DEFAULT_RETRY_SCHEDULE, RETRY_BASE_SECONDS_VARIABLE } from "../contracts/retry-schedule";
-import { RUNTIME_ENV, THUMBNAILS_ENVIRONMENT } from "../contracts";
+import { THUMBNAILS_ENVIRONMENT } from "../contracts";
 import { DEFAULT_FUNCTIONS } from "../infra/config";
 import { visibilityTimeoutSeconds } from "../infra/budget";
 import { startSqsEventSource, type BatchOutcome, type EventSource } from "./event-source";
@@ -30,6 +30,7 @@ import { startLocalDatabase, type LocalDatabase } from "./postgres";
 import { objectsInBody } from "./s3-event";
 import type { SqsBatchHandler } from "./sqs-event";
 import { startContainerFleet, type MemorySampleOf } from "./lambda-containers";
+import { withoutProcessStartSettings } from "./runtime-env";
 import { LOCAL_CREDENTIALS } from "./local-aws";
 import { thumbnailsFunction, type FunctionFactory, type LocalFunction } from "./thumbnails-function";
 
@@ -432,12 +433,6 @@ function withinTime<T>(work: Promise<T>, ms: number, what: string): Promise<T | 
     timer.unref();
   });
   return Promise.race([work, late]).finally(() => clearTimeout(timer));
-}
-
-/** `environment` without the process-start settings (RUNTIME_ENV and the exec wrapper). */
-function withoutProcessStartSettings(environment: Readonly<Record<string, string>>): Record<string, string> {
-  const startSettings = new Set([...Object.keys(RUNTIME_ENV), "AWS_LAMBDA_EXEC_WRAPPER"]);
-  return Object.fromEntries(Object.entries(environment).filter(([key]) => !startSettings.has(key)));
 }
 
 /** The deployed retry base, scaled from the deployed visibility timeout to `visibilitySeconds` (at least 1 s). */

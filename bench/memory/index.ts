@@ -6,13 +6,13 @@
 // size. On Lambda a peak above the memory size is an OOM kill: the batch
 // fails and the OOM remediator raises the memory; here it is a FAIL.
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { HeadObjectCommand } from "@aws-sdk/client-s3";
 import { Option } from "commander";
 import { wholeNumberAbove0 } from "../../cli/arguments";
 import { cliProgram, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "../../cli/exit-codes";
 import { LOCAL_CREDENTIALS } from "../../local/local-aws";
 import { launchLambda } from "../../local/lambda-launcher";
+import { residentMiB } from "../../local/proc-status";
 import { startLocalPipeline } from "../../local/pipeline";
 import { s3EventNotificationBody } from "../../local/s3-event";
 import { admittedPixels } from "../../handlers/thumbnails/image";
@@ -24,13 +24,6 @@ interface MemoryOptions {
   megapixels?: number;
   format: "jpeg" | "webp" | "png";
   json?: boolean;
-}
-
-/** Peak and current resident set of a process (Linux), in MiB. */
-function residentMiB(pid: number): { peak: number; now: number } {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? Number.NaN);
-  return { peak: kb("VmHWM") / 1024, now: kb("VmRSS") / 1024 };
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -39,8 +39,10 @@ export async function measure(bash: string, command: RunCommand): Promise<Measur
       child.on("close", (exitCode) => done({ code: exitCode, stdout: out, stderr: err }));
     });
     if (code !== 0) throw new Error(`${command.file} ${command.args.join(" ")} exited ${code}: ${stderr.trim().slice(0, 500)}`);
-    const rssKb = Number((await readFile(rssFile, "utf8")).trim().split("\n").pop());
-    return { cpuSeconds: parseTimes(stdout), peakRssMb: rssKb / 1024 };
+    const rssText = (await readFile(rssFile, "utf8")).trim().split("\n").pop() ?? "";
+    // GNU time writes the peak in kB as a whole number; anything else is no figure.
+    if (!/^\d+$/.test(rssText)) throw new Error(`GNU time gave no peak RSS for ${command.file}: ${JSON.stringify(rssText)}`);
+    return { cpuSeconds: parseTimes(stdout), peakRssMb: Number(rssText) / 1024 };
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }

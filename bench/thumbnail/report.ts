@@ -1,10 +1,10 @@
 // Pure arithmetic and formatting of the benchmark: medians, start-up-corrected
-// CPU, ratios and the issue's bars. No processes here.
+// CPU, ratios and the issue's bars. No processes here. A figure a bar needs
+// that is missing makes the bar's `missing` say which, and the run fail.
+import { MissingFigureError } from "../load/measure";
+import type { ProcessRuntime } from "./handler";
 import type { BenchInput } from "./inputs";
 import type { ToolId } from "./tools";
-
-/** File in a render's output folder where our worker writes its in-process CPU seconds. */
-export const CPU_REPORT_FILE = "cpu.json";
 
 export interface OutputSize {
   name: string;
@@ -16,7 +16,7 @@ export interface OutputSize {
 export interface ToolRun {
   /** CPU seconds (user + sys) of each repetition. */
   cpuSeconds: number[];
-  /** CPU the process reported for the work itself, start-up excluded (our worker only). */
+  /** CPU the process reported for the work itself, start-up excluded (ours only). */
   inProcessCpuSeconds?: number[];
   peakRssMb: number;
   outputs: OutputSize[];
@@ -39,7 +39,16 @@ export const TARGETS = {
   driftMb: 10,
 } as const;
 
+/** Images after which the drift is sampled: every 100th, the end of warm-up, and the last. */
+export function driftSamplePoints(count: number, warmup: number): number[] {
+  const points = new Set<number>([count]);
+  for (let images = 100; images < count; images += 100) points.add(images);
+  if (warmup >= 1 && warmup <= count) points.add(warmup);
+  return [...points].sort((a, b) => a - b);
+}
+
 export function median(values: number[]): number {
+  if (values.length === 0) throw new MissingFigureError("a median of no values");
   const sorted = [...values].sort((a, b) => a - b);
   const middle = sorted.length >> 1;
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
@@ -69,19 +78,38 @@ export interface Bar {
   name: string;
   value: number | undefined;
   target: string;
+  /** Undefined when the bar is not judged: its figure is missing, or this run does not measure it. */
   pass: boolean | undefined;
+  /** Which figure the bar needs and did not get; the run fails on it. */
+  missing?: string;
+}
+
+/** The runtime ours ran on, as its process reported it, and the memory it was started with. */
+export interface OursRuntime extends ProcessRuntime {
+  memoryMb: number;
 }
 
 export interface BenchReport {
-  settings: { count: number; sizes: { name: string; width: number }[]; jpegQuality: number; threads: number };
+  settings: { count: number; sizes: { name: string; width: number }[]; jpegQuality: number; threads: number; ours: OursRuntime };
   startup: Partial<Record<ToolId, number>>;
   inputs: InputFigures[];
   totals: Partial<Record<ToolId, number>>;
   ratios: { cpuVsConvert?: number; cpuVsVipsthumbnail?: number };
   largePhotoPeakRssMb?: number;
-  drift?: DriftResult & { driftMb: number };
+  /** driftMb is absent (never 0 or NaN) when the samples cannot give it; missingFigures says why. */
+  drift?: DriftResult & { driftMb?: number };
   bars: Bar[];
+  /** `bar: missing figure` for every bar that could not be judged for want of a figure; any fails the run. */
+  missingFigures: string[];
   notes: string[];
+}
+
+/** Why ours/`other` CPU has no value, or undefined when it has one. */
+function missingRatio(totals: Partial<Record<ToolId, number>>, other: ToolId): string | undefined {
+  if (totals.ours === undefined) return "ours has no net CPU for every input";
+  const theirs = totals[other];
+  if (theirs === undefined) return `${other} has no net CPU for every input (not installed?)`;
+  return theirs > 0 ? undefined : `${other}'s net CPU is ${theirs} s, nothing to divide by`;
 }
 
 function ratio(ours: number | undefined, other: number | undefined): number | undefined {
@@ -125,9 +153,10 @@ export function warmSample(result: DriftResult): DriftResult["samples"][number] 
 
 /** RSS at the end minus RSS once warmed up. */
 export function driftOf(result: DriftResult): number {
-  const warm = warmSample(result)?.rssMb ?? 0;
-  const last = result.samples[result.samples.length - 1]?.rssMb ?? 0;
-  return last - warm;
+  const warm = warmSample(result);
+  const last = result.samples[result.samples.length - 1];
+  if (warm === undefined || last === undefined) throw new MissingFigureError(`no RSS sample at or after the end of warm-up (image ${result.warmup})`);
+  return last.rssMb - warm.rssMb;
 }
 
 export function summarise(
@@ -144,30 +173,59 @@ export function summarise(
   }
   const ratios = { cpuVsConvert: ratio(totals.ours, totals.convert), cpuVsVipsthumbnail: ratio(totals.ours, totals.vipsthumbnail) };
   const largePhotoPeakRssMb = inputs.find((figures) => figures.input.label === largePhotoLabel)?.tools.ours?.peakRssMb;
-  const driftMb = drift ? driftOf(drift) : undefined;
-  const check = (value: number | undefined, limit: number) => (value === undefined ? undefined : value <= limit);
+  let driftMb: number | undefined;
+  let driftMissing = drift ? undefined : "no drift run";
+  try {
+    if (drift) driftMb = driftOf(drift);
+  } catch (error) {
+    if (!(error instanceof MissingFigureError)) throw error;
+    driftMissing = error.message;
+  }
+  const bar = (name: string, value: number | undefined, limit: number, target: string, missing: string | undefined): Bar =>
+    value === undefined ? { name, value, target, pass: undefined, ...(missing ? { missing } : {}) } : { name, value, target, pass: value <= limit };
   const bars: Bar[] = [
-    {
-      name: "CPU ours/convert (all inputs)",
-      value: ratios.cpuVsConvert,
-      target: `<= ${TARGETS.cpuVsConvert} (4x less)`,
-      pass: check(ratios.cpuVsConvert, TARGETS.cpuVsConvert),
-    },
-    {
-      name: "CPU ours/vipsthumbnail (all inputs)",
-      value: ratios.cpuVsVipsthumbnail,
-      target: `<= ${TARGETS.cpuVsVipsthumbnail}`,
-      pass: check(ratios.cpuVsVipsthumbnail, TARGETS.cpuVsVipsthumbnail),
-    },
-    {
-      name: "peak RSS ours, 24 MP JPEG (MB)",
-      value: largePhotoPeakRssMb,
-      target: `<= ${TARGETS.largePhotoRssMb}`,
-      pass: check(largePhotoPeakRssMb, TARGETS.largePhotoRssMb),
-    },
-    { name: `RSS drift over ${drift?.count ?? "-"} images (MB)`, value: driftMb, target: `<= ${TARGETS.driftMb}`, pass: check(driftMb, TARGETS.driftMb) },
+    bar("CPU ours/convert (all inputs)", ratios.cpuVsConvert, TARGETS.cpuVsConvert, `<= ${TARGETS.cpuVsConvert} (4x less)`, missingRatio(totals, "convert")),
+    bar(
+      "CPU ours/vipsthumbnail (all inputs)",
+      ratios.cpuVsVipsthumbnail,
+      TARGETS.cpuVsVipsthumbnail,
+      `<= ${TARGETS.cpuVsVipsthumbnail}`,
+      missingRatio(totals, "vipsthumbnail"),
+    ),
+    // Not judged when this run's inputs have no 24 MP JPEG (--images): a note says so.
+    bar(
+      "peak RSS ours, 24 MP JPEG (MB)",
+      largePhotoPeakRssMb,
+      TARGETS.largePhotoRssMb,
+      `<= ${TARGETS.largePhotoRssMb}`,
+      largePhotoLabel === undefined ? undefined : `no peak RSS of ours on ${largePhotoLabel}`,
+    ),
+    bar(`RSS drift over ${drift?.count ?? "-"} images (MB)`, driftMb, TARGETS.driftMb, `<= ${TARGETS.driftMb}`, driftMissing),
   ];
-  return { settings, startup, inputs, totals, ratios, largePhotoPeakRssMb, drift: drift && { ...drift, driftMb: driftMb ?? 0 }, bars, notes };
+  const missingFigures = bars.flatMap((b) => (b.missing ? [`${b.name}: ${b.missing}`] : []));
+  return {
+    settings,
+    startup,
+    inputs,
+    totals,
+    ratios,
+    largePhotoPeakRssMb,
+    ...(drift ? { drift: { ...drift, ...(driftMb !== undefined ? { driftMb } : {}) } } : {}),
+    bars,
+    missingFigures,
+    notes,
+  };
+}
+
+/** `Node v22.x, 512 MB, exec wrapper on, node --expose-gc ..., NODE_OPTIONS=...`: what ours ran on. */
+export function describeRuntime(runtime: OursRuntime): string {
+  return [
+    `Node ${runtime.node}`,
+    `${runtime.memoryMb} MB`,
+    `exec wrapper ${runtime.execWrapper ? "on" : "off"}`,
+    `command line node ${runtime.execArgv.join(" ")}`,
+    `NODE_OPTIONS=${runtime.nodeOptions || "(unset)"}`,
+  ].join(", ");
 }
 
 const fixed = (value: number | undefined, digits: number) => (value === undefined ? "n/a" : value.toFixed(digits));
@@ -177,7 +235,9 @@ export function formatReport(report: BenchReport): string {
   const { settings } = report;
   lines.push(
     `Thumbnails ${settings.sizes.map((s) => `${s.name} ${s.width}px`).join(", ")} as JPEG q${settings.jpegQuality}, ${settings.threads} thread per tool, median of ${settings.count} run(s).`,
-    `CPU = user+sys seconds of the child process. "net" = the pixels' cost: ours as measured inside the process (process.cpuUsage around read, render, write, after one 16x16 warm-up render);`,
+    `ours runs as Lambda's nodejs22.x bootstrap starts the thumbnails function: ${describeRuntime(settings.ours)};`,
+    `a fresh container per render, its peak RSS the process's VmHWM after the invocation.`,
+    `CPU = user+sys seconds of the child process (ours: the container's, at the end of its invocation). "net" = the pixels' cost: ours as measured inside the process (process.cpuUsage around read, render, write, after one 16x16 warm-up render);`,
     `the C tools' CPU minus their start-up on a 16x16 input (${Object.entries(report.startup)
       .filter(([id]) => id !== "ours")
       .map(([id, s]) => `${id} ${fixed(s, 3)} s`)
@@ -224,13 +284,16 @@ export function formatReport(report: BenchReport): string {
     const warm = warmSample(report.drift);
     const last = report.drift.samples[report.drift.samples.length - 1];
     lines.push(
-      `RSS over ${report.drift.count} images in one process: ${fixed(first?.rssMb, 1)} MB after ${first?.images}, ${fixed(warm?.rssMb, 1)} MB after ${warm?.images} (end of warm-up), ${fixed(last?.rssMb, 1)} MB after ${last?.images}, peak ${fixed(report.drift.peakMb, 1)} MB`,
+      `RSS over ${report.drift.count} images in one container, after a full GC: ${fixed(first?.rssMb, 1)} MB after ${first?.images ?? "-"}, ${fixed(warm?.rssMb, 1)} MB after ${warm?.images ?? "-"} (end of warm-up), ${fixed(last?.rssMb, 1)} MB after ${last?.images ?? "-"}, peak (VmHWM) ${fixed(report.drift.peakMb, 1)} MB`,
     );
   }
   lines.push("", "Bars:");
   for (const bar of report.bars) {
-    lines.push(`  ${bar.pass === undefined ? "n/a " : bar.pass ? "PASS" : "MISS"}  ${bar.name}: ${fixed(bar.value, 3)} (target ${bar.target})`);
+    lines.push(
+      `  ${bar.pass === undefined ? "n/a " : bar.pass ? "PASS" : "MISS"}  ${bar.name}: ${fixed(bar.value, 3)} (target ${bar.target})${bar.missing ? `: missing ${bar.missing}` : ""}`,
+    );
   }
+  if (report.missingFigures.length > 0) lines.push(`FAILED: ${report.missingFigures.length} figure(s) the verdict needs are missing`);
   for (const note of report.notes) lines.push(`note: ${note}`);
   return `${lines.join("\n")}\n`;
 }

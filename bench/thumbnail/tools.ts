@@ -1,10 +1,12 @@
-// The three thumbnailers under comparison and the exact commands each runs.
-// Like for like: same output widths (never upscaled), JPEG at the same quality,
-// metadata stripped, EXIF orientation applied, and one thread each, so CPU
-// seconds compare work rather than thread overhead.
+// The thumbnailers under comparison and the exact commands the C tools run
+// (ours runs as Lambda runs it: ours.ts). Like for like: same output widths
+// (never upscaled), JPEG at the same quality, metadata stripped, EXIF
+// orientation applied, and one thread each (ours: the function's own
+// SHARP_CONCURRENCY default of 1), so CPU seconds compare work rather than
+// thread overhead.
 import { accessSync, constants, openSync, readSync, closeSync, realpathSync } from "node:fs";
 import { delimiter, join } from "node:path";
-import { JPEG_QUALITY, RUNTIME_ENV, type ThumbnailSpec } from "../../handlers/thumbnails/image";
+import { JPEG_QUALITY, type ThumbnailSpec } from "../../handlers/thumbnails/image";
 
 export type ToolId = "ours" | "convert" | "vipsthumbnail";
 
@@ -21,8 +23,8 @@ export interface Tool {
   commands: (input: string, outDir: string, stem: string) => RunCommand[];
 }
 
-/** One thread everywhere: libvips (sharp and vipsthumbnail), ImageMagick's OpenMP. */
-const ONE_THREAD = { VIPS_CONCURRENCY: "1", SHARP_CONCURRENCY: "1", MAGICK_THREAD_LIMIT: "1", OMP_NUM_THREADS: "1" };
+/** One thread for each C tool: libvips (vipsthumbnail), ImageMagick's OpenMP. */
+const ONE_THREAD = { VIPS_CONCURRENCY: "1", MAGICK_THREAD_LIMIT: "1", OMP_NUM_THREADS: "1" };
 
 function isElf(path: string): boolean {
   const fd = openSync(path, "r");
@@ -57,25 +59,6 @@ export function findBinary(name: string): string | undefined {
 /** Sizes largest first: each size is made from the previous one where a tool allows it. */
 function largestFirst(specs: ThumbnailSpec[]): ThumbnailSpec[] {
   return [...specs].sort((a, b) => b.width - a.width);
-}
-
-/**
- * Our path runs with the environment the function gets (RUNTIME_ENV: one
- * malloc arena, a pinned V8 young generation), and renders `warmupInput` before the measured image, as a warm
- * container would have.
- */
-export function oursTool(workerPath: string, nodeModules: string, specs: ThumbnailSpec[], warmupInput: string): Tool {
-  return {
-    id: "ours",
-    label: "ours (sharp)",
-    commands: (input, outDir) => [
-      {
-        file: process.execPath,
-        args: [workerPath, "render", input, outDir, JSON.stringify(specs), warmupInput],
-        env: { ...ONE_THREAD, ...RUNTIME_ENV, NODE_PATH: nodeModules },
-      },
-    ],
-  };
 }
 
 /**
