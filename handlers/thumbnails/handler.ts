@@ -60,6 +60,8 @@ export interface ThumbnailHandlerDeps {
    * result-publisher, and never fails or holds the batch.
    */
   results?: EventSink;
+  /** Called after each record, before the next: frees what the record held when memory is tight (memory.ts). */
+  releaseMemory?: () => void;
 }
 
 /** What a direct S3 invocation returns; transient failures throw instead, so Lambda retries the event. */
@@ -136,6 +138,7 @@ export function createThumbnailHandler(deps: ThumbnailHandlerDeps): ThumbnailHan
             continue;
           }
           const result = await processUpload(uploadDeps, object, log);
+          deps.releaseMemory?.();
           outcome.results.push(result);
           // The message is retried whole; later objects in it would be redone anyway.
           if (result.kind === "retry") break;

@@ -13,6 +13,8 @@ import { readThumbnailConfig } from "./config";
 import { s3ClientFromEnv } from "../shared/s3-client";
 import { createThumbnailHandler, type ThumbnailHandler, type ThumbnailHandlerDeps } from "./handler";
 import { sqsMessageHolder } from "./visibility";
+import { releaseBetweenRecords } from "./memory";
+import { functionMemoryMb } from "./image/config";
 
 export { s3ClientFromEnv };
 
@@ -59,6 +61,7 @@ export function thumbnailDepsFromEnv(env: Env = process.env, logger: Logger = cr
     metrics: new DimensionedMetrics({ env, serviceName: COMMON_ENVIRONMENT.serviceName.read(env) ?? "thumbnails" }),
     retry: retryFromEnv(env),
     ...resultsFromEnv(env),
+    releaseMemory: releaseBetweenRecords(functionMemoryMb(env)),
   };
 }
 

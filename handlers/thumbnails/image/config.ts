@@ -25,8 +25,9 @@ export const DEFAULT_LIMITS: Readonly<ImageLimits> = DEFAULT_IMAGE_LIMITS;
  * The memory a container holds before any image (runtime, SDK clients, the
  * database pool, sharp and libvips loaded), and what each decoded megapixel
  * adds at its peak, both measured as peak RSS (VmHWM) under the bootstrap's
- * flags by `npm run bench:memory` (docs/operations.md): idle 85-86 MiB; a
- * batch of five JPEGs peaked at 103.7 MiB at 24 MP and 123.7 MiB at 40 MP
+ * flags by `npm run bench:memory` (docs/operations.md): idle 85-93 MiB; a
+ * batch of five JPEGs peaked at 100-104 MiB from 24 to 29.2 MP with memory
+ * released between records (../memory.ts), 123.7 MiB at 40 MP before it
  * (0.74-0.94 MiB per megapixel), so 1 MiB per megapixel with a tenth of the
  * memory kept free.
  */
@@ -77,11 +78,16 @@ export function buildSpecs(sizes: readonly { name: string; width: number }[], fo
   return formats.flatMap((format) => sizes.map((size) => ({ name: size.name, width: size.width, format })));
 }
 
+/** The function's memory size as Lambda reports it (AWS_LAMBDA_FUNCTION_MEMORY_SIZE); undefined outside Lambda. */
+export function functionMemoryMb(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  return env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE !== undefined ? Number(env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE) : undefined;
+}
+
 /** Reads the thumbnail settings from an environment, falling back to the defaults. */
 export function thumbnailConfigFromEnv(env: NodeJS.ProcessEnv = process.env): { specs: ThumbnailSpec[]; limits: ImageLimits } {
   const e = readEnvironment(IMAGE_ENVIRONMENT, env);
   // Lowered to what the function's memory admits (on Lambda; elsewhere there is no memory size and the cap stands).
-  const memoryMb = env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE !== undefined ? Number(env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE) : undefined;
+  const memoryMb = functionMemoryMb(env);
   const maxInputPixels = admittedPixels(memoryMb, e.maxInputPixels);
   // A refusal under a lowered cap says so, and what admits the image: more memory, not a higher MAX_INPUT_PIXELS.
   const pixelCapOrigin =

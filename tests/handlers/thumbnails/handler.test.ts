@@ -96,7 +96,7 @@ describe("thumbnail handler", function () {
   });
 
   /** A handler as one container builds it: its own pool of one connection. */
-  function newHandler(options: { s3?: S3Client; url?: string; deadlineReserveMs?: number } = {}): ThumbnailHandler {
+  function newHandler(options: { s3?: S3Client; url?: string; deadlineReserveMs?: number; releaseMemory?: () => void } = {}): ThumbnailHandler {
     const database = createDatabaseClient({ settings: { source: "url", url: options.url ?? databaseUrl, tls: undefined } });
     databases.push(database);
     return createThumbnailHandler({
@@ -106,6 +106,7 @@ describe("thumbnail handler", function () {
       logger: createLogger({ serviceName: "thumbnails" }),
       metrics: new DimensionedMetrics({ namespace: "ThumbnailPipeline", serviceName: "thumbnails" }),
       ...(options.deadlineReserveMs !== undefined ? { deadlineReserveMs: options.deadlineReserveMs } : {}),
+      ...(options.releaseMemory ? { releaseMemory: options.releaseMemory } : {}),
     });
   }
 
@@ -227,6 +228,21 @@ describe("thumbnail handler", function () {
       lines.some((line) => line.stage === "encode" && "StageDuration" in line),
       "StageDuration per stage",
     );
+  });
+
+  it("releases memory after each record, before the next one is read", async () => {
+    const image = await photo();
+    const objects = await Promise.all(["release/a.jpg", "release/b.jpg", "release/c.jpg"].map((key) => upload(key, image)));
+    const order: string[] = [];
+    const tracing: S3Client = Object.assign(Object.create(s3) as S3Client, {
+      send: (command: { constructor: { name: string }; input?: { Key?: string } }, ...rest: unknown[]) => {
+        if (command.constructor.name === "GetObjectCommand") order.push(`read ${command.input?.Key ?? "?"}`);
+        return (s3.send as (...args: unknown[]) => unknown)(command, ...rest);
+      },
+    });
+    const { failures } = await invoke(newHandler({ s3: tracing, releaseMemory: () => order.push("release") }), [s3Notification(objects)]);
+    assert.deepEqual(failures, []);
+    assert.deepEqual(order, ["read release/a.jpg", "release", "read release/b.jpg", "release", "read release/c.jpg", "release"]);
   });
 
   it("acknowledges s3:TestEvent and ObjectRemoved without touching anything", async () => {
