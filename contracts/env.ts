@@ -194,6 +194,17 @@ export function optional<S extends Setter>(v: EnvVar<string, S>, meaning = v.mea
   return { ...v, meaning, read: (env) => (optionalString(env, v.name) === undefined ? undefined : v.read(env)) };
 }
 
+/** A non-text variable with a default shown as String(fallback): the shape wholeNumber, share and flag share. */
+function scalar<T extends number | boolean, S extends Setter>(
+  name: string,
+  meaning: string,
+  fallback: T,
+  read: (env: Env) => T,
+  options: VarOptions<S>,
+): EnvVar<T, NoInfer<S>> {
+  return { name, meaning, setter: setterOf(options), shownDefault: String(fallback), isText: false, read, format: String };
+}
+
 export function wholeNumber<S extends Setter = "always">(
   name: string,
   meaning: string,
@@ -201,39 +212,15 @@ export function wholeNumber<S extends Setter = "always">(
   range: IntegerRange,
   options: VarOptions<S> = {},
 ): EnvVar<number, NoInfer<S>> {
-  return {
-    name,
-    meaning,
-    setter: setterOf(options),
-    shownDefault: String(fallback),
-    isText: false,
-    read: (env) => integer(env, name, fallback, range),
-    format: String,
-  };
+  return scalar(name, meaning, fallback, (env) => integer(env, name, fallback, range), options);
 }
 
 export function share<S extends Setter = "always">(name: string, meaning: string, fallback: number, options: VarOptions<S> = {}): EnvVar<number, NoInfer<S>> {
-  return {
-    name,
-    meaning,
-    setter: setterOf(options),
-    shownDefault: String(fallback),
-    isText: false,
-    read: (env) => fraction(env, name, fallback),
-    format: String,
-  };
+  return scalar(name, meaning, fallback, (env) => fraction(env, name, fallback), options);
 }
 
 export function flag<S extends Setter = "always">(name: string, meaning: string, fallback: boolean, options: VarOptions<S> = {}): EnvVar<boolean, NoInfer<S>> {
-  return {
-    name,
-    meaning,
-    setter: setterOf(options),
-    shownDefault: String(fallback),
-    isText: false,
-    read: (env) => booleanFlag(env, name, fallback),
-    format: String,
-  };
+  return scalar(name, meaning, fallback, (env) => booleanFlag(env, name, fallback), options);
 }
 
 export function choice<T extends string, S extends Setter = "always">(
