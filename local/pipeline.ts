@@ -15,7 +15,6 @@ import { Pool } from "pg";
 import { REPO_ROOT } from "../cli/repo-root";
 import { migrate } from "../handlers/migrate/migrate";
 import { DEFAULT_RETRY_SCHEDULE, RETRY_BASE_SECONDS_VARIABLE } from "../contracts/retry-schedule";
-import { THUMBNAILS_ENVIRONMENT } from "../contracts";
 import { DEFAULT_FUNCTIONS } from "../infra/config";
 import { visibilityTimeoutSeconds } from "../infra/budget";
 import { startSqsEventSource, type BatchOutcome, type EventSource } from "./event-source";
@@ -30,12 +29,11 @@ import { startLocalDatabase, type LocalDatabase } from "./postgres";
 import { objectsInBody } from "./s3-event";
 import type { SqsBatchHandler } from "./sqs-event";
 import { startContainerFleet, type MemorySampleOf } from "./lambda-containers";
-import { withoutProcessStartSettings } from "./runtime-env";
+import { thumbnailsEnvironmentFor, type ProcessStart } from "./runtime-env";
 import { LOCAL_CREDENTIALS } from "./local-aws";
 import { thumbnailsFunction, type FunctionFactory, type LocalFunction } from "./thumbnails-function";
 
-/** How the function's containers start (LocalPipelineOptions.processStart). */
-export type ProcessStart = "as-deployed" | "bootstrap-defaults";
+export type { ProcessStart };
 
 export interface LocalPipelineOptions {
   /** Another PostgreSQL instead of the embedded one. */
@@ -84,13 +82,7 @@ export interface LocalPipelineOptions {
   onFunctionOutput?: (chunk: string) => void;
   /** Extra environment for the function (THUMBNAIL_SIZES, ...). */
   functionEnv?: Record<string, string>;
-  /**
-   * How the containers start: "as-deployed" (default) with the function's
-   * environment as the program gives it, RUNTIME_ENV and its exec wrapper
-   * included; "bootstrap-defaults" without them, on the bootstrap's and
-   * glibc's defaults, for comparison. Two named cases, so no caller can
-   * drop the wrapper while keeping the settings only it makes hold.
-   */
+  /** How the containers start (local/runtime-env.ts): "as-deployed" by default, or "bootstrap-defaults" for comparison. */
   processStart?: ProcessStart;
   onBatch?: (outcome: BatchOutcome) => void;
   /**
@@ -234,7 +226,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     const holdBack = options.holdBackFailures !== false;
     const functionEnv: Record<string, string> = {
       // What the program gives the deployed function besides its resources' names (RUNTIME_ENV, its exec wrapper, the input caps).
-      ...((options.processStart ?? "as-deployed") === "as-deployed" ? THUMBNAILS_ENVIRONMENT : withoutProcessStartSettings(THUMBNAILS_ENVIRONMENT)),
+      ...thumbnailsEnvironmentFor(options.processStart ?? "as-deployed"),
       RAW_BUCKET: buckets.raw,
       THUMBNAILS_BUCKET: buckets.thumbnails,
       THUMBNAILS_BASE_URL: `${aws.s3Endpoint}/${buckets.thumbnails}`,

@@ -50,3 +50,14 @@ export function cpuMicros(pid: number): number | undefined {
     return undefined;
   }
 }
+
+/** A process's command line (Linux /proc/<pid>/cmdline): the binary, then its arguments. */
+export function commandLineOf(pid: number): string[] {
+  return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
+}
+
+/** A process's environment as it started (Linux /proc/<pid>/environ). */
+export function startEnvironmentOf(pid: number): Record<string, string> {
+  const entries = readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").filter(Boolean);
+  return Object.fromEntries(entries.map((entry) => [entry.slice(0, entry.indexOf("=")), entry.slice(entry.indexOf("=") + 1)]));
+}

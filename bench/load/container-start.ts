@@ -3,29 +3,26 @@
 // "function" container that did not start as deployed fails the run (a
 // missing wrapper once made NODE_OPTIONS lose to the bootstrap's flags
 // unnoticed, and the bench measured a process Lambda never runs).
-import { readFileSync } from "node:fs";
 import { basename } from "node:path";
-import { RUNTIME_ENV } from "../../contracts";
+import { FUNCTION_ENVIRONMENTS, RUNTIME_ENV } from "../../contracts";
+import { commandLineOf, startEnvironmentOf } from "../../local/proc-status";
+
+const WRAPPER = FUNCTION_ENVIRONMENTS.thumbnails.execWrapper.name;
 
 /** How one container actually started, read from /proc: what the figures describe, whatever was meant. */
 export interface ContainerStart {
   /** node's flags after the bootstrap (and the exec wrapper, when there is one) built the command line. */
   nodeFlags: string[];
-  /** RUNTIME_ENV's variables and AWS_LAMBDA_EXEC_WRAPPER as the process got them (absent ones left out). */
+  /** RUNTIME_ENV's variables and the exec wrapper's (AWS_LAMBDA_EXEC_WRAPPER) as the process got them (absent ones left out). */
   startSettings: Record<string, string>;
 }
 
-const START_SETTINGS = [...Object.keys(RUNTIME_ENV), "AWS_LAMBDA_EXEC_WRAPPER"];
+const START_SETTINGS = [...Object.keys(RUNTIME_ENV), WRAPPER];
 
 /** How the container `pid` started (Linux /proc): node's flags, and the process-start settings it got. */
 export function containerStart(pid: number): ContainerStart {
-  const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
-  const environ = Object.fromEntries(
-    readFileSync(`/proc/${pid}/environ`, "utf8")
-      .split("\0")
-      .filter(Boolean)
-      .map((entry) => [entry.slice(0, entry.indexOf("=")), entry.slice(entry.indexOf("=") + 1)]),
-  );
+  const argv = commandLineOf(pid);
+  const environ = startEnvironmentOf(pid);
   return {
     // Between the binary and the runtime client script.
     nodeFlags: argv.slice(1, -1),
@@ -38,11 +35,11 @@ export function startProblemsOf(start: ContainerStart): string[] {
   const problems = Object.entries(RUNTIME_ENV)
     .filter(([key, value]) => start.startSettings[key] !== value)
     .map(([key, value]) => `${key} is ${start.startSettings[key] ?? "unset"}, deployed ${value}`);
-  if (start.startSettings.AWS_LAMBDA_EXEC_WRAPPER === undefined) problems.push("AWS_LAMBDA_EXEC_WRAPPER is unset: NODE_OPTIONS' flags lose to the bootstrap's");
+  if (start.startSettings[WRAPPER] === undefined) problems.push(`${WRAPPER} is unset: NODE_OPTIONS' flags lose to the bootstrap's`);
   return problems;
 }
 
 export function describeStart(start: ContainerStart): string {
-  const settings = Object.entries(start.startSettings).map(([key, value]) => `${key}=${key === "AWS_LAMBDA_EXEC_WRAPPER" ? basename(value) : value}`);
+  const settings = Object.entries(start.startSettings).map(([key, value]) => `${key}=${key === WRAPPER ? basename(value) : value}`);
   return `node ${start.nodeFlags.join(" ")} (${settings.length > 0 ? settings.join(" ") : "no RUNTIME_ENV, no wrapper"})`;
 }

@@ -10,14 +10,14 @@ import { cpSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { build } from "esbuild";
 import { REPO_ROOT } from "../../cli/repo-root";
-import { EXEC_WRAPPER_FILE, THUMBNAILS_ENVIRONMENT, type FunctionName } from "../../contracts";
+import { EXEC_WRAPPER_FILE, type FunctionName } from "../../contracts";
 import { MANIFEST_PATH } from "../../handlers/build-manifest";
 import type { ThumbnailSpec } from "../../handlers/thumbnails/image";
 import { DEFAULT_FUNCTIONS } from "../../infra/config";
 import { hostArchitecture, launchLambda, type LambdaContainer } from "../../local/lambda-launcher";
 import { LOCAL_DEFAULTS } from "../../local/pipeline";
 import { residentMiB } from "../../local/proc-status";
-import { withoutProcessStartSettings } from "../../local/runtime-env";
+import { thumbnailsEnvironmentFor } from "../../local/runtime-env";
 import { ensureFreshBuild } from "../../toolchain/build/ensure";
 import { SHIPPED_NATIVE_PACKAGES } from "../../toolchain/build/native-packages";
 import { ensureLambdaNode } from "../../toolchain/lambda-node";
@@ -82,7 +82,7 @@ export function oursLaunch(taskRoot: string, options: { memoryMb: number; varian
     taskRoot,
     nodeBinary: options.nodeBinary,
     memoryMb: options.memoryMb,
-    environment: options.variant === "function" ? THUMBNAILS_ENVIRONMENT : withoutProcessStartSettings(THUMBNAILS_ENVIRONMENT),
+    environment: thumbnailsEnvironmentFor(options.variant === "function" ? "as-deployed" : "bootstrap-defaults"),
   };
 }
 

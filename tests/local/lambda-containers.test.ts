@@ -4,22 +4,12 @@
 // Lambda's reserved variables, none of this shell's settings), and behave as
 // Lambda's execution environments do when one dies.
 import { strict as assert } from "node:assert";
-import { readFileSync } from "node:fs";
 import { THUMBNAILS_ENVIRONMENT, RUNTIME_ENV } from "../../handlers/thumbnails/image";
 import { DEFAULT_FUNCTIONS } from "../../infra/config";
 import type { MemorySampleOf } from "../../local/lambda-containers";
 import { startLocalPipeline, type LocalPipeline, type LocalPipelineOptions } from "../../local/pipeline";
+import { commandLineOf, startEnvironmentOf } from "../../local/proc-status";
 import { testPipeline, uploadTiny, waitUntil } from "../support/local-pipeline";
-
-/** A process's environment as it started (Linux). */
-function startEnvironmentOf(pid: number): Record<string, string> {
-  const entries = readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").filter(Boolean);
-  return Object.fromEntries(entries.map((entry) => [entry.slice(0, entry.indexOf("=")), entry.slice(entry.indexOf("=") + 1)]));
-}
-
-function commandLineOf(pid: number): string[] {
-  return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
-}
 
 describe("lambda containers of the local pipeline", function () {
   this.timeout(120_000);
