@@ -60,22 +60,23 @@ export const apiRouteAuthorization = stackPolicy<ApiRouteAuthorizationConfig>(ap
   }
 });
 
-/** A REST API resource's path from its pathParts up to the API's root ("/"), or its `path` output; "(unknown path)" when neither is known. */
+/**
+ * A REST API method's path, from its resource's pathParts up to the API's
+ * root ("/"). Where the chain leaves the program (an id given as a literal),
+ * the part read is shown after "…/", never passed off as the whole path.
+ */
 function restPath(stack: StackIndex, method: PolicyResource): string {
   const segments: string[] = [];
-  let current = stack.dependenciesOf(method, "resourceId").find((d) => d.type === T.restResource || d.type === T.restApi);
+  const up = (r: PolicyResource, key: string) => stack.dependenciesOf(r, key).find((d) => d.type === T.restResource || d.type === T.restApi);
+  let current = up(method, "resourceId");
   for (let depth = 0; current?.type === T.restResource && depth < 50; depth++) {
     const part = str(current.props.pathPart);
-    if (part === undefined) {
-      const known = str(current.props.path);
-      return known !== undefined ? [known.replace(/\/$/, ""), ...segments].join("/") || "/" : "(unknown path)";
-    }
+    if (part === undefined) break;
     segments.unshift(part);
-    current = stack.dependenciesOf(current, "parentId").find((d) => d.type === T.restResource || d.type === T.restApi);
+    current = up(current, "parentId");
   }
-  // Reached the API (its rootResourceId) or lost the chain (a literal id): the path from what was read.
-  if (current === undefined && segments.length === 0) return "(unknown path)";
-  return `/${segments.join("/")}`;
+  if (current?.type === T.restApi) return `/${segments.join("/")}`;
+  return segments.length > 0 ? `…/${segments.join("/")}` : "(unknown path)";
 }
 
 /** Whether the method's integration (same resource, same HTTP method) is a MOCK one, as a CORS preflight's is. */

@@ -66,6 +66,13 @@ describe("api-route-authorization on another team's REST API", function () {
     assert.equal(found.length, 1);
     assert.match(found[0].message, /^us-west-2: method "GET \/quote\/\{id\}" of REST API quotes-api has authorization NONE/);
     assert.deepEqual(blocking(await runPolicy(apiRouteAuthorization, opened, { openRoutes: ["GET /quote/{id}"] })), []);
+    // A parent given by literal id (outside the program): the path read is shown as a part, not as the whole.
+    const detached = structuredClone(opened);
+    const byId = detached.resources.find((r) => r.type === "aws:apigateway/resource:Resource" && r.name === "quote-by-id");
+    assert.ok(byId);
+    byId.propertyDependencies.parentId = [];
+    byId.dependencies = byId.dependencies.filter((urn) => !urn.endsWith("::quote"));
+    assert.match(blocking(await runPolicy(apiRouteAuthorization, detached, {}))[0]?.message ?? "", /method "GET …\/\{id\}" of REST API quotes-api/);
   });
 
   it("blocks an open OPTIONS method that reaches code, not a MOCK answer", async () => {
